@@ -1,0 +1,18 @@
+# Fails if any file under lib/ includes a header that brings I/O, threads,
+# clocks or OS randomness into the protocol core (docs/ARCHITECTURE.md).
+file(GLOB_RECURSE files ${ROOT}/lib/*.hpp ${ROOT}/lib/*.cpp ${ROOT}/lib/*.h)
+set(forbidden "<thread>" "<random>" "<fstream>" "<iostream>" "<chrono>" "<sqlite3.h>" "<libpq-fe.h>" "<boost/" "<sys/socket.h>" "<filesystem>")
+set(bad "")
+foreach(f IN LISTS files)
+  file(READ ${f} text)
+  foreach(h IN LISTS forbidden)
+    string(FIND "${text}" "#include ${h}" pos)
+    if(NOT pos EQUAL -1)
+      list(APPEND bad "${f}: ${h}")
+    endif()
+  endforeach()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "protocol core must stay pure; forbidden includes:\n${bad}")
+endif()
+message(STATUS "lib/ is free of I/O, thread, clock and OS-randomness headers")

@@ -1,0 +1,21 @@
+# Compiler settings: ccache, warnings as errors for our own targets, sanitizers.
+
+find_program(HUSH_CCACHE ccache)
+if(HUSH_CCACHE)
+  set(CMAKE_C_COMPILER_LAUNCHER ${HUSH_CCACHE})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${HUSH_CCACHE})
+endif()
+
+# Our own code: strict warnings, errors. Generated and third-party code is
+# compiled without this.
+function(hush_strict_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Werror
+    -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+    -Wimplicit-fallthrough -Wformat=2)
+endfunction()
+
+if(HUSH_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

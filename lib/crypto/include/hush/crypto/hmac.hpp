@@ -1,0 +1,36 @@
+// HMAC-SHA256 (RFC 2104 / FIPS 198) through OpenSSL's EVP_MAC. The one-shot
+// form re-keys a per-thread context, which is several times cheaper than a
+// fresh context per call; the streaming form owns its own context.
+#pragma once
+
+#include <hush/util/bytes.hpp>
+#include <hush/util/secret.hpp>
+
+#include <cstddef>
+
+namespace hush::crypto {
+
+inline constexpr std::size_t kHmacSha256Size = 32;
+using HmacSha256Output = SecretBytes<kHmacSha256Size>;
+
+/// HMAC-SHA256(key, data).
+[[nodiscard]] HmacSha256Output hmac_sha256(ByteView key, ByteView data);
+
+/// Streaming HMAC-SHA256 for data that arrives in parts.
+class HmacSha256 {
+ public:
+  explicit HmacSha256(ByteView key);
+  HmacSha256(const HmacSha256&) = delete;
+  HmacSha256& operator=(const HmacSha256&) = delete;
+  ~HmacSha256();
+
+  HmacSha256& update(ByteView data);
+  /// Finishes; the object cannot be updated afterwards.
+  [[nodiscard]] HmacSha256Output finish();
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace hush::crypto

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Hush needs to build, test, benchmark and fuzz.
+# Idempotent: when everything is present it prints nothing and exits at once.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential g++ cmake ninja-build ccache pkg-config git
+  clang libclang-rt-14-dev          # libFuzzer targets
+  # libhush
+  libsodium-dev libssl-dev libxeddsa-dev libprotobuf-dev protobuf-compiler libfmt-dev
+  # hushd
+  libboost1.81-dev libsqlite3-dev libpq-dev postgresql libtomlplusplus-dev openssl
+  # hush client
+  libqrencode-dev
+  # tests and benchmarks (peers are test-only: never linked into what we install)
+  libgtest-dev libgmock-dev libbenchmark-dev libsignal-protocol-c-dev libolm-dev tmux sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
