@@ -28,32 +28,51 @@ bool below_field_prime(const std::uint8_t* u) noexcept {
 
 }  // namespace
 
-Result<PublicKey> PublicKey::from_raw(ByteView raw) {
+// The canonical u-coordinates of the points of small order on Curve25519 and
+// its twist (0, 1, the two of order 8, and p - 1).
+constexpr std::array<std::array<std::uint8_t, kKeySize>, 4> kSmallOrder = {{
+    {0},
+    {1},
+    {0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a,
+     0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00},
+    {0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83, 0xef, 0x5b,
+     0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f, 0x11, 0x57},
+}};
+
+Result<PublicKey> PublicKey::from_raw(ByteView raw, KeyCheck check) {
   ensure_initialized();
   if (raw.size() != kKeySize) return make_error(Errc::bad_length, "x25519 public key length");
   std::array<std::uint8_t, kKeySize> u{};
   std::memcpy(u.data(), raw.data(), kKeySize);
   if ((u[31] & 0x80) != 0) return make_error(Errc::bad_key, "x25519 public key high bit set");
   if (!below_field_prime(u.data())) return make_error(Errc::bad_key, "x25519 public key not canonical");
-  // u = -1 has no Edwards image; the map below would send it to y = 0.
   std::array<std::uint8_t, kKeySize> minus_one = kFieldPrime;
   minus_one[0] -= 1;
   if (u == minus_one) return make_error(Errc::bad_key, "x25519 public key of small order");
+  for (const auto& bad : kSmallOrder) {
+    if (u == bad) return make_error(Errc::bad_key, "x25519 public key of small order");
+  }
+  PublicKey key(u);
+  if (check == KeyCheck::full) HUSH_TRY(key.check_prime_order());
+  return key;
+}
+
+Status PublicKey::check_prime_order() const {
+  ensure_initialized();
   // Map to Edwards (y = (u-1)/(u+1)) and require a point on the curve, of
-  // large prime order: this refuses small-order points, twist points and
-  // torsion-shifted points in one check.
+  // large prime order: this refuses twist points and torsion-shifted points.
   std::array<std::uint8_t, kKeySize> edwards{};
-  curve25519_pub_to_ed25519_pub(edwards.data(), u.data(), false);
+  curve25519_pub_to_ed25519_pub(edwards.data(), u_.data(), false);
   if (crypto_core_ed25519_is_valid_point(edwards.data()) != 1) {
     return make_error(Errc::bad_key, "x25519 public key not in the prime-order subgroup");
   }
-  return PublicKey(u);
+  return ok();
 }
 
-Result<PublicKey> PublicKey::deserialize(ByteView bytes) {
+Result<PublicKey> PublicKey::deserialize(ByteView bytes, KeyCheck check) {
   if (bytes.size() != kSerializedPublicKeySize) return make_error(Errc::bad_length, "serialized public key length");
   if (bytes[0] != kDjbKeyType) return make_error(Errc::bad_key, "public key type byte");
-  return from_raw(bytes.subspan(1));
+  return from_raw(bytes.subspan(1), check);
 }
 
 Bytes PublicKey::serialize() const {

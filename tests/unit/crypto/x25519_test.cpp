@@ -2,9 +2,9 @@
 #include <hush/crypto/x25519.hpp>
 #include <hush/testing/deterministic_rng.hpp>
 #include <hush/testing/hex.hpp>
+#include <hush/testing/weak_keys.hpp>
 
 #include <gtest/gtest.h>
-#include <openssl/bn.h>
 #include <sodium.h>
 
 #include <array>
@@ -97,53 +97,19 @@ TEST(PublicKey, RefusesHighBitAndOutOfRange) {
   EXPECT_EQ(PublicKey::from_raw(hex("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")).code(), Errc::bad_key);
 }
 
-// Montgomery u = (1 + y) / (1 - y) mod p for an Edwards point's y (RFC 7748 §4.1),
-// computed with OpenSSL bignums: test scaffolding, not a primitive of ours.
-std::array<std::uint8_t, 32> edwards_to_montgomery(const unsigned char* ed) {
-  unsigned char y_le[32];
-  std::copy(ed, ed + 32, y_le);
-  y_le[31] &= 0x7f;
-  BN_CTX* ctx = BN_CTX_new();
-  BIGNUM* p = BN_new();
-  BN_set_bit(p, 255);
-  BN_sub_word(p, 19);
-  BIGNUM* y = BN_lebin2bn(y_le, 32, nullptr);
-  BIGNUM* one = BN_new();
-  BN_one(one);
-  BIGNUM* num = BN_new();
-  BIGNUM* den = BN_new();
-  BN_mod_add(num, one, y, p, ctx);
-  BN_mod_sub(den, one, y, p, ctx);
-  BN_mod_inverse(den, den, p, ctx);
-  BIGNUM* u = BN_new();
-  BN_mod_mul(u, num, den, p, ctx);
-  std::array<std::uint8_t, 32> out{};
-  BN_bn2lebinpad(u, out.data(), 32);
-  for (BIGNUM* b : {p, y, one, num, den, u}) BN_free(b);
-  BN_CTX_free(ctx);
-  return out;
-}
-
 TEST(PublicKey, RefusesTorsionShiftedPoints) {
-  // Build P + T, with P a genuine public key and T a point of order 8, in
-  // Edwards form with libsodium, then map it to Montgomery form. X25519 with a
+  // P + T, with P a genuine public key and T a point of order 8. X25519 with a
   // clamped scalar would silently ignore T; we refuse such keys outright.
   testing::DeterministicRng rng(3);
   auto kp = KeyPair::generate(rng);
   unsigned char ed_p[32];
   ASSERT_EQ(crypto_scalarmult_ed25519_base_noclamp(ed_p, kp.private_key.secret().expose().data()), 0);
-  auto genuine = edwards_to_montgomery(ed_p);
-  ASSERT_EQ(genuine, kp.public_key.raw());
-  ASSERT_TRUE(PublicKey::from_raw(genuine));
-  // An Edwards point of order 8 (libsodium's small-order blocklist).
-  auto t = hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
-  unsigned char shifted[32];
-  ASSERT_EQ(crypto_core_ed25519_add(shifted, ed_p, t.data()), 0);
-  auto mont = edwards_to_montgomery(shifted);
-  EXPECT_EQ(PublicKey::from_raw(mont).code(), Errc::bad_key);
+  ASSERT_EQ(testing::edwards_to_montgomery(ed_p), kp.public_key.raw()) << "the map itself is right";
+  auto shifted = testing::torsion_shifted_public_key(kp.private_key);
+  EXPECT_EQ(PublicKey::from_raw(shifted).code(), Errc::bad_key);
   // The shifted key gives the same X25519 result as the genuine one: the reason to refuse it.
   auto other = KeyPair::generate(rng);
-  auto a = x25519(other.private_key, PublicKey::from_trusted(mont));
+  auto a = x25519(other.private_key, PublicKey::from_trusted(shifted));
   auto b = x25519(other.private_key, kp.public_key);
   ASSERT_TRUE(a && b);
   EXPECT_TRUE(ct_equal(*a, *b));

@@ -20,17 +20,32 @@ inline constexpr std::uint8_t kDjbKeyType = 0x05;
 inline constexpr std::size_t kKeySize = 32;
 inline constexpr std::size_t kSerializedPublicKeySize = 33;
 
+/// How much a parser checks a public key.
+enum class KeyCheck {
+  /// Everything: canonical encoding, not of small order, on the curve and in
+  /// the prime-order subgroup (one scalar multiplication, about a DH's cost).
+  full,
+  /// Canonical encoding and not one of the small-order points (cheap). For
+  /// keys that are only compared with keys already checked in full, or that
+  /// are checked in full before their first DH (check_prime_order()).
+  canonical,
+};
+
 /// An X25519 public key: public data, freely copied, compared and printed.
 class PublicKey {
  public:
   /// Parses Signal's 33-byte form (0x05 ‖ u). Fails with bad_length, bad_key.
-  static Result<PublicKey> deserialize(ByteView bytes);
+  static Result<PublicKey> deserialize(ByteView bytes, KeyCheck check = KeyCheck::full);
 
   /// Parses a raw 32-byte u-coordinate, refusing any key a peer could use to
   /// weaken a DH: a set high bit, u ≥ p (non-canonical), points of small order,
-  /// points on the twist and points with a torsion component (not in the
-  /// prime-order subgroup). Fails with bad_length or bad_key.
-  static Result<PublicKey> from_raw(ByteView raw);
+  /// and (with KeyCheck::full) points on the twist and points with a torsion
+  /// component (not in the prime-order subgroup). Fails with bad_length or bad_key.
+  static Result<PublicKey> from_raw(ByteView raw, KeyCheck check = KeyCheck::full);
+
+  /// The expensive half of KeyCheck::full, for a key parsed with
+  /// KeyCheck::canonical: on the curve and in the prime-order subgroup.
+  [[nodiscard]] Status check_prime_order() const;
 
   /// Wraps a key known to be good (one we derived ourselves); no validation.
   static PublicKey from_trusted(const std::array<std::uint8_t, kKeySize>& raw) noexcept { return PublicKey(raw); }

@@ -1,0 +1,56 @@
+// Every constant and limit of the 1:1 protocol, in one place, each with why.
+// docs/protocol.md lists the same values; change both together.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace hush::signal {
+
+/// Signal message version 3: the version byte is (3 << 4) | 3.
+inline constexpr std::uint8_t kCiphertextVersion = 3;
+inline constexpr std::uint8_t kVersionByte = (kCiphertextVersion << 4) | kCiphertextVersion;
+
+/// Truncated HMAC-SHA256 appended to every SignalMessage (libsignal: MAC_LENGTH).
+inline constexpr std::size_t kMacSize = 8;
+
+/// Skipped message keys kept per receiving chain; older ones are dropped
+/// (libsignal's MAX_MESSAGE_KEYS). Bounds memory and record size.
+inline constexpr std::size_t kMaxSkippedKeysPerChain = 2000;
+
+/// Largest jump ahead within one chain that a message may ask us to derive
+/// keys for (libsignal's MAX_FORWARD_JUMPS); beyond it, a forged counter could
+/// make us burn CPU, so the message is refused.
+inline constexpr std::uint32_t kMaxForwardJumps = 25000;
+
+/// Receiving chains kept per session state (libsignal: 5). Older chains can
+/// only be holding keys for very late messages.
+inline constexpr std::size_t kMaxReceiverChains = 5;
+
+/// Previous session states kept per record (libsignal: 40), so a message for
+/// a session replaced by a newer one still decrypts for a while.
+inline constexpr std::size_t kMaxArchivedStates = 40;
+
+/// Registration ids are 14 bits, 1..16380, as libsignal generates them.
+inline constexpr std::uint32_t kMaxRegistrationId = 16380;
+
+/// Pre-key ids wrap modulo this value (libsignal's PRE_KEY_MEDIUM_MAX_VALUE).
+inline constexpr std::uint32_t kPreKeyIdModulus = 0xFFFFFE;
+
+// KDF labels (HKDF "info" strings), exactly as libsignal-protocol-c.
+inline constexpr std::string_view kInfoX3dh = "WhisperText";
+inline constexpr std::string_view kInfoRatchet = "WhisperRatchet";
+inline constexpr std::string_view kInfoMessageKeys = "WhisperMessageKeys";
+
+/// Chain-key step inputs (HMAC-SHA256(CK, byte)): the message-key seed and the next chain key.
+inline constexpr std::uint8_t kMessageKeySeed = 0x01;
+inline constexpr std::uint8_t kChainKeySeed = 0x02;
+
+/// Length of the HKDF output for message keys: cipher key 32, MAC key 32, IV 16.
+inline constexpr std::size_t kMessageKeyMaterialSize = 80;
+
+/// Format version of our own persisted records (proto/signal_storage.proto).
+inline constexpr std::uint32_t kRecordFormatVersion = 1;
+
+}  // namespace hush::signal

@@ -1,0 +1,100 @@
+// The two 1:1 wire messages of Signal version 3 (byte-compatible with
+// libsignal-protocol-c). Parsing is complete before use: a message object
+// exists only once its version, protobuf, required fields and keys are
+// valid, and it keeps its original bytes for the MAC check.
+#pragma once
+
+#include <hush/crypto/x25519.hpp>
+#include <hush/signal/constants.hpp>
+#include <hush/signal/identity.hpp>
+#include <hush/signal/ids.hpp>
+#include <hush/util/bytes.hpp>
+#include <hush/util/result.hpp>
+
+#include <array>
+#include <optional>
+
+namespace hush::signal {
+
+/// Wire type numbers as libsignal-protocol-c uses them (CIPHERTEXT_*_TYPE).
+enum class MessageType : int { whisper = 2, pre_key = 3, sender_key = 4, sender_key_distribution = 5 };
+
+class SignalMessage {
+ public:
+  /// Builds and MACs a message: version ‖ protobuf ‖ MAC, where
+  /// MAC = HMAC-SHA256(mac_key, sender identity ‖ receiver identity ‖ version ‖ protobuf)[0..8].
+  static SignalMessage create(const crypto::PublicKey& ratchet_key, std::uint32_t counter,
+                              std::uint32_t previous_counter, Bytes ciphertext, ByteView mac_key,
+                              const IdentityKey& sender_identity, const IdentityKey& receiver_identity);
+
+  /// Parses. Fails with bad_length (too short), unsupported_version,
+  /// decode_error (protobuf or missing field) or bad_key.
+  static Result<SignalMessage> deserialize(ByteView bytes);
+
+  /// Checks the MAC in constant time.
+  [[nodiscard]] bool verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                                ByteView mac_key) const;
+
+  [[nodiscard]] std::uint8_t version() const noexcept { return version_; }
+  [[nodiscard]] const crypto::PublicKey& ratchet_key() const noexcept { return ratchet_key_; }
+  [[nodiscard]] std::uint32_t counter() const noexcept { return counter_; }
+  [[nodiscard]] std::uint32_t previous_counter() const noexcept { return previous_counter_; }
+  [[nodiscard]] ByteView ciphertext() const noexcept { return ciphertext_; }
+  [[nodiscard]] const Bytes& serialized() const noexcept { return serialized_; }
+
+ private:
+  SignalMessage(std::uint8_t version, crypto::PublicKey ratchet_key, std::uint32_t counter, std::uint32_t previous,
+                Bytes ciphertext, Bytes serialized)
+      : version_(version), ratchet_key_(ratchet_key), counter_(counter), previous_counter_(previous),
+        ciphertext_(std::move(ciphertext)), serialized_(std::move(serialized)) {}
+
+  std::uint8_t version_;
+  crypto::PublicKey ratchet_key_;
+  std::uint32_t counter_;
+  std::uint32_t previous_counter_;
+  Bytes ciphertext_;
+  Bytes serialized_;
+};
+
+class PreKeySignalMessage {
+ public:
+  static PreKeySignalMessage create(RegistrationId registration_id, std::optional<PreKeyId> pre_key_id,
+                                    SignedPreKeyId signed_pre_key_id, const crypto::PublicKey& base_key,
+                                    const IdentityKey& identity_key, SignalMessage message);
+
+  /// Parses the outer message and the SignalMessage inside it.
+  static Result<PreKeySignalMessage> deserialize(ByteView bytes);
+
+  [[nodiscard]] std::uint8_t version() const noexcept { return version_; }
+  [[nodiscard]] RegistrationId registration_id() const noexcept { return registration_id_; }
+  [[nodiscard]] std::optional<PreKeyId> pre_key_id() const noexcept { return pre_key_id_; }
+  [[nodiscard]] SignedPreKeyId signed_pre_key_id() const noexcept { return signed_pre_key_id_; }
+  [[nodiscard]] const crypto::PublicKey& base_key() const noexcept { return base_key_; }
+  [[nodiscard]] const IdentityKey& identity_key() const noexcept { return identity_key_; }
+  [[nodiscard]] const SignalMessage& message() const noexcept { return message_; }
+  [[nodiscard]] const Bytes& serialized() const noexcept { return serialized_; }
+
+ private:
+  PreKeySignalMessage(std::uint8_t version, RegistrationId reg, std::optional<PreKeyId> pre_key_id,
+                      SignedPreKeyId signed_id, crypto::PublicKey base_key, IdentityKey identity, SignalMessage message,
+                      Bytes serialized)
+      : version_(version), registration_id_(reg), pre_key_id_(pre_key_id), signed_pre_key_id_(signed_id),
+        base_key_(base_key), identity_key_(identity), message_(std::move(message)), serialized_(std::move(serialized)) {}
+
+  std::uint8_t version_;
+  RegistrationId registration_id_;
+  std::optional<PreKeyId> pre_key_id_;
+  SignedPreKeyId signed_pre_key_id_;
+  crypto::PublicKey base_key_;
+  IdentityKey identity_key_;
+  SignalMessage message_;
+  Bytes serialized_;
+};
+
+/// What encrypt() returns: the wire type and the bytes to send.
+struct CiphertextMessage {
+  MessageType type;
+  Bytes serialized;
+};
+
+}  // namespace hush::signal

@@ -1,0 +1,64 @@
+// Encrypting to and decrypting from one remote device with the Double
+// Ratchet. Every operation is a transaction: the record is loaded, worked on
+// as a copy, and saved only if the whole operation succeeds; a message that
+// fails to decrypt leaves every store exactly as it was.
+#pragma once
+
+#include <hush/crypto/random.hpp>
+#include <hush/signal/messages.hpp>
+#include <hush/signal/stores.hpp>
+#include <hush/util/result.hpp>
+#include <hush/util/secret.hpp>
+
+#include <optional>
+#include <string>
+
+namespace hush::signal {
+
+/// Which message a failed decrypt was about: the sending chain (the sender's
+/// ratchet key) and the counter in it, when the message parsed that far.
+struct DecryptFailure {
+  Errc code = Errc::ok;
+  std::optional<crypto::PublicKey> chain;
+  std::optional<std::uint32_t> counter;
+
+  /// "duplicate_message (chain 05ab…, counter 5)": public data only.
+  [[nodiscard]] std::string describe() const;
+};
+
+class SessionCipher {
+ public:
+  SessionCipher(ProtocolStores stores, ProtocolAddress remote) : stores_(stores), remote_(std::move(remote)) {}
+
+  /// Encrypts for the remote device: a PreKeySignalMessage until the peer has
+  /// answered, a SignalMessage afterwards. Errors: no_session,
+  /// untrusted_identity (the recorded identity changed), storage errors.
+  [[nodiscard]] Result<CiphertextMessage> encrypt(ByteView plaintext);
+
+  /// Decrypts a SignalMessage. Errors: decode_error, unsupported_version,
+  /// no_session, duplicate_message, too_far_ahead, bad_mac, invalid_message,
+  /// untrusted_identity.
+  [[nodiscard]] Result<SecretBuffer> decrypt_signal_message(ByteView serialized, crypto::Rng& rng);
+
+  /// Decrypts a PreKeySignalMessage, setting up the session it carries.
+  /// Additional errors: unknown_pre_key (a one-time or signed pre-key we do not hold).
+  [[nodiscard]] Result<SecretBuffer> decrypt_pre_key_message(ByteView serialized, crypto::Rng& rng);
+
+  /// Dispatches on the wire type (2 or 3).
+  [[nodiscard]] Result<SecretBuffer> decrypt(MessageType type, ByteView serialized, crypto::Rng& rng);
+
+  [[nodiscard]] const ProtocolAddress& remote() const noexcept { return remote_; }
+  /// Details of the last failed decrypt on this cipher.
+  [[nodiscard]] const DecryptFailure& last_failure() const noexcept { return last_failure_; }
+
+ private:
+  Result<SecretBuffer> decrypt_signal_message_impl(const SignalMessage& message, crypto::Rng& rng);
+  Result<SecretBuffer> decrypt_pre_key_message_impl(const PreKeySignalMessage& message, crypto::Rng& rng);
+  Result<SecretBuffer> note_failure(Result<SecretBuffer> result, const SignalMessage* message);
+
+  ProtocolStores stores_;
+  ProtocolAddress remote_;
+  DecryptFailure last_failure_;
+};
+
+}  // namespace hush::signal

@@ -1,0 +1,49 @@
+// A session record: the current session state with a remote device plus up
+// to kMaxArchivedStates earlier ones (replaced sessions whose late messages
+// may still arrive). This is what a SessionStore persists.
+#pragma once
+
+#include <hush/signal/session_state.hpp>
+#include <hush/util/result.hpp>
+#include <hush/util/secret.hpp>
+
+#include <deque>
+#include <optional>
+
+namespace hush::signal {
+
+class SessionRecord {
+ public:
+  SessionRecord() = default;
+  SessionRecord(SessionRecord&&) noexcept = default;
+  SessionRecord& operator=(SessionRecord&&) noexcept = default;
+  [[nodiscard]] SessionRecord clone() const;
+
+  [[nodiscard]] bool has_current_state() const noexcept { return current_.has_value(); }
+  [[nodiscard]] SessionState* current_state() noexcept { return current_ ? &*current_ : nullptr; }
+  [[nodiscard]] const SessionState* current_state() const noexcept { return current_ ? &*current_ : nullptr; }
+  [[nodiscard]] std::deque<SessionState>& previous_states() noexcept { return previous_; }
+  [[nodiscard]] const std::deque<SessionState>& previous_states() const noexcept { return previous_; }
+
+  /// Whether any kept state was set up from this initiator base key (a repeated pre-key message).
+  [[nodiscard]] bool has_state_with_base_key(std::uint32_t version, const crypto::PublicKey& base_key) const;
+
+  /// Makes `state` current, archiving the present current state (if any).
+  void promote_state(SessionState state);
+  /// Moves the current state into the archive.
+  void archive_current_state();
+  /// Replaces the current state without archiving.
+  void set_current_state(SessionState state) { current_ = std::move(state); }
+
+  /// Our storage format (proto/signal_storage.proto); holds secrets.
+  [[nodiscard]] SecretBuffer serialize() const;
+  /// Parses a stored record, validating every key and length. Fails with
+  /// decode_error, unsupported_version, bad_key or bad_length.
+  static Result<SessionRecord> deserialize(ByteView bytes);
+
+ private:
+  std::optional<SessionState> current_;
+  std::deque<SessionState> previous_;  ///< most recent first
+};
+
+}  // namespace hush::signal

@@ -1,0 +1,54 @@
+// One Double Ratchet session with one remote device: root key, sending
+// chain, up to kMaxReceiverChains receiving chains with their skipped message
+// keys, and, until the peer answers, the pre-key data our messages repeat.
+#pragma once
+
+#include <hush/crypto/x25519.hpp>
+#include <hush/signal/identity.hpp>
+#include <hush/signal/ids.hpp>
+#include <hush/signal/ratchet_keys.hpp>
+
+#include <deque>
+#include <optional>
+#include <vector>
+
+namespace hush::signal {
+
+struct ReceiverChain {
+  crypto::PublicKey sender_ratchet_key;
+  ChainKey chain_key;
+  std::deque<MessageKeys> skipped;  ///< oldest first, at most kMaxSkippedKeysPerChain
+
+  [[nodiscard]] ReceiverChain clone() const;
+};
+
+/// What an initiator's messages carry until the responder has answered.
+struct PendingPreKey {
+  std::optional<PreKeyId> pre_key_id;
+  SignedPreKeyId signed_pre_key_id;
+  crypto::PublicKey base_key;
+};
+
+struct SessionState {
+  std::uint32_t session_version = 3;
+  IdentityKey local_identity;
+  IdentityKey remote_identity;
+  RootKey root_key;
+  std::uint32_t previous_counter = 0;
+  crypto::KeyPair sender_ratchet;
+  ChainKey sender_chain;
+  std::vector<ReceiverChain> receiver_chains;  ///< newest first
+  std::optional<PendingPreKey> pending_pre_key;
+  RegistrationId local_registration_id;
+  RegistrationId remote_registration_id;
+  crypto::PublicKey alice_base_key;  ///< the initiator's base key: identifies this session's X3DH
+
+  [[nodiscard]] SessionState clone() const;
+
+  /// The receiving chain for a sender ratchet key, or nullptr.
+  [[nodiscard]] ReceiverChain* find_receiver_chain(const crypto::PublicKey& key) noexcept;
+  /// Adds a chain as the newest, dropping the oldest beyond kMaxReceiverChains.
+  void add_receiver_chain(const crypto::PublicKey& key, ChainKey chain);
+};
+
+}  // namespace hush::signal

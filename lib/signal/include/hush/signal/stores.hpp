@@ -1,0 +1,75 @@
+// The storage interfaces an application implements for the 1:1 protocol.
+// libhush never touches a disk: it loads and saves through these, and only
+// after an operation has fully succeeded (so a failed decrypt changes nothing).
+// An application that needs the writes of one operation to be atomic wraps
+// the stores in a transaction of its own (the client SDK does).
+#pragma once
+
+#include <hush/signal/identity.hpp>
+#include <hush/signal/ids.hpp>
+#include <hush/signal/pre_key.hpp>
+#include <hush/util/result.hpp>
+
+#include <optional>
+
+namespace hush::signal {
+
+class SessionRecord;
+
+/// Whether a key is being checked because we are about to send to it or because we received from it.
+enum class Direction { sending, receiving };
+
+class IdentityKeyStore {
+ public:
+  virtual ~IdentityKeyStore() = default;
+  /// Our own identity key pair.
+  virtual Result<IdentityKeyPair> identity_key_pair() = 0;
+  /// Our registration id.
+  virtual Result<RegistrationId> local_registration_id() = 0;
+  /// Records `key` as the identity of `address`. Returns true if it replaced a different key.
+  virtual Result<bool> save_identity(const ProtocolAddress& address, const IdentityKey& key) = 0;
+  /// The trust decision. Hush's rule (and the in-memory store's): a first key is
+  /// trusted, the recorded key is trusted, a different key is not until the
+  /// application accepts it by calling save_identity.
+  virtual Result<bool> is_trusted_identity(const ProtocolAddress& address, const IdentityKey& key,
+                                           Direction direction) = 0;
+  /// The recorded identity of `address`, if any.
+  virtual Result<std::optional<IdentityKey>> identity(const ProtocolAddress& address) = 0;
+};
+
+class PreKeyStore {
+ public:
+  virtual ~PreKeyStore() = default;
+  /// Fails with not_found when there is no such pre-key.
+  virtual Result<PreKeyRecord> load_pre_key(PreKeyId id) = 0;
+  virtual Status store_pre_key(const PreKeyRecord& record) = 0;
+  /// Called once a pre-key message using it has been decrypted; one-time means one time.
+  virtual Status remove_pre_key(PreKeyId id) = 0;
+};
+
+class SignedPreKeyStore {
+ public:
+  virtual ~SignedPreKeyStore() = default;
+  /// Fails with not_found when there is no such signed pre-key.
+  virtual Result<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) = 0;
+  virtual Status store_signed_pre_key(const SignedPreKeyRecord& record) = 0;
+  virtual Status remove_signed_pre_key(SignedPreKeyId id) = 0;
+};
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  /// The record for `address`, or nullopt if there is none.
+  virtual Result<std::optional<SessionRecord>> load_session(const ProtocolAddress& address) = 0;
+  virtual Status store_session(const ProtocolAddress& address, const SessionRecord& record) = 0;
+};
+
+/// The four stores one device needs, by reference.
+struct ProtocolStores {
+  IdentityKeyStore& identities;
+  PreKeyStore& pre_keys;
+  SignedPreKeyStore& signed_pre_keys;
+  SessionStore& sessions;
+};
+
+}  // namespace hush::signal

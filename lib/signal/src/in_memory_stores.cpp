@@ -1,0 +1,80 @@
+// In-memory stores. Records are kept serialized so every load and save goes
+// through the record format, as it would with a database.
+#include <hush/signal/in_memory_stores.hpp>
+#include <hush/signal/session_record.hpp>
+
+namespace hush::signal {
+
+Result<bool> InMemoryIdentityKeyStore::save_identity(const ProtocolAddress& address, const IdentityKey& key) {
+  auto it = known_.find(address);
+  if (it == known_.end()) {
+    known_.emplace(address, key);
+    return false;
+  }
+  bool replaced = it->second != key;
+  it->second = key;
+  return replaced;
+}
+
+Result<bool> InMemoryIdentityKeyStore::is_trusted_identity(const ProtocolAddress& address, const IdentityKey& key,
+                                                           Direction) {
+  auto it = known_.find(address);
+  return it == known_.end() || it->second == key;
+}
+
+Result<std::optional<IdentityKey>> InMemoryIdentityKeyStore::identity(const ProtocolAddress& address) {
+  auto it = known_.find(address);
+  if (it == known_.end()) return std::optional<IdentityKey>{};
+  return std::optional<IdentityKey>{it->second};
+}
+
+Result<PreKeyRecord> InMemoryPreKeyStore::load_pre_key(PreKeyId id) {
+  auto it = records_.find(id);
+  if (it == records_.end()) return make_error(Errc::not_found, "pre-key");
+  return PreKeyRecord::deserialize(it->second.expose());
+}
+
+Status InMemoryPreKeyStore::store_pre_key(const PreKeyRecord& record) {
+  records_[record.id] = record.serialize();
+  return ok();
+}
+
+Status InMemoryPreKeyStore::remove_pre_key(PreKeyId id) {
+  records_.erase(id);
+  return ok();
+}
+
+Result<SignedPreKeyRecord> InMemorySignedPreKeyStore::load_signed_pre_key(SignedPreKeyId id) {
+  auto it = records_.find(id);
+  if (it == records_.end()) return make_error(Errc::not_found, "signed pre-key");
+  return SignedPreKeyRecord::deserialize(it->second.expose());
+}
+
+Status InMemorySignedPreKeyStore::store_signed_pre_key(const SignedPreKeyRecord& record) {
+  records_[record.id] = record.serialize();
+  return ok();
+}
+
+Status InMemorySignedPreKeyStore::remove_signed_pre_key(SignedPreKeyId id) {
+  records_.erase(id);
+  return ok();
+}
+
+Result<std::optional<SessionRecord>> InMemorySessionStore::load_session(const ProtocolAddress& address) {
+  auto it = records_.find(address);
+  if (it == records_.end()) return std::optional<SessionRecord>{};
+  HUSH_TRY_ASSIGN(auto record, SessionRecord::deserialize(it->second.expose()));
+  return std::optional<SessionRecord>{std::move(record)};
+}
+
+Status InMemorySessionStore::store_session(const ProtocolAddress& address, const SessionRecord& record) {
+  records_[address] = record.serialize();
+  return ok();
+}
+
+const SecretBuffer* InMemorySessionStore::raw(const ProtocolAddress& address) const {
+  auto it = records_.find(address);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+}  // namespace hush::signal

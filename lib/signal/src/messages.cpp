@@ -1,0 +1,120 @@
+// SignalMessage and PreKeySignalMessage: building, MACing and strict parsing.
+#include <hush/crypto/hmac.hpp>
+#include <hush/signal/messages.hpp>
+
+#include "proto_util.hpp"
+#include "signal_wire.pb.h"
+
+#include <cstring>
+#include <limits>
+
+namespace hush::signal {
+
+using detail::set_bytes;
+using detail::view;
+
+namespace {
+
+// The MAC input: sender identity ‖ receiver identity ‖ the message without its MAC.
+crypto::HmacSha256Output compute_mac(const IdentityKey& sender, const IdentityKey& receiver, ByteView mac_key,
+                                     ByteView message) {
+  crypto::HmacSha256 h(mac_key);
+  h.update(sender.serialize()).update(receiver.serialize()).update(message);
+  return h.finish();
+}
+
+// The top 4 bits of the version byte are the message version, the low 4 the
+// sender's highest supported version; we speak only version 3.
+Status check_version(std::uint8_t version_byte) {
+  if ((version_byte >> 4) != kCiphertextVersion) return make_error(Errc::unsupported_version, "message version");
+  return ok();
+}
+
+bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
+
+}  // namespace
+
+SignalMessage SignalMessage::create(const crypto::PublicKey& ratchet_key, std::uint32_t counter,
+                                    std::uint32_t previous_counter, Bytes ciphertext, ByteView mac_key,
+                                    const IdentityKey& sender_identity, const IdentityKey& receiver_identity) {
+  wire::SignalMessage p;
+  set_bytes(p.mutable_ratchet_key(), ratchet_key.serialize());
+  p.set_counter(counter);
+  p.set_previous_counter(previous_counter);
+  set_bytes(p.mutable_ciphertext(), ciphertext);
+  const std::size_t body = p.ByteSizeLong();
+  Bytes serialized(1 + body + kMacSize);
+  serialized[0] = kVersionByte;
+  HUSH_CHECK(p.SerializeToArray(serialized.data() + 1, static_cast<int>(body)));
+  auto mac = compute_mac(sender_identity, receiver_identity, mac_key, ByteView(serialized).first(1 + body));
+  std::memcpy(serialized.data() + 1 + body, mac.expose().data(), kMacSize);
+  return SignalMessage(kCiphertextVersion, ratchet_key, counter, previous_counter, std::move(ciphertext),
+                       std::move(serialized));
+}
+
+Result<SignalMessage> SignalMessage::deserialize(ByteView bytes) {
+  if (bytes.size() <= 1 + kMacSize) return make_error(Errc::bad_length, "signal message too short");
+  if (!fits_int(bytes.size())) return make_error(Errc::bad_length, "signal message too long");
+  HUSH_TRY(check_version(bytes[0]));
+  wire::SignalMessage p;
+  ByteView body = bytes.subspan(1, bytes.size() - 1 - kMacSize);
+  if (!p.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return make_error(Errc::decode_error, "signal message protobuf");
+  }
+  if (!p.has_ratchet_key() || !p.has_counter() || !p.has_ciphertext()) {
+    return make_error(Errc::decode_error, "signal message missing field");
+  }
+  HUSH_TRY_ASSIGN(auto ratchet_key, detail::public_key_from(p.ratchet_key()));
+  return SignalMessage(bytes[0] >> 4, ratchet_key, p.counter(), p.previous_counter(), to_bytes(view(p.ciphertext())),
+                       to_bytes(bytes));
+}
+
+bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                               ByteView mac_key) const {
+  ByteView data = ByteView(serialized_).first(serialized_.size() - kMacSize);
+  ByteView received = ByteView(serialized_).last(kMacSize);
+  auto expected = compute_mac(sender_identity, receiver_identity, mac_key, data);
+  return ct_equal(expected.expose().first(kMacSize), received);
+}
+
+PreKeySignalMessage PreKeySignalMessage::create(RegistrationId registration_id, std::optional<PreKeyId> pre_key_id,
+                                                SignedPreKeyId signed_pre_key_id, const crypto::PublicKey& base_key,
+                                                const IdentityKey& identity_key, SignalMessage message) {
+  wire::PreKeySignalMessage p;
+  p.set_registration_id(registration_id.value);
+  if (pre_key_id) p.set_pre_key_id(pre_key_id->value);
+  p.set_signed_pre_key_id(signed_pre_key_id.value);
+  set_bytes(p.mutable_base_key(), base_key.serialize());
+  set_bytes(p.mutable_identity_key(), identity_key.serialize());
+  set_bytes(p.mutable_message(), message.serialized());
+  const std::size_t body = p.ByteSizeLong();
+  Bytes serialized(1 + body);
+  serialized[0] = kVersionByte;
+  HUSH_CHECK(p.SerializeToArray(serialized.data() + 1, static_cast<int>(body)));
+  return PreKeySignalMessage(kCiphertextVersion, registration_id, pre_key_id, signed_pre_key_id, base_key,
+                             identity_key, std::move(message), std::move(serialized));
+}
+
+Result<PreKeySignalMessage> PreKeySignalMessage::deserialize(ByteView bytes) {
+  if (bytes.size() < 2) return make_error(Errc::bad_length, "pre-key message too short");
+  if (!fits_int(bytes.size())) return make_error(Errc::bad_length, "pre-key message too long");
+  HUSH_TRY(check_version(bytes[0]));
+  wire::PreKeySignalMessage p;
+  if (!p.ParseFromArray(bytes.data() + 1, static_cast<int>(bytes.size() - 1))) {
+    return make_error(Errc::decode_error, "pre-key message protobuf");
+  }
+  if (!p.has_signed_pre_key_id() || !p.has_base_key() || !p.has_identity_key() || !p.has_message()) {
+    return make_error(Errc::decode_error, "pre-key message missing field");
+  }
+  HUSH_TRY_ASSIGN(auto base_key, detail::public_key_from(p.base_key()));
+  HUSH_TRY_ASSIGN(auto identity_key, detail::public_key_from(p.identity_key()));
+  HUSH_TRY_ASSIGN(auto inner, SignalMessage::deserialize(view(p.message())));
+  if (inner.version() != (bytes[0] >> 4)) return make_error(Errc::invalid_message, "inner message version differs");
+  std::optional<PreKeyId> pre_key_id;
+  if (p.has_pre_key_id()) pre_key_id = PreKeyId{p.pre_key_id()};
+  return PreKeySignalMessage(bytes[0] >> 4, RegistrationId{p.registration_id()}, pre_key_id,
+                             SignedPreKeyId{p.signed_pre_key_id()}, base_key, identity_key, std::move(inner),
+                             to_bytes(bytes));
+}
+
+}  // namespace hush::signal

@@ -1,0 +1,37 @@
+// Chain and root key derivations (Double Ratchet §5.2 as libsignal v3 does them).
+#include <hush/crypto/hkdf.hpp>
+#include <hush/crypto/hmac.hpp>
+#include <hush/signal/constants.hpp>
+#include <hush/signal/ratchet_keys.hpp>
+
+namespace hush::signal {
+
+ChainKey ChainKey::next() const {
+  const std::uint8_t seed = kChainKeySeed;
+  auto next_key = crypto::hmac_sha256(key_.expose(), ByteView(&seed, 1));
+  return ChainKey(std::move(next_key), index_ + 1);
+}
+
+MessageKeys ChainKey::message_keys() const {
+  const std::uint8_t seed_input = kMessageKeySeed;
+  auto seed = crypto::hmac_sha256(key_.expose(), ByteView(&seed_input, 1));
+  SecretBytes<kMessageKeyMaterialSize> material;
+  // Salt: libsignal passes 32 zero bytes, which HMAC treats exactly as no salt.
+  auto status = crypto::hkdf_sha256_into(seed.expose(), {}, as_bytes(kInfoMessageKeys), material.expose_mut());
+  HUSH_CHECK(status.has_value());
+  auto m = material.expose();
+  return MessageKeys{SecretBytes<32>::from(m.subspan(0, 32)), SecretBytes<32>::from(m.subspan(32, 32)),
+                     SecretBytes<16>::from(m.subspan(64, 16)), index_};
+}
+
+Result<std::pair<RootKey, ChainKey>> RootKey::create_chain(const crypto::PublicKey& their_ratchet_key,
+                                                           const crypto::PrivateKey& our_ratchet_key) const {
+  HUSH_TRY_ASSIGN(auto shared, crypto::x25519(our_ratchet_key, their_ratchet_key));
+  SecretBytes<64> derived;
+  HUSH_TRY(crypto::hkdf_sha256_into(shared.expose(), key_.expose(), as_bytes(kInfoRatchet), derived.expose_mut()));
+  auto d = derived.expose();
+  return std::pair<RootKey, ChainKey>(RootKey(SecretBytes<32>::from(d.subspan(0, 32))),
+                                      ChainKey(SecretBytes<32>::from(d.subspan(32, 32)), 0));
+}
+
+}  // namespace hush::signal

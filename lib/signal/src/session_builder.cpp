@@ -1,0 +1,39 @@
+// The initiator's side of session setup: verify the bundle, X3DH, store.
+#include <hush/signal/session_builder.hpp>
+#include <hush/signal/session_record.hpp>
+
+#include "x3dh.hpp"
+
+namespace hush::signal {
+
+Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& address, const PreKeyBundle& bundle,
+                              crypto::Rng& rng) {
+  HUSH_TRY_ASSIGN(bool trusted,
+                  stores.identities.is_trusted_identity(address, bundle.identity_key, Direction::sending));
+  if (!trusted) return make_error(Errc::untrusted_identity, "bundle identity key changed");
+  if (!bundle.signature_valid()) return make_error(Errc::bad_signature, "signed pre-key signature");
+  if (bundle.pre_key_id.has_value() != bundle.pre_key.has_value()) {
+    return make_error(Errc::invalid_argument, "bundle pre-key id without key");
+  }
+
+  HUSH_TRY_ASSIGN(auto loaded, stores.sessions.load_session(address));
+  SessionRecord record = loaded ? std::move(*loaded) : SessionRecord{};
+  HUSH_TRY_ASSIGN(auto our_identity, stores.identities.identity_key_pair());
+  HUSH_TRY_ASSIGN(auto our_registration_id, stores.identities.local_registration_id());
+
+  auto base_key = crypto::KeyPair::generate(rng);
+  HUSH_TRY_ASSIGN(auto state, detail::initialize_alice_session(
+                                  {our_identity, base_key, bundle.identity_key, bundle.signed_pre_key, bundle.pre_key},
+                                  rng));
+  state.pending_pre_key = PendingPreKey{bundle.pre_key_id, bundle.signed_pre_key_id, base_key.public_key};
+  state.local_registration_id = our_registration_id;
+  state.remote_registration_id = bundle.registration_id;
+  record.promote_state(std::move(state));
+
+  // Commit: only now does anything reach the stores.
+  HUSH_TRY(stores.sessions.store_session(address, record));
+  HUSH_TRY(stores.identities.save_identity(address, bundle.identity_key));
+  return ok();
+}
+
+}  // namespace hush::signal

@@ -1,0 +1,34 @@
+// Session record bookkeeping: archive, promote, look-up by base key.
+#include <hush/signal/constants.hpp>
+#include <hush/signal/session_record.hpp>
+
+namespace hush::signal {
+
+SessionRecord SessionRecord::clone() const {
+  SessionRecord r;
+  if (current_) r.current_ = current_->clone();
+  for (const auto& s : previous_) r.previous_.push_back(s.clone());
+  return r;
+}
+
+bool SessionRecord::has_state_with_base_key(std::uint32_t version, const crypto::PublicKey& base_key) const {
+  if (current_ && current_->session_version == version && current_->alice_base_key == base_key) return true;
+  for (const auto& s : previous_) {
+    if (s.session_version == version && s.alice_base_key == base_key) return true;
+  }
+  return false;
+}
+
+void SessionRecord::archive_current_state() {
+  if (!current_) return;
+  previous_.push_front(std::move(*current_));
+  current_.reset();
+  while (previous_.size() > kMaxArchivedStates) previous_.pop_back();
+}
+
+void SessionRecord::promote_state(SessionState state) {
+  archive_current_state();
+  current_ = std::move(state);
+}
+
+}  // namespace hush::signal

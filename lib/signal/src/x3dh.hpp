@@ -1,0 +1,38 @@
+// X3DH key agreement as libsignal v3 runs it (signal.org/docs/specifications/x3dh §3),
+// producing the first session state for either side. Private to lib/signal.
+#pragma once
+
+#include <hush/crypto/random.hpp>
+#include <hush/signal/identity.hpp>
+#include <hush/signal/session_state.hpp>
+#include <hush/util/result.hpp>
+
+#include <optional>
+
+namespace hush::signal::detail {
+
+struct AliceParameters {
+  const IdentityKeyPair& our_identity;
+  const crypto::KeyPair& our_base_key;
+  const IdentityKey& their_identity;
+  const crypto::PublicKey& their_signed_pre_key;
+  const std::optional<crypto::PublicKey>& their_one_time_pre_key;
+};
+
+struct BobParameters {
+  const IdentityKeyPair& our_identity;
+  const crypto::KeyPair& our_signed_pre_key;
+  const crypto::KeyPair* our_one_time_pre_key;  ///< null when the message used none
+  const IdentityKey& their_identity;
+  const crypto::PublicKey& their_base_key;
+};
+
+/// The initiator's first state: a receiving chain on the responder's signed
+/// pre-key and a sending chain one DH ratchet step further, with a fresh
+/// ratchet key from `rng`.
+Result<SessionState> initialize_alice_session(const AliceParameters& p, crypto::Rng& rng);
+
+/// The responder's first state: sending with the signed pre-key as ratchet key.
+Result<SessionState> initialize_bob_session(const BobParameters& p);
+
+}  // namespace hush::signal::detail
