@@ -14,10 +14,12 @@ const std::uint8_t* key_ptr(ByteView key) noexcept {
 }
 }  // namespace
 
-HmacSha256Output hmac_sha256(ByteView key, ByteView data) {
+HmacSha256Output hmac_sha256(ByteView key, ByteView data) { return hmac_sha256(key, {data}); }
+
+HmacSha256Output hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
   thread_local detail::MacCtx ctx = detail::new_hmac_sha256_ctx();
   HUSH_CHECK(EVP_MAC_init(ctx.get(), key_ptr(key), key.size(), nullptr) == 1);
-  HUSH_CHECK(EVP_MAC_update(ctx.get(), data.data(), data.size()) == 1);
+  for (ByteView part : parts) HUSH_CHECK(EVP_MAC_update(ctx.get(), part.data(), part.size()) == 1);
   HmacSha256Output out;
   std::size_t len = 0;
   HUSH_CHECK(EVP_MAC_final(ctx.get(), out.expose_mut().data(), &len, out.size()) == 1 && len == out.size());

@@ -18,9 +18,7 @@ namespace {
 // The MAC input: sender identity ‖ receiver identity ‖ the message without its MAC.
 crypto::HmacSha256Output compute_mac(const IdentityKey& sender, const IdentityKey& receiver, ByteView mac_key,
                                      ByteView message) {
-  crypto::HmacSha256 h(mac_key);
-  h.update(sender.serialize()).update(receiver.serialize()).update(message);
-  return h.finish();
+  return crypto::hmac_sha256(mac_key, {sender.serialize(), receiver.serialize(), message});
 }
 
 // The top 4 bits of the version byte are the message version, the low 4 the

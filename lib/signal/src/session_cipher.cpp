@@ -9,6 +9,8 @@
 
 #include "x3dh.hpp"
 
+#include <algorithm>
+
 namespace hush::signal {
 
 namespace {
@@ -50,10 +52,17 @@ Result<MessageKeys> message_keys_for(ReceiverChain& chain, std::uint32_t counter
     return make_error(Errc::duplicate_message, "message key already used or dropped");
   }
   if (counter - index > kMaxForwardJumps) return make_error(Errc::too_far_ahead, "counter jumps too far ahead");
+  // Keys for the messages jumped over are kept for late arrivals, the newest
+  // kMaxSkippedKeysPerChain of them: older ones are stepped over without
+  // deriving their message keys at all.
+  const std::uint32_t keep_from = counter - std::min<std::uint32_t>(counter, kMaxSkippedKeysPerChain);
   while (chain.chain_key.index() < counter) {
-    chain.skipped.push_back(chain.chain_key.message_keys());
-    if (chain.skipped.size() > kMaxSkippedKeysPerChain) chain.skipped.pop_front();
+    if (chain.chain_key.index() >= keep_from) chain.skipped.push_back(chain.chain_key.message_keys());
     chain.chain_key = chain.chain_key.next();
+  }
+  if (chain.skipped.size() > kMaxSkippedKeysPerChain) {
+    const auto excess = static_cast<std::ptrdiff_t>(chain.skipped.size() - kMaxSkippedKeysPerChain);
+    chain.skipped.erase(chain.skipped.begin(), chain.skipped.begin() + excess);
   }
   MessageKeys mk = chain.chain_key.message_keys();
   chain.chain_key = chain.chain_key.next();

@@ -7,6 +7,7 @@ namespace hush::signal {
 SessionRecord SessionRecord::clone() const {
   SessionRecord r;
   if (current_) r.current_ = current_->clone();
+  r.previous_.reserve(previous_.size());
   for (const auto& s : previous_) r.previous_.push_back(s.clone());
   return r;
 }
@@ -21,9 +22,9 @@ bool SessionRecord::has_state_with_base_key(std::uint32_t version, const crypto:
 
 void SessionRecord::archive_current_state() {
   if (!current_) return;
-  previous_.push_front(std::move(*current_));
+  previous_.insert(previous_.begin(), std::move(*current_));
   current_.reset();
-  while (previous_.size() > kMaxArchivedStates) previous_.pop_back();
+  if (previous_.size() > kMaxArchivedStates) previous_.erase(previous_.begin() + kMaxArchivedStates, previous_.end());
 }
 
 void SessionRecord::promote_state(SessionState state) {

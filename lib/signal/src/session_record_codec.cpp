@@ -6,6 +6,8 @@
 #include "proto_util.hpp"
 #include "signal_storage.pb.h"
 
+#include <google/protobuf/arena.h>
+
 namespace hush::signal {
 
 using detail::scrub;
@@ -128,36 +130,53 @@ Result<SessionState> read_state(const storage::SessionStateProto& p) {
 
 }  // namespace
 
+// Records are (de)serialized on every message, so their protobuf objects live
+// in an arena whose first block is on the stack: one allocation-free pass
+// instead of dozens of small heap objects. Strings holding secrets are
+// scrubbed before the arena goes away.
+namespace {
+constexpr std::size_t kArenaInitialBlock = 8192;
+
+google::protobuf::ArenaOptions arena_options(char* block) {
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block;
+  options.initial_block_size = kArenaInitialBlock;
+  return options;
+}
+}  // namespace
+
 SecretBuffer SessionRecord::serialize() const {
-  storage::SessionRecordProto p;
-  p.set_format_version(kRecordFormatVersion);
-  if (current_) {
-    write_state(p.mutable_current(), *current_);
-  }
-  for (const auto& s : previous_) write_state(p.add_previous(), s);
-  auto out = detail::serialize_secret(p);
-  scrub_record(&p);
+  alignas(16) char block[kArenaInitialBlock];
+  google::protobuf::Arena arena(arena_options(block));
+  auto* p = google::protobuf::Arena::CreateMessage<storage::SessionRecordProto>(&arena);
+  p->set_format_version(kRecordFormatVersion);
+  if (current_) write_state(p->mutable_current(), *current_);
+  for (const auto& s : previous_) write_state(p->add_previous(), s);
+  auto out = detail::serialize_secret(*p);
+  scrub_record(p);
   return out;
 }
 
 Result<SessionRecord> SessionRecord::deserialize(ByteView bytes) {
-  storage::SessionRecordProto p;
-  if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    scrub_record(&p);
-    return make_error(Errc::decode_error, "session record");
-  }
+  alignas(16) char block[kArenaInitialBlock];
+  google::protobuf::Arena arena(arena_options(block));
+  auto* p = google::protobuf::Arena::CreateMessage<storage::SessionRecordProto>(&arena);
   struct Scrubber {
     storage::SessionRecordProto* p;
     ~Scrubber() { scrub_record(p); }
-  } scrubber{&p};
-  if (p.format_version() != kRecordFormatVersion) return make_error(Errc::unsupported_version, "session record");
-  if (p.previous_size() > kMaxPreviousInRecord) return make_error(Errc::decode_error, "too many previous states");
+  } scrubber{p};
+  if (!p->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return make_error(Errc::decode_error, "session record");
+  }
+  if (p->format_version() != kRecordFormatVersion) return make_error(Errc::unsupported_version, "session record");
+  if (p->previous_size() > kMaxPreviousInRecord) return make_error(Errc::decode_error, "too many previous states");
   SessionRecord r;
-  if (p.has_current()) {
-    HUSH_TRY_ASSIGN(auto s, read_state(p.current()));
+  if (p->has_current()) {
+    HUSH_TRY_ASSIGN(auto s, read_state(p->current()));
     r.current_ = std::move(s);
   }
-  for (const auto& sp : p.previous()) {
+  r.previous_.reserve(static_cast<std::size_t>(p->previous_size()));
+  for (const auto& sp : p->previous()) {
     HUSH_TRY_ASSIGN(auto s, read_state(sp));
     r.previous_.push_back(std::move(s));
   }

@@ -6,6 +6,7 @@ namespace hush::signal {
 
 ReceiverChain ReceiverChain::clone() const {
   ReceiverChain c{sender_ratchet_key, chain_key.clone(), {}};
+  c.skipped.reserve(skipped.size());
   for (const auto& k : skipped) c.skipped.push_back(k.clone());
   return c;
 }

@@ -53,3 +53,49 @@ TEST(Hkdf, RefusesImpossibleLengths) {
 
 }  // namespace
 }  // namespace hush::crypto
+
+// Our HKDF (RFC 5869 over OpenSSL's HMAC) must agree with OpenSSL's own
+// EVP_KDF "HKDF" on every input shape.
+#include <hush/testing/deterministic_rng.hpp>
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+namespace hush::crypto {
+namespace {
+
+Bytes openssl_hkdf(ByteView ikm, ByteView salt, ByteView info, std::size_t n) {
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  char digest[] = "SHA256";
+  static std::uint8_t zero = 0;
+  OSSL_PARAM params[5];
+  int i = 0;
+  params[i++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
+  params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm.empty() ? &zero : const_cast<std::uint8_t*>(ikm.data()), ikm.size());
+  if (!salt.empty()) params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<std::uint8_t*>(salt.data()), salt.size());
+  if (!info.empty()) params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<std::uint8_t*>(info.data()), info.size());
+  params[i] = OSSL_PARAM_construct_end();
+  Bytes out(n);
+  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), n, params), 1);
+  EVP_KDF_CTX_free(ctx);
+  EVP_KDF_free(kdf);
+  return out;
+}
+
+TEST(Hkdf, AgreesWithOpenSslEvpKdfOnRandomInputs) {
+  testing::DeterministicRng rng(99);
+  for (int round = 0; round < 200; ++round) {
+    Bytes ikm(rng.uniform(100)), salt(rng.uniform(100)), info(rng.uniform(100));
+    rng.fill(ikm);
+    rng.fill(salt);
+    rng.fill(info);
+    std::size_t n = 1 + rng.uniform(300);
+    auto ours = hkdf_sha256(ikm, salt, info, n);
+    ASSERT_TRUE(ours);
+    EXPECT_EQ(to_bytes(ours->expose()), openssl_hkdf(ikm, salt, info, n)) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace hush::crypto

@@ -7,6 +7,7 @@
 #include <hush/util/secret.hpp>
 
 #include <cstddef>
+#include <initializer_list>
 
 namespace hush::crypto {
 
@@ -15,6 +16,9 @@ using HmacSha256Output = SecretBytes<kHmacSha256Size>;
 
 /// HMAC-SHA256(key, data).
 [[nodiscard]] HmacSha256Output hmac_sha256(ByteView key, ByteView data);
+
+/// HMAC-SHA256(key, parts[0] ‖ parts[1] ‖ …), without concatenating them.
+[[nodiscard]] HmacSha256Output hmac_sha256(ByteView key, std::initializer_list<ByteView> parts);
 
 /// Streaming HMAC-SHA256 for data that arrives in parts.
 class HmacSha256 {

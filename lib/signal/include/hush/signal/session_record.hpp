@@ -7,7 +7,7 @@
 #include <hush/util/result.hpp>
 #include <hush/util/secret.hpp>
 
-#include <deque>
+#include <vector>
 #include <optional>
 
 namespace hush::signal {
@@ -22,8 +22,8 @@ class SessionRecord {
   [[nodiscard]] bool has_current_state() const noexcept { return current_.has_value(); }
   [[nodiscard]] SessionState* current_state() noexcept { return current_ ? &*current_ : nullptr; }
   [[nodiscard]] const SessionState* current_state() const noexcept { return current_ ? &*current_ : nullptr; }
-  [[nodiscard]] std::deque<SessionState>& previous_states() noexcept { return previous_; }
-  [[nodiscard]] const std::deque<SessionState>& previous_states() const noexcept { return previous_; }
+  [[nodiscard]] std::vector<SessionState>& previous_states() noexcept { return previous_; }
+  [[nodiscard]] const std::vector<SessionState>& previous_states() const noexcept { return previous_; }
 
   /// Whether any kept state was set up from this initiator base key (a repeated pre-key message).
   [[nodiscard]] bool has_state_with_base_key(std::uint32_t version, const crypto::PublicKey& base_key) const;
@@ -43,7 +43,7 @@ class SessionRecord {
 
  private:
   std::optional<SessionState> current_;
-  std::deque<SessionState> previous_;  ///< most recent first
+  std::vector<SessionState> previous_;  ///< most recent first
 };
 
 }  // namespace hush::signal

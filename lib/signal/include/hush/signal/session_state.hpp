@@ -8,7 +8,6 @@
 #include <hush/signal/ids.hpp>
 #include <hush/signal/ratchet_keys.hpp>
 
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -17,7 +16,7 @@ namespace hush::signal {
 struct ReceiverChain {
   crypto::PublicKey sender_ratchet_key;
   ChainKey chain_key;
-  std::deque<MessageKeys> skipped;  ///< oldest first, at most kMaxSkippedKeysPerChain
+  std::vector<MessageKeys> skipped;  ///< oldest first, at most kMaxSkippedKeysPerChain
 
   [[nodiscard]] ReceiverChain clone() const;
 };
