@@ -24,9 +24,10 @@ Status hkdf_sha256_into(ByteView ikm, ByteView salt, ByteView info, MutableByteV
   HmacSha256Output prk = hmac_sha256(salt.empty() ? ByteView(kZeroSalt) : salt, ikm);
   // Expand: T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i).
   HmacSha256Output t;
+  HmacSha256Keyed expand(prk.expose());
   std::size_t done = 0;
   for (std::uint8_t i = 1; done < out.size(); ++i) {
-    t = hmac_sha256(prk.expose(), {i > 1 ? ByteView(t.expose()) : ByteView{}, info, ByteView(&i, 1)});
+    t = expand.mac({i > 1 ? ByteView(t.expose()) : ByteView{}, info, ByteView(&i, 1)});
     const std::size_t n = std::min(kHashLen, out.size() - done);
     std::copy_n(t.expose().begin(), n, out.begin() + static_cast<std::ptrdiff_t>(done));
     done += n;

@@ -26,6 +26,38 @@ HmacSha256Output hmac_sha256(ByteView key, std::initializer_list<ByteView> parts
   return out;
 }
 
+namespace {
+struct KeyedContext {
+  detail::MacCtx ctx = detail::new_hmac_sha256_ctx();
+  bool in_use = false;
+};
+KeyedContext& keyed_context() {
+  thread_local KeyedContext k;
+  return k;
+}
+}  // namespace
+
+HmacSha256Keyed::HmacSha256Keyed(ByteView key) {
+  KeyedContext& k = keyed_context();
+  HUSH_CHECK(!k.in_use);
+  k.in_use = true;
+  HUSH_CHECK(EVP_MAC_init(k.ctx.get(), key_ptr(key), key.size(), nullptr) == 1);
+}
+
+HmacSha256Keyed::~HmacSha256Keyed() { keyed_context().in_use = false; }
+
+HmacSha256Output HmacSha256Keyed::mac(std::initializer_list<ByteView> parts) {
+  EVP_MAC_CTX* ctx = keyed_context().ctx.get();
+  // After the first MAC, a null key restarts from the stored key pads.
+  if (!first_) HUSH_CHECK(EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1);
+  first_ = false;
+  for (ByteView part : parts) HUSH_CHECK(EVP_MAC_update(ctx, part.data(), part.size()) == 1);
+  HmacSha256Output out;
+  std::size_t len = 0;
+  HUSH_CHECK(EVP_MAC_final(ctx, out.expose_mut().data(), &len, out.size()) == 1 && len == out.size());
+  return out;
+}
+
 struct HmacSha256::Impl {
   detail::MacCtx ctx;
 };

@@ -12,16 +12,36 @@ ChainKey ChainKey::next() const {
   return ChainKey(std::move(next_key), index_ + 1);
 }
 
-MessageKeys ChainKey::message_keys() const {
-  const std::uint8_t seed_input = kMessageKeySeed;
-  auto seed = crypto::hmac_sha256(key_.expose(), ByteView(&seed_input, 1));
+namespace {
+
+MessageKeys derive_message_keys(const crypto::HmacSha256Output& seed, std::uint32_t counter) {
   SecretBytes<kMessageKeyMaterialSize> material;
   // Salt: libsignal passes 32 zero bytes, which HMAC treats exactly as no salt.
   auto status = crypto::hkdf_sha256_into(seed.expose(), {}, as_bytes(kInfoMessageKeys), material.expose_mut());
   HUSH_CHECK(status.has_value());
   auto m = material.expose();
   return MessageKeys{SecretBytes<32>::from(m.subspan(0, 32)), SecretBytes<32>::from(m.subspan(32, 32)),
-                     SecretBytes<16>::from(m.subspan(64, 16)), index_};
+                     SecretBytes<16>::from(m.subspan(64, 16)), counter};
+}
+
+}  // namespace
+
+MessageKeys ChainKey::message_keys() const {
+  const std::uint8_t seed_input = kMessageKeySeed;
+  return derive_message_keys(crypto::hmac_sha256(key_.expose(), ByteView(&seed_input, 1)), index_);
+}
+
+std::pair<MessageKeys, ChainKey> ChainKey::advance() const {
+  const std::uint8_t seed_input = kMessageKeySeed;
+  const std::uint8_t next_input = kChainKeySeed;
+  crypto::HmacSha256Output seed;
+  crypto::HmacSha256Output next_key;
+  {
+    crypto::HmacSha256Keyed h(key_.expose());
+    seed = h.mac({ByteView(&seed_input, 1)});
+    next_key = h.mac({ByteView(&next_input, 1)});
+  }
+  return {derive_message_keys(seed, index_), ChainKey(std::move(next_key), index_ + 1)};
 }
 
 Result<std::pair<RootKey, ChainKey>> RootKey::create_chain(const crypto::PublicKey& their_ratchet_key,

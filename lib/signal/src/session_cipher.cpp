@@ -57,16 +57,21 @@ Result<MessageKeys> message_keys_for(ReceiverChain& chain, std::uint32_t counter
   // deriving their message keys at all.
   const std::uint32_t keep_from = counter - std::min<std::uint32_t>(counter, kMaxSkippedKeysPerChain);
   while (chain.chain_key.index() < counter) {
-    if (chain.chain_key.index() >= keep_from) chain.skipped.push_back(chain.chain_key.message_keys());
-    chain.chain_key = chain.chain_key.next();
+    if (chain.chain_key.index() >= keep_from) {
+      auto [mk, next] = chain.chain_key.advance();
+      chain.skipped.push_back(std::move(mk));
+      chain.chain_key = std::move(next);
+    } else {
+      chain.chain_key = chain.chain_key.next();
+    }
   }
   if (chain.skipped.size() > kMaxSkippedKeysPerChain) {
     const auto excess = static_cast<std::ptrdiff_t>(chain.skipped.size() - kMaxSkippedKeysPerChain);
     chain.skipped.erase(chain.skipped.begin(), chain.skipped.begin() + excess);
   }
-  MessageKeys mk = chain.chain_key.message_keys();
-  chain.chain_key = chain.chain_key.next();
-  return mk;
+  auto [mk, next] = chain.chain_key.advance();
+  chain.chain_key = std::move(next);
+  return std::move(mk);
 }
 
 Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage& message, crypto::Rng& rng) {
@@ -131,7 +136,7 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
                   stores_.identities.is_trusted_identity(remote_, state.remote_identity, Direction::sending));
   if (!trusted) return make_error(Errc::untrusted_identity, "recipient identity key changed");
 
-  MessageKeys mk = state.sender_chain.message_keys();
+  auto [mk, next_chain] = state.sender_chain.advance();
   Bytes ciphertext = crypto::aes256_cbc_encrypt(cipher_key(mk), cipher_iv(mk), plaintext);
   auto message = SignalMessage::create(state.sender_ratchet.public_key, state.sender_chain.index(),
                                        state.previous_counter, std::move(ciphertext), mk.mac_key.expose(),
@@ -146,7 +151,7 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
   } else {
     out.serialized = message.serialized();
   }
-  state.sender_chain = state.sender_chain.next();
+  state.sender_chain = std::move(next_chain);
   HUSH_TRY(stores_.sessions.store_session(remote_, record));
   return out;
 }

@@ -20,6 +20,24 @@ using HmacSha256Output = SecretBytes<kHmacSha256Size>;
 /// HMAC-SHA256(key, parts[0] ‖ parts[1] ‖ …), without concatenating them.
 [[nodiscard]] HmacSha256Output hmac_sha256(ByteView key, std::initializer_list<ByteView> parts);
 
+/// Several HMAC-SHA256 values under one key, keyed once: re-keying costs two
+/// SHA-256 blocks plus OpenSSL's bookkeeping, more than a short MAC itself
+/// (HKDF-Expand and a chain-key step each MAC repeatedly under one key).
+/// Uses a per-thread context: at most one instance per thread at a time.
+class HmacSha256Keyed {
+ public:
+  explicit HmacSha256Keyed(ByteView key);
+  HmacSha256Keyed(const HmacSha256Keyed&) = delete;
+  HmacSha256Keyed& operator=(const HmacSha256Keyed&) = delete;
+  ~HmacSha256Keyed();
+
+  /// HMAC(key, parts[0] ‖ parts[1] ‖ …).
+  [[nodiscard]] HmacSha256Output mac(std::initializer_list<ByteView> parts);
+
+ private:
+  bool first_ = true;
+};
+
 /// Streaming HMAC-SHA256 for data that arrives in parts.
 class HmacSha256 {
  public:

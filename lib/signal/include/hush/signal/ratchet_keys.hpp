@@ -34,6 +34,8 @@ class ChainKey {
   [[nodiscard]] ChainKey next() const;
   /// mk_i.
   [[nodiscard]] MessageKeys message_keys() const;
+  /// (mk_i, CK_{i+1}) with the chain key keyed into HMAC once.
+  [[nodiscard]] std::pair<MessageKeys, ChainKey> advance() const;
 
  private:
   SecretBytes<32> key_;
