@@ -14,7 +14,7 @@ packages=(
   # hush client
   libqrencode-dev
   # tests and benchmarks (peers are test-only: never linked into what we install)
-  libgtest-dev libgmock-dev libbenchmark-dev libsignal-protocol-c-dev libolm-dev tmux sqlite3
+  libgtest-dev libgmock-dev libbenchmark-dev libsignal-protocol-c-dev libolm-dev tmux sqlite3 python3
 )
 
 missing=()
