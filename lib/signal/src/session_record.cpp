@@ -6,7 +6,7 @@ namespace hush::signal {
 
 SessionRecord SessionRecord::clone() const {
   SessionRecord r;
-  if (current_) r.current_ = current_->clone();
+  if (current_) r.current_ = std::make_unique<SessionState>(current_->clone());
   r.previous_.reserve(previous_.size());
   for (const auto& s : previous_) r.previous_.push_back(s.clone());
   return r;
@@ -29,7 +29,7 @@ void SessionRecord::archive_current_state() {
 
 void SessionRecord::promote_state(SessionState state) {
   archive_current_state();
-  current_ = std::move(state);
+  current_ = std::make_unique<SessionState>(std::move(state));
 }
 
 }  // namespace hush::signal

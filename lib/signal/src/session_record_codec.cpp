@@ -83,7 +83,7 @@ Result<ChainKey> read_chain_key(const storage::ChainKeyProto& p) {
   return ChainKey(std::move(key), p.index());
 }
 
-Result<SessionState> read_state(const storage::SessionStateProto& p) {
+Result<std::unique_ptr<SessionState>> read_state(const storage::SessionStateProto& p) {
   if (p.session_version() != kCiphertextVersion) return make_error(Errc::unsupported_version, "session version");
   HUSH_TRY_ASSIGN(auto local_identity, detail::public_key_from(p.local_identity_key()));
   HUSH_TRY_ASSIGN(auto remote_identity, detail::public_key_from(p.remote_identity_key()));
@@ -92,7 +92,7 @@ Result<SessionState> read_state(const storage::SessionStateProto& p) {
   HUSH_TRY_ASSIGN(auto ratchet_priv, crypto::PrivateKey::from_bytes(view(p.sender_ratchet_private())));
   HUSH_TRY_ASSIGN(auto sender_chain, read_chain_key(p.sender_chain_key()));
   HUSH_TRY_ASSIGN(auto alice_base_key, detail::public_key_from(p.alice_base_key()));
-  SessionState s{p.session_version(),
+  auto state = std::make_unique<SessionState>(SessionState{p.session_version(),
                  local_identity,
                  remote_identity,
                  RootKey(std::move(root)),
@@ -103,7 +103,8 @@ Result<SessionState> read_state(const storage::SessionStateProto& p) {
                  std::nullopt,
                  RegistrationId{p.local_registration_id()},
                  RegistrationId{p.remote_registration_id()},
-                 alice_base_key};
+                 alice_base_key});
+  SessionState& s = *state;
   if (p.receiver_chains_size() > kMaxChainsInRecord) return make_error(Errc::decode_error, "too many receiver chains");
   for (const auto& cp : p.receiver_chains()) {
     HUSH_TRY_ASSIGN(auto key, detail::public_key_from(cp.sender_ratchet_key()));
@@ -125,7 +126,7 @@ Result<SessionState> read_state(const storage::SessionStateProto& p) {
     if (pp.has_pre_key_id()) pending.pre_key_id = PreKeyId{pp.pre_key_id()};
     s.pending_pre_key = pending;
   }
-  return s;
+  return state;
 }
 
 }  // namespace
@@ -172,13 +173,12 @@ Result<SessionRecord> SessionRecord::deserialize(ByteView bytes) {
   if (p->previous_size() > kMaxPreviousInRecord) return make_error(Errc::decode_error, "too many previous states");
   SessionRecord r;
   if (p->has_current()) {
-    HUSH_TRY_ASSIGN(auto s, read_state(p->current()));
-    r.current_ = std::move(s);
+    HUSH_TRY_ASSIGN(r.current_, read_state(p->current()));
   }
   r.previous_.reserve(static_cast<std::size_t>(p->previous_size()));
   for (const auto& sp : p->previous()) {
     HUSH_TRY_ASSIGN(auto s, read_state(sp));
-    r.previous_.push_back(std::move(s));
+    r.previous_.push_back(std::move(*s));
   }
   return r;
 }

@@ -8,7 +8,7 @@
 #include <hush/util/secret.hpp>
 
 #include <vector>
-#include <optional>
+#include <memory>
 
 namespace hush::signal {
 
@@ -19,9 +19,9 @@ class SessionRecord {
   SessionRecord& operator=(SessionRecord&&) noexcept = default;
   [[nodiscard]] SessionRecord clone() const;
 
-  [[nodiscard]] bool has_current_state() const noexcept { return current_.has_value(); }
-  [[nodiscard]] SessionState* current_state() noexcept { return current_ ? &*current_ : nullptr; }
-  [[nodiscard]] const SessionState* current_state() const noexcept { return current_ ? &*current_ : nullptr; }
+  [[nodiscard]] bool has_current_state() const noexcept { return current_ != nullptr; }
+  [[nodiscard]] SessionState* current_state() noexcept { return current_.get(); }
+  [[nodiscard]] const SessionState* current_state() const noexcept { return current_.get(); }
   [[nodiscard]] std::vector<SessionState>& previous_states() noexcept { return previous_; }
   [[nodiscard]] const std::vector<SessionState>& previous_states() const noexcept { return previous_; }
 
@@ -33,7 +33,7 @@ class SessionRecord {
   /// Moves the current state into the archive.
   void archive_current_state();
   /// Replaces the current state without archiving.
-  void set_current_state(SessionState state) { current_ = std::move(state); }
+  void set_current_state(SessionState state) { current_ = std::make_unique<SessionState>(std::move(state)); }
 
   /// Our storage format (proto/signal_storage.proto); holds secrets.
   [[nodiscard]] SecretBuffer serialize() const;
@@ -42,7 +42,9 @@ class SessionRecord {
   static Result<SessionRecord> deserialize(ByteView bytes);
 
  private:
-  std::optional<SessionState> current_;
+  // Behind a pointer so that moving a record (it travels through Result and
+  // optional on every load) moves no secrets: each such move would copy and wipe them.
+  std::unique_ptr<SessionState> current_;
   std::vector<SessionState> previous_;  ///< most recent first
 };
 

@@ -31,7 +31,9 @@ class SecretBytes {
   static constexpr std::size_t kSize = N;
 
   SecretBytes() noexcept { data_.fill(0); }
-  explicit SecretBytes(std::span<const std::uint8_t, N> src) noexcept { std::memcpy(data_.data(), src.data(), N); }
+  explicit SecretBytes(std::span<const std::uint8_t, N> src) noexcept : live_(true) {
+    std::memcpy(data_.data(), src.data(), N);
+  }
 
   /// From a view of runtime length; aborts if the length is not N (a programmer error:
   /// parsers check lengths before building secrets).
@@ -39,37 +41,50 @@ class SecretBytes {
     HUSH_CHECK(src.size() == N);
     SecretBytes s;
     std::memcpy(s.data_.data(), src.data(), N);
+    s.live_ = true;
     return s;
   }
 
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
-  SecretBytes(SecretBytes&& other) noexcept {
+  SecretBytes(SecretBytes&& other) noexcept : live_(other.live_) {
     std::memcpy(data_.data(), other.data_.data(), N);
     other.wipe();
   }
   SecretBytes& operator=(SecretBytes&& other) noexcept {
     if (this != &other) {
       std::memcpy(data_.data(), other.data_.data(), N);
+      live_ = other.live_;
       other.wipe();
     }
     return *this;
   }
-  ~SecretBytes() { wipe(); }
+  ~SecretBytes() {
+    if (live_) wipe();
+  }
 
   /// An explicit copy.
   [[nodiscard]] SecretBytes clone() const noexcept { return SecretBytes(expose()); }
 
   [[nodiscard]] std::span<const std::uint8_t, N> expose() const noexcept { return std::span<const std::uint8_t, N>(data_); }
-  [[nodiscard]] std::span<std::uint8_t, N> expose_mut() noexcept { return std::span<std::uint8_t, N>(data_); }
+  [[nodiscard]] std::span<std::uint8_t, N> expose_mut() noexcept {
+    live_ = true;  // may now hold a secret
+    return std::span<std::uint8_t, N>(data_);
+  }
   [[nodiscard]] static constexpr std::size_t size() noexcept { return N; }
 
-  void wipe() noexcept { secure_wipe(data_.data(), N); }
+  void wipe() noexcept {
+    secure_wipe(data_.data(), N);
+    live_ = false;
+  }
 
   friend bool ct_equal(const SecretBytes& a, const SecretBytes& b) noexcept { return ct_equal(a.expose(), b.expose()); }
 
  private:
   std::array<std::uint8_t, N> data_;
+  // False while the bytes are known to be zero (fresh, moved from, wiped), so
+  // the destructor of a moved-from secret does not wipe it a second time.
+  bool live_ = false;
 };
 
 /// A variable-length secret. Its storage is allocated once and never grows by
