@@ -1,0 +1,119 @@
+// AccountService: username rules, registration with its rate limit,
+// credential creation and constant-time checks, device linking and removal.
+#include "service/account_service.hpp"
+
+#include <hush/crypto/sha.hpp>
+
+#include <algorithm>
+
+namespace hush::server {
+namespace {
+
+SecretHash hash_secret(ByteView secret) { return crypto::sha256(secret); }
+
+bool valid_registration_id(RegistrationId id) noexcept { return raw(id) >= 1 && raw(id) <= kMaxRegistrationId; }
+
+}  // namespace
+
+AccountService::AccountService(storage::Store& store, const Clock& clock, crypto::Rng& rng, AccountServiceConfig config)
+    : store_(store), clock_(clock), rng_(rng), config_(config), registration_limiter_(clock, config.registration_limit) {}
+
+Result<std::string> AccountService::normalize_username(std::string_view username) {
+  if (username.size() < kMinUsernameLength || username.size() > kMaxUsernameLength)
+    return make_error(Errc::invalid_argument, "username length");
+  std::string out;
+  out.reserve(username.size());
+  for (char c : username) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    if (!allowed) return make_error(Errc::invalid_argument, "username character");
+    out.push_back(c);
+  }
+  if (out[0] < 'a' || out[0] > 'z') return make_error(Errc::invalid_argument, "username must start with a letter");
+  return out;
+}
+
+Result<DeviceEnrollment> AccountService::register_account(std::string_view username, RegistrationId registration_id,
+                                                          std::string_view client_address) {
+  // Limit attempts, not successes: probing for free usernames costs tokens too.
+  HUSH_TRY(registration_limiter_.acquire(client_address));
+  HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
+  if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
+
+  NewAccount account;
+  Credential credential;
+  {
+    std::lock_guard lock(rng_mu_);
+    rng_.fill(account.id.bytes);
+    rng_.fill(credential.expose_mut());
+  }
+  account.username = std::move(name);
+  account.created_at = clock_.now();
+  account.first_device = NewDevice{registration_id, hash_secret(credential.expose()), account.created_at};
+  HUSH_TRY(store_.create_account(account));
+  return DeviceEnrollment{DeviceAddress{account.id, DeviceId{1}}, std::move(credential)};
+}
+
+Status AccountService::authenticate(const DeviceAddress& device, ByteView credential) {
+  SecretHash presented = hash_secret(credential);
+  auto stored = store_.get_credential(device);
+  if (!stored) {
+    if (stored.code() == Errc::not_found) return make_error(Errc::unauthorized, "credentials");
+    return stored.error();
+  }
+  bool match = ct_equal(presented, stored->credential_hash);
+  secure_wipe(presented.data(), presented.size());
+  if (!match || credential.size() != kCredentialSize) return make_error(Errc::unauthorized, "credentials");
+  return ok();
+}
+
+Result<AccountRecord> AccountService::find_by_username(std::string_view username) {
+  HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
+  return store_.find_account(name);
+}
+
+Result<AccountRecord> AccountService::get_account(const AccountId& account) { return store_.get_account(account); }
+
+Result<std::vector<DeviceRecord>> AccountService::devices(const AccountId& account) {
+  return store_.list_devices(account);
+}
+
+Result<LinkTokenGrant> AccountService::create_link_token(const DeviceAddress& requester) {
+  HUSH_TRY(store_.get_credential(requester));  // the requesting device must still exist
+  LinkTokenGrant grant;
+  {
+    std::lock_guard lock(rng_mu_);
+    rng_.fill(grant.token.expose_mut());
+  }
+  grant.expires_at = clock_.now() + config_.link_token_lifetime;
+  HUSH_TRY(store_.create_link_token(requester.account, hash_secret(grant.token.expose()), grant.expires_at));
+  return grant;
+}
+
+Result<DeviceEnrollment> AccountService::link_device(ByteView token, RegistrationId registration_id) {
+  if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
+  if (token.size() != kLinkTokenSize) return make_error(Errc::unauthorized, "link token");
+  Credential credential;
+  {
+    std::lock_guard lock(rng_mu_);
+    rng_.fill(credential.expose_mut());
+  }
+  Timestamp now = clock_.now();
+  NewDevice device{registration_id, hash_secret(credential.expose()), now};
+  auto added = store_.add_device_with_link_token(hash_secret(token), now, device, config_.max_devices);
+  if (!added) {
+    if (added.code() == Errc::not_found) return make_error(Errc::unauthorized, "link token");
+    return added.error();
+  }
+  return DeviceEnrollment{*added, std::move(credential)};
+}
+
+Status AccountService::remove_device(const DeviceAddress& requester, DeviceId target) {
+  HUSH_TRY_ASSIGN(auto list, store_.list_devices(requester.account));
+  bool found = std::any_of(list.begin(), list.end(), [&](const DeviceRecord& d) { return d.id == target; });
+  if (!found) return make_error(Errc::not_found, "device");
+  if (list.size() == 1) return make_error(Errc::invalid_argument, "cannot remove the last device");
+  return store_.remove_device(DeviceAddress{requester.account, target});
+}
+
+}  // namespace hush::server

@@ -1,0 +1,111 @@
+// Accounts and devices: registration (username rules, rate limit per client
+// address), credentials (made here, stored only as SHA-256, compared in
+// constant time), device lists, linking a new device with a one-time token,
+// removing a device. Credentials and tokens are secrets: never logged.
+#pragma once
+
+#include "service/clock.hpp"
+#include "service/rate_limiter.hpp"
+#include "storage/store.hpp"
+
+#include <hush/crypto/random.hpp>
+#include <hush/util/secret.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hush::server {
+
+/// Six devices: a phone, a couple of desktops and a tablet, with slack; each
+/// device multiplies every send's fan-out, so the cap also bounds send cost.
+inline constexpr std::size_t kMaxDevicesPerAccount = 6;
+/// Usernames: 3..32 characters of [a-z0-9_.-], starting with a letter.
+inline constexpr std::size_t kMinUsernameLength = 3;
+inline constexpr std::size_t kMaxUsernameLength = 32;
+/// Signal registration ids are 14-bit, 1..16380 (libsignal KeyHelper).
+inline constexpr std::uint32_t kMaxRegistrationId = 16380;
+/// A device credential: 32 random bytes (256 bits, beyond any guessing).
+inline constexpr std::size_t kCredentialSize = 32;
+using Credential = SecretBytes<kCredentialSize>;
+/// A link token: 32 random bytes, shown once to the linking user.
+inline constexpr std::size_t kLinkTokenSize = 32;
+using LinkToken = SecretBytes<kLinkTokenSize>;
+/// Ten minutes: long enough to scan a QR code on a second device, short
+/// enough that a leaked token is soon worthless.
+inline constexpr std::chrono::minutes kLinkTokenLifetime{10};
+
+struct AccountServiceConfig {
+  std::size_t max_devices = kMaxDevicesPerAccount;
+  /// Registrations per client address: 5 at once, then one a minute.
+  RateLimit registration_limit{};
+  std::chrono::milliseconds link_token_lifetime = kLinkTokenLifetime;
+};
+
+/// A new device and its credential, returned once (never stored in the clear).
+struct DeviceEnrollment {
+  DeviceAddress address;
+  Credential credential;
+};
+
+/// A fresh link token and when it stops working.
+struct LinkTokenGrant {
+  LinkToken token;
+  Timestamp expires_at{};
+};
+
+class AccountService {
+ public:
+  /// `rng` must outlive the service; it is used under a lock (shared across threads).
+  AccountService(storage::Store& store, const Clock& clock, crypto::Rng& rng, AccountServiceConfig config = {});
+
+  /// Lower-cases `username` and checks the rules. invalid_argument otherwise.
+  static Result<std::string> normalize_username(std::string_view username);
+
+  /// Creates an account with device 1 and returns its credential.
+  /// rate_limited: too many registrations from `client_address`.
+  /// invalid_argument: bad username or registration id. conflict: the
+  /// username is taken (case-insensitively). storage_failure, unavailable.
+  Result<DeviceEnrollment> register_account(std::string_view username, RegistrationId registration_id,
+                                            std::string_view client_address);
+
+  /// Checks a device's credential in constant time. unauthorized: unknown
+  /// account or device, or wrong credential (indistinguishable to the caller).
+  /// storage_failure.
+  Status authenticate(const DeviceAddress& device, ByteView credential);
+
+  /// The account with this (case-insensitive) username. invalid_argument:
+  /// not a valid username. not_found. storage_failure.
+  Result<AccountRecord> find_by_username(std::string_view username);
+  /// not_found, storage_failure.
+  Result<AccountRecord> get_account(const AccountId& account);
+  /// The account's devices, ascending. not_found, storage_failure.
+  Result<std::vector<DeviceRecord>> devices(const AccountId& account);
+
+  /// A one-time token with which a new device can join `requester`'s account.
+  /// not_found: the requester's device no longer exists. storage_failure.
+  Result<LinkTokenGrant> create_link_token(const DeviceAddress& requester);
+  /// Consumes a link token and creates the new device with its credential.
+  /// invalid_argument: bad registration id. unauthorized: unknown, used or
+  /// expired token. quota_exceeded: the account has max_devices already
+  /// (the token stays usable). storage_failure.
+  Result<DeviceEnrollment> link_device(ByteView token, RegistrationId registration_id);
+
+  /// Removes `target` (with its credential, keys and queue) from the
+  /// requester's own account. not_found: no such device. invalid_argument:
+  /// it is the account's last device. storage_failure.
+  Status remove_device(const DeviceAddress& requester, DeviceId target);
+
+ private:
+  storage::Store& store_;
+  const Clock& clock_;
+  crypto::Rng& rng_;
+  std::mutex rng_mu_;
+  AccountServiceConfig config_;
+  RateLimiter registration_limiter_;
+};
+
+}  // namespace hush::server

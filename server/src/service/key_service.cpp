@@ -1,0 +1,65 @@
+// KeyService: validates uploaded public keys and signed pre-key signatures
+// before anything reaches the Store; bundle fetches go straight through.
+#include "service/key_service.hpp"
+
+#include <hush/crypto/xeddsa.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace hush::server {
+namespace {
+
+Result<SignedPreKeyRecord> parse_signed_pre_key(const SignedPreKeyUpload& up, const crypto::PublicKey& identity) {
+  if (up.id > kMaxPreKeyId) return make_error(Errc::invalid_argument, "signed pre-key id");
+  HUSH_TRY_ASSIGN(auto key, crypto::PublicKey::deserialize(up.public_key));
+  if (up.signature.size() != crypto::kSignatureSize) return make_error(Errc::bad_length, "signed pre-key signature");
+  // The signature covers the 33-byte serialized key, as X3DH specifies.
+  if (!crypto::xeddsa_verify(identity, up.public_key, up.signature))
+    return make_error(Errc::bad_signature, "signed pre-key signature");
+  SignedPreKeyRecord rec;
+  rec.id = up.id;
+  rec.public_key = key;
+  std::copy(up.signature.begin(), up.signature.end(), rec.signature.begin());
+  return rec;
+}
+
+}  // namespace
+
+Status KeyService::set_keys(const DeviceAddress& device, ByteView identity_key, const SignedPreKeyUpload& spk) {
+  HUSH_TRY_ASSIGN(auto identity, crypto::PublicKey::deserialize(identity_key));
+  HUSH_TRY_ASSIGN(auto record, parse_signed_pre_key(spk, identity));
+  return store_.set_device_keys(device, identity, record);
+}
+
+Status KeyService::rotate_signed_pre_key(const DeviceAddress& device, const SignedPreKeyUpload& spk) {
+  HUSH_TRY_ASSIGN(auto account, store_.get_account(device.account));
+  if (!account.identity_key) return make_error(Errc::not_found, "identity key");
+  HUSH_TRY_ASSIGN(auto record, parse_signed_pre_key(spk, *account.identity_key));
+  return store_.set_signed_pre_key(device, record);
+}
+
+Status KeyService::add_one_time_pre_keys(const DeviceAddress& device, std::span<const OneTimePreKeyUpload> keys) {
+  if (keys.empty() || keys.size() > kMaxOneTimePreKeysPerUpload)
+    return make_error(Errc::invalid_argument, "one-time pre-key batch size");
+  std::vector<OneTimePreKeyRecord> records;
+  records.reserve(keys.size());
+  std::set<std::uint32_t> ids;
+  for (const OneTimePreKeyUpload& k : keys) {
+    if (k.id > kMaxPreKeyId || !ids.insert(k.id).second)
+      return make_error(Errc::invalid_argument, "one-time pre-key id");
+    HUSH_TRY_ASSIGN(auto key, crypto::PublicKey::deserialize(k.public_key));
+    records.push_back(OneTimePreKeyRecord{k.id, key});
+  }
+  return store_.add_one_time_pre_keys(device, records, kMaxOneTimePreKeysHeld);
+}
+
+Result<std::size_t> KeyService::one_time_pre_key_count(const DeviceAddress& device) {
+  return store_.count_one_time_pre_keys(device);
+}
+
+Result<std::vector<PreKeyBundle>> KeyService::fetch_bundles(const AccountId& account, std::optional<DeviceId> device) {
+  return store_.take_bundles(account, device);
+}
+
+}  // namespace hush::server

@@ -1,0 +1,149 @@
+// SqlStore<Db>: identity keys, signed pre-keys, one-time pre-keys and bundle
+// fetches that take each one-time pre-key exactly once. Included by
+// sql_store.hpp only.
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+namespace hush::server::storage {
+
+template <class Db>
+Status SqlStore<Db>::set_device_keys(const DeviceAddress& device, const crypto::PublicKey& identity_key,
+                                     const SignedPreKeyRecord& spk) {
+  auto db = pool_.lease();
+  SqlTransaction<Db> tx(*db);
+  HUSH_TRY(tx.begin());
+  {
+    // Lock order everywhere: account, then device, then queue rows.
+    HUSH_TRY_ASSIGN(auto q, db->query(Db::kLockAccountForUpdate));
+    q.bind(1, sql::view(device.account));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) return make_error(Errc::not_found, "account");
+  }
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
+  if (!exists) return make_error(Errc::not_found, "device");
+  Bytes identity = identity_key.serialize();
+  {
+    // The first upload fixes the account's identity; another one is refused.
+    HUSH_TRY_ASSIGN(auto q, db->query("UPDATE accounts SET identity_key = ? WHERE id = ? "
+                                      "AND (identity_key IS NULL OR identity_key = ?) RETURNING id"));
+    q.bind(1, ByteView(identity)).bind(2, sql::view(device.account)).bind(3, ByteView(identity));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) return make_error(Errc::conflict, "account has another identity key");
+  }
+  HUSH_TRY(set_signed_pre_key_in(*db, device, spk));
+  return tx.commit();
+}
+
+template <class Db>
+Status SqlStore<Db>::set_signed_pre_key_in(Db& db, const DeviceAddress& device, const SignedPreKeyRecord& spk) {
+  Bytes pub = spk.public_key.serialize();
+  HUSH_TRY_ASSIGN(auto q, db.query("UPDATE devices SET spk_id = ?, spk_public = ?, spk_signature = ? "
+                                   "WHERE account_id = ? AND device_id = ? RETURNING device_id"));
+  q.bind(1, std::int64_t{spk.id})
+      .bind(2, ByteView(pub))
+      .bind(3, ByteView(spk.signature))
+      .bind(4, sql::view(device.account))
+      .bind(5, sql::i64(device.device));
+  HUSH_TRY_ASSIGN(bool row, q.step());
+  if (!row) return make_error(Errc::not_found, "device");
+  return ok();
+}
+
+template <class Db>
+Status SqlStore<Db>::set_signed_pre_key(const DeviceAddress& device, const SignedPreKeyRecord& spk) {
+  auto db = pool_.lease();
+  return set_signed_pre_key_in(*db, device, spk);
+}
+
+template <class Db>
+Status SqlStore<Db>::add_one_time_pre_keys(const DeviceAddress& device, std::span<const OneTimePreKeyRecord> keys,
+                                           std::size_t max_held) {
+  auto db = pool_.lease();
+  SqlTransaction<Db> tx(*db);
+  HUSH_TRY(tx.begin());
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
+  if (!exists) return make_error(Errc::not_found, "device");
+  for (const OneTimePreKeyRecord& k : keys) {
+    Bytes pub = k.public_key.serialize();
+    HUSH_TRY_ASSIGN(auto q, db->query("INSERT INTO one_time_pre_keys (account_id, device_id, key_id, public_key) "
+                                      "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, device_id, key_id) "
+                                      "DO UPDATE SET public_key = excluded.public_key"));
+    q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device)).bind(3, std::int64_t{k.id}).bind(4, ByteView(pub));
+    HUSH_TRY(q.run());
+  }
+  HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, device));
+  if (held > max_held) return make_error(Errc::quota_exceeded, "one-time pre-keys");  // rolls back
+  return tx.commit();
+}
+
+template <class Db>
+Result<std::size_t> SqlStore<Db>::count_in(Db& db, const DeviceAddress& device) {
+  HUSH_TRY_ASSIGN(auto q, db.query("SELECT COUNT(*) FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?"));
+  q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
+  HUSH_TRY_ASSIGN(bool row, q.step());
+  if (!row) return make_error(Errc::storage_failure, "count");
+  return static_cast<std::size_t>(q.int64(0));
+}
+
+template <class Db>
+Result<std::size_t> SqlStore<Db>::count_one_time_pre_keys(const DeviceAddress& device) {
+  auto db = pool_.lease();
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
+  if (!exists) return make_error(Errc::not_found, "device");
+  return count_in(*db, device);
+}
+
+template <class Db>
+Result<std::vector<PreKeyBundle>> SqlStore<Db>::take_bundles(const AccountId& account, std::optional<DeviceId> only) {
+  auto db = pool_.lease();
+  SqlTransaction<Db> tx(*db);
+  HUSH_TRY(tx.begin());
+  std::optional<crypto::PublicKey> identity;
+  {
+    HUSH_TRY_ASSIGN(auto q, db->query("SELECT identity_key FROM accounts WHERE id = ?"));
+    q.bind(1, sql::view(account));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) return make_error(Errc::not_found, "account");
+    if (!q.is_null(0)) {
+      HUSH_TRY_ASSIGN(identity, sql::read_public_key(q.blob(0)));
+    }
+  }
+  std::vector<PreKeyBundle> bundles;
+  if (identity) {
+    HUSH_TRY_ASSIGN(auto q, db->query("SELECT device_id, registration_id, spk_id, spk_public, spk_signature "
+                                      "FROM devices WHERE account_id = ? AND spk_public IS NOT NULL "
+                                      "ORDER BY device_id"));
+    q.bind(1, sql::view(account));
+    for (;;) {
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) break;
+      DeviceId id{static_cast<std::uint32_t>(q.int64(0))};
+      if (only && *only != id) continue;
+      PreKeyBundle b;
+      b.device = id;
+      b.registration_id = RegistrationId{static_cast<std::uint32_t>(q.int64(1))};
+      b.identity_key = *identity;
+      b.signed_pre_key.id = static_cast<std::uint32_t>(q.int64(2));
+      HUSH_TRY_ASSIGN(b.signed_pre_key.public_key, sql::read_public_key(q.blob(3)));
+      HUSH_TRY_ASSIGN(b.signed_pre_key.signature, sql::read_array<crypto::kSignatureSize>(q.blob(4)));
+      bundles.push_back(std::move(b));
+    }
+  }
+  if (only && bundles.empty()) return make_error(Errc::not_found, "device keys");
+  for (PreKeyBundle& b : bundles) {
+    HUSH_TRY_ASSIGN(auto q, db->query(Db::kTakeOneTimePreKey));
+    q.bind(1, sql::view(account)).bind(2, sql::i64(b.device));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) continue;
+    OneTimePreKeyRecord k;
+    k.id = static_cast<std::uint32_t>(q.int64(0));
+    HUSH_TRY_ASSIGN(k.public_key, sql::read_public_key(q.blob(1)));
+    b.one_time_pre_key = k;
+  }
+  HUSH_TRY(tx.commit());
+  return bundles;
+}
+
+}  // namespace hush::server::storage

@@ -1,0 +1,128 @@
+// The Store: everything hushd persists, behind one interface with two
+// backends (SQLite, PostgreSQL) chosen by URL. Calls block and are
+// thread-safe; callers run them off the I/O threads. Every call is one
+// transaction: it either fully happens or changes nothing. The Store keeps
+// data consistent (uniqueness, exactly-once, atomic device checks); limits
+// and validation are the service layer's (limits arrive as parameters).
+#pragma once
+
+#include "storage/types.hpp"
+
+#include <hush/util/result.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace hush::server::storage {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// "sqlite" or "postgresql" (for logs and metrics labels).
+  [[nodiscard]] virtual std::string_view backend() const noexcept = 0;
+  /// The highest migration applied (the schema version).
+  [[nodiscard]] virtual Result<int> schema_version() = 0;
+
+  // ---- accounts and devices ------------------------------------------------
+
+  /// Creates the account and its device 1 atomically.
+  /// conflict: the username (or, improbably, the id) is taken. storage_failure.
+  virtual Status create_account(const NewAccount& account) = 0;
+  /// not_found: no such account. storage_failure.
+  virtual Result<AccountRecord> get_account(const AccountId& id) = 0;
+  /// Looks up by lower-cased username. not_found, storage_failure.
+  virtual Result<AccountRecord> find_account(std::string_view username_lower) = 0;
+  /// The account's devices, ascending by id. not_found: no such account. storage_failure.
+  virtual Result<std::vector<DeviceRecord>> list_devices(const AccountId& id) = 0;
+  /// The stored credential hash of a device. not_found: no such device. storage_failure.
+  virtual Result<DeviceCredential> get_credential(const DeviceAddress& device) = 0;
+  /// Removes a device with its credential, keys and queue (bodies no longer
+  /// referenced go too), in one transaction. not_found, storage_failure.
+  virtual Status remove_device(const DeviceAddress& device) = 0;
+
+  /// Records a one-time link token (only its hash) for adding a device to
+  /// `account` until `expires_at`. conflict: hash already exists. not_found: no
+  /// such account. storage_failure.
+  virtual Status create_link_token(const AccountId& account, const SecretHash& token_hash, Timestamp expires_at) = 0;
+  /// Consumes the link token and adds a device to its account in one
+  /// transaction; the new device gets the next never-used id.
+  /// not_found: unknown, used or expired (expires_at <= now) token (it stays
+  /// unusable). quota_exceeded: the account already has `max_devices` (the
+  /// token is not consumed). storage_failure.
+  virtual Result<DeviceAddress> add_device_with_link_token(const SecretHash& token_hash, Timestamp now,
+                                                           const NewDevice& device, std::size_t max_devices) = 0;
+
+  // ---- keys ------------------------------------------------------------------
+
+  /// Sets the account identity key (first upload) and the device's signed
+  /// pre-key. conflict: the account already has a different identity key.
+  /// not_found: no such device. storage_failure. The caller verified the signature.
+  virtual Status set_device_keys(const DeviceAddress& device, const crypto::PublicKey& identity_key,
+                                 const SignedPreKeyRecord& signed_pre_key) = 0;
+  /// Replaces the device's signed pre-key (rotation). not_found, storage_failure.
+  virtual Status set_signed_pre_key(const DeviceAddress& device, const SignedPreKeyRecord& signed_pre_key) = 0;
+  /// Adds one-time pre-keys; a key whose id the device already holds is
+  /// replaced. quota_exceeded: the device would hold more than `max_held`
+  /// (nothing added). not_found: no such device. storage_failure.
+  virtual Status add_one_time_pre_keys(const DeviceAddress& device, std::span<const OneTimePreKeyRecord> keys,
+                                       std::size_t max_held) = 0;
+  /// How many one-time pre-keys the device holds. not_found, storage_failure.
+  virtual Result<std::size_t> count_one_time_pre_keys(const DeviceAddress& device) = 0;
+  /// Bundles for `only` or for every device of the account that has uploaded
+  /// keys, each taking (deleting) at most one one-time pre-key, exactly once
+  /// even under concurrent callers. not_found: no such account, or `only` names
+  /// a device that does not exist or has no keys. storage_failure.
+  virtual Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only) = 0;
+
+  // ---- mailboxes -------------------------------------------------------------
+
+  /// Stores a send durably (group commit) and returns once it is committed.
+  /// In the transaction: a send already stored under (sender, message_id)
+  /// returns the original receipt with duplicate=true and stores nothing;
+  /// else the deliveries are compared with each recipient account's current
+  /// devices (the sender's own device is never expected) and any difference
+  /// fails with stale_devices, filling `mismatch`; a queue that would exceed
+  /// `queue_cap` rows fails with quota_exceeded. not_found: a recipient account
+  /// does not exist. storage_failure. Nothing is stored on any failure.
+  virtual Result<StoreReceipt> store_message(const NewMessage& message, std::size_t queue_cap,
+                                             DeviceMismatch& mismatch) = 0;
+  /// Up to `limit` queued messages of the device with seq > `after`, ascending.
+  /// storage_failure. (An unknown device has an empty queue.)
+  virtual Result<std::vector<QueuedMessage>> pending(const DeviceAddress& device, Seq after, std::size_t limit) = 0;
+  /// Deletes one row of this device's own queue (durably, group commit); its
+  /// body goes when unreferenced. A device can only ever name its own rows.
+  /// not_found: no such row in this device's queue. storage_failure.
+  virtual Status ack(const DeviceAddress& device, Seq seq) = 0;
+  /// Rows in the device's queue. storage_failure.
+  virtual Result<std::size_t> queue_depth(const DeviceAddress& device) = 0;
+  /// Deletes queue rows stored before `cutoff` (with their unreferenced bodies),
+  /// idempotency records older than `cutoff` and link tokens expired at `now`.
+  /// Returns the number of queue rows deleted. storage_failure.
+  virtual Result<std::size_t> expire(Timestamp cutoff, Timestamp now) = 0;
+};
+
+/// Tuning for open_store; the defaults suit a 2-core server.
+struct StoreOptions {
+  /// Connections for reads and non-mailbox writes (a small pool: SQLite has
+  /// one writer anyway and PostgreSQL connections cost a process each).
+  std::size_t pool_size = 4;
+  /// Most sends/acks one group commit takes; bounds one transaction's latency.
+  std::size_t max_batch = 256;
+};
+
+/// Opens `sqlite:PATH` (the file is created if absent) or `postgresql://...`
+/// / `postgres://...` (a libpq URI), then applies pending migrations in one
+/// transaction. invalid_argument: unknown scheme or empty path.
+/// unavailable: cannot connect or open. storage_failure: a migration failed
+/// (nothing applied), or the database is newer than this binary.
+Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options = {});
+
+}  // namespace hush::server::storage
