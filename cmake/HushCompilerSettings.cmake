@@ -22,3 +22,10 @@ if(HUSH_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# Fuzzing builds (clang): instrument everything for coverage, so the fuzzers
+# see inside libhush and not only their own file; the fuzz targets add the
+# libFuzzer main themselves (fuzz/CMakeLists.txt).
+if(HUSH_BUILD_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
