@@ -1,0 +1,44 @@
+// libhush's SessionStore over the local store (table sessions: one sealed
+// record per remote device, addressed by plaintext username and device id),
+// and libhush's four stores together.
+#pragma once
+
+#include <hush/client/store/identity_store.hpp>
+#include <hush/client/store/local_store.hpp>
+#include <hush/client/store/pre_key_stores.hpp>
+#include <hush/signal/session_record.hpp>
+#include <hush/signal/stores.hpp>
+
+#include <vector>
+
+namespace hush::client::store {
+
+class SqliteSessionStore final : public signal::SessionStore {
+ public:
+  explicit SqliteSessionStore(LocalStore& store) noexcept : store_(store) {}
+  /// nullopt if there is no session; bad_mac or decode_error for a damaged record.
+  Result<std::optional<signal::SessionRecord>> load_session(const signal::ProtocolAddress& address) override;
+  Status store_session(const signal::ProtocolAddress& address, const signal::SessionRecord& record) override;
+  /// Forgets the session with one device (a removed device).
+  [[nodiscard]] Status delete_session(const signal::ProtocolAddress& address);
+  /// The devices of `username` we hold sessions with, ascending.
+  Result<std::vector<signal::DeviceId>> devices(std::string_view username);
+
+ private:
+  LocalStore& store_;
+};
+
+/// libhush's four stores over one LocalStore.
+struct SqliteProtocolStore {
+  SqliteIdentityKeyStore identities;
+  SqlitePreKeyStore pre_keys;
+  SqliteSignedPreKeyStore signed_pre_keys;
+  SqliteSessionStore sessions;
+
+  explicit SqliteProtocolStore(LocalStore& store) noexcept
+      : identities(store), pre_keys(store), signed_pre_keys(store), sessions(store) {}
+  /// The references libhush's SessionCipher and process_pre_key_bundle take.
+  signal::ProtocolStores stores() noexcept { return {identities, pre_keys, signed_pre_keys, sessions}; }
+};
+
+}  // namespace hush::client::store

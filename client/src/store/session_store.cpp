@@ -1,0 +1,60 @@
+// Session records, sealed per (username, device id).
+#include <hush/client/store/session_store.hpp>
+
+#include "record_codec.hpp"
+#include "store_access.hpp"
+
+#include <hush/signal/session_record.hpp>
+
+namespace hush::client::store {
+
+namespace {
+
+constexpr const char* kSessionColumn = "sessions.record";
+
+Bytes session_row_key(const signal::ProtocolAddress& a) {
+  return RecordWriter().string(a.name).u32(a.device.value).finish_public();
+}
+
+}  // namespace
+
+Result<std::optional<signal::SessionRecord>> SqliteSessionStore::load_session(const signal::ProtocolAddress& address) {
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
+                                 "SELECT record FROM sessions WHERE username = ? AND device_id = ?"));
+  stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value));
+  HUSH_TRY_ASSIGN(bool row, stmt.step());
+  if (!row) return std::optional<signal::SessionRecord>{};
+  HUSH_TRY_ASSIGN(auto plain, store_.open_value(kSessionColumn, session_row_key(address), stmt.blob(0)));
+  HUSH_TRY_ASSIGN(auto record, signal::SessionRecord::deserialize(plain.expose()));
+  return std::optional<signal::SessionRecord>{std::move(record)};
+}
+
+Status SqliteSessionStore::store_session(const signal::ProtocolAddress& address, const signal::SessionRecord& record) {
+  SecretBuffer plain = record.serialize();
+  Bytes sealed = store_.seal(kSessionColumn, session_row_key(address), plain.expose());
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
+                                 "INSERT OR REPLACE INTO sessions (username, device_id, record) VALUES (?, ?, ?)"));
+  stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value)).bind(3, ByteView(sealed));
+  return stmt.run();
+}
+
+Status SqliteSessionStore::delete_session(const signal::ProtocolAddress& address) {
+  HUSH_TRY_ASSIGN(auto stmt,
+                  StoreAccess::db(store_).prepare("DELETE FROM sessions WHERE username = ? AND device_id = ?"));
+  stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value));
+  return stmt.run();
+}
+
+Result<std::vector<signal::DeviceId>> SqliteSessionStore::devices(std::string_view username) {
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
+                                 "SELECT device_id FROM sessions WHERE username = ? ORDER BY device_id"));
+  stmt.bind_text(1, username);
+  std::vector<signal::DeviceId> out;
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, stmt.step());
+    if (!row) return out;
+    out.push_back(signal::DeviceId{static_cast<std::uint32_t>(stmt.int64(0))});
+  }
+}
+
+}  // namespace hush::client::store
