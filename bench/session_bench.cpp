@@ -3,6 +3,10 @@
 // and libolm 3.2.13. Rows are BM_<Impl>_<Operation>[/<bytes>] so a script can
 // pair BM_Hush_X with BM_Libsignal_X, BM_Olm_X and BM_Floor_X. Times are per
 // message (encrypt + decrypt) or per setup (bundle → first message decrypted).
+#include <hush/signal/group_cipher.hpp>          // BM_Hush_Group (issue #4)
+#include <hush/signal/group_session_builder.hpp>  // BM_Hush_Group (issue #4)
+#include <hush/signal/in_memory_stores.hpp>      // BM_Hush_Group (issue #4)
+#include <hush/testing/deterministic_rng.hpp>    // BM_Hush_Group (issue #4)
 #include <hush/testing/libsignal_peer.hpp>
 #include <hush/testing/olm_peer.hpp>
 
@@ -196,5 +200,28 @@ BENCHMARK(BM_Olm_Group<false>)->Name("BM_OlmLive_Group")->Arg(256)->Arg(4096)->U
 // BM_Hush_* rows go here (lead, with lib/signal): BM_Hush_Setup,
 // BM_Hush_OneWay/{16,256,4096}, BM_Hush_PingPong/256, BM_Hush_Group/{256,4096},
 // with the same payloads and the same per-message accounting as above.
+
+// ---- libhush: Sender Keys (issue #4, groups engineer) --------------------------
+// Encrypt + one decrypt per iteration, both records persisted through the
+// in-memory sender key stores (serialized) on every message, like the peers.
+void BM_Hush_Group(benchmark::State& state) {
+  hush::testing::DeterministicRng alice_rng(1);
+  signal::InMemorySenderKeyStore alice_store, bob_store;
+  const signal::SenderKeyName alice_name{"group", {"alice", signal::DeviceId{1}}};
+  signal::GroupSessionBuilder alice_builder(alice_store), bob_builder(bob_store);
+  auto skdm = alice_builder.create_distribution(alice_name, alice_rng);
+  must(skdm.has_value(), "hush create_distribution");
+  must(bob_builder.process("group", alice_name.sender, *skdm).has_value(), "hush process distribution");
+  signal::GroupCipher sender(alice_store, alice_name), receiver(bob_store, alice_name);
+  Bytes msg = payload(state);
+  for (auto _ : state) {
+    auto m = sender.encrypt(msg, alice_rng);
+    must(m.has_value(), "hush group encrypt");
+    auto got = receiver.decrypt(m->serialized);
+    must(got.has_value(), "hush group decrypt");
+    benchmark::DoNotOptimize(got->expose().data());
+  }
+}
+BENCHMARK(BM_Hush_Group)->Arg(256)->Arg(4096)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

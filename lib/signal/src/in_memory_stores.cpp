@@ -1,6 +1,7 @@
 // In-memory stores. Records are kept serialized so every load and save goes
 // through the record format, as it would with a database.
 #include <hush/signal/in_memory_stores.hpp>
+#include <hush/signal/sender_key_record.hpp>
 #include <hush/signal/session_record.hpp>
 
 namespace hush::signal {
@@ -74,6 +75,23 @@ Status InMemorySessionStore::store_session(const ProtocolAddress& address, const
 
 const SecretBuffer* InMemorySessionStore::raw(const ProtocolAddress& address) const {
   auto it = records_.find(address);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+Result<std::optional<SenderKeyRecord>> InMemorySenderKeyStore::load_sender_key(const SenderKeyName& name) {
+  auto it = records_.find(name);
+  if (it == records_.end()) return std::optional<SenderKeyRecord>{};
+  HUSH_TRY_ASSIGN(auto record, SenderKeyRecord::deserialize(it->second.expose()));
+  return std::optional<SenderKeyRecord>{std::move(record)};
+}
+
+Status InMemorySenderKeyStore::store_sender_key(const SenderKeyName& name, const SenderKeyRecord& record) {
+  records_[name] = record.serialize();
+  return ok();
+}
+
+const SecretBuffer* InMemorySenderKeyStore::raw(const SenderKeyName& name) const {
+  auto it = records_.find(name);
   return it == records_.end() ? nullptr : &it->second;
 }
 

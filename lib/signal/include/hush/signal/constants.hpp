@@ -53,4 +53,35 @@ inline constexpr std::size_t kMessageKeyMaterialSize = 80;
 /// Format version of our own persisted records (proto/signal_storage.proto).
 inline constexpr std::uint32_t kRecordFormatVersion = 1;
 
+// ---- Sender Keys (issue #4), as libsignal-protocol-c 2.3.3 ----------------
+
+/// SenderKeyMessage and SenderKeyDistributionMessage carry the same version
+/// byte as 1:1 messages: (3 << 4) | 3 = 0x33.
+inline constexpr std::uint8_t kSenderKeyVersionByte = kVersionByte;
+
+/// Skipped message keys kept per sender key state (libsignal's
+/// MAX_MESSAGE_KEYS in sender_key_state.c); the oldest are dropped beyond it.
+inline constexpr std::size_t kMaxSenderMessageKeys = 2000;
+
+/// Largest forward jump within one sender chain. libsignal-protocol-c refuses
+/// jumps above 2000; Hush accepts up to the same 25000 as its 1:1 chains
+/// (kMaxForwardJumps), so a member who missed a long burst still catches up.
+/// The CPU bound is the point: 25000 HMAC pairs cost a few milliseconds.
+inline constexpr std::uint32_t kMaxSenderKeyForwardJumps = kMaxForwardJumps;
+
+/// Sender key states kept per sender key record (libsignal's MAX_STATES):
+/// the newest plus four older keys of the same member, for messages sent
+/// just before a rotation.
+inline constexpr std::size_t kMaxSenderKeyStates = 5;
+
+/// HKDF info for sender message keys; the output is IV (16) ‖ cipher key (32).
+inline constexpr std::string_view kInfoSenderKeys = "WhisperGroup";
+inline constexpr std::size_t kSenderMessageKeyMaterialSize = 48;
+
+/// Sender chain ids are 31-bit random numbers, as libsignal generates them.
+inline constexpr std::uint32_t kSenderChainIdMask = 0x7FFFFFFF;
+
+/// Format version of our persisted sender key records.
+inline constexpr std::uint32_t kSenderKeyRecordFormatVersion = 1;
+
 }  // namespace hush::signal

@@ -73,4 +73,17 @@ struct InMemoryProtocolStore {
   ProtocolStores stores() { return {identities, pre_keys, signed_pre_keys, sessions}; }
 };
 
+/// Sender key records, kept serialized like the session records.
+class InMemorySenderKeyStore final : public SenderKeyStore {
+ public:
+  Result<std::optional<SenderKeyRecord>> load_sender_key(const SenderKeyName& name) override;
+  Status store_sender_key(const SenderKeyName& name, const SenderKeyRecord& record) override;
+  /// The serialized record as stored (for tests that inspect or restore it).
+  [[nodiscard]] const SecretBuffer* raw(const SenderKeyName& name) const;
+  void put_raw(const SenderKeyName& name, SecretBuffer bytes) { records_[name] = std::move(bytes); }
+
+ private:
+  std::map<SenderKeyName, SecretBuffer> records_;
+};
+
 }  // namespace hush::signal

@@ -8,6 +8,7 @@
 #include <hush/signal/identity.hpp>
 #include <hush/signal/ids.hpp>
 #include <hush/signal/pre_key.hpp>
+#include <hush/signal/sender_key_name.hpp>
 #include <hush/util/result.hpp>
 
 #include <optional>
@@ -15,6 +16,7 @@
 namespace hush::signal {
 
 class SessionRecord;
+class SenderKeyRecord;
 
 /// Whether a key is being checked because we are about to send to it or because we received from it.
 enum class Direction { sending, receiving };
@@ -70,6 +72,17 @@ struct ProtocolStores {
   PreKeyStore& pre_keys;
   SignedPreKeyStore& signed_pre_keys;
   SessionStore& sessions;
+};
+
+/// Sender Keys (issue #4): one record per {group, member device}. Kept apart
+/// from ProtocolStores because only group members need it.
+class SenderKeyStore {
+ public:
+  virtual ~SenderKeyStore() = default;
+  /// The record for `name`, or nullopt if there is none.
+  virtual Result<std::optional<SenderKeyRecord>> load_sender_key(const SenderKeyName& name) = 0;
+  /// Replaces the record for `name`; called only after an operation fully succeeded.
+  virtual Status store_sender_key(const SenderKeyName& name, const SenderKeyRecord& record) = 0;
 };
 
 }  // namespace hush::signal
