@@ -1,22 +1,22 @@
-// Group commit: one writer thread drains queued mailbox writes into a single
-// transaction, commits once (one fsync for the whole batch) and only then
-// completes every waiter. Ops must fail *before* writing when they fail for a
-// logical reason (stale devices, duplicate, quota); a database error inside
-// an op rolls the batch back and the others are re-run without it.
+// Group commit: one writer thread drains queued mailbox writes and hands them
+// to a BatchExecutor as one batch (one transaction, one commit, one fsync);
+// only then is each waiter woken, individually. What a batch does with its
+// requests (statements, caches, retries) is the executor's business.
 #pragma once
 
 #include <hush/util/result.hpp>
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
-#include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 
 namespace hush::server::storage {
 
-/// The transaction control the writer needs from its dedicated connection.
+/// The transaction control a writer needs from its dedicated connection.
 class TransactionHost {
  public:
   virtual ~TransactionHost() = default;
@@ -27,37 +27,53 @@ class TransactionHost {
   virtual void rollback() noexcept = 0;
 };
 
+/// One queued write. Executors derive their request types from it and
+/// dispatch on `kind`; `result` is what the waiter's run() returns.
+struct WriteRequest {
+  enum class Kind : std::uint8_t { send, ack, other };
+  explicit WriteRequest(Kind k) noexcept : kind(k) {}
+  Kind kind;
+  Status result = ok();
+};
+
+/// Runs a batch of requests on the writer thread and sets every request's
+/// result. A request may be reported successful only once the transaction
+/// holding its writes has committed.
+class BatchExecutor {
+ public:
+  virtual ~BatchExecutor() = default;
+  virtual void execute(std::span<WriteRequest* const> batch) noexcept = 0;
+};
+
 class GroupCommit {
  public:
-  /// An op runs inside the batch transaction on the writer thread. It must
-  /// reset its outputs when it starts (it may be re-run after a rollback).
-  using Op = std::function<Status()>;
-
-  GroupCommit(TransactionHost& host, std::size_t max_batch);
-  /// Finishes queued ops, then stops the writer.
+  GroupCommit(BatchExecutor& executor, std::size_t max_batch);
+  /// Finishes queued requests, then stops the writer.
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  /// Queues `op` and blocks until its batch is committed (or it failed).
-  /// Returns the op's own error, or storage_failure when the commit failed.
-  Status run(const Op& op);
+  /// Queues `request` and blocks until its batch has been executed. Returns
+  /// request.result, or unavailable when the store is closing.
+  Status run(WriteRequest& request);
 
  private:
-  struct Pending {
-    const Op* op;
-    Status result;
+  // Each waiter sleeps on its own condition variable: the writer wakes exactly
+  // the requests of the batch it finished (a shared notify_all woke every
+  // waiter of every batch, which cost more than the SQL at 64 waiters).
+  struct Waiter {
+    WriteRequest* request;
+    std::mutex mu;
+    std::condition_variable cv;
     bool done = false;
   };
   void writer_loop();
-  void run_batch(std::deque<Pending*>& batch);
 
-  TransactionHost& host_;
+  BatchExecutor& executor_;
   std::size_t max_batch_;
   std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
-  std::deque<Pending*> queue_;
+  std::deque<Waiter*> queue_;
   bool stopping_ = false;
   std::thread writer_;
 };

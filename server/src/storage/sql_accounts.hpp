@@ -11,7 +11,15 @@ namespace hush::server::storage {
 
 template <class Db>
 SqlStore<Db>::SqlStore(std::unique_ptr<Db> writer, std::size_t max_batch)
-    : writer_db_(std::move(writer)), group_commit_(std::make_unique<GroupCommit>(*writer_db_, max_batch)) {}
+    : writer_db_(std::move(writer)),
+      mailbox_writer_(std::make_unique<MailboxWriter<Db>>(*writer_db_)),
+      group_commit_(std::make_unique<GroupCommit>(*mailbox_writer_, max_batch)) {}
+
+template <class Db>
+Status SqlStore<Db>::run_on_writer(typename OtherWrite<Db>::Fn fn) {
+  OtherWrite<Db> w(std::move(fn));
+  return group_commit_->run(w);
+}
 
 template <class Db>
 SqlStore<Db>::~SqlStore() {
@@ -214,29 +222,30 @@ Status SqlStore<Db>::delete_queue_rows(Db& db, const DeviceAddress& device, std:
   return ok();
 }
 
+// On the writer: the device list a send is checked against changes only there.
 template <class Db>
 Status SqlStore<Db>::remove_device(const DeviceAddress& device) {
-  auto db = pool_.lease();
-  SqlTransaction<Db> tx(*db);
-  HUSH_TRY(tx.begin());
-  {
-    // Lock order everywhere: account, then device, then queue rows.
-    HUSH_TRY_ASSIGN(auto q, db->query(Db::kLockAccountForUpdate));
-    q.bind(1, sql::view(device.account));
-    HUSH_TRY_ASSIGN(bool row, q.step());
-    if (!row) return make_error(Errc::not_found, "account");
-  }
-  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
-  if (!exists) return make_error(Errc::not_found, "device");
-  std::size_t deleted = 0;
-  HUSH_TRY(delete_queue_rows(*db, device, std::numeric_limits<std::int64_t>::max(), deleted));
-  for (const char* stmt : {"DELETE FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?",
-                          "DELETE FROM devices WHERE account_id = ? AND device_id = ?"}) {
-    HUSH_TRY_ASSIGN(auto q, db->query(stmt));
-    q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
-    HUSH_TRY(q.run());
-  }
-  return tx.commit();
+  return run_on_writer([&](Db& db, OtherOutcome& out) -> Status {
+    out.touched.push_back(device.account);
+    {
+      // Lock order everywhere: account, then device, then queue rows.
+      HUSH_TRY_ASSIGN(auto q, db.query(Db::kLockAccountForUpdate));
+      q.bind(1, sql::view(device.account));
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) return make_error(Errc::not_found, "account");
+    }
+    HUSH_TRY_ASSIGN(bool exists, device_exists(db, device, true));
+    if (!exists) return make_error(Errc::not_found, "device");
+    std::size_t deleted = 0;
+    HUSH_TRY(delete_queue_rows(db, device, std::numeric_limits<std::int64_t>::max(), deleted));
+    for (const char* stmt : {"DELETE FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?",
+                            "DELETE FROM devices WHERE account_id = ? AND device_id = ?"}) {
+      HUSH_TRY_ASSIGN(auto q, db.query(stmt));
+      q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
+      HUSH_TRY(q.run());
+    }
+    return ok();
+  });
 }
 
 template <class Db>
@@ -256,59 +265,64 @@ Status SqlStore<Db>::create_link_token(const AccountId& account, const SecretHas
   return tx.commit();
 }
 
+// On the writer, like remove_device. The token is claimed by deleting it: a
+// refusal for the device cap rolls back (the token stays), an expired token
+// is gone for good (kept although the call fails).
 template <class Db>
 Result<DeviceAddress> SqlStore<Db>::add_device_with_link_token(const SecretHash& token_hash, Timestamp now,
                                                                const NewDevice& device, std::size_t max_devices) {
-  auto db = pool_.lease();
-  SqlTransaction<Db> tx(*db);
-  HUSH_TRY(tx.begin());
-  AccountId account;
-  std::int64_t expires_ms = 0;
-  {
-    // Deleting claims the token exactly once; a rollback (quota) restores it.
-    HUSH_TRY_ASSIGN(auto q, db->query("DELETE FROM link_tokens WHERE token_hash = ? RETURNING account_id, expires_at"));
-    q.bind(1, ByteView(token_hash));
-    HUSH_TRY_ASSIGN(bool row, q.step());
-    if (!row) return make_error(Errc::not_found, "link token");
-    HUSH_TRY_ASSIGN(account, AccountId::from_bytes(q.blob(0)));
-    expires_ms = q.int64(1);
-  }
-  if (expires_ms <= to_millis(now)) {
-    HUSH_TRY(tx.commit());  // an expired token is gone for good
-    return make_error(Errc::not_found, "link token expired");
-  }
-  std::int64_t next_id = 0;
-  {
-    HUSH_TRY_ASSIGN(auto q, db->query(Db::kLockAccountForUpdate));
-    q.bind(1, sql::view(account));
-    HUSH_TRY_ASSIGN(bool row, q.step());
-    if (!row) return make_error(Errc::not_found, "account");
-    next_id = q.int64(0);
-  }
-  {
-    HUSH_TRY_ASSIGN(auto q, db->query("SELECT COUNT(*) FROM devices WHERE account_id = ?"));
-    q.bind(1, sql::view(account));
-    HUSH_TRY_ASSIGN(bool row, q.step());
-    if (!row) return make_error(Errc::storage_failure, "device count");
-    if (static_cast<std::size_t>(q.int64(0)) >= max_devices) return make_error(Errc::quota_exceeded, "devices");
-  }
-  {
-    HUSH_TRY_ASSIGN(auto q, db->query("INSERT INTO devices (account_id, device_id, registration_id, "
-                                      "credential_hash, created_at) VALUES (?, ?, ?, ?, ?)"));
-    q.bind(1, sql::view(account))
-        .bind(2, next_id)
-        .bind(3, std::int64_t{raw(device.registration_id)})
-        .bind(4, ByteView(device.credential_hash))
-        .bind(5, to_millis(device.created_at));
-    HUSH_TRY(q.run());
-  }
-  {
-    HUSH_TRY_ASSIGN(auto q, db->query("UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = ?"));
-    q.bind(1, sql::view(account));
-    HUSH_TRY(q.run());
-  }
-  HUSH_TRY(tx.commit());
-  return DeviceAddress{account, DeviceId{static_cast<std::uint32_t>(next_id)}};
+  DeviceAddress added;
+  Status st = run_on_writer([&](Db& db, OtherOutcome& out) -> Status {
+    AccountId account;
+    std::int64_t expires_ms = 0;
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("DELETE FROM link_tokens WHERE token_hash = ? RETURNING account_id, expires_at"));
+      q.bind(1, ByteView(token_hash));
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) return make_error(Errc::not_found, "link token");
+      HUSH_TRY_ASSIGN(account, AccountId::from_bytes(q.blob(0)));
+      expires_ms = q.int64(1);
+    }
+    if (expires_ms <= to_millis(now)) {
+      out.keep_on_error = true;
+      return make_error(Errc::not_found, "link token expired");
+    }
+    out.touched.push_back(account);
+    std::int64_t next_id = 0;
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query(Db::kLockAccountForUpdate));
+      q.bind(1, sql::view(account));
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) return make_error(Errc::not_found, "account");
+      next_id = q.int64(0);
+    }
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("SELECT COUNT(*) FROM devices WHERE account_id = ?"));
+      q.bind(1, sql::view(account));
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) return make_error(Errc::storage_failure, "device count");
+      if (static_cast<std::size_t>(q.int64(0)) >= max_devices) return make_error(Errc::quota_exceeded, "devices");
+    }
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO devices (account_id, device_id, registration_id, "
+                                       "credential_hash, created_at) VALUES (?, ?, ?, ?, ?)"));
+      q.bind(1, sql::view(account))
+          .bind(2, next_id)
+          .bind(3, std::int64_t{raw(device.registration_id)})
+          .bind(4, ByteView(device.credential_hash))
+          .bind(5, to_millis(device.created_at));
+      HUSH_TRY(q.run());
+    }
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = ?"));
+      q.bind(1, sql::view(account));
+      HUSH_TRY(q.run());
+    }
+    added = DeviceAddress{account, DeviceId{static_cast<std::uint32_t>(next_id)}};
+    return ok();
+  });
+  if (!st) return st.error();
+  return added;
 }
 
 }  // namespace hush::server::storage

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "storage/group_commit.hpp"
+#include "storage/mailbox_writer.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pool.hpp"
 #include "storage/store.hpp"
@@ -65,12 +66,13 @@ class SqlStore final : public Store {
   static Status drop_body_if_unreferenced(Db& db, std::int64_t body_id);
   static Status set_signed_pre_key_in(Db& db, const DeviceAddress& device, const SignedPreKeyRecord& spk);
   static Result<std::size_t> count_in(Db& db, const DeviceAddress& device);
-  static Status ack_in(Db& db, const DeviceAddress& device, Seq seq);
-  Status store_message_in_tx(Db& db, const NewMessage& message, std::size_t queue_cap, DeviceMismatch& mismatch,
-                             StoreReceipt& receipt);
+  /// Runs `fn` on the writer connection inside a group-commit batch (see
+  /// OtherWrite): how device and queue changes stay serialized with sends.
+  Status run_on_writer(typename OtherWrite<Db>::Fn fn);
 
   std::unique_ptr<Db> writer_db_;
   Pool<Db> pool_;
+  std::unique_ptr<MailboxWriter<Db>> mailbox_writer_;
   std::unique_ptr<GroupCommit> group_commit_;
 };
 

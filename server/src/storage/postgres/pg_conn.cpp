@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
 #include <cstring>
 
 namespace hush::server::storage {
@@ -15,6 +16,9 @@ constexpr unsigned kBoolOid = 16;
 constexpr unsigned kInt8Oid = 20;
 constexpr unsigned kInt2Oid = 21;
 constexpr unsigned kInt4Oid = 23;
+constexpr unsigned kByteaOid = 17;
+constexpr unsigned kByteaArrayOid = 1001;
+constexpr unsigned kInt8ArrayOid = 1016;
 
 void ignore_notice(void*, const char*) {}
 
@@ -49,6 +53,22 @@ void put_be(std::string& out, std::uint64_t v, int bytes) {
     out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
     v >>= 8;
   }
+}
+
+void append_be32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+}
+
+// The binary array header (src/backend/utils/adt/arrayfuncs.c, array_recv):
+// ndim, has-nulls flag, element type, then per dimension its length and
+// lower bound (1). Elements follow, each as a length and its bytes.
+void start_array(std::string& out, unsigned element_oid, std::size_t n) {
+  out.clear();
+  append_be32(out, 1);
+  append_be32(out, 0);
+  append_be32(out, element_oid);
+  append_be32(out, static_cast<std::uint32_t>(n));
+  append_be32(out, 1);
 }
 
 }  // namespace
@@ -113,6 +133,47 @@ PgQuery& PgQuery::bind_null(int index) {
   auto i = static_cast<std::size_t>(index - 1);
   if (index < 1 || i >= values_.size()) bad_bind_ = true;
   else nulls_[i] = true;
+  return *this;
+}
+
+PgQuery& PgQuery::bind_array(int index, std::span<const std::int64_t> values) {
+  auto i = static_cast<std::size_t>(index - 1);
+  if (index < 1 || i >= values_.size() || stmt_->param_types[i] != kInt8ArrayOid || values.empty() ||
+      values.size() > static_cast<std::size_t>(INT32_MAX)) {
+    bad_bind_ = true;
+    return *this;
+  }
+  std::string& out = values_[i];
+  start_array(out, kInt8Oid, values.size());
+  out.reserve(out.size() + values.size() * 12);
+  for (std::int64_t v : values) {
+    append_be32(out, 8);
+    auto u = static_cast<std::uint64_t>(v);
+    append_be32(out, static_cast<std::uint32_t>(u >> 32));
+    append_be32(out, static_cast<std::uint32_t>(u & 0xffffffffu));
+  }
+  nulls_[i] = false;
+  return *this;
+}
+
+PgQuery& PgQuery::bind_array(int index, std::span<const ByteView> values) {
+  auto i = static_cast<std::size_t>(index - 1);
+  if (index < 1 || i >= values_.size() || stmt_->param_types[i] != kByteaArrayOid || values.empty() ||
+      values.size() > static_cast<std::size_t>(INT32_MAX)) {
+    bad_bind_ = true;
+    return *this;
+  }
+  std::string& out = values_[i];
+  start_array(out, kByteaOid, values.size());
+  for (ByteView v : values) {
+    if (v.size() > static_cast<std::size_t>(INT32_MAX)) {
+      bad_bind_ = true;
+      return *this;
+    }
+    append_be32(out, static_cast<std::uint32_t>(v.size()));
+    out.append(reinterpret_cast<const char*>(v.data()), v.size());
+  }
+  nulls_[i] = false;
   return *this;
 }
 

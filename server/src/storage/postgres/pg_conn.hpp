@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +45,10 @@ class PgQuery {
   PgQuery& bind(int index, ByteView value);
   PgQuery& bind_text(int index, std::string_view value);
   PgQuery& bind_null(int index);
+  /// One-dimensional arrays (parameters written `?::int8[]` / `?::bytea[]`),
+  /// for statements that take a whole batch at once (`unnest`). Not empty.
+  PgQuery& bind_array(int index, std::span<const std::int64_t> values);
+  PgQuery& bind_array(int index, std::span<const ByteView> values);
 
   /// Executes (first call) and advances: true with a row. conflict: unique
   /// violation. unavailable: connection lost, deadlock, serialization

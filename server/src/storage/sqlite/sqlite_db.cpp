@@ -98,6 +98,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path) {
   // WAL lets readers run beside the writer; FULL syncs the WAL at every
   // commit, so an acknowledged message survives power loss, not only a crash.
   HUSH_TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  // Durability-neutral tuning (synchronous stays FULL). Checkpoints run on
+  // the committing thread, mostly the mailbox writer: every 4,000 WAL pages
+  // (16 MiB) instead of SQLite's 1,000, so a batch pays for one a quarter as
+  // often; after a checkpoint the WAL file is truncated back to 64 MiB at
+  // most. Temporary b-trees stay in memory.
+  HUSH_TRY(db->exec("PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=67108864; PRAGMA temp_store=MEMORY;"));
   return db;
 }
 

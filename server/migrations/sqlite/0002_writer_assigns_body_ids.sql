@@ -1,0 +1,4 @@
+-- hushd schema 2 (SQLite). The mailbox writer now assigns bodies.id itself
+-- (MAX(id) + 1 onwards, kept in memory; it is the only writer of bodies).
+-- An INTEGER PRIMARY KEY already accepts explicit ids, so nothing changes
+-- here; the number keeps both backends' schema versions in step.

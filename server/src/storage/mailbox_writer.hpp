@@ -1,0 +1,383 @@
+// MailboxWriter<Db>: the group-commit executor. It runs a batch of sends,
+// acks and other writer-only changes (device add/remove, expiry) in one
+// transaction with a fixed handful of bulk statements (mailbox_rows.hpp),
+// and keeps in memory what a send must read: each account's devices with
+// their registration ids, next seq and queue depth. Every write to those
+// columns goes through this writer (one thread), so the cache is exact —
+// provided one hushd process owns the database (docs/server/storage.md).
+// Included by sql_store.hpp only.
+#pragma once
+
+#include "storage/group_commit.hpp"
+#include "storage/mailbox_rows.hpp"
+#include "storage/types.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+namespace hush::server::storage {
+
+/// A send: every check (retry, device lists, queue caps) happens in memory
+/// before its rows are buffered, so a refused send writes nothing.
+struct SendWrite final : WriteRequest {
+  SendWrite(const NewMessage& m, std::size_t cap, DeviceMismatch& mm, StoreReceipt& r) noexcept
+      : WriteRequest(Kind::send), message(m), queue_cap(cap), mismatch(mm), receipt(r) {}
+  const NewMessage& message;
+  std::size_t queue_cap;
+  DeviceMismatch& mismatch;
+  StoreReceipt& receipt;
+};
+
+struct AckWrite final : WriteRequest {
+  AckWrite(const DeviceAddress& d, Seq s) noexcept : WriteRequest(Kind::ack), device(d), seq(s) {}
+  DeviceAddress device;
+  Seq seq;
+};
+
+/// What an `other` write tells the writer about itself.
+struct OtherOutcome {
+  /// Accounts whose devices or queues it changed: dropped from the cache.
+  std::vector<AccountId> touched;
+  /// Keep its writes although it fails (an expired link token is consumed).
+  bool keep_on_error = false;
+};
+
+/// Any other change to devices or queues, as statements on the writer's
+/// connection inside the batch transaction (no begin/commit of its own); it
+/// runs in a savepoint, so a failure undoes only its own writes.
+template <class Db>
+struct OtherWrite final : WriteRequest {
+  using Fn = std::function<Status(Db&, OtherOutcome&)>;
+  explicit OtherWrite(Fn f) : WriteRequest(Kind::other), fn(std::move(f)) {}
+  Fn fn;
+};
+
+template <class Db>
+class MailboxWriter final : public BatchExecutor {
+ public:
+  explicit MailboxWriter(Db& db) noexcept : db_(db) {}
+
+  /// Runs the batch in one transaction. When a statement fails the batch is
+  /// rolled back (nothing written) and each request is run again alone in a
+  /// transaction of its own, so one bad request cannot fail the others. When
+  /// COMMIT fails every request in the batch fails with its error.
+  void execute(std::span<WriteRequest* const> batch) noexcept override {
+    if (cache_.size() > kMaxCachedAccounts) cache_.clear();
+    Attempt a = attempt(batch);
+    if (a.outcome == Outcome::committed) return merge();
+    cache_.clear();  // the database may differ from what we assumed: reload
+    if (a.outcome == Outcome::commit_failed || batch.size() == 1) {
+      for (WriteRequest* r : batch) r->result = a.error;
+      return;
+    }
+    for (WriteRequest* r : batch) {
+      Attempt one = attempt(std::span<WriteRequest* const>(&r, 1));
+      if (one.outcome == Outcome::committed) {
+        merge();
+      } else {
+        cache_.clear();
+        r->result = one.error;
+      }
+    }
+  }
+
+ private:
+  /// Accounts whose devices stay cached: ~200 bytes each, so ~10 MB; past
+  /// that the cache starts over (reloading costs one query per account).
+  static constexpr std::size_t kMaxCachedAccounts = 50'000;
+
+  struct CachedDevice {
+    DeviceId id{};
+    RegistrationId registration_id{};
+    std::int64_t next_seq = 0;
+    std::int64_t depth = 0;
+    std::int64_t depth_delta = 0;  ///< not yet written in this batch
+    bool dirty = false;
+  };
+  using CachedAccount = std::vector<CachedDevice>;  ///< ascending by id
+  struct AccountHash {
+    std::size_t operator()(const AccountId& a) const noexcept {
+      std::size_t h = 0;  // ids are random: their first bytes are a good hash
+      std::memcpy(&h, a.bytes.data(), sizeof h);
+      return h;
+    }
+  };
+  enum class Outcome { committed, statement_failed, commit_failed };
+  struct Attempt {
+    Outcome outcome;
+    Error error{};
+  };
+
+  Attempt attempt(std::span<WriteRequest* const> batch) noexcept {
+    overlay_.clear();
+    evicted_.clear();
+    stored_.clear();
+    bodies_.clear();
+    queue_rows_.clear();
+    sent_rows_.clear();
+    dirty_.clear();
+    body_candidates_.clear();
+    for (WriteRequest* r : batch) r->result = ok();
+    if (auto st = db_.begin(); !st) return {Outcome::statement_failed, st.error()};
+    if (auto st = process(batch); !st) {
+      db_.rollback();
+      return {Outcome::statement_failed, st.error()};
+    }
+    if (auto st = db_.commit(); !st) return {Outcome::commit_failed, st.error()};
+    return {Outcome::committed};
+  }
+
+  // Every request of a batch was issued concurrently (none has returned to
+  // its caller), so any serial order is a valid one. We pick: other writes
+  // (taking account, device, queue locks in that order), then acks, then
+  // sends in arrival order.
+  Status process(std::span<WriteRequest* const> batch) {
+    for (WriteRequest* r : batch)
+      if (r->kind == WriteRequest::Kind::other) HUSH_TRY(run_other(static_cast<OtherWrite<Db>&>(*r)));
+    HUSH_TRY(run_acks(batch));
+    std::vector<SentKey> keys;
+    for (WriteRequest* r : batch) {
+      if (r->kind != WriteRequest::Kind::send) continue;
+      const NewMessage& m = static_cast<SendWrite&>(*r).message;
+      keys.push_back(SentKey{m.sender, m.message_id});
+    }
+    std::vector<SentRow> found;
+    HUSH_TRY(find_sent(db_, keys, found));
+    std::map<SentKey, std::int64_t> earlier;
+    for (const SentRow& s : found) earlier.emplace(s.key, s.server_time);
+    for (WriteRequest* r : batch)
+      if (r->kind == WriteRequest::Kind::send) HUSH_TRY(run_send(static_cast<SendWrite&>(*r), earlier));
+    return flush();
+  }
+
+  Status run_other(OtherWrite<Db>& w) {
+    HUSH_TRY(db_.exec("SAVEPOINT hush_other"));
+    OtherOutcome out;
+    Status st = w.fn(db_, out);
+    if (st || out.keep_on_error) {
+      HUSH_TRY(db_.exec("RELEASE SAVEPOINT hush_other"));
+    } else {
+      HUSH_TRY(db_.exec("ROLLBACK TO SAVEPOINT hush_other; RELEASE SAVEPOINT hush_other"));
+    }
+    for (const AccountId& a : out.touched) {
+      overlay_.erase(a);
+      evicted_.insert(a);
+    }
+    w.result = st;
+    return ok();
+  }
+
+  Status run_acks(std::span<WriteRequest* const> batch) {
+    std::vector<QueueKey> keys;
+    for (WriteRequest* r : batch) {
+      if (r->kind != WriteRequest::Kind::ack) continue;
+      auto& a = static_cast<AckWrite&>(*r);
+      keys.push_back(QueueKey{a.device, static_cast<std::int64_t>(raw(a.seq))});
+    }
+    if (keys.empty()) return ok();
+    std::vector<DeletedRow> deleted;
+    HUSH_TRY(delete_queue_rows(db_, keys, deleted));
+    std::map<QueueKey, bool> gone;  // a row acked twice in one batch is deleted once
+    for (const DeletedRow& d : deleted) {
+      HUSH_TRY_ASSIGN(CachedDevice * dev, device_state(d.key.device));
+      if (dev == nullptr) return make_error(Errc::storage_failure, "queue row without device");
+      --dev->depth;
+      --dev->depth_delta;
+      mark_dirty(d.key.device, *dev);
+      body_candidates_.push_back(d.body_id);
+      gone.emplace(d.key, false);
+    }
+    for (WriteRequest* r : batch) {
+      if (r->kind != WriteRequest::Kind::ack) continue;
+      auto& a = static_cast<AckWrite&>(*r);
+      auto it = gone.find(QueueKey{a.device, static_cast<std::int64_t>(raw(a.seq))});
+      if (it == gone.end() || it->second) {
+        a.result = make_error(Errc::not_found, "queue row");
+      } else {
+        it->second = true;
+      }
+    }
+    return ok();
+  }
+
+  // Sets w.result for the send's own verdicts; returns an error only when a
+  // statement failed (then the whole batch is rolled back).
+  Status run_send(SendWrite& w, const std::map<SentKey, std::int64_t>& earlier) {
+    const NewMessage& m = w.message;
+    w.receipt = StoreReceipt{};
+    w.mismatch = DeviceMismatch{};
+    SentKey key{m.sender, m.message_id};
+    if (auto it = stored_.find(key); it != stored_.end()) return duplicate(w, it->second);
+    if (auto it = earlier.find(key); it != earlier.end()) return duplicate(w, it->second);
+    for (const Delivery& d : m.deliveries) {
+      if (d.body_index >= m.bodies.size()) {
+        w.result = make_error(Errc::invalid_argument, "body index");
+        return ok();
+      }
+    }
+    // The sender's view of each recipient account against the current devices.
+    std::map<AccountId, std::map<DeviceId, RegistrationId>> wanted;
+    for (const Delivery& d : m.deliveries) {
+      if (!wanted[d.recipient.account].emplace(d.recipient.device, d.registration_id).second) {
+        w.result = make_error(Errc::invalid_argument, "device named twice");
+        return ok();
+      }
+    }
+    for (auto& [account, devices] : wanted) {
+      HUSH_TRY_ASSIGN(CachedAccount * current, account_state(account));
+      if (current == nullptr) {
+        w.result = make_error(Errc::not_found, "recipient account");
+        return ok();
+      }
+      DeviceMismatch found{account, {}, {}, {}};
+      bool full = false;
+      std::size_t seen = 0;
+      for (const CachedDevice& dev : *current) {
+        if (account == m.sender.account && dev.id == m.sender.device) continue;  // never to oneself
+        auto it = devices.find(dev.id);
+        if (it == devices.end()) {
+          found.missing.push_back(dev.id);
+          continue;
+        }
+        ++seen;
+        if (it->second != dev.registration_id) {
+          found.stale.push_back(dev.id);
+        } else if (static_cast<std::size_t>(dev.depth) >= w.queue_cap) {
+          full = true;
+        }
+      }
+      if (seen != devices.size()) {
+        for (const auto& [id, reg] : devices) {
+          bool known = std::any_of(current->begin(), current->end(), [&](const CachedDevice& dev) {
+            return dev.id == id && !(account == m.sender.account && id == m.sender.device);
+          });
+          if (!known) found.extra.push_back(id);
+        }
+      }
+      if (!found.missing.empty() || !found.extra.empty() || !found.stale.empty()) {
+        w.mismatch = std::move(found);
+        w.result = make_error(Errc::stale_devices, "device list is stale");
+        return ok();
+      }
+      if (full) {
+        w.result = make_error(Errc::quota_exceeded, "recipient queue is full");
+        return ok();
+      }
+    }
+
+    // Accepted: buffer the rows (written by flush(), committed with the batch).
+    if (!last_body_id_) {
+      HUSH_TRY_ASSIGN(std::int64_t max_id, max_body_id(db_));
+      last_body_id_ = max_id;
+    }
+    std::size_t first_body = bodies_.size();
+    for (const Bytes& body : m.bodies) bodies_.push_back(BodyRow{++*last_body_id_, ByteView(body)});
+    std::int64_t now_ms = to_millis(m.server_time);
+    for (const Delivery& d : m.deliveries) {
+      HUSH_TRY_ASSIGN(CachedDevice * dev, device_state(d.recipient));
+      if (dev == nullptr) return make_error(Errc::storage_failure, "checked device vanished");
+      std::int64_t seq = dev->next_seq++;
+      ++dev->depth;
+      ++dev->depth_delta;
+      mark_dirty(d.recipient, *dev);
+      queue_rows_.push_back(QueueRow{d.recipient, seq, bodies_[first_body + d.body_index].id, m.sender,
+                                     &m.message_id, std::int64_t{d.type}, now_ms});
+      w.receipt.queued.emplace_back(d.recipient, Seq{static_cast<std::uint64_t>(seq)});
+    }
+    sent_rows_.push_back(SentRow{key, now_ms});
+    stored_.emplace(key, now_ms);
+    w.receipt.server_time = m.server_time;
+    return ok();
+  }
+
+  static Status duplicate(SendWrite& w, std::int64_t server_time_ms) {
+    w.receipt.server_time = from_millis(server_time_ms);
+    w.receipt.duplicate = true;
+    return ok();
+  }
+
+  Status flush() {
+    HUSH_TRY(insert_bodies(db_, bodies_));
+    HUSH_TRY(insert_queue_rows(db_, queue_rows_));
+    HUSH_TRY(insert_sent(db_, sent_rows_));
+    std::vector<DeviceCounters> counters;
+    for (const DeviceAddress& a : dirty_) {
+      HUSH_TRY_ASSIGN(CachedDevice * dev, device_state(a));
+      if (dev == nullptr) return make_error(Errc::storage_failure, "dirty device vanished");
+      counters.push_back(DeviceCounters{a, dev->next_seq, dev->depth_delta});
+      dev->depth_delta = 0;
+      dev->dirty = false;
+    }
+    HUSH_TRY(update_device_counters(db_, counters));
+    std::sort(body_candidates_.begin(), body_candidates_.end());
+    body_candidates_.erase(std::unique(body_candidates_.begin(), body_candidates_.end()), body_candidates_.end());
+    return delete_unreferenced_bodies(db_, body_candidates_);
+  }
+
+  void mark_dirty(const DeviceAddress& a, CachedDevice& dev) {
+    if (dev.dirty) return;
+    dev.dirty = true;
+    dirty_.push_back(a);
+  }
+
+  /// The batch's copy of the account's devices (from the cache, else read in
+  /// this transaction); nullptr when the account does not exist (not cached).
+  Result<CachedAccount*> account_state(const AccountId& account) {
+    if (auto it = overlay_.find(account); it != overlay_.end()) return &it->second;
+    if (auto it = cache_.find(account); it != cache_.end() && !evicted_.contains(account))
+      return &overlay_.emplace(account, it->second).first->second;
+    HUSH_TRY_ASSIGN(auto q, db_.query("SELECT d.device_id, d.registration_id, d.next_seq, d.queue_depth "
+                                      "FROM accounts a LEFT JOIN devices d ON d.account_id = a.id "
+                                      "WHERE a.id = ? ORDER BY d.device_id"));
+    q.bind(1, ByteView(account.bytes));
+    CachedAccount devices;
+    bool exists = false;
+    for (;;) {
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) break;
+      exists = true;
+      if (q.is_null(0)) continue;  // an account without devices
+      devices.push_back(CachedDevice{DeviceId{static_cast<std::uint32_t>(q.int64(0))},
+                                     RegistrationId{static_cast<std::uint32_t>(q.int64(1))}, q.int64(2), q.int64(3)});
+    }
+    if (!exists) return static_cast<CachedAccount*>(nullptr);
+    return &overlay_.emplace(account, std::move(devices)).first->second;
+  }
+
+  Result<CachedDevice*> device_state(const DeviceAddress& a) {
+    HUSH_TRY_ASSIGN(CachedAccount * account, account_state(a.account));
+    if (account == nullptr) return static_cast<CachedDevice*>(nullptr);
+    for (CachedDevice& d : *account)
+      if (d.id == a.device) return &d;
+    return static_cast<CachedDevice*>(nullptr);
+  }
+
+  /// After a commit: what the batch read and changed becomes the cache.
+  void merge() {
+    for (const AccountId& a : evicted_) cache_.erase(a);
+    for (auto& [a, devices] : overlay_) cache_.insert_or_assign(a, std::move(devices));
+    overlay_.clear();
+  }
+
+  Db& db_;  // NOLINT: the writer connection outlives its executor
+  std::unordered_map<AccountId, CachedAccount, AccountHash> cache_;  ///< as of the last commit
+  std::optional<std::int64_t> last_body_id_;  ///< bodies.id is assigned here (only the writer inserts)
+
+  // One attempt's state.
+  std::unordered_map<AccountId, CachedAccount, AccountHash> overlay_;
+  std::set<AccountId> evicted_;  ///< changed by other writes: cache_ is out of date for them
+  std::map<SentKey, std::int64_t> stored_;  ///< sends stored in this batch (a retry inside it is a duplicate)
+  std::vector<BodyRow> bodies_;
+  std::vector<QueueRow> queue_rows_;
+  std::vector<SentRow> sent_rows_;
+  std::vector<DeviceAddress> dirty_;
+  std::vector<std::int64_t> body_candidates_;
+};
+
+}  // namespace hush::server::storage
