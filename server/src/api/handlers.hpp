@@ -1,0 +1,43 @@
+// Internal to api/: one handler per request type. Each parses what it
+// needs, calls one service, and fills the Response (status, message, body).
+// Handlers never throw for bad input and never log; the caller logs status.
+#pragma once
+
+#include "api/api.hpp"
+#include "api/status.hpp"
+
+#include "service.pb.h"
+
+namespace hush::server::api {
+
+namespace pb = ::hush::service::v1;
+
+/// The caller and the services a handler may use.
+struct HandlerContext {
+  Services& services;
+  const DeviceAddress& caller;
+};
+
+/// Sets status and message for an error code (no body).
+void set_error(pb::Response& response, Errc code);
+/// Sets status 200 (the body, if any, is set by the handler).
+void set_ok(pb::Response& response);
+
+void handle_upload_keys(HandlerContext& ctx, const pb::UploadKeysRequest& request, pb::Response& response);
+void handle_pre_key_count(HandlerContext& ctx, const pb::PreKeyCountRequest& request, pb::Response& response);
+void handle_fetch_bundles(HandlerContext& ctx, const pb::FetchBundlesRequest& request, pb::Response& response);
+void handle_send_message(HandlerContext& ctx, const pb::SendMessageRequest& request, pb::Response& response);
+void handle_ack(HandlerContext& ctx, const pb::AckRequest& request, pb::Response& response);
+void handle_list_devices(HandlerContext& ctx, const pb::ListDevicesRequest& request, pb::Response& response);
+void handle_create_link_token(HandlerContext& ctx, const pb::CreateLinkTokenRequest& request,
+                              pb::Response& response);
+void handle_remove_device(HandlerContext& ctx, const pb::RemoveDeviceRequest& request, pb::Response& response);
+void handle_lookup_username(HandlerContext& ctx, const pb::LookupUsernameRequest& request, pb::Response& response);
+
+/// Key material from the wire, parsed before any service call so a bad key
+/// changes nothing. Errors: bad_length, bad_key.
+Result<SignedPreKeyUpload> parse_signed_pre_key(const pb::SignedPreKey& key);
+Result<std::vector<OneTimePreKeyUpload>> parse_one_time_pre_keys(
+    const google::protobuf::RepeatedPtrField<pb::OneTimePreKey>& keys);
+
+}  // namespace hush::server::api

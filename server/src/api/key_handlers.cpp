@@ -1,0 +1,106 @@
+// Handlers of the pre-key directory requests: upload keys (identity key,
+// signed pre-key, one-time pre-keys), pre-key count, fetch bundles. Keys are
+// parsed before any service call, so a malformed one changes nothing.
+#include "api/handlers.hpp"
+
+namespace hush::server::api {
+
+Result<SignedPreKeyUpload> parse_signed_pre_key(const pb::SignedPreKey& key) {
+  HUSH_TRY(crypto::PublicKey::deserialize(hush::as_bytes(key.public_key())));
+  if (key.signature().size() != crypto::kSignatureSize) return make_error(Errc::bad_length, "signature size");
+  return SignedPreKeyUpload{key.id(), to_bytes(key.public_key()), to_bytes(key.signature())};
+}
+
+Result<std::vector<OneTimePreKeyUpload>> parse_one_time_pre_keys(
+    const google::protobuf::RepeatedPtrField<pb::OneTimePreKey>& keys) {
+  if (static_cast<std::size_t>(keys.size()) > kMaxOneTimePreKeysPerUpload) {
+    return make_error(Errc::invalid_argument, "too many one-time pre-keys");
+  }
+  std::vector<OneTimePreKeyUpload> out;
+  out.reserve(static_cast<std::size_t>(keys.size()));
+  for (const auto& k : keys) {
+    HUSH_TRY(crypto::PublicKey::deserialize(hush::as_bytes(k.public_key())));
+    out.push_back(OneTimePreKeyUpload{k.id(), to_bytes(k.public_key())});
+  }
+  return out;
+}
+
+void handle_upload_keys(HandlerContext& ctx, const pb::UploadKeysRequest& request, pb::Response& response) {
+  std::optional<SignedPreKeyUpload> signed_pre_key;
+  if (request.has_signed_pre_key()) {
+    auto parsed = parse_signed_pre_key(request.signed_pre_key());
+    if (!parsed) return set_error(response, parsed.code());
+    signed_pre_key = std::move(*parsed);
+  }
+  auto one_time = parse_one_time_pre_keys(request.one_time_pre_keys());
+  if (!one_time) return set_error(response, one_time.code());
+  if (!signed_pre_key && one_time->empty()) return set_error(response, Errc::invalid_argument);
+
+  if (signed_pre_key) {
+    const Status set = request.identity_key().empty()
+                           ? ctx.services.keys.rotate_signed_pre_key(ctx.caller, *signed_pre_key)
+                           : ctx.services.keys.set_keys(ctx.caller, hush::as_bytes(request.identity_key()),
+                                                        *signed_pre_key);
+    if (!set) return set_error(response, set.code());
+  }
+  if (!one_time->empty()) {
+    const Status added = ctx.services.keys.add_one_time_pre_keys(ctx.caller, *one_time);
+    if (!added) return set_error(response, added.code());
+  }
+  set_ok(response);
+}
+
+void handle_pre_key_count(HandlerContext& ctx, const pb::PreKeyCountRequest& /*request*/, pb::Response& response) {
+  auto count = ctx.services.keys.one_time_pre_key_count(ctx.caller);
+  if (!count) return set_error(response, count.code());
+  set_ok(response);
+  response.mutable_pre_key_count()->set_count(static_cast<std::uint32_t>(*count));
+}
+
+namespace {
+
+Result<AccountId> resolve_target(HandlerContext& ctx, const pb::FetchBundlesRequest& request) {
+  switch (request.target_case()) {
+    case pb::FetchBundlesRequest::kUsername: {
+      HUSH_TRY_ASSIGN(auto account, ctx.services.accounts.find_by_username(request.username()));
+      return account.id;
+    }
+    case pb::FetchBundlesRequest::kAccountId:
+      return AccountId::from_bytes(hush::as_bytes(request.account_id()));
+    case pb::FetchBundlesRequest::TARGET_NOT_SET:
+      break;
+  }
+  return make_error(Errc::invalid_argument, "bundle target");
+}
+
+void fill_bundle(const PreKeyBundle& bundle, pb::DeviceBundle& out) {
+  out.set_device_id(raw(bundle.device));
+  out.set_registration_id(raw(bundle.registration_id));
+  auto* spk = out.mutable_signed_pre_key();
+  spk->set_id(bundle.signed_pre_key.id);
+  spk->set_public_key(to_string(bundle.signed_pre_key.public_key.serialize()));
+  spk->set_signature(to_string(bundle.signed_pre_key.signature));
+  if (bundle.one_time_pre_key) {
+    auto* otpk = out.mutable_one_time_pre_key();
+    otpk->set_id(bundle.one_time_pre_key->id);
+    otpk->set_public_key(to_string(bundle.one_time_pre_key->public_key.serialize()));
+  }
+}
+
+}  // namespace
+
+void handle_fetch_bundles(HandlerContext& ctx, const pb::FetchBundlesRequest& request, pb::Response& response) {
+  auto account = resolve_target(ctx, request);
+  if (!account) return set_error(response, account.code());
+  std::optional<DeviceId> device;
+  if (request.has_device_id()) device = DeviceId{request.device_id()};
+  auto bundles = ctx.services.keys.fetch_bundles(*account, device);
+  if (!bundles) return set_error(response, bundles.code());
+  set_ok(response);
+  auto* body = response.mutable_bundles();
+  body->set_account_id(to_string(account->bytes));
+  if (!bundles->empty()) body->set_identity_key(to_string(bundles->front().identity_key.serialize()));
+  for (const auto& b : *bundles) fill_bundle(b, *body->add_bundles());
+}
+
+}  // namespace hush::server::api

@@ -1,0 +1,171 @@
+// hushd's entry point: settings, data directory, TLS files, store, services,
+// the server; prints the start lines tests and scripts read
+// ("hushd listening on HOST:PORT"), sweeps expired mail periodically, and on
+// SIGTERM/SIGINT shuts down gracefully (queued writes finish first).
+#include "app/options.hpp"
+#include "app/tls_files.hpp"
+#include "app/wiring.hpp"
+
+#include "net/log.hpp"
+#include "net/server.hpp"
+#include "service/account_service.hpp"
+#include "service/key_service.hpp"
+#include "service/message_service.hpp"
+#include "storage/store.hpp"
+
+#include <hush/crypto/init.hpp>
+#include <hush/crypto/random.hpp>
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace hush::server::app {
+namespace {
+
+using net::kv;
+using net::log_event;
+using net::LogLevel;
+
+/// Runs MessageService::sweep_expired every `interval` until stopped.
+class Sweeper {
+ public:
+  Sweeper(MessageService& messages, std::chrono::seconds interval)
+      : thread_([this, &messages, interval] { loop(messages, interval); }) {}
+  ~Sweeper() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Sweeper(const Sweeper&) = delete;
+  Sweeper& operator=(const Sweeper&) = delete;
+
+ private:
+  void loop(MessageService& messages, std::chrono::seconds interval) {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+      lock.unlock();
+      auto swept = messages.sweep_expired();
+      if (swept) {
+        if (*swept > 0) log_event(LogLevel::info, "retention_sweep", {kv("expired", *swept)});
+      } else {
+        log_event(LogLevel::warn, "retention_sweep_failed", {kv("error", errc_name(swept.code()))});
+      }
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+int fail(std::string_view event, const Error& error) {
+  log_event(LogLevel::error, event, {kv("error", errc_name(error.code)), kv("detail", error.context)});
+  return 1;
+}
+
+int run(const Options& o) {
+  crypto::ensure_initialized();
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir, ec);
+  if (ec) return fail("data_dir_failed", make_error(Errc::storage_failure, "cannot create the data directory"));
+
+  net::ServerOptions so;
+  so.host = o.host;
+  so.port = o.port;
+  so.plain_tcp = o.plain_tcp;
+  so.io_threads = o.io_threads;
+  so.service_threads = o.service_threads;
+  so.limits.max_connections = o.max_connections;
+  std::string fingerprint;
+  if (!o.plain_tcp) {
+    if (o.tls_cert.empty()) {
+      auto files = ensure_self_signed(o.data_dir + "/tls");
+      if (!files) return fail("tls_setup_failed", files.error());
+      so.tls_cert_file = files->cert_file;
+      so.tls_key_file = files->key_file;
+      fingerprint = files->fingerprint;
+      if (files->generated) log_event(LogLevel::info, "tls_certificate_generated", {kv("path", files->cert_file)});
+    } else {
+      auto fp = certificate_fingerprint(o.tls_cert);
+      if (!fp) return fail("tls_setup_failed", fp.error());
+      so.tls_cert_file = o.tls_cert;
+      so.tls_key_file = o.tls_key;
+      fingerprint = *fp;
+    }
+  }
+
+  auto store = storage::open_store(o.store_url);
+  if (!store) return fail("store_open_failed", store.error());
+  const std::string backend((*store)->backend());
+  log_event(LogLevel::info, "store_open", {kv("backend", backend)});  // never the URL: it may hold a password
+
+  SystemClock clock;
+  PushNotifier notifier;
+  AccountService accounts(**store, clock, crypto::system_rng());
+  KeyService keys(**store);
+  MessageService messages(**store, clock, notifier,
+                          MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention),
+                                               o.queue_cap});
+  api::Api api(api::Services{accounts, keys, messages});
+  ApiApplication application(api, backend);
+  net::Server server(so, application);
+  if (auto started = server.start(); !started) return fail("listen_failed", started.error());
+  notifier.attach(&server);
+
+  if (!o.plain_tcp) fmt::print("hushd tls certificate {} sha256 {}\n", so.tls_cert_file, fingerprint);
+  fmt::print("hushd listening on {} ({})\n", server.local_address(), o.plain_tcp ? "plain-tcp" : "tls");
+  std::fflush(stdout);
+  log_event(LogLevel::info, "listening",
+            {kv("address", server.local_address()), kv("tls", !o.plain_tcp), kv("backend", backend)});
+
+  int signal_number = 0;
+  {
+    Sweeper sweeper(messages, o.sweep_interval);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigwait(&set, &signal_number);
+    log_event(LogLevel::info, "shutdown_requested", {kv("signal", signal_number)});
+    server.stop();
+    server.wait();
+  }
+  notifier.attach(nullptr);
+  log_event(LogLevel::info, "stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace hush::server::app
+
+int main(int argc, char** argv) {
+  // Block the shutdown signals before any thread starts, so every thread
+  // inherits the mask and only sigwait() in run() receives them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  hush::server::app::Options options;
+  const auto parsed = hush::server::app::parse_options(std::vector<std::string>(argv + 1, argv + argc), options);
+  if (!parsed.run) {
+    std::fputs(parsed.text.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  hush::server::net::set_log_level(options.log_level);
+  return hush::server::app::run(options);
+}

@@ -1,0 +1,131 @@
+// Flag and TOML parsing for hushd (see options.hpp). The config file is read
+// first, then flags override it, so `--config F --listen X` means F but X.
+#include "app/options.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <charconv>
+
+namespace hush::server::app {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: hushd [--data DIR] [--listen ADDR:PORT] [--store URL]\n"
+    "             [--tls-cert FILE --tls-key FILE] [--config FILE] [--plain-tcp]\n"
+    "             [--log-level debug|info|warn|error]\n"
+    "  --data DIR         data directory (default ./hushd-data): hush.db, tls/\n"
+    "  --listen ADDR:PORT address to serve (default 127.0.0.1:8443; port 0 = any)\n"
+    "  --store URL        sqlite:PATH or postgresql://... (default sqlite:DIR/hush.db)\n"
+    "  --tls-cert, --tls-key  PEM files; without them a self-signed pair is made in DIR/tls\n"
+    "  --config FILE      TOML file with the same keys (flags win)\n"
+    "  --plain-tcp        no TLS; allowed only on a loopback address\n";
+
+template <class T>
+bool parse_uint(const std::string& s, T& out) {
+  T v{};
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return false;
+  out = v;
+  return true;
+}
+
+ParseOutcome fail(std::string text) { return ParseOutcome{false, 2, std::move(text) + "\n" + kUsage}; }
+
+/// Applies the TOML file; returns an error text or empty.
+std::string apply_config(const std::string& path, Options& o) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return fmt::format("config {}: {} (line {})", path, e.description(), e.source().begin.line);
+  }
+  if (auto v = t["data"].value<std::string>()) o.data_dir = *v;
+  if (auto v = t["listen"].value<std::string>()) {
+    if (!parse_listen(*v, o.host, o.port)) return "config: listen must be ADDR:PORT";
+  }
+  if (auto v = t["store"].value<std::string>()) o.store_url = *v;
+  if (auto v = t["tls_cert"].value<std::string>()) o.tls_cert = *v;
+  if (auto v = t["tls_key"].value<std::string>()) o.tls_key = *v;
+  if (auto v = t["plain_tcp"].value<bool>()) o.plain_tcp = *v;
+  if (auto v = t["log_level"].value<std::string>()) {
+    if (!net::parse_log_level(*v, o.log_level)) return "config: unknown log_level";
+  }
+  if (auto v = t["retention_seconds"].value<std::int64_t>()) {
+    if (*v <= 0) return "config: retention_seconds must be positive";
+    o.retention = std::chrono::seconds(*v);
+  }
+  if (auto v = t["sweep_interval_seconds"].value<std::int64_t>()) {
+    if (*v <= 0) return "config: sweep_interval_seconds must be positive";
+    o.sweep_interval = std::chrono::seconds(*v);
+  }
+  if (auto v = t["queue_cap"].value<std::int64_t>()) {
+    if (*v <= 0) return "config: queue_cap must be positive";
+    o.queue_cap = static_cast<std::size_t>(*v);
+  }
+  if (auto v = t["io_threads"].value<std::int64_t>()) o.io_threads = static_cast<unsigned>(std::max<std::int64_t>(0, *v));
+  if (auto v = t["service_threads"].value<std::int64_t>()) {
+    o.service_threads = static_cast<unsigned>(std::max<std::int64_t>(0, *v));
+  }
+  if (auto v = t["max_connections"].value<std::int64_t>()) {
+    if (*v <= 0) return "config: max_connections must be positive";
+    o.max_connections = static_cast<std::size_t>(*v);
+  }
+  return {};
+}
+
+}  // namespace
+
+bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::uint16_t p = 0;
+  if (!parse_uint(text.substr(colon + 1), p)) return false;
+  host = std::move(h);
+  port = p;
+  return true;
+}
+
+ParseOutcome parse_options(const std::vector<std::string>& args, Options& out) {
+  // The config file first, wherever --config appears, so flags override it.
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--config") {
+      out.config_file = args[i + 1];
+      if (auto err = apply_config(out.config_file, out); !err.empty()) return ParseOutcome{false, 2, err + "\n"};
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") return ParseOutcome{false, 0, kUsage};
+    if (a == "--plain-tcp") {
+      out.plain_tcp = true;
+      continue;
+    }
+    if (i + 1 >= args.size()) return fail(fmt::format("unknown option or missing value: {}", a));
+    const std::string& v = args[++i];
+    if (a == "--data") {
+      out.data_dir = v;
+    } else if (a == "--listen") {
+      if (!parse_listen(v, out.host, out.port)) return fail("--listen must be ADDR:PORT");
+    } else if (a == "--store") {
+      out.store_url = v;
+    } else if (a == "--tls-cert") {
+      out.tls_cert = v;
+    } else if (a == "--tls-key") {
+      out.tls_key = v;
+    } else if (a == "--config") {
+      // applied above
+    } else if (a == "--log-level") {
+      if (!net::parse_log_level(v, out.log_level)) return fail("--log-level: debug, info, warn or error");
+    } else {
+      return fail(fmt::format("unknown option: {}", a));
+    }
+  }
+  if (out.tls_cert.empty() != out.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+  if (out.store_url.empty()) out.store_url = "sqlite:" + out.data_dir + "/hush.db";
+  return ParseOutcome{true, 0, {}};
+}
+
+}  // namespace hush::server::app

@@ -1,0 +1,57 @@
+// ApiApplication and PushNotifier (see wiring.hpp).
+#include "app/wiring.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace hush::server::app {
+
+std::optional<net::Peer> ApiApplication::authenticate(std::string_view authorization) {
+  auto device = api_.authenticate(authorization);
+  if (!device) return std::nullopt;
+  return net::Peer{api::peer_id(*device)};
+}
+
+net::FrameReply ApiApplication::handle_frame(const net::Peer& peer, ByteView frame) {
+  auto device = api::parse_peer_id(peer.id);
+  HUSH_CHECK(device.has_value());  // we made this id in authenticate()
+  auto result = api_.handle_frame(*device, frame);
+  return net::FrameReply{std::move(result.frame), result.status, result.kind};
+}
+
+std::vector<net::PendingFrame> ApiApplication::fetch_pending(const net::Peer& peer, std::uint64_t after_seq,
+                                                             std::size_t max) {
+  auto device = api::parse_peer_id(peer.id);
+  HUSH_CHECK(device.has_value());
+  auto pending = api_.pending(*device, after_seq, max);
+  // The session closes; the client reconnects and the mailbox still has it all.
+  if (!pending) throw std::runtime_error("mailbox read failed");
+  std::vector<net::PendingFrame> out;
+  out.reserve(pending->size());
+  for (auto& p : *pending) out.push_back(net::PendingFrame{p.seq, std::move(p.frame)});
+  return out;
+}
+
+net::HttpReply ApiApplication::register_device(ByteView body, std::string_view remote) {
+  auto r = api_.register_device(body, remote);
+  return net::HttpReply{r.status, std::move(r.content_type), std::move(r.body)};
+}
+
+std::string ApiApplication::extra_metrics() {
+  return fmt::format("# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
+                     "hushd_store_info{{backend=\"{}\"}} 1\n",
+                     backend_);
+}
+
+void PushNotifier::on_new_mail(const DeviceAddress& device, Seq /*seq*/) noexcept {
+  if (auto* server = server_.load()) {
+    try {
+      server->notify(api::peer_id(device));
+    } catch (...) {
+      // Only allocation can fail here; the mailbox keeps the message for the next drain.
+    }
+  }
+}
+
+}  // namespace hush::server::app

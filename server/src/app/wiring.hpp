@@ -1,0 +1,43 @@
+// The glue between layers that must not know each other: net::Application
+// implemented over api::Api (peer ids are api::peer_id strings), and the
+// DeliveryListener that turns "new mail for a device" into a push wake-up.
+#pragma once
+
+#include "api/api.hpp"
+#include "net/application.hpp"
+#include "net/server.hpp"
+#include "service/delivery_listener.hpp"
+
+#include <atomic>
+#include <string>
+
+namespace hush::server::app {
+
+class ApiApplication final : public net::Application {
+ public:
+  ApiApplication(api::Api& api, std::string backend) : api_(api), backend_(std::move(backend)) {}
+
+  std::optional<net::Peer> authenticate(std::string_view authorization) override;
+  net::FrameReply handle_frame(const net::Peer& peer, ByteView frame) override;
+  std::vector<net::PendingFrame> fetch_pending(const net::Peer& peer, std::uint64_t after_seq,
+                                               std::size_t max) override;
+  net::HttpReply register_device(ByteView body, std::string_view remote) override;
+  std::string extra_metrics() override;
+
+ private:
+  api::Api& api_;
+  std::string backend_;
+};
+
+/// Wakes the connected sessions of a device when MessageService stored mail
+/// for it. The server is attached after construction (it needs the services).
+class PushNotifier final : public DeliveryListener {
+ public:
+  void attach(net::Server* server) noexcept { server_.store(server); }
+  void on_new_mail(const DeviceAddress& device, Seq seq) noexcept override;
+
+ private:
+  std::atomic<net::Server*> server_{nullptr};
+};
+
+}  // namespace hush::server::app

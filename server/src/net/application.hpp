@@ -1,0 +1,67 @@
+// What the network layer asks of the rest of hushd. net/ moves bytes and
+// knows nothing of SQL or of the protocol: it hands request bodies and frames
+// to an Application (implemented by api/, wired by app/) and pushes what it
+// returns. Every method may block; net calls them on the service thread pool.
+#pragma once
+
+#include <hush/util/bytes.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hush::server::net {
+
+/// An HTTP answer produced by the application.
+struct HttpReply {
+  unsigned status = 500;
+  std::string content_type = "application/x-protobuf";
+  std::string body;
+};
+
+/// The answer to one WebSocket frame: the serialized frame to send back, and
+/// what net needs for logs and metrics (never the body).
+struct FrameReply {
+  Bytes frame;
+  std::uint32_t status = 0;    ///< the status code carried in the frame
+  std::string_view kind = "";  ///< the request type ("send_message"); static storage
+};
+
+/// One message waiting in a device's mailbox, already serialized as a frame.
+struct PendingFrame {
+  std::uint64_t seq = 0;
+  Bytes frame;
+};
+
+/// The opaque identity of an authenticated device. `id` routes pushes
+/// (Server::notify takes the same string) and is safe to log.
+struct Peer {
+  std::string id;
+};
+
+class Application {
+ public:
+  virtual ~Application() = default;
+
+  /// Checks an `Authorization` header value; the peer on success, nullopt
+  /// for missing, malformed or wrong credentials.
+  virtual std::optional<Peer> authenticate(std::string_view authorization) = 0;
+
+  /// Handles one binary frame from `peer`; always returns a frame to send back
+  /// (an error response when the frame does not parse).
+  virtual FrameReply handle_frame(const Peer& peer, ByteView frame) = 0;
+
+  /// Up to `max` messages for `peer` with seq > `after_seq`, in seq order.
+  virtual std::vector<PendingFrame> fetch_pending(const Peer& peer, std::uint64_t after_seq, std::size_t max) = 0;
+
+  /// `POST /v1/register`: `body` as received, `remote` the client address
+  /// (for rate limiting).
+  virtual HttpReply register_device(ByteView body, std::string_view remote) = 0;
+
+  /// Extra Prometheus text appended to /metrics (e.g. storage figures).
+  virtual std::string extra_metrics() { return {}; }
+};
+
+}  // namespace hush::server::net

@@ -1,0 +1,221 @@
+// One accepted connection until it closes or upgrades: the TLS handshake
+// (plain TCP only when the server was started so, on loopback), then HTTP
+// requests with header/body limits and timeouts: /healthz, /metrics,
+// POST /v1/register, and the authenticated WebSocket upgrade at /v1/ws.
+// Malformed input ends in a 4xx answer or a closed connection, never more.
+#include "net/log.hpp"
+#include "net/session_context.hpp"
+#include "net/ws_session.hpp"
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace hush::server::net {
+namespace {
+
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+/// How long a TLS close_notify exchange may take before we just drop the socket.
+constexpr std::chrono::seconds kTlsShutdownTimeout{2};
+
+constexpr unsigned kHttp11 = 11;
+
+/// Lets Registry::shutdown_all() interrupt an idle keep-alive connection.
+/// The stream pointer is touched only on the connection's strand.
+class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection> {
+ public:
+  HttpConnection(asio::any_io_executor ex, beast::tcp_stream* stream) : ex_(std::move(ex)), stream_(stream) {}
+  void wake() override {}
+  void shutdown() override {
+    asio::post(ex_, [self = shared_from_this()] {
+      if (self->stream_ != nullptr) self->stream_->cancel();
+    });
+  }
+  void detach() { stream_ = nullptr; }
+
+ private:
+  asio::any_io_executor ex_;
+  beast::tcp_stream* stream_;
+};
+
+struct Upgrade {
+  HttpRequest request;
+  Peer peer;
+};
+
+std::string_view path_of(std::string_view target) {
+  const auto q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+template <class Stream>
+asio::awaitable<bool> reply(Stream& stream, unsigned version, unsigned status, std::string_view content_type,
+                            std::string_view body, bool keep_alive) {
+  // Only trivially destructible parameters: see offload() on g++ 12.
+  http::response<http::string_body> res{static_cast<http::status>(status), version};
+  res.set(http::field::server, "hushd");
+  res.set(http::field::content_type, content_type);
+  if (status == 401) res.set(http::field::www_authenticate, "Basic realm=\"hush\"");
+  res.keep_alive(keep_alive);
+  res.body() = std::string(body);
+  res.prepare_payload();
+  auto [ec, n] = co_await http::async_write(stream, res, kAsTuple);
+  co_return !ec;
+}
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+/// Serves HTTP requests until the connection closes (nullopt) or a valid,
+/// authenticated WebSocket upgrade arrives.
+template <class Stream>
+asio::awaitable<std::optional<Upgrade>> serve_http(Stream& stream, const std::string& remote, SessionContext& ctx) {
+  beast::flat_buffer buffer;
+  bool first = true;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(ctx.limits.max_http_header));
+    parser.body_limit(ctx.limits.max_http_body);
+    beast::get_lowest_layer(stream).expires_after(first ? ctx.limits.handshake_timeout
+                                                        : ctx.limits.http_idle_timeout);
+    first = false;
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, kAsTuple);
+    if (ec) {
+      if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        co_await reply(stream, kHttp11, 413, "text/plain", "too large\n", false);
+      } else if (is_parse_error(ec)) {
+        co_await reply(stream, kHttp11, 400, "text/plain", "bad request\n", false);
+      }
+      co_return std::nullopt;
+    }
+    ctx.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
+    const HttpRequest& req = parser.get();
+    const std::string_view path = path_of(req.target());
+    const bool keep_alive = req.keep_alive() && !ctx.stopping.load();
+
+    if (beast::websocket::is_upgrade(req)) {
+      if (path != "/v1/ws") {
+        co_await reply(stream, req.version(), 404, "text/plain", "not found\n", false);
+        co_return std::nullopt;
+      }
+      std::string authorization(req[http::field::authorization]);
+      auto authenticate = [&ctx, &authorization] { return ctx.app.authenticate(authorization); };
+      auto peer = co_await offload(ctx, authenticate);
+      if (!peer) {
+        ctx.metrics.auth_failures.fetch_add(1, std::memory_order_relaxed);
+        log_event(LogLevel::info, "auth_refused", {kv("remote", remote)});
+        co_await reply(stream, req.version(), 401, "text/plain", "unauthorized\n", false);
+        co_return std::nullopt;
+      }
+      co_return Upgrade{parser.release(), std::move(*peer)};
+    }
+
+    unsigned status = 200;
+    std::string content_type = "text/plain";
+    std::string body;
+    if (path == "/healthz" && req.method() == http::verb::get) {
+      body = "ok\n";
+    } else if (path == "/metrics" && req.method() == http::verb::get) {
+      content_type = "text/plain; version=0.0.4";
+      auto extra_metrics = [&ctx] { return ctx.app.extra_metrics(); };
+      std::string extra = co_await offload(ctx, extra_metrics);
+      body = ctx.metrics.render() + extra;
+    } else if (path == "/v1/register" && req.method() == http::verb::post) {
+      auto register_device = [&ctx, &req, &remote] { return ctx.app.register_device(hush::as_bytes(req.body()), remote); };
+      auto r = co_await offload(ctx, register_device);
+      status = r.status;
+      content_type = std::move(r.content_type);
+      body = std::move(r.body);
+      log_event(LogLevel::info, "register", {kv("remote", remote), kv("status", status)});
+    } else if (path == "/healthz" || path == "/metrics" || path == "/v1/register" || path == "/v1/ws") {
+      status = 405;
+      body = "method not allowed\n";
+    } else {
+      status = 404;
+      body = "not found\n";
+    }
+    if (!co_await reply(stream, req.version(), status, content_type, body, keep_alive) || !keep_alive) {
+      co_return std::nullopt;
+    }
+  }
+}
+
+asio::awaitable<void> close_stream(PlainStream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  co_return;
+}
+
+asio::awaitable<void> close_stream(TlsStream& stream) {
+  beast::get_lowest_layer(stream).expires_after(kTlsShutdownTimeout);
+  co_await stream.async_shutdown(kAsTuple);
+}
+
+template <class Stream>
+asio::awaitable<void> serve(Stream& stream, const std::string& remote, SessionContext& ctx,
+                            const std::shared_ptr<HttpConnection>& handle) {
+  auto upgrade = co_await serve_http(stream, remote, ctx);
+  handle->detach();
+  if (!upgrade) {
+    co_await close_stream(stream);
+    co_return;
+  }
+  beast::get_lowest_layer(stream).expires_never();
+  co_await run_websocket<Stream>(std::move(stream), std::move(upgrade->request), std::move(upgrade->peer), remote,
+                                 ctx);
+}
+
+/// Keeps the open-connection gauge and the registry entry right on every exit.
+struct ConnectionScope {
+  SessionContext& ctx;
+  Registry::Token token;
+  std::shared_ptr<HttpConnection> handle;
+  ~ConnectionScope() {
+    handle->detach();
+    ctx.registry.remove(token);
+    ctx.metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  }
+};
+
+}  // namespace
+
+asio::awaitable<void> run_connection(tcp::socket socket, SessionContext& ctx) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  const std::string remote = ec ? std::string("unknown") : endpoint.address().to_string();
+  ctx.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+  ctx.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
+
+  if (ctx.tls == nullptr) {
+    PlainStream stream(std::move(socket));
+    auto handle = std::make_shared<HttpConnection>(stream.get_executor(), &stream);
+    ConnectionScope scope{ctx, ctx.registry.add(handle), handle};
+    co_await serve(stream, remote, ctx, handle);
+    co_return;
+  }
+
+  TlsStream stream(std::move(socket), *ctx.tls);
+  auto handle = std::make_shared<HttpConnection>(stream.get_executor(), &beast::get_lowest_layer(stream));
+  ConnectionScope scope{ctx, ctx.registry.add(handle), handle};
+  beast::get_lowest_layer(stream).expires_after(ctx.limits.handshake_timeout);
+  auto [hs] = co_await stream.async_handshake(asio::ssl::stream_base::server, kAsTuple);
+  if (hs) {
+    ctx.metrics.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+    log_event(LogLevel::debug, "tls_handshake_failed", {kv("remote", remote), kv("error", hs.message())});
+    co_return;
+  }
+  co_await serve(stream, remote, ctx, handle);
+}
+
+}  // namespace hush::server::net

@@ -1,0 +1,39 @@
+// Every limit and timeout of the network layer, with the reason for its
+// value. ServerOptions carries a copy so tests and the config file can lower
+// them; these are the defaults.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace hush::server::net {
+
+struct Limits {
+  /// Largest HTTP request body: a registration with 100 one-time pre-keys is
+  /// about 4 KiB; 64 KiB leaves room without letting a client park memory.
+  std::size_t max_http_body = 64 * 1024;
+  /// Largest HTTP header block: we read one Authorization header, nothing more.
+  std::size_t max_http_header = 8 * 1024;
+  /// Largest WebSocket message: six device ciphertexts of ~40 KiB each.
+  std::size_t max_ws_frame = 256 * 1024;
+  /// TLS handshake plus the first HTTP request must finish within this.
+  std::chrono::seconds handshake_timeout{10};
+  /// A keep-alive HTTP connection may idle this long between requests.
+  std::chrono::seconds http_idle_timeout{30};
+  /// A WebSocket with no traffic gets a ping at half of this and is closed
+  /// after it: mobile NATs drop idle flows after about a minute.
+  std::chrono::seconds ws_idle_timeout{60};
+  /// Frames queued for one connection before live pushes pause; the mailbox
+  /// keeps the rest and the push resumes once the client reads.
+  std::size_t max_queued_frames = 64;
+  /// Responses may exceed the push cap by this much; beyond it the connection
+  /// stops reading requests until the client reads its answers.
+  std::size_t response_slack = 16;
+  /// Connections beyond this are closed at accept: the memory budget is
+  /// about 16 KiB per idle connection.
+  std::size_t max_connections = 120000;
+  /// Graceful shutdown waits this long for queued writes before it cuts.
+  std::chrono::seconds shutdown_grace{5};
+};
+
+}  // namespace hush::server::net

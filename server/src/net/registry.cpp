@@ -1,0 +1,79 @@
+// Registry bookkeeping (see registry.hpp): a token per connection, an index
+// from peer id to tokens. Callbacks run outside the mutex so a connection may
+// call back into the registry.
+#include "net/registry.hpp"
+
+#include <vector>
+
+namespace hush::server::net {
+
+Registry::Token Registry::add(std::weak_ptr<Connection> connection) {
+  std::shared_ptr<Connection> late;
+  Token token = 0;
+  {
+    std::lock_guard lock(mutex_);
+    token = next_++;
+    if (shutting_down_) late = connection.lock();
+    entries_.emplace(token, Entry{std::move(connection), {}});
+  }
+  if (late) late->shutdown();
+  return token;
+}
+
+void Registry::bind(Token token, const std::string& peer) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(token);
+  if (it == entries_.end()) return;
+  it->second.peer = peer;
+  by_peer_.emplace(peer, token);
+}
+
+void Registry::remove(Token token) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(token);
+  if (it == entries_.end()) return;
+  if (!it->second.peer.empty()) {
+    auto [lo, hi] = by_peer_.equal_range(it->second.peer);
+    for (auto p = lo; p != hi; ++p) {
+      if (p->second == token) {
+        by_peer_.erase(p);
+        break;
+      }
+    }
+  }
+  entries_.erase(it);
+}
+
+std::size_t Registry::notify(const std::string& peer) {
+  std::vector<std::shared_ptr<Connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    auto [lo, hi] = by_peer_.equal_range(peer);
+    for (auto p = lo; p != hi; ++p) {
+      auto e = entries_.find(p->second);
+      if (e == entries_.end()) continue;
+      if (auto c = e->second.connection.lock()) targets.push_back(std::move(c));
+    }
+  }
+  for (auto& c : targets) c->wake();
+  return targets.size();
+}
+
+void Registry::shutdown_all() {
+  std::vector<std::shared_ptr<Connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+    for (auto& [token, e] : entries_) {
+      if (auto c = e.connection.lock()) targets.push_back(std::move(c));
+    }
+  }
+  for (auto& c : targets) c->shutdown();
+}
+
+std::size_t Registry::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+}  // namespace hush::server::net

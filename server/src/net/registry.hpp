@@ -1,0 +1,55 @@
+// The registry of live connections: every connection (for graceful
+// shutdown) and, once authenticated, the peer it serves (so a delivery
+// notification wakes the right sessions to drain their mailbox).
+// Thread-safe; wake() and shutdown() are called outside the lock.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace hush::server::net {
+
+/// What the registry can ask of a connection; both calls are thread-safe and
+/// return at once (the work is posted to the connection's strand).
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// New mail for this peer: fetch it from the mailbox and push it.
+  virtual void wake() = 0;
+  /// Stop reading, finish queued writes, close.
+  virtual void shutdown() = 0;
+};
+
+class Registry {
+ public:
+  using Token = std::uint64_t;
+
+  /// Adds a connection; the token removes it.
+  Token add(std::weak_ptr<Connection> connection);
+  /// Records that the connection serves `peer` (after authentication).
+  void bind(Token token, const std::string& peer);
+  void remove(Token token);
+
+  /// Wakes every connection bound to `peer`; returns how many.
+  std::size_t notify(const std::string& peer);
+  /// Asks every connection to shut down; new ones are shut down as they come.
+  void shutdown_all();
+
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  struct Entry {
+    std::weak_ptr<Connection> connection;
+    std::string peer;
+  };
+  mutable std::mutex mutex_;
+  Token next_ = 1;
+  bool shutting_down_ = false;
+  std::unordered_map<Token, Entry> entries_;
+  std::unordered_multimap<std::string, Token> by_peer_;
+};
+
+}  // namespace hush::server::net

@@ -1,0 +1,184 @@
+// Server: owns the io_context and its threads (one per core), the service
+// thread pool, the TLS context, the acceptor and the registry; runs the
+// accept loop and the graceful shutdown. Each accepted socket gets its own
+// strand; exceptions a session lets escape are caught and logged here.
+#include "net/server.hpp"
+
+#include "net/log.hpp"
+#include "net/session_context.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace hush::server::net {
+namespace {
+
+using tcp = asio::ip::tcp;
+
+/// After an accept error such as EMFILE, wait this long before retrying so a
+/// descriptor shortage does not spin a core.
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
+/// How often shutdown checks whether every connection has closed.
+constexpr std::chrono::milliseconds kShutdownPoll{20};
+/// Blocking calls mostly wait on the disk (group commit), so the pool is
+/// larger than the core count.
+constexpr unsigned kServiceThreadsPerCore = 4;
+
+unsigned cores() { return std::max(1U, std::thread::hardware_concurrency()); }
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions opts, Application& application)
+      : options(std::move(opts)),
+        app(application),
+        pool(options.service_threads ? options.service_threads : cores() * kServiceThreadsPerCore) {}
+
+  // Declaration order is destruction order in reverse: the io_context (and the
+  // coroutine frames it may still hold) goes before the registry and metrics
+  // those frames refer to; the pool before the io_context its work guards count on.
+  ServerOptions options;
+  Application& app;
+  Metrics metrics;
+  Registry registry;
+  std::atomic<bool> stopping{false};
+  std::optional<asio::ssl::context> tls;
+  asio::io_context ioc;
+  asio::thread_pool pool;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<SessionContext> ctx;
+  std::vector<std::thread> threads;
+  std::string bound;
+
+  Status load_tls() {
+    tls.emplace(asio::ssl::context::tls_server);
+    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                     asio::ssl::context::single_dh_use);
+    // Idle connections then hold no TLS record buffers (tens of KiB each).
+    SSL_CTX_set_mode(tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    boost::system::error_code ec;
+    tls->use_certificate_chain_file(options.tls_cert_file, ec);
+    if (ec) return make_error(Errc::bad_key, "cannot load the TLS certificate");
+    tls->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) return make_error(Errc::bad_key, "cannot load the TLS private key");
+    return ok();
+  }
+
+  Status bind() {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(options.host, ec);
+    if (ec) return make_error(Errc::invalid_argument, "listen address is not an IP address");
+    if (options.plain_tcp && !address.is_loopback()) {
+      return make_error(Errc::invalid_argument, "plain TCP is allowed only on a loopback address");
+    }
+    acceptor.emplace(ioc);
+    const tcp::endpoint endpoint(address, options.port);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return make_error(Errc::network_failure, "cannot listen on the address");
+    const auto local = acceptor->local_endpoint(ec);
+    if (ec) return make_error(Errc::network_failure, "cannot read the bound address");
+    bound = local.address().is_v6() ? "[" + local.address().to_string() + "]:" + std::to_string(local.port())
+                                    : local.address().to_string() + ":" + std::to_string(local.port());
+    return ok();
+  }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(ioc), kAsTuple);
+      if (stopping.load() || !acceptor->is_open()) co_return;
+      if (ec) {
+        log_event(LogLevel::warn, "accept_failed", {kv("error", ec.message())});
+        asio::steady_timer backoff(ioc, kAcceptBackoff);
+        co_await backoff.async_wait(kAsTuple);
+        continue;
+      }
+      if (static_cast<std::size_t>(metrics.connections_open.load()) >= options.limits.max_connections) {
+        metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
+        continue;  // the socket closes as it goes out of scope
+      }
+      const auto ex = socket.get_executor();
+      asio::co_spawn(ex, run_connection(std::move(socket), *ctx), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          log_event(LogLevel::error, "session_exception", {kv("what", x.what())});
+        } catch (...) {
+          log_event(LogLevel::error, "session_exception", {kv("what", "unknown")});
+        }
+      });
+    }
+  }
+
+  asio::awaitable<void> drain_then_stop() {
+    const auto deadline = std::chrono::steady_clock::now() + options.limits.shutdown_grace;
+    asio::steady_timer timer(ioc);
+    while (metrics.connections_open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(kShutdownPoll);
+      co_await timer.async_wait(kAsTuple);
+    }
+    log_event(LogLevel::info, "shutdown_done", {kv("connections_left", metrics.connections_open.load())});
+    ioc.stop();
+  }
+};
+
+Server::Server(ServerOptions options, Application& app) : impl_(std::make_unique<Impl>(std::move(options), app)) {}
+
+Server::~Server() {
+  if (!impl_->threads.empty()) {
+    stop();
+    wait();
+  }
+}
+
+Status Server::start() {
+  if (!impl_->options.plain_tcp) HUSH_TRY(impl_->load_tls());
+  HUSH_TRY(impl_->bind());
+  impl_->ctx.emplace(SessionContext{impl_->app, impl_->pool, impl_->registry, impl_->metrics, impl_->options.limits,
+                                    impl_->tls ? &*impl_->tls : nullptr, impl_->stopping});
+  asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+  const unsigned n = impl_->options.io_threads ? impl_->options.io_threads : cores();
+  for (unsigned i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return ok();
+}
+
+std::string Server::local_address() const { return impl_->bound; }
+
+void Server::notify(const std::string& peer) { impl_->registry.notify(peer); }
+
+void Server::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  asio::post(impl_->ioc, [impl = impl_.get()] {
+    boost::system::error_code ignored;
+    if (impl->acceptor) impl->acceptor->close(ignored);
+    impl->registry.shutdown_all();
+    asio::co_spawn(impl->ioc, impl->drain_then_stop(), asio::detached);
+  });
+}
+
+void Server::wait() {
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->threads.clear();
+  impl_->pool.join();
+}
+
+const Metrics& Server::metrics() const { return impl_->metrics; }
+
+}  // namespace hush::server::net

@@ -1,0 +1,65 @@
+// hushd's network server: one io_context run by a thread per core, TLS (or,
+// only when asked and only on loopback, plain TCP), HTTP routes and
+// WebSocket sessions, and a separate thread pool for blocking service calls.
+// Beast and Asio stay behind this header (pimpl), so app/ compiles fast.
+#pragma once
+
+#include "net/application.hpp"
+#include "net/limits.hpp"
+#include "net/metrics.hpp"
+
+#include <hush/util/result.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hush::server::net {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8443;  ///< 0: an ephemeral port (see local_address())
+  /// Serve without TLS. Refused unless `host` is a loopback address.
+  bool plain_tcp = false;
+  std::string tls_cert_file;  ///< PEM chain; required unless plain_tcp
+  std::string tls_key_file;   ///< PEM private key
+  unsigned io_threads = 0;       ///< 0: one per core
+  unsigned service_threads = 0;  ///< 0: four per core (calls block on disk)
+  Limits limits;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Application& app);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Loads the TLS files, binds, listens and starts the threads.
+  /// Errors: invalid_argument (plain TCP off loopback, bad address),
+  /// bad_key (certificate or key unreadable), network_failure (bind/listen).
+  [[nodiscard]] Status start();
+
+  /// The bound address as "HOST:PORT" (the real port when 0 was asked).
+  [[nodiscard]] std::string local_address() const;
+
+  /// Wakes the sessions of `peer` (a Peer::id) to drain their mailbox.
+  /// Thread-safe; cheap when the peer is not connected.
+  void notify(const std::string& peer);
+
+  /// Begins a graceful shutdown: stop accepting, let sessions finish queued
+  /// writes and close, cut what remains after Limits::shutdown_grace.
+  /// Thread-safe; returns at once.
+  void stop();
+
+  /// Blocks until every thread has finished (after stop()).
+  void wait();
+
+  [[nodiscard]] const Metrics& metrics() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hush::server::net

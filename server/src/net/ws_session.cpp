@@ -1,0 +1,241 @@
+// An authenticated WebSocket session. Three coroutines share the
+// connection's strand: the reader (one request at a time, answered through
+// the service pool), the writer (the only one that writes: one write in
+// flight, then the close) and the pusher (drains the device's mailbox into a
+// bounded queue when woken; when the queue is full it pauses and the mailbox
+// keeps the messages until the client reads again).
+#include "net/log.hpp"
+#include "net/ws_session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <deque>
+#include <memory>
+
+namespace hush::server::net {
+namespace {
+
+namespace websocket = beast::websocket;
+
+/// A read buffer that grew past this after a large frame is given back, so
+/// idle connections stay small.
+constexpr std::size_t kIdleReadBufferBytes = 16 * 1024;
+
+template <class Stream>
+class WsSession final : public Connection, public std::enable_shared_from_this<WsSession<Stream>> {
+ public:
+  WsSession(Stream&& stream, Peer peer, std::string remote, SessionContext& ctx)
+      : ws_(std::move(stream)),
+        peer_(std::move(peer)),
+        remote_(std::move(remote)),
+        ctx_(ctx),
+        writer_signal_(ws_.get_executor()),
+        pusher_signal_(ws_.get_executor()),
+        room_signal_(ws_.get_executor()),
+        writer_exit_signal_(ws_.get_executor()) {}
+
+  ~WsSession() override {
+    ctx_.metrics.queued_frames.fetch_sub(static_cast<std::int64_t>(queue_.size()), std::memory_order_relaxed);
+  }
+
+  asio::awaitable<void> run(HttpRequest request) {
+    auto self = this->shared_from_this();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = ctx_.limits.handshake_timeout;
+    timeouts.idle_timeout = ctx_.limits.ws_idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "hushd"); }));
+    ws_.read_message_max(ctx_.limits.max_ws_frame);
+    ws_.binary(true);
+    auto [ec] = co_await ws_.async_accept(request, kAsTuple);
+    if (ec) co_return;
+
+    const auto token = ctx_.registry.add(this->weak_from_this());
+    ctx_.registry.bind(token, peer_.id);
+    ctx_.metrics.websockets_open.fetch_add(1, std::memory_order_relaxed);
+    log_event(LogLevel::info, "ws_open", {kv("peer", peer_.id), kv("remote", remote_)});
+
+    const auto ex = ws_.get_executor();
+    asio::co_spawn(ex, writer(self), [self](std::exception_ptr e) { self->on_helper_exit(e, "writer"); });
+    asio::co_spawn(ex, pusher(self), [self](std::exception_ptr e) { self->on_helper_exit(e, "pusher"); });
+    const char* reason = "closed";
+    try {
+      reason = co_await reader();
+    } catch (const std::exception&) {
+      reason = "handler_exception";
+    }
+    begin_close();
+    // Graceful: the connection counts as open until its queued frames are
+    // written and the close frame is sent (shutdown waits on that count).
+    while (!writer_finished_) co_await writer_exit_signal_.wait();
+    ctx_.registry.remove(token);
+    ctx_.metrics.websockets_open.fetch_sub(1, std::memory_order_relaxed);
+    log_event(LogLevel::info, "ws_close",
+              {kv("peer", peer_.id), kv("reason", reason), kv("frames_in", frames_in_), kv("pushed", pushed_)});
+  }
+
+  void wake() override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      self->wake_pending_ = true;
+      self->pusher_signal_.notify();
+    });
+  }
+
+  void shutdown() override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->begin_close(); });
+  }
+
+ private:
+  struct Outgoing {
+    Bytes frame;
+    bool push = false;
+  };
+
+  void begin_close() {
+    closing_ = true;
+    writer_signal_.notify();
+    pusher_signal_.notify();
+    room_signal_.notify();
+  }
+
+  void on_helper_exit(const std::exception_ptr& e, const char* which) {
+    if (which == std::string_view("writer")) {
+      writer_finished_ = true;
+      writer_exit_signal_.notify();
+    }
+    if (!e) return;
+    log_event(LogLevel::error, "session_task_failed", {kv("peer", peer_.id), kv("task", which)});
+    begin_close();
+  }
+
+  void enqueue(Bytes frame, bool push) {
+    if (closing_ && writer_done_) return;
+    queue_.push_back(Outgoing{std::move(frame), push});
+    ctx_.metrics.queued_frames.fetch_add(1, std::memory_order_relaxed);
+    writer_signal_.notify();
+  }
+
+  /// Returns why the session ended (a static string, for the log).
+  asio::awaitable<const char*> reader() {
+    beast::flat_buffer buffer;
+    const std::size_t hard_cap = ctx_.limits.max_queued_frames + ctx_.limits.response_slack;
+    for (;;) {
+      while (!closing_ && queue_.size() >= hard_cap) co_await room_signal_.wait();
+      if (closing_) co_return "shutdown";
+      auto [ec, n] = co_await ws_.async_read(buffer, kAsTuple);
+      if (ec == websocket::error::closed) co_return "client_close";
+      if (ec == websocket::error::message_too_big) co_return "frame_too_big";
+      if (ec == beast::error::timeout) co_return "idle_timeout";
+      if (ec) co_return "read_error";
+      ++frames_in_;
+      ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
+      Bytes frame(n);
+      asio::buffer_copy(asio::buffer(frame), buffer.data());
+      buffer.consume(n);
+      if (buffer.capacity() > kIdleReadBufferBytes) buffer.shrink_to_fit();
+
+      auto handle = [this, &frame] { return ctx_.app.handle_frame(peer_, frame); };
+      auto reply = co_await offload(ctx_, handle);
+      if (reply.status >= 400 && reply.status < 500) ctx_.metrics.bad_frames.fetch_add(1, std::memory_order_relaxed);
+      if (reply.status == 200 && reply.kind == "send_message") {
+        ctx_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
+      }
+      log_event(LogLevel::debug, "request", {kv("peer", peer_.id), kv("kind", reply.kind), kv("status", reply.status)});
+      enqueue(std::move(reply.frame), false);
+    }
+  }
+
+  asio::awaitable<void> writer(std::shared_ptr<WsSession> /*keep alive*/) {
+    bool failed = false;
+    for (;;) {
+      while (queue_.empty() && !closing_) co_await writer_signal_.wait();
+      if (queue_.empty()) break;
+      auto [ec, n] = co_await ws_.async_write(asio::buffer(queue_.front().frame), kAsTuple);
+      if (ec) {
+        failed = true;
+        break;
+      }
+      ctx_.metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
+      if (queue_.front().push) {
+        ctx_.metrics.messages_out.fetch_add(1, std::memory_order_relaxed);
+        ++pushed_;
+      }
+      queue_.pop_front();
+      ctx_.metrics.queued_frames.fetch_sub(1, std::memory_order_relaxed);
+      if (queue_.size() <= ctx_.limits.max_queued_frames / 2) pusher_signal_.notify();
+      room_signal_.notify();
+    }
+    writer_done_ = true;
+    ctx_.metrics.queued_frames.fetch_sub(static_cast<std::int64_t>(queue_.size()), std::memory_order_relaxed);
+    queue_.clear();
+    begin_close();
+    if (!failed && ws_.is_open()) {
+      auto [ec] = co_await ws_.async_close(websocket::close_code::going_away, kAsTuple);
+      (void)ec;  // the peer may be gone already; nothing more to do
+    }
+  }
+
+  asio::awaitable<void> pusher(std::shared_ptr<WsSession> /*keep alive*/) {
+    const std::size_t cap = ctx_.limits.max_queued_frames;
+    for (;;) {
+      bool counted_pause = false;
+      while (!closing_ && (!wake_pending_ || queue_.size() >= cap)) {
+        if (wake_pending_ && !counted_pause) {
+          ctx_.metrics.push_pauses.fetch_add(1, std::memory_order_relaxed);
+          counted_pause = true;
+        }
+        co_await pusher_signal_.wait();
+      }
+      if (closing_) co_return;
+      wake_pending_ = false;
+      const std::size_t room = cap - queue_.size();
+      const std::uint64_t after = last_seq_;
+      auto fetch = [this, after, room] { return ctx_.app.fetch_pending(peer_, after, room); };
+      auto batch = co_await offload(ctx_, fetch);
+      if (closing_) co_return;
+      for (auto& item : batch) {
+        if (item.seq <= last_seq_) continue;  // already queued in this session
+        last_seq_ = item.seq;
+        enqueue(std::move(item.frame), true);
+      }
+      if (batch.size() >= room) wake_pending_ = true;  // more may wait; resume when there is room
+    }
+  }
+
+  websocket::stream<Stream> ws_;
+  Peer peer_;
+  std::string remote_;
+  SessionContext& ctx_;
+  StrandSignal writer_signal_;
+  StrandSignal pusher_signal_;
+  StrandSignal room_signal_;
+  StrandSignal writer_exit_signal_;
+  bool writer_finished_ = false;
+  std::deque<Outgoing> queue_;
+  bool closing_ = false;
+  bool writer_done_ = false;
+  bool wake_pending_ = true;  ///< drain the mailbox once at connect
+  std::uint64_t last_seq_ = 0;
+  std::uint64_t frames_in_ = 0;
+  std::uint64_t pushed_ = 0;
+};
+
+}  // namespace
+
+template <class Stream>
+asio::awaitable<void> run_websocket(Stream stream, HttpRequest request, Peer peer, std::string remote,
+                                    SessionContext& ctx) {
+  auto session = std::make_shared<WsSession<Stream>>(std::move(stream), std::move(peer), std::move(remote), ctx);
+  co_await session->run(std::move(request));
+}
+
+template asio::awaitable<void> run_websocket<PlainStream>(PlainStream, HttpRequest, Peer, std::string,
+                                                          SessionContext&);
+template asio::awaitable<void> run_websocket<TlsStream>(TlsStream, HttpRequest, Peer, std::string, SessionContext&);
+
+}  // namespace hush::server::net

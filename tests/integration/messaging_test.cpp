@@ -1,0 +1,249 @@
+// hushd end to end through the service layer: key upload and bundle fetch
+// (one-time pre-keys handed out once), sends pushed to an online device and
+// kept for an offline one, acks that delete, stale-device refusal and
+// idempotent retries. Runs per backend (see messaging_test.hpp).
+#include "messaging_test.hpp"
+
+#include "hushd_process.hpp"
+#include "test_account.hpp"
+#include "test_client.hpp"
+
+#include <hush/testing/deterministic_rng.hpp>
+#include <hush/testing/temporary_postgres.hpp>
+
+namespace hush::testing {
+namespace {
+
+struct Party {
+  crypto::KeyPair identity;
+  TestDevice device;
+};
+
+class Harness {
+ public:
+  explicit Harness(const std::string& backend) : hushd_(options(backend)) {}
+  bool start() { return hushd_.start(); }
+  HushdProcess& hushd() { return hushd_; }
+  std::unique_ptr<TestClient> client() {
+    return std::make_unique<TestClient>(hushd_.host(), hushd_.port(), hushd_.cert_file());
+  }
+  std::optional<Party> register_user(const std::string& name, std::uint64_t seed, int one_time = 5) {
+    DeterministicRng rng(seed);
+    auto identity = crypto::KeyPair::generate(rng);
+    auto c = client();
+    auto device = register_device(
+        *c, make_register_request(name, identity, 2000 + static_cast<std::uint32_t>(seed), rng, one_time));
+    if (!device) return std::nullopt;
+    return Party{std::move(identity), *device};
+  }
+  std::unique_ptr<TestClient> online(const Party& p) {
+    auto c = client();
+    if (!c->connect(p.device.authorization())) return nullptr;
+    return c;
+  }
+
+ private:
+  static HushdOptions options(const std::string& backend) {
+    HushdOptions o;
+    if (backend == "postgres") {
+      auto* pg = PostgresEnvironment::server();
+      if (pg != nullptr) o.store_url = pg->create_database();
+    }
+    return o;
+  }
+  HushdProcess hushd_;
+};
+
+pb::ClientFrame send_frame(const Party& to, const std::string& message_id, const std::string& body,
+                           std::uint32_t device = 1, std::int64_t registration_delta = 0) {
+  pb::ClientFrame f;
+  auto* s = f.mutable_send_message();
+  s->set_destination(to.device.account_id);
+  s->set_message_id(message_id);
+  auto* m = s->add_messages();
+  m->set_device_id(device);
+  m->set_registration_id(static_cast<std::uint32_t>(to.device.registration_id + registration_delta));
+  m->set_type(3);
+  m->set_ciphertext(body);
+  return f;
+}
+
+std::string message_id(char tag) { return std::string(15, 'm') + tag; }
+
+pb::ClientFrame ack_frame(std::uint64_t seq) {
+  pb::ClientFrame f;
+  f.mutable_ack()->set_seq(seq);
+  return f;
+}
+
+TEST_P(HushdMessaging, UploadsKeysAndHandsOutEachOneTimePreKeyOnce) {
+  Harness h(GetParam());
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto alice = h.register_user("alice", 11, 2);
+  auto bob = h.register_user("bob", 12);
+  ASSERT_TRUE(alice && bob);
+  auto a = h.online(*alice);
+  auto b = h.online(*bob);
+  ASSERT_TRUE(a && b);
+
+  pb::ClientFrame count;
+  count.mutable_pre_key_count();
+  auto r = a->call(count);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->pre_key_count().count(), 2u);
+
+  std::set<std::uint32_t> handed_out;
+  for (int i = 0; i < 3; ++i) {
+    pb::ClientFrame fetch;
+    fetch.mutable_fetch_bundles()->set_username("ALICE");
+    r = b->call(fetch);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status(), 200u) << r->message();
+    ASSERT_EQ(r->bundles().bundles_size(), 1);
+    EXPECT_EQ(r->bundles().identity_key(), to_string(alice->identity.public_key.serialize()));
+    EXPECT_EQ(r->bundles().account_id(), alice->device.account_id);
+    const auto& bundle = r->bundles().bundles(0);
+    EXPECT_EQ(bundle.registration_id(), alice->device.registration_id);
+    EXPECT_EQ(bundle.signed_pre_key().signature().size(), 64u);
+    if (bundle.has_one_time_pre_key()) {
+      EXPECT_TRUE(handed_out.insert(bundle.one_time_pre_key().id()).second) << "handed out twice";
+    }
+  }
+  EXPECT_EQ(handed_out.size(), 2u);  // the third fetch came without one
+  r = a->call(count);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->pre_key_count().count(), 0u);
+
+  // Refill, then a forged rotation that changes nothing.
+  DeterministicRng rng(99);
+  pb::ClientFrame upload;
+  auto* k = upload.mutable_upload_keys()->add_one_time_pre_keys();
+  k->set_id(500);
+  k->set_public_key(to_string(crypto::KeyPair::generate(rng).public_key.serialize()));
+  r = a->call(upload);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u) << r->message();
+  pb::ClientFrame forged;
+  forged.mutable_upload_keys()->set_identity_key(to_string(alice->identity.public_key.serialize()));
+  auto* spk = forged.mutable_upload_keys()->mutable_signed_pre_key();
+  spk->set_id(2);
+  spk->set_public_key(to_string(crypto::KeyPair::generate(rng).public_key.serialize()));
+  spk->set_signature(std::string(64, '\x01'));
+  r = a->call(forged);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 422u);
+  r = a->call(count);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->pre_key_count().count(), 1u);
+}
+
+TEST_P(HushdMessaging, PushesToOnlineDevicesAndKeepsMailForOfflineOnes) {
+  Harness h(GetParam());
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto alice = h.register_user("alice", 21);
+  auto bob = h.register_user("bob", 22);
+  ASSERT_TRUE(alice && bob);
+  auto a = h.online(*alice);
+  auto b = h.online(*bob);
+  ASSERT_TRUE(a && b);
+
+  auto r = a->call(send_frame(*bob, message_id('1'), "ciphertext one"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  EXPECT_FALSE(r->send_message().duplicate());
+  auto e = b->next_envelope();
+  ASSERT_TRUE(e) << "not pushed to the online device";
+  EXPECT_EQ(e->content(), "ciphertext one");
+  EXPECT_EQ(e->sender_account(), alice->device.account_id);
+  EXPECT_EQ(e->sender_device(), 1u);
+  EXPECT_EQ(e->type(), 3u);
+  r = b->call(ack_frame(e->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+
+  // Offline: kept until bob connects again, in order.
+  b->close();
+  b.reset();
+  for (char tag : {'2', '3'}) {
+    r = a->call(send_frame(*bob, message_id(tag), std::string("ciphertext ") + tag));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status(), 200u) << r->message();
+  }
+  b = h.online(*bob);
+  ASSERT_TRUE(b);
+  auto e2 = b->next_envelope();
+  auto e3 = b->next_envelope();
+  ASSERT_TRUE(e2 && e3);
+  EXPECT_EQ(e2->content(), "ciphertext 2");
+  EXPECT_EQ(e3->content(), "ciphertext 3");
+  EXPECT_LT(e2->seq(), e3->seq());
+
+  // Only e2 is acked: after reconnecting, e3 comes again and e2 does not.
+  r = b->call(ack_frame(e2->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+  b->close();
+  b = h.online(*bob);
+  ASSERT_TRUE(b);
+  auto again = b->next_envelope();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->seq(), e3->seq());
+  EXPECT_FALSE(b->next_envelope(std::chrono::milliseconds(300)));
+
+  // Alice cannot ack bob's mail.
+  r = a->call(ack_frame(e3->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->status(), 200u);
+}
+
+TEST_P(HushdMessaging, RefusesStaleDeviceListsAndStoresNothing) {
+  Harness h(GetParam());
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto alice = h.register_user("alice", 31);
+  auto bob = h.register_user("bob", 32);
+  ASSERT_TRUE(alice && bob);
+  auto a = h.online(*alice);
+  ASSERT_TRUE(a);
+
+  auto r = a->call(send_frame(*bob, message_id('x'), "to a device bob does not have", 2));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 410u);
+  EXPECT_EQ(r->message(), "stale_devices");
+  ASSERT_EQ(r->stale_devices().missing_size(), 1);
+  EXPECT_EQ(r->stale_devices().missing(0), 1u);
+  ASSERT_EQ(r->stale_devices().extra_size(), 1);
+  EXPECT_EQ(r->stale_devices().extra(0), 2u);
+
+  r = a->call(send_frame(*bob, message_id('y'), "old registration id", 1, 1));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 410u);
+  ASSERT_EQ(r->stale_devices().stale_size(), 1);
+  EXPECT_EQ(r->stale_devices().stale(0), 1u);
+
+  auto b = h.online(*bob);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->next_envelope(std::chrono::milliseconds(300)));
+}
+
+TEST_P(HushdMessaging, StoresARetriedSendOnce) {
+  Harness h(GetParam());
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto alice = h.register_user("alice", 41);
+  auto bob = h.register_user("bob", 42);
+  ASSERT_TRUE(alice && bob);
+  auto a = h.online(*alice);
+  ASSERT_TRUE(a);
+  auto r1 = a->call(send_frame(*bob, message_id('r'), "once"));
+  auto r2 = a->call(send_frame(*bob, message_id('r'), "once"));
+  ASSERT_TRUE(r1 && r2);
+  EXPECT_EQ(r1->status(), 200u);
+  EXPECT_EQ(r2->status(), 200u);
+  EXPECT_TRUE(r2->send_message().duplicate());
+  auto b = h.online(*bob);
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->next_envelope());
+  EXPECT_FALSE(b->next_envelope(std::chrono::milliseconds(300)));
+}
+
+}  // namespace
+}  // namespace hush::testing

@@ -1,0 +1,62 @@
+// Test identities (see test_account.hpp).
+#include "test_account.hpp"
+
+#include <hush/crypto/xeddsa.hpp>
+#include <hush/util/bytes.hpp>
+
+#include <sodium.h>
+
+namespace hush::testing {
+namespace {
+
+std::string base64(std::string_view raw) {
+  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
+}  // namespace
+
+std::string TestDevice::authorization() const {
+  const std::string user = to_hex(as_bytes(account_id)) + "." + std::to_string(device_id);
+  return "Basic " + base64(user + ":" + base64(credential));
+}
+
+pb::RegisterRequest make_register_request(const std::string& username, const crypto::KeyPair& identity,
+                                          std::uint32_t registration_id, crypto::Rng& rng, int one_time) {
+  pb::RegisterRequest req;
+  req.set_username(username);
+  req.set_identity_key(to_string(identity.public_key.serialize()));
+  req.set_registration_id(registration_id);
+  const auto spk = crypto::KeyPair::generate(rng);
+  const Bytes spk_public = spk.public_key.serialize();
+  const auto signature = crypto::xeddsa_sign(identity.private_key, spk_public, rng);
+  auto* s = req.mutable_signed_pre_key();
+  s->set_id(1);
+  s->set_public_key(to_string(spk_public));
+  s->set_signature(to_string(signature));
+  for (int i = 0; i < one_time; ++i) {
+    auto* k = req.add_one_time_pre_keys();
+    k->set_id(static_cast<std::uint32_t>(100 + i));
+    k->set_public_key(to_string(crypto::KeyPair::generate(rng).public_key.serialize()));
+  }
+  return req;
+}
+
+std::optional<TestDevice> register_device(TestClient& client, const pb::RegisterRequest& request, unsigned* status) {
+  auto res = client.http("POST", "/v1/register", request.SerializeAsString());
+  if (status != nullptr) *status = res.status;
+  if (res.status != 200) return std::nullopt;
+  pb::RegisterResponse body;
+  if (!body.ParseFromString(res.body)) return std::nullopt;
+  return TestDevice{body.account_id(), body.device_id(), body.credential(), request.registration_id()};
+}
+
+std::string http_error_message(const std::string& body) {
+  pb::HttpError e;
+  return e.ParseFromString(body) ? e.message() : std::string();
+}
+
+}  // namespace hush::testing

@@ -1,0 +1,71 @@
+// A minimal hushd client for integration tests: HTTPS requests and one
+// WebSocket over TLS (trusting the server's self-signed certificate, host
+// checked) speaking service.proto frames. Single-threaded: the io_context
+// runs only inside calls, with a deadline on each. Raw TCP helpers feed it
+// garbage.
+#pragma once
+
+#include "service.pb.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace hush::testing {
+
+namespace pb = ::hush::service::v1;
+using namespace std::chrono_literals;
+
+struct HttpResult {
+  unsigned status = 0;  ///< 0: no answer (connection failed or closed)
+  std::string body;
+};
+
+class TestClient {
+ public:
+  /// `ca_file` empty: plain TCP (a hushd started with --plain-tcp).
+  TestClient(std::string host, std::uint16_t port, std::string ca_file);
+  ~TestClient();
+  TestClient(const TestClient&) = delete;
+  TestClient& operator=(const TestClient&) = delete;
+
+  /// One request on a new connection.
+  HttpResult http(const std::string& method, const std::string& target, const std::string& body = {},
+                  const std::string& authorization = {});
+
+  /// Opens the WebSocket at /v1/ws. False when refused; `status` then holds
+  /// the HTTP status of the refusal (0 if none).
+  bool connect(const std::string& authorization, unsigned* status = nullptr);
+  /// Sends one binary frame as is.
+  bool send_raw(const std::string& bytes);
+  /// The next frame, or nullopt on timeout or once the connection closed.
+  std::optional<pb::ServerFrame> read_frame(std::chrono::milliseconds timeout = 5s);
+  /// Sends `frame` with a fresh id and returns the Response with that id;
+  /// envelopes read meanwhile are kept for next_envelope().
+  std::optional<pb::Response> call(pb::ClientFrame frame, std::chrono::milliseconds timeout = 10s);
+  /// The next pushed envelope (kept or new), or nullopt on timeout/close.
+  std::optional<pb::Envelope> next_envelope(std::chrono::milliseconds timeout = 5s);
+  /// Whether the server closed the WebSocket (or the connection failed).
+  [[nodiscard]] bool closed() const;
+  /// Reads until the connection closes or `timeout`; true if it closed.
+  bool wait_closed(std::chrono::milliseconds timeout = 5s);
+  /// Closes the WebSocket politely.
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Connects by plain TCP, writes `bytes`, reads until EOF or `timeout`;
+/// returns what came back and whether the peer closed.
+struct RawExchange {
+  std::string received;
+  bool peer_closed = false;
+};
+RawExchange raw_tcp_exchange(const std::string& host, std::uint16_t port, const std::string& bytes,
+                             std::chrono::milliseconds timeout = 5s);
+
+}  // namespace hush::testing
