@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential g++ cmake ninja-build ccache pkg-config git
+  build-essential g++ cmake ninja-build ccache pkg-config git clang-format
   clang libclang-rt-14-dev          # libFuzzer targets
   # libhush
   libsodium-dev libssl-dev libxeddsa-dev libprotobuf-dev protobuf-compiler libfmt-dev

@@ -14,9 +14,8 @@ namespace {
 using EncryptFn = int (*)(unsigned char*, unsigned long long*, const unsigned char*, unsigned long long,
                           const unsigned char*, unsigned long long, const unsigned char*, const unsigned char*,
                           const unsigned char*);
-using DecryptFn = int (*)(unsigned char*, unsigned long long*, unsigned char*, const unsigned char*,
-                          unsigned long long, const unsigned char*, unsigned long long, const unsigned char*,
-                          const unsigned char*);
+using DecryptFn = int (*)(unsigned char*, unsigned long long*, unsigned char*, const unsigned char*, unsigned long long,
+                          const unsigned char*, unsigned long long, const unsigned char*, const unsigned char*);
 
 Result<Bytes> seal(EncryptFn fn, std::size_t nonce_size, AeadKeyView key, ByteView nonce, ByteView pt, ByteView ad) {
   ensure_initialized();

@@ -22,7 +22,8 @@ Result<std::size_t> run_cbc(bool encrypt, bool padding, AesKeyView key, AesIvVie
     return make_error(Errc::bad_length, "aes-cbc input too long");
   }
   EVP_CIPHER_CTX* ctx = thread_cipher_ctx();
-  HUSH_CHECK(EVP_CipherInit_ex2(ctx, detail::aes256_cbc_cipher(), key.data(), iv.data(), encrypt ? 1 : 0, nullptr) == 1);
+  HUSH_CHECK(EVP_CipherInit_ex2(ctx, detail::aes256_cbc_cipher(), key.data(), iv.data(), encrypt ? 1 : 0, nullptr) ==
+             1);
   EVP_CIPHER_CTX_set_padding(ctx, padding ? 1 : 0);
   int n1 = 0;
   int n2 = 0;

@@ -14,7 +14,9 @@ const std::uint8_t* key_ptr(ByteView key) noexcept {
 }
 }  // namespace
 
-HmacSha256Output hmac_sha256(ByteView key, ByteView data) { return hmac_sha256(key, {data}); }
+HmacSha256Output hmac_sha256(ByteView key, ByteView data) {
+  return hmac_sha256(key, {data});
+}
 
 HmacSha256Output hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
   thread_local detail::MacCtx ctx = detail::new_hmac_sha256_ctx();
@@ -44,7 +46,9 @@ HmacSha256Keyed::HmacSha256Keyed(ByteView key) {
   HUSH_CHECK(EVP_MAC_init(k.ctx.get(), key_ptr(key), key.size(), nullptr) == 1);
 }
 
-HmacSha256Keyed::~HmacSha256Keyed() { keyed_context().in_use = false; }
+HmacSha256Keyed::~HmacSha256Keyed() {
+  keyed_context().in_use = false;
+}
 
 HmacSha256Output HmacSha256Keyed::mac(std::initializer_list<ByteView> parts) {
   EVP_MAC_CTX* ctx = keyed_context().ctx.get();
@@ -66,7 +70,9 @@ HmacSha256::HmacSha256(ByteView key) : impl_(new Impl{detail::new_hmac_sha256_ct
   HUSH_CHECK(EVP_MAC_init(impl_->ctx.get(), key_ptr(key), key.size(), nullptr) == 1);
 }
 
-HmacSha256::~HmacSha256() { delete impl_; }
+HmacSha256::~HmacSha256() {
+  delete impl_;
+}
 
 HmacSha256& HmacSha256::update(ByteView data) {
   HUSH_CHECK(EVP_MAC_update(impl_->ctx.get(), data.data(), data.size()) == 1);

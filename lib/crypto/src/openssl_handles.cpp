@@ -55,7 +55,8 @@ MacCtx new_hmac_sha256_ctx() {
   MacCtx ctx(EVP_MAC_CTX_new(hmac_algorithm()));
   HUSH_CHECK(ctx != nullptr);
   char digest[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
   HUSH_CHECK(EVP_MAC_CTX_set_params(ctx.get(), params) == 1);
   return ctx;
 }

@@ -18,7 +18,9 @@ std::uint32_t Rng::uniform(std::uint32_t upper_bound) noexcept {
   }
 }
 
-SystemRng::SystemRng() { ensure_initialized(); }
+SystemRng::SystemRng() {
+  ensure_initialized();
+}
 
 void SystemRng::fill(MutableByteView out) noexcept {
   if (!out.empty()) randombytes_buf(out.data(), out.size());

@@ -27,7 +27,9 @@ Sha512::Sha512() : impl_(new Impl{detail::MdCtx(EVP_MD_CTX_new())}) {
   HUSH_CHECK(impl_->ctx && EVP_DigestInit_ex2(impl_->ctx.get(), detail::sha512_md(), nullptr) == 1);
 }
 
-Sha512::~Sha512() { delete impl_; }
+Sha512::~Sha512() {
+  delete impl_;
+}
 
 Sha512& Sha512::update(ByteView data) {
   HUSH_CHECK(EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size()) == 1);

@@ -121,9 +121,8 @@ Result<Fingerprint> create_fingerprint(std::string_view local_stable_id, const I
                                             std::string(remote_stable_id))};
   }
   const ByteView l(local_hash), r(remote_hash);
-  return Fingerprint{std::move(displayable),
-                     ScannableFingerprint(1, to_bytes(l.first(kScannableContentSize)),
-                                          to_bytes(r.first(kScannableContentSize)))};
+  return Fingerprint{std::move(displayable), ScannableFingerprint(1, to_bytes(l.first(kScannableContentSize)),
+                                                                  to_bytes(r.first(kScannableContentSize)))};
 }
 
 }  // namespace hush::signal

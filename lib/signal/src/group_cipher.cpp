@@ -13,8 +13,12 @@ namespace hush::signal {
 namespace {
 
 // IV = material[0..16), cipher key = material[16..48) (libsignal's order).
-crypto::AesIvView iv_of(const SecretBytes<48>& m) { return crypto::AesIvView(m.expose().subspan<0, 16>()); }
-crypto::AesKeyView key_of(const SecretBytes<48>& m) { return crypto::AesKeyView(m.expose().subspan<16, 32>()); }
+crypto::AesIvView iv_of(const SecretBytes<48>& m) {
+  return crypto::AesIvView(m.expose().subspan<0, 16>());
+}
+crypto::AesKeyView key_of(const SecretBytes<48>& m) {
+  return crypto::AesKeyView(m.expose().subspan<16, 32>());
+}
 
 }  // namespace
 
@@ -36,8 +40,8 @@ Result<CiphertextMessage> GroupCipher::encrypt(ByteView plaintext, crypto::Rng& 
   const SenderMessageKey message_key = state.chain_key().message_key();
   const SecretBytes<48> material = message_key.derive();
   Bytes ciphertext = crypto::aes256_cbc_encrypt(key_of(material), iv_of(material), plaintext);
-  auto message = SenderKeyMessage::create(state.chain_id(), message_key.iteration, std::move(ciphertext),
-                                          signer_->signer, rng);
+  auto message =
+      SenderKeyMessage::create(state.chain_id(), message_key.iteration, std::move(ciphertext), signer_->signer, rng);
   state.set_chain_key(state.chain_key().next());
   HUSH_TRY(store_.store_sender_key(name_, record));
   return CiphertextMessage{MessageType::sender_key, message.serialized()};

@@ -51,13 +51,13 @@ Result<SenderKeyDistributionMessage> GroupSessionBuilder::rotate(const SenderKey
 }
 
 Status GroupSessionBuilder::process(std::string_view group_id, const ProtocolAddress& authenticated_sender,
-                                   const SenderKeyDistributionMessage& message) {
+                                    const SenderKeyDistributionMessage& message) {
   if (group_id.empty()) return make_error(Errc::invalid_argument, "empty group id");
   const SenderKeyName name{std::string(group_id), authenticated_sender};
   HUSH_TRY_ASSIGN(auto loaded, store_.load_sender_key(name));
   SenderKeyRecord record = loaded ? std::move(*loaded) : SenderKeyRecord{};
-  record.add_state(SenderKeyState(message.chain_id(), message.chain_key().clone(), message.signing_key(),
-                                  std::nullopt));
+  record.add_state(
+      SenderKeyState(message.chain_id(), message.chain_key().clone(), message.signing_key(), std::nullopt));
   return store_.store_sender_key(name, record);
 }
 

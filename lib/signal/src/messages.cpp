@@ -28,7 +28,9 @@ Status check_version(std::uint8_t version_byte) {
   return ok();
 }
 
-bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
+bool fits_int(std::size_t n) {
+  return n <= static_cast<std::size_t>(std::numeric_limits<int>::max());
+}
 
 }  // namespace
 
@@ -89,8 +91,8 @@ PreKeySignalMessage PreKeySignalMessage::create(RegistrationId registration_id, 
   Bytes serialized(1 + body);
   serialized[0] = kVersionByte;
   HUSH_CHECK(p.SerializeToArray(serialized.data() + 1, static_cast<int>(body)));
-  return PreKeySignalMessage(kCiphertextVersion, registration_id, pre_key_id, signed_pre_key_id, base_key,
-                             identity_key, std::move(message), std::move(serialized));
+  return PreKeySignalMessage(kCiphertextVersion, registration_id, pre_key_id, signed_pre_key_id, base_key, identity_key,
+                             std::move(message), std::move(serialized));
 }
 
 Result<PreKeySignalMessage> PreKeySignalMessage::deserialize(ByteView bytes) {

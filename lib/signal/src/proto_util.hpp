@@ -12,9 +12,13 @@
 
 namespace hush::signal::detail {
 
-inline ByteView view(const std::string& s) noexcept { return as_bytes(s); }
+inline ByteView view(const std::string& s) noexcept {
+  return as_bytes(s);
+}
 
-inline void set_bytes(std::string* field, ByteView b) { field->assign(reinterpret_cast<const char*>(b.data()), b.size()); }
+inline void set_bytes(std::string* field, ByteView b) {
+  field->assign(reinterpret_cast<const char*>(b.data()), b.size());
+}
 
 /// Wipes a string's bytes in place (its capacity stays allocated, now zero).
 inline void scrub(std::string* s) noexcept {

@@ -24,7 +24,9 @@ Status check_version(std::uint8_t version_byte) {
   return ok();
 }
 
-bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
+bool fits_int(std::size_t n) {
+  return n <= static_cast<std::size_t>(std::numeric_limits<int>::max());
+}
 
 }  // namespace
 

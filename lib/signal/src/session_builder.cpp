@@ -22,9 +22,9 @@ Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& addr
   HUSH_TRY_ASSIGN(auto our_registration_id, stores.identities.local_registration_id());
 
   auto base_key = crypto::KeyPair::generate(rng);
-  HUSH_TRY_ASSIGN(auto state, detail::initialize_alice_session(
-                                  {our_identity, base_key, bundle.identity_key, bundle.signed_pre_key, bundle.pre_key},
-                                  rng));
+  HUSH_TRY_ASSIGN(auto state,
+                  detail::initialize_alice_session(
+                      {our_identity, base_key, bundle.identity_key, bundle.signed_pre_key, bundle.pre_key}, rng));
   state.pending_pre_key = PendingPreKey{bundle.pre_key_id, bundle.signed_pre_key_id, base_key.public_key};
   state.local_registration_id = our_registration_id;
   state.remote_registration_id = bundle.registration_id;

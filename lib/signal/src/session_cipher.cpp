@@ -15,8 +15,12 @@ namespace hush::signal {
 
 namespace {
 
-crypto::AesKeyView cipher_key(const MessageKeys& mk) { return crypto::AesKeyView(mk.cipher_key.expose()); }
-crypto::AesIvView cipher_iv(const MessageKeys& mk) { return crypto::AesIvView(mk.iv.expose()); }
+crypto::AesKeyView cipher_key(const MessageKeys& mk) {
+  return crypto::AesKeyView(mk.cipher_key.expose());
+}
+crypto::AesIvView cipher_iv(const MessageKeys& mk) {
+  return crypto::AesIvView(mk.iv.expose());
+}
 
 // The receiving chain for the message's ratchet key, performing a DH ratchet
 // step (a new receiving chain and a new sending chain) if it is a new key.
@@ -138,9 +142,9 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
 
   auto [mk, next_chain] = state.sender_chain.advance();
   Bytes ciphertext = crypto::aes256_cbc_encrypt(cipher_key(mk), cipher_iv(mk), plaintext);
-  auto message = SignalMessage::create(state.sender_ratchet.public_key, state.sender_chain.index(),
-                                       state.previous_counter, std::move(ciphertext), mk.mac_key.expose(),
-                                       state.local_identity, state.remote_identity);
+  auto message =
+      SignalMessage::create(state.sender_ratchet.public_key, state.sender_chain.index(), state.previous_counter,
+                            std::move(ciphertext), mk.mac_key.expose(), state.local_identity, state.remote_identity);
   CiphertextMessage out{MessageType::whisper, {}};
   if (state.pending_pre_key) {
     const auto& pending = *state.pending_pre_key;
@@ -195,15 +199,13 @@ Result<SecretBuffer> SessionCipher::decrypt_signal_message_impl(const SignalMess
   SessionRecord record = std::move(*loaded);
   HUSH_TRY_ASSIGN(auto plaintext, decrypt_with_record(record, message, rng));
   const IdentityKey remote_identity = record.current_state()->remote_identity;
-  HUSH_TRY_ASSIGN(bool trusted,
-                  stores_.identities.is_trusted_identity(remote_, remote_identity, Direction::receiving));
+  HUSH_TRY_ASSIGN(bool trusted, stores_.identities.is_trusted_identity(remote_, remote_identity, Direction::receiving));
   if (!trusted) return make_error(Errc::untrusted_identity, "sender identity key changed");
   HUSH_TRY(stores_.sessions.store_session(remote_, record));
   return plaintext;
 }
 
-Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySignalMessage& message,
-                                                                crypto::Rng& rng) {
+Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySignalMessage& message, crypto::Rng& rng) {
   HUSH_TRY_ASSIGN(bool trusted,
                   stores_.identities.is_trusted_identity(remote_, message.identity_key(), Direction::receiving));
   if (!trusted) return make_error(Errc::untrusted_identity, "sender identity key changed");
@@ -248,9 +250,12 @@ Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySig
 
 Result<SecretBuffer> SessionCipher::decrypt(MessageType type, ByteView serialized, crypto::Rng& rng) {
   switch (type) {
-    case MessageType::whisper: return decrypt_signal_message(serialized, rng);
-    case MessageType::pre_key: return decrypt_pre_key_message(serialized, rng);
-    default: return make_error(Errc::invalid_argument, "not a 1:1 message type");
+    case MessageType::whisper:
+      return decrypt_signal_message(serialized, rng);
+    case MessageType::pre_key:
+      return decrypt_pre_key_message(serialized, rng);
+    default:
+      return make_error(Errc::invalid_argument, "not a 1:1 message type");
   }
 }
 

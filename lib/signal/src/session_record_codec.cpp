@@ -93,17 +93,17 @@ Result<std::unique_ptr<SessionState>> read_state(const storage::SessionStateProt
   HUSH_TRY_ASSIGN(auto sender_chain, read_chain_key(p.sender_chain_key()));
   HUSH_TRY_ASSIGN(auto alice_base_key, detail::public_key_from(p.alice_base_key()));
   auto state = std::make_unique<SessionState>(SessionState{p.session_version(),
-                 local_identity,
-                 remote_identity,
-                 RootKey(std::move(root)),
-                 p.previous_counter(),
-                 crypto::KeyPair{ratchet_pub, std::move(ratchet_priv)},
-                 std::move(sender_chain),
-                 {},
-                 std::nullopt,
-                 RegistrationId{p.local_registration_id()},
-                 RegistrationId{p.remote_registration_id()},
-                 alice_base_key});
+                                                           local_identity,
+                                                           remote_identity,
+                                                           RootKey(std::move(root)),
+                                                           p.previous_counter(),
+                                                           crypto::KeyPair{ratchet_pub, std::move(ratchet_priv)},
+                                                           std::move(sender_chain),
+                                                           {},
+                                                           std::nullopt,
+                                                           RegistrationId{p.local_registration_id()},
+                                                           RegistrationId{p.remote_registration_id()},
+                                                           alice_base_key});
   SessionState& s = *state;
   if (p.receiver_chains_size() > kMaxChainsInRecord) return make_error(Errc::decode_error, "too many receiver chains");
   for (const auto& cp : p.receiver_chains()) {

@@ -12,9 +12,9 @@ ReceiverChain ReceiverChain::clone() const {
 }
 
 SessionState SessionState::clone() const {
-  SessionState s{session_version,     local_identity,         remote_identity,       root_key.clone(),
-                 previous_counter,    sender_ratchet.clone(), sender_chain.clone(),  {},
-                 pending_pre_key,     local_registration_id,  remote_registration_id, alice_base_key};
+  SessionState s{session_version,  local_identity,         remote_identity,        root_key.clone(),
+                 previous_counter, sender_ratchet.clone(), sender_chain.clone(),   {},
+                 pending_pre_key,  local_registration_id,  remote_registration_id, alice_base_key};
   s.receiver_chains.reserve(receiver_chains.size());
   for (const auto& c : receiver_chains) s.receiver_chains.push_back(c.clone());
   return s;

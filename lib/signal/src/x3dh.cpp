@@ -77,9 +77,9 @@ Result<SessionState> initialize_bob_session(const BobParameters& p) {
   HUSH_TRY(p.their_identity.check_prime_order());
   HUSH_TRY(p.their_base_key.check_prime_order());
   MasterSecret secret(p.our_one_time_pre_key ? 4 : 3);
-  HUSH_TRY(secret.add(p.our_signed_pre_key.private_key, p.their_identity));  // DH1
-  HUSH_TRY(secret.add(p.our_identity.private_key, p.their_base_key));        // DH2
-  HUSH_TRY(secret.add(p.our_signed_pre_key.private_key, p.their_base_key));  // DH3
+  HUSH_TRY(secret.add(p.our_signed_pre_key.private_key, p.their_identity));                                 // DH1
+  HUSH_TRY(secret.add(p.our_identity.private_key, p.their_base_key));                                       // DH2
+  HUSH_TRY(secret.add(p.our_signed_pre_key.private_key, p.their_base_key));                                 // DH3
   if (p.our_one_time_pre_key) HUSH_TRY(secret.add(p.our_one_time_pre_key->private_key, p.their_base_key));  // DH4
   HUSH_TRY_ASSIGN(auto derived, secret.derive());
   return SessionState{kCiphertextVersion,

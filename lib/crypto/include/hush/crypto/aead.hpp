@@ -26,10 +26,13 @@ using AeadKeyView = std::span<const std::uint8_t, kAeadKeySize>;
 /// ciphertext ‖ tag.
 [[nodiscard]] Result<Bytes> xchacha20poly1305_encrypt(AeadKeyView key, ByteView nonce, ByteView plaintext, ByteView ad);
 /// Fails with bad_length or bad_mac; nothing is returned unless the tag verifies.
-[[nodiscard]] Result<SecretBuffer> xchacha20poly1305_decrypt(AeadKeyView key, ByteView nonce, ByteView sealed, ByteView ad);
+[[nodiscard]] Result<SecretBuffer> xchacha20poly1305_decrypt(AeadKeyView key, ByteView nonce, ByteView sealed,
+                                                             ByteView ad);
 
-[[nodiscard]] Result<Bytes> chacha20poly1305_ietf_encrypt(AeadKeyView key, ByteView nonce, ByteView plaintext, ByteView ad);
-[[nodiscard]] Result<SecretBuffer> chacha20poly1305_ietf_decrypt(AeadKeyView key, ByteView nonce, ByteView sealed, ByteView ad);
+[[nodiscard]] Result<Bytes> chacha20poly1305_ietf_encrypt(AeadKeyView key, ByteView nonce, ByteView plaintext,
+                                                          ByteView ad);
+[[nodiscard]] Result<SecretBuffer> chacha20poly1305_ietf_decrypt(AeadKeyView key, ByteView nonce, ByteView sealed,
+                                                                 ByteView ad);
 
 /// Whether AES-256-GCM is available on this CPU.
 [[nodiscard]] bool aes256gcm_available() noexcept;

@@ -31,7 +31,8 @@ struct FingerprintOptions {
 /// The 60 digits people read to each other: 30 for each side, the smaller first.
 class DisplayableFingerprint {
  public:
-  DisplayableFingerprint(std::string local, std::string remote) : local_(std::move(local)), remote_(std::move(remote)) {}
+  DisplayableFingerprint(std::string local, std::string remote)
+      : local_(std::move(local)), remote_(std::move(remote)) {}
   [[nodiscard]] const std::string& local() const noexcept { return local_; }
   [[nodiscard]] const std::string& remote() const noexcept { return remote_; }
   /// Both halves, ordered by their digits (so both people see the same number).
@@ -55,7 +56,10 @@ class ScannableFingerprint {
   ScannableFingerprint(std::uint32_t version, std::optional<Bytes> local, std::optional<Bytes> remote,
                        std::optional<std::string> local_id = std::nullopt,
                        std::optional<std::string> remote_id = std::nullopt)
-      : version_(version), local_(std::move(local)), remote_(std::move(remote)), local_id_(std::move(local_id)),
+      : version_(version),
+        local_(std::move(local)),
+        remote_(std::move(remote)),
+        local_id_(std::move(local_id)),
         remote_id_(std::move(remote_id)) {}
 
   /// The CombinedFingerprints protobuf, byte for byte as libsignal-protocol-c writes it.

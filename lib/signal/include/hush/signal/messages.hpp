@@ -45,8 +45,12 @@ class SignalMessage {
  private:
   SignalMessage(std::uint8_t version, crypto::PublicKey ratchet_key, std::uint32_t counter, std::uint32_t previous,
                 Bytes ciphertext, Bytes serialized)
-      : version_(version), ratchet_key_(ratchet_key), counter_(counter), previous_counter_(previous),
-        ciphertext_(std::move(ciphertext)), serialized_(std::move(serialized)) {}
+      : version_(version),
+        ratchet_key_(ratchet_key),
+        counter_(counter),
+        previous_counter_(previous),
+        ciphertext_(std::move(ciphertext)),
+        serialized_(std::move(serialized)) {}
 
   std::uint8_t version_;
   crypto::PublicKey ratchet_key_;
@@ -78,8 +82,14 @@ class PreKeySignalMessage {
   PreKeySignalMessage(std::uint8_t version, RegistrationId reg, std::optional<PreKeyId> pre_key_id,
                       SignedPreKeyId signed_id, crypto::PublicKey base_key, IdentityKey identity, SignalMessage message,
                       Bytes serialized)
-      : version_(version), registration_id_(reg), pre_key_id_(pre_key_id), signed_pre_key_id_(signed_id),
-        base_key_(base_key), identity_key_(identity), message_(std::move(message)), serialized_(std::move(serialized)) {}
+      : version_(version),
+        registration_id_(reg),
+        pre_key_id_(pre_key_id),
+        signed_pre_key_id_(signed_id),
+        base_key_(base_key),
+        identity_key_(identity),
+        message_(std::move(message)),
+        serialized_(std::move(serialized)) {}
 
   std::uint8_t version_;
   RegistrationId registration_id_;

@@ -51,7 +51,7 @@ class RootKey {
 
   /// KDF_RK(RK, DH(ours, theirs)). Fails with bad_key if the DH output is all zeros.
   [[nodiscard]] Result<std::pair<RootKey, ChainKey>> create_chain(const crypto::PublicKey& their_ratchet_key,
-                                                                   const crypto::PrivateKey& our_ratchet_key) const;
+                                                                  const crypto::PrivateKey& our_ratchet_key) const;
 
  private:
   SecretBytes<32> key_;

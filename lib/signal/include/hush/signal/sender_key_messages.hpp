@@ -67,7 +67,9 @@ class SenderKeyDistributionMessage {
  private:
   SenderKeyDistributionMessage(SenderChainId id, SenderChainKey chain_key, crypto::PublicKey signing_key,
                                SecretBuffer serialized)
-      : chain_id_(id), chain_key_(std::move(chain_key)), signing_key_(signing_key),
+      : chain_id_(id),
+        chain_key_(std::move(chain_key)),
+        signing_key_(signing_key),
         serialized_(std::move(serialized)) {}
 
   SenderChainId chain_id_;

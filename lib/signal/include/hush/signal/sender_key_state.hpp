@@ -28,8 +28,7 @@ struct SenderMessageKey {
 /// CK_i of a sender chain: CK_{i+1} = HMAC(CK_i, 0x02), seed_i = HMAC(CK_i, 0x01).
 class SenderChainKey {
  public:
-  SenderChainKey(SecretBytes<32> key, std::uint32_t iteration) noexcept
-      : key_(std::move(key)), iteration_(iteration) {}
+  SenderChainKey(SecretBytes<32> key, std::uint32_t iteration) noexcept : key_(std::move(key)), iteration_(iteration) {}
   [[nodiscard]] SenderChainKey clone() const { return SenderChainKey(key_.clone(), iteration_); }
 
   [[nodiscard]] std::uint32_t iteration() const noexcept { return iteration_; }
@@ -54,7 +53,9 @@ class SenderKeyState {
  public:
   SenderKeyState(SenderChainId chain_id, SenderChainKey chain_key, crypto::PublicKey signing_public,
                  std::optional<crypto::PrivateKey> signing_private) noexcept
-      : chain_id_(chain_id), chain_key_(std::move(chain_key)), signing_public_(signing_public),
+      : chain_id_(chain_id),
+        chain_key_(std::move(chain_key)),
+        signing_public_(signing_public),
         signing_private_(std::move(signing_private)) {}
   SenderKeyState(SenderKeyState&&) noexcept = default;
   SenderKeyState& operator=(SenderKeyState&&) noexcept = default;

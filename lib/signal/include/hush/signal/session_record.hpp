@@ -7,8 +7,8 @@
 #include <hush/util/result.hpp>
 #include <hush/util/secret.hpp>
 
-#include <vector>
 #include <memory>
+#include <vector>
 
 namespace hush::signal {
 

@@ -24,10 +24,16 @@ inline ByteView as_bytes(std::string_view s) noexcept {
 }
 
 /// The bytes of a view as a string, copied.
-inline std::string to_string(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+inline std::string to_string(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
-inline Bytes to_bytes(ByteView b) { return {b.begin(), b.end()}; }
-inline Bytes to_bytes(std::string_view s) { return to_bytes(as_bytes(s)); }
+inline Bytes to_bytes(ByteView b) {
+  return {b.begin(), b.end()};
+}
+inline Bytes to_bytes(std::string_view s) {
+  return to_bytes(as_bytes(s));
+}
 
 /// Concatenates views into one new byte string.
 Bytes concat(std::initializer_list<ByteView> parts);

@@ -7,5 +7,4 @@ namespace hush::detail {
 [[noreturn]] void check_failed(const char* expr, const char* file, int line) noexcept;
 }  // namespace hush::detail
 
-#define HUSH_CHECK(expr) \
-  ((expr) ? static_cast<void>(0) : ::hush::detail::check_failed(#expr, __FILE__, __LINE__))
+#define HUSH_CHECK(expr) ((expr) ? static_cast<void>(0) : ::hush::detail::check_failed(#expr, __FILE__, __LINE__))

@@ -19,10 +19,10 @@ enum class Errc : std::uint16_t {
   unsupported_version = 103,
 
   // Cryptography (2xx)
-  bad_mac = 200,           ///< MAC or AEAD tag did not verify
-  bad_signature = 201,     ///< a signature did not verify
-  bad_key = 202,           ///< a key is malformed, of small order, or otherwise unusable
-  crypto_failure = 203,    ///< the crypto library reported an internal failure
+  bad_mac = 200,         ///< MAC or AEAD tag did not verify
+  bad_signature = 201,   ///< a signature did not verify
+  bad_key = 202,         ///< a key is malformed, of small order, or otherwise unusable
+  crypto_failure = 203,  ///< the crypto library reported an internal failure
 
   // Protocol (3xx)
   duplicate_message = 300,   ///< this message was already decrypted

@@ -22,7 +22,9 @@ struct Error {
 };
 
 /// Makes an Error; `context` must be a string literal (it is stored by pointer).
-constexpr Error make_error(Errc code, const char* context = "") noexcept { return Error{code, context}; }
+constexpr Error make_error(Errc code, const char* context = "") noexcept {
+  return Error{code, context};
+}
 
 template <class T>
 class [[nodiscard]] Result {
@@ -30,16 +32,25 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same_v<std::remove_cv_t<T>, Error>, "Result<Error> is ambiguous");
 
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : v_(std::in_place_index<1>, error) {            // NOLINT
+  Result(Error error) : v_(std::in_place_index<1>, error) {          // NOLINT
     HUSH_CHECK(error.code != Errc::ok);
   }
 
   [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
   [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { HUSH_CHECK(has_value()); return std::get<0>(v_); }
-  const T& value() const& { HUSH_CHECK(has_value()); return std::get<0>(v_); }
-  T&& value() && { HUSH_CHECK(has_value()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    HUSH_CHECK(has_value());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    HUSH_CHECK(has_value());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    HUSH_CHECK(has_value());
+    return std::get<0>(std::move(v_));
+  }
 
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
@@ -47,7 +58,10 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  [[nodiscard]] const Error& error() const { HUSH_CHECK(!has_value()); return std::get<1>(v_); }
+  [[nodiscard]] const Error& error() const {
+    HUSH_CHECK(!has_value());
+    return std::get<1>(v_);
+  }
   [[nodiscard]] Errc code() const noexcept { return has_value() ? Errc::ok : std::get<1>(v_).code; }
 
  private:
@@ -63,7 +77,10 @@ class [[nodiscard]] Result<void> {
   [[nodiscard]] bool has_value() const noexcept { return error_.code == Errc::ok; }
   [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
   void value() const { HUSH_CHECK(has_value()); }
-  [[nodiscard]] const Error& error() const { HUSH_CHECK(!has_value()); return error_; }
+  [[nodiscard]] const Error& error() const {
+    HUSH_CHECK(!has_value());
+    return error_;
+  }
   [[nodiscard]] Errc code() const noexcept { return error_.code; }
 
  private:
@@ -73,14 +90,16 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 /// The success value of Result<void>.
-inline Status ok() noexcept { return {}; }
+inline Status ok() noexcept {
+  return {};
+}
 
 }  // namespace hush
 
 /// Evaluates `expr` (a Result); on failure returns its Error from the enclosing function.
-#define HUSH_TRY(expr)                                   \
-  do {                                                    \
-    auto&& hush_try_result_ = (expr);                     \
+#define HUSH_TRY(expr)                                      \
+  do {                                                      \
+    auto&& hush_try_result_ = (expr);                       \
     if (!hush_try_result_) return hush_try_result_.error(); \
   } while (0)
 

@@ -66,7 +66,9 @@ class SecretBytes {
   /// An explicit copy.
   [[nodiscard]] SecretBytes clone() const noexcept { return SecretBytes(expose()); }
 
-  [[nodiscard]] std::span<const std::uint8_t, N> expose() const noexcept { return std::span<const std::uint8_t, N>(data_); }
+  [[nodiscard]] std::span<const std::uint8_t, N> expose() const noexcept {
+    return std::span<const std::uint8_t, N>(data_);
+  }
   [[nodiscard]] std::span<std::uint8_t, N> expose_mut() noexcept {
     live_ = true;  // may now hold a secret
     return std::span<std::uint8_t, N>(data_);
@@ -125,7 +127,9 @@ class SecretBuffer {
     size_ = new_size;
   }
 
-  friend bool ct_equal(const SecretBuffer& a, const SecretBuffer& b) noexcept { return ct_equal(a.expose(), b.expose()); }
+  friend bool ct_equal(const SecretBuffer& a, const SecretBuffer& b) noexcept {
+    return ct_equal(a.expose(), b.expose());
+  }
 
  private:
   void wipe() noexcept {
