@@ -74,6 +74,11 @@ bool HushdProcess::start() {
   std::vector<std::string> args = {hushd_binary(), "--data", data_dir_, "--listen", options_.listen};
   if (!options_.store_url.empty()) args.insert(args.end(), {"--store", options_.store_url});
   if (options_.plain_tcp) args.emplace_back("--plain-tcp");
+  if (!options_.config_toml.empty()) {
+    const std::string config = data_dir_ + "/hushd.toml";
+    std::ofstream(config) << options_.config_toml;
+    args.insert(args.end(), {"--config", config});
+  }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
 
   int out[2];

@@ -18,6 +18,7 @@ struct HushdOptions {
   bool plain_tcp = false;
   std::string listen = "127.0.0.1:0";
   std::vector<std::string> extra_args;  ///< appended as given
+  std::string config_toml;              ///< non-empty: written to DATA/hushd.toml, passed as --config
 };
 
 class HushdProcess {

@@ -1,80 +1,18 @@
 // hushd end to end through the service layer: key upload and bundle fetch
-// (one-time pre-keys handed out once), sends pushed to an online device and
-// kept for an offline one, acks that delete, stale-device refusal and
-// idempotent retries. Runs per backend (see messaging_test.hpp).
-#include "messaging_test.hpp"
-
-#include "hushd_process.hpp"
-#include "test_account.hpp"
-#include "test_client.hpp"
+// (one-time pre-keys handed out once, also to 50 concurrent fetchers),
+// sends pushed to an online device and kept for an offline one, acks that
+// delete, stale-device refusal, idempotent retries and retention expiry.
+// Runs per backend (see harness.hpp).
+#include "harness.hpp"
 
 #include <hush/testing/deterministic_rng.hpp>
-#include <hush/testing/temporary_postgres.hpp>
+
+#include <latch>
+#include <set>
+#include <thread>
 
 namespace hush::testing {
 namespace {
-
-struct Party {
-  crypto::KeyPair identity;
-  TestDevice device;
-};
-
-class Harness {
- public:
-  explicit Harness(const std::string& backend) : hushd_(options(backend)) {}
-  bool start() { return hushd_.start(); }
-  HushdProcess& hushd() { return hushd_; }
-  std::unique_ptr<TestClient> client() {
-    return std::make_unique<TestClient>(hushd_.host(), hushd_.port(), hushd_.cert_file());
-  }
-  std::optional<Party> register_user(const std::string& name, std::uint64_t seed, int one_time = 5) {
-    DeterministicRng rng(seed);
-    auto identity = crypto::KeyPair::generate(rng);
-    auto c = client();
-    auto device = register_device(
-        *c, make_register_request(name, identity, 2000 + static_cast<std::uint32_t>(seed), rng, one_time));
-    if (!device) return std::nullopt;
-    return Party{std::move(identity), *device};
-  }
-  std::unique_ptr<TestClient> online(const Party& p) {
-    auto c = client();
-    if (!c->connect(p.device.authorization())) return nullptr;
-    return c;
-  }
-
- private:
-  static HushdOptions options(const std::string& backend) {
-    HushdOptions o;
-    if (backend == "postgres") {
-      auto* pg = PostgresEnvironment::server();
-      if (pg != nullptr) o.store_url = pg->create_database();
-    }
-    return o;
-  }
-  HushdProcess hushd_;
-};
-
-pb::ClientFrame send_frame(const Party& to, const std::string& message_id, const std::string& body,
-                           std::uint32_t device = 1, std::int64_t registration_delta = 0) {
-  pb::ClientFrame f;
-  auto* s = f.mutable_send_message();
-  s->set_destination(to.device.account_id);
-  s->set_message_id(message_id);
-  auto* m = s->add_messages();
-  m->set_device_id(device);
-  m->set_registration_id(static_cast<std::uint32_t>(to.device.registration_id + registration_delta));
-  m->set_type(3);
-  m->set_ciphertext(body);
-  return f;
-}
-
-std::string message_id(char tag) { return std::string(15, 'm') + tag; }
-
-pb::ClientFrame ack_frame(std::uint64_t seq) {
-  pb::ClientFrame f;
-  f.mutable_ack()->set_seq(seq);
-  return f;
-}
 
 TEST_P(HushdMessaging, UploadsKeysAndHandsOutEachOneTimePreKeyOnce) {
   Harness h(GetParam());
@@ -147,7 +85,7 @@ TEST_P(HushdMessaging, PushesToOnlineDevicesAndKeepsMailForOfflineOnes) {
   auto b = h.online(*bob);
   ASSERT_TRUE(a && b);
 
-  auto r = a->call(send_frame(*bob, message_id('1'), "ciphertext one"));
+  auto r = a->call(send_frame(bob->device, message_id('1'), "ciphertext one"));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status(), 200u) << r->message();
   EXPECT_FALSE(r->send_message().duplicate());
@@ -165,7 +103,7 @@ TEST_P(HushdMessaging, PushesToOnlineDevicesAndKeepsMailForOfflineOnes) {
   b->close();
   b.reset();
   for (char tag : {'2', '3'}) {
-    r = a->call(send_frame(*bob, message_id(tag), std::string("ciphertext ") + tag));
+    r = a->call(send_frame(bob->device, message_id(tag), std::string("ciphertext ") + tag));
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status(), 200u) << r->message();
   }
@@ -205,7 +143,7 @@ TEST_P(HushdMessaging, RefusesStaleDeviceListsAndStoresNothing) {
   auto a = h.online(*alice);
   ASSERT_TRUE(a);
 
-  auto r = a->call(send_frame(*bob, message_id('x'), "to a device bob does not have", 2));
+  auto r = a->call(send_frame(bob->device, message_id('x'), "to a device bob does not have", 2));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status(), 410u);
   EXPECT_EQ(r->message(), "stale_devices");
@@ -214,7 +152,7 @@ TEST_P(HushdMessaging, RefusesStaleDeviceListsAndStoresNothing) {
   ASSERT_EQ(r->stale_devices().extra_size(), 1);
   EXPECT_EQ(r->stale_devices().extra(0), 2u);
 
-  r = a->call(send_frame(*bob, message_id('y'), "old registration id", 1, 1));
+  r = a->call(send_frame(bob->device, message_id('y'), "old registration id", 1, 1));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status(), 410u);
   ASSERT_EQ(r->stale_devices().stale_size(), 1);
@@ -233,8 +171,8 @@ TEST_P(HushdMessaging, StoresARetriedSendOnce) {
   ASSERT_TRUE(alice && bob);
   auto a = h.online(*alice);
   ASSERT_TRUE(a);
-  auto r1 = a->call(send_frame(*bob, message_id('r'), "once"));
-  auto r2 = a->call(send_frame(*bob, message_id('r'), "once"));
+  auto r1 = a->call(send_frame(bob->device, message_id('r'), "once"));
+  auto r2 = a->call(send_frame(bob->device, message_id('r'), "once"));
   ASSERT_TRUE(r1 && r2);
   EXPECT_EQ(r1->status(), 200u);
   EXPECT_EQ(r2->status(), 200u);
@@ -243,6 +181,98 @@ TEST_P(HushdMessaging, StoresARetriedSendOnce) {
   ASSERT_TRUE(b);
   EXPECT_TRUE(b->next_envelope());
   EXPECT_FALSE(b->next_envelope(std::chrono::milliseconds(300)));
+}
+
+TEST_P(HushdMessaging, HandsOutEachOneTimePreKeyOnceToFiftyConcurrentFetchers) {
+  /// More fetchers than keys, so some bundles must come without one.
+  constexpr int kFetchers = 50;
+  constexpr int kKeys = 30;
+  Harness h(GetParam());
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto alice = h.register_user("alice", 51, kKeys);
+  auto bob = h.register_user("bob", 52);
+  ASSERT_TRUE(alice && bob);
+
+  // 50 WebSockets of bob's device, each on its own thread, connected first
+  // and then released together.
+  std::vector<std::optional<pb::Response>> answers(kFetchers);
+  std::latch connected(kFetchers);
+  std::latch go(1);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kFetchers; ++i) {
+    threads.emplace_back([&, i] {
+      auto c = h.online(bob->device);
+      connected.count_down();
+      go.wait();
+      if (!c) return;
+      pb::ClientFrame fetch;
+      fetch.mutable_fetch_bundles()->set_account_id(alice->device.account_id);
+      answers[static_cast<std::size_t>(i)] = c->call(fetch, std::chrono::seconds(30));
+    });
+  }
+  connected.wait();
+  go.count_down();
+  for (auto& t : threads) t.join();
+
+  std::set<std::uint32_t> handed_out;
+  int without = 0;
+  for (const auto& r : answers) {
+    ASSERT_TRUE(r.has_value()) << "a fetcher got no answer";
+    ASSERT_EQ(r->status(), 200u) << r->message();
+    ASSERT_EQ(r->bundles().bundles_size(), 1);
+    const auto& bundle = r->bundles().bundles(0);
+    if (!bundle.has_one_time_pre_key()) {
+      ++without;
+      continue;
+    }
+    const std::uint32_t id = bundle.one_time_pre_key().id();
+    EXPECT_TRUE(id >= 100 && id < 100 + kKeys) << id;
+    EXPECT_TRUE(handed_out.insert(id).second) << "pre-key " << id << " handed out twice";
+  }
+  EXPECT_EQ(handed_out.size(), static_cast<std::size_t>(kKeys));
+  EXPECT_EQ(without, kFetchers - kKeys);
+  auto a = h.online(*alice);
+  ASSERT_TRUE(a);
+  auto count = a->call(pre_key_count_frame());
+  ASSERT_TRUE(count);
+  EXPECT_EQ(count->pre_key_count().count(), 0u);
+}
+
+TEST_P(HushdMessaging, ExpiresUndeliveredMailAfterTheRetention) {
+  Harness h(GetParam(), "retention_seconds = 3\nsweep_interval_seconds = 1\n");
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto alice = h.register_user("alice", 61);
+  auto bob = h.register_user("bob", 62);
+  ASSERT_TRUE(alice && bob);
+  auto a = h.online(*alice);
+  ASSERT_TRUE(a);
+  auto r = a->call(send_frame(bob->device, message_id('1'), "will expire"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+
+  // Stored: bob sees it, but does not acknowledge it.
+  auto b = h.online(*bob);
+  ASSERT_TRUE(b);
+  auto e = b->next_envelope();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->content(), "will expire");
+  b->close();
+  b.reset();
+
+  // Past the retention and a sweep or two: gone, and nothing else changed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5500));
+  b = h.online(*bob);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->next_envelope(std::chrono::milliseconds(500))) << "expired mail was delivered";
+  EXPECT_NE(h.hushd().log().find("event=retention_sweep expired=1"), std::string::npos) << h.hushd().log();
+
+  // New mail still flows.
+  r = a->call(send_frame(bob->device, message_id('2'), "fresh"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  e = b->next_envelope();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->content(), "fresh");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Runs the messaging suite against a real PostgreSQL that the test binary
+// Runs the per-backend suites (harness.hpp) against a real PostgreSQL that the test binary
 // starts itself (tests/server/support), one server for the whole binary.
-#include "messaging_test.hpp"
+#include "harness.hpp"
 
 #include <hush/testing/temporary_postgres.hpp>
 
@@ -10,4 +10,7 @@ namespace {
     ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
 }  // namespace
 INSTANTIATE_TEST_SUITE_P(Postgres, HushdMessaging, ::testing::Values(std::string("postgres")));
+INSTANTIATE_TEST_SUITE_P(Postgres, HushdAuthorization, ::testing::Values(std::string("postgres")));
+INSTANTIATE_TEST_SUITE_P(Postgres, HushdDevices, ::testing::Values(std::string("postgres")));
+INSTANTIATE_TEST_SUITE_P(Postgres, HushdProvisioning, ::testing::Values(std::string("postgres")));
 }  // namespace hush::testing

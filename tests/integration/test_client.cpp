@@ -137,7 +137,7 @@ struct TestClient::Impl {
   }
 
   template <class Ws>
-  bool ws_connect(Ws& w, const std::string& authorization, unsigned* status) {
+  bool ws_connect(Ws& w, const std::string& authorization, unsigned* status, const std::string& path) {
     if (!open(w.next_layer(), 10s)) return false;
     websocket::response_type res;
     w.set_option(websocket::stream_base::decorator([authorization](websocket::request_type& req) {
@@ -147,7 +147,7 @@ struct TestClient::Impl {
     w.binary(true);
     bool done = false;
     beast::error_code ec;
-    w.async_handshake(res, host, "/v1/ws", [&](beast::error_code e) {
+    w.async_handshake(res, host, path, [&](beast::error_code e) {
       ec = e;
       done = true;
     });
@@ -186,14 +186,14 @@ HttpResult TestClient::http(const std::string& method, const std::string& target
   return impl_->do_http(stream, method, target, body, authorization);
 }
 
-bool TestClient::connect(const std::string& authorization, unsigned* status) {
+bool TestClient::connect(const std::string& authorization, unsigned* status, const std::string& path) {
   if (status != nullptr) *status = 0;
   if (impl_->ca_file.empty()) {
     auto& w = impl_->ws.emplace<std::unique_ptr<PlainWs>>(std::make_unique<PlainWs>(impl_->ioc));
-    return impl_->ws_connect(*w, authorization, status);
+    return impl_->ws_connect(*w, authorization, status, path);
   }
   auto& w = impl_->ws.emplace<std::unique_ptr<TlsWs>>(std::make_unique<TlsWs>(impl_->ioc, impl_->tls));
-  return impl_->ws_connect(*w, authorization, status);
+  return impl_->ws_connect(*w, authorization, status, path);
 }
 
 bool TestClient::send_raw(const std::string& bytes) {
@@ -203,13 +203,19 @@ bool TestClient::send_raw(const std::string& bytes) {
   return false;
 }
 
-std::optional<pb::ServerFrame> TestClient::read_frame(std::chrono::milliseconds timeout) {
+std::optional<std::string> TestClient::read_raw(std::chrono::milliseconds timeout) {
   impl_->run_until([&] { return !impl_->frames.empty() || impl_->is_closed; }, timeout);
   if (impl_->frames.empty()) return std::nullopt;
-  pb::ServerFrame frame;
-  const bool parsed = frame.ParseFromString(impl_->frames.front());
+  std::string bytes = std::move(impl_->frames.front());
   impl_->frames.pop_front();
-  if (!parsed) return std::nullopt;
+  return bytes;
+}
+
+std::optional<pb::ServerFrame> TestClient::read_frame(std::chrono::milliseconds timeout) {
+  auto bytes = read_raw(timeout);
+  if (!bytes) return std::nullopt;
+  pb::ServerFrame frame;
+  if (!frame.ParseFromString(*bytes)) return std::nullopt;
   return frame;
 }
 

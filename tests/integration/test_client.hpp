@@ -35,11 +35,15 @@ class TestClient {
   HttpResult http(const std::string& method, const std::string& target, const std::string& body = {},
                   const std::string& authorization = {});
 
-  /// Opens the WebSocket at /v1/ws. False when refused; `status` then holds
-  /// the HTTP status of the refusal (0 if none).
-  bool connect(const std::string& authorization, unsigned* status = nullptr);
+  /// Opens the WebSocket at `path` (/v1/ws; /v1/provisioning takes no
+  /// authorization). False when refused; `status` then holds the HTTP status
+  /// of the refusal (0 if none).
+  bool connect(const std::string& authorization, unsigned* status = nullptr, const std::string& path = "/v1/ws");
   /// Sends one binary frame as is.
   bool send_raw(const std::string& bytes);
+  /// The next frame's bytes as received, or nullopt on timeout or once the
+  /// connection closed (and nothing is left to read).
+  std::optional<std::string> read_raw(std::chrono::milliseconds timeout = 5s);
   /// The next frame, or nullopt on timeout or once the connection closed.
   std::optional<pb::ServerFrame> read_frame(std::chrono::milliseconds timeout = 5s);
   /// Sends `frame` with a fresh id and returns the Response with that id;

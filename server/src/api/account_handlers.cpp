@@ -1,10 +1,8 @@
 // Handlers of the account requests on the WebSocket (list devices, link
 // token, remove device, username lookup) and of `POST /v1/register`, which
-// creates an account or links a device and stores its first keys. Every key
-// is parsed and the signed pre-key verified before anything is created.
+// creates an account or links a device together with its first keys in one
+// transaction. Every key is parsed and the signed pre-key verified first.
 #include "api/handlers.hpp"
-
-#include <hush/crypto/xeddsa.hpp>
 
 namespace hush::server::api {
 
@@ -32,8 +30,11 @@ void handle_create_link_token(HandlerContext& ctx, const pb::CreateLinkTokenRequ
 }
 
 void handle_remove_device(HandlerContext& ctx, const pb::RemoveDeviceRequest& request, pb::Response& response) {
-  const Status removed = ctx.services.accounts.remove_device(ctx.caller, DeviceId{request.device_id()});
+  const DeviceAddress target{ctx.caller.account, DeviceId{request.device_id()}};
+  const Status removed = ctx.services.accounts.remove_device(ctx.caller, target.device);
   if (!removed) return set_error(response, removed.code());
+  // Its credential is gone; its open sessions must not outlive it.
+  if (ctx.services.connections != nullptr) ctx.services.connections->disconnect(target);
   set_ok(response);
 }
 
@@ -53,32 +54,25 @@ HttpResult http_error(Errc code) {
   return HttpResult{status_for(code), "application/x-protobuf", error.SerializeAsString()};
 }
 
-/// The keys of a RegisterRequest, parsed and the signed pre-key verified.
-struct RegisterKeys {
-  SignedPreKeyUpload signed_pre_key;
-  std::vector<OneTimePreKeyUpload> one_time;
-};
-
-/// Everything in a RegisterRequest that can be checked without the store.
-Result<RegisterKeys> parse_keys(const pb::RegisterRequest& request) {
-  HUSH_TRY_ASSIGN(auto identity, crypto::PublicKey::deserialize(hush::as_bytes(request.identity_key())));
+/// Everything in a RegisterRequest that can be checked without the store:
+/// every key parses and the signed pre-key's signature verifies.
+Result<DeviceKeys> parse_keys(const pb::RegisterRequest& request) {
   if (!request.has_signed_pre_key()) return make_error(Errc::invalid_argument, "signed pre-key missing");
   HUSH_TRY_ASSIGN(auto spk, parse_signed_pre_key(request.signed_pre_key()));
-  if (!crypto::xeddsa_verify(identity, spk.public_key, spk.signature)) {
-    return make_error(Errc::bad_signature, "signed pre-key signature");
-  }
   HUSH_TRY_ASSIGN(auto one_time, parse_one_time_pre_keys(request.one_time_pre_keys()));
-  return RegisterKeys{std::move(spk), std::move(one_time)};
+  return KeyService::validate_device_keys(hush::as_bytes(request.identity_key()), spk, one_time);
 }
 
-Result<DeviceEnrollment> enroll(Services& s, const pb::RegisterRequest& request, std::string_view client_address) {
+/// Creates the account or linked device together with its keys, atomically.
+Result<DeviceEnrollment> enroll(Services& s, const pb::RegisterRequest& request, DeviceKeys keys,
+                                std::string_view client_address) {
   const RegistrationId registration_id{request.registration_id()};
   if (request.link_token().empty()) {
-    return s.accounts.register_account(request.username(), registration_id, client_address);
+    return s.accounts.register_account(request.username(), registration_id, client_address, std::move(keys));
   }
   if (!request.username().empty()) return make_error(Errc::invalid_argument, "username with link token");
   HUSH_TRY_ASSIGN(auto token, from_hex(request.link_token()));
-  return s.accounts.link_device(token, registration_id);
+  return s.accounts.link_device(token, registration_id, std::move(keys));
 }
 
 }  // namespace
@@ -88,20 +82,9 @@ HttpResult Api::register_device(ByteView body, std::string_view client_address) 
   if (!request.ParseFromArray(body.data(), static_cast<int>(body.size()))) return http_error(Errc::decode_error);
   auto keys = parse_keys(request);
   if (!keys) return http_error(keys.code());
-
-  auto enrollment = enroll(s_, request, client_address);
+  auto enrollment = enroll(s_, request, std::move(*keys), client_address);
   if (!enrollment) return http_error(enrollment.code());
-  // The keys were checked above, so these fail only if storage does (or a
-  // linked device brings an identity key other than its account's).
-  const auto& device = enrollment->address;
-  if (const Status set = s_.keys.set_keys(device, hush::as_bytes(request.identity_key()), keys->signed_pre_key); !set) {
-    return http_error(set.code());
-  }
-  if (!keys->one_time.empty()) {
-    if (const Status added = s_.keys.add_one_time_pre_keys(device, keys->one_time); !added) {
-      return http_error(added.code());
-    }
-  }
+
   pb::RegisterResponse response;
   response.set_account_id(to_string(enrollment->address.account.bytes));
   response.set_device_id(raw(enrollment->address.device));

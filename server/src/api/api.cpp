@@ -59,6 +59,9 @@ std::string_view dispatch(HandlerContext& ctx, const pb::ClientFrame& request, p
     case F::kLookupUsername:
       handle_lookup_username(ctx, request.lookup_username(), response);
       return "lookup_username";
+    case F::kProvisionDevice:
+      handle_provision_device(ctx, request.provision_device(), response);
+      return "provision_device";
     case F::REQUEST_NOT_SET:
       break;
   }

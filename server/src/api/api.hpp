@@ -18,12 +18,31 @@
 
 namespace hush::server::api {
 
+/// What the handlers ask of the live connections (app/ implements it over
+/// net::Server). Both calls are thread-safe and return at once.
+class Connections {
+ public:
+  virtual ~Connections() = default;
+  /// Closes every live session of `device` (it was just removed).
+  virtual void disconnect(const DeviceAddress& device) noexcept = 0;
+  /// Hands `frame` to the provisioning socket waiting at `address`, which
+  /// sends it and closes. False when none waits there (unknown, expired,
+  /// closed or already used).
+  virtual bool forward_provisioning(const std::string& address, Bytes frame) noexcept = 0;
+};
+
 /// The services the handlers call; all must outlive the Api.
 struct Services {
   AccountService& accounts;
   KeyService& keys;
   MessageService& messages;
+  /// Null: no live connections (tests); provisioning is then unavailable.
+  Connections* connections = nullptr;
 };
+
+/// A provisioning message is small (keys, a link token, account data);
+/// 64 KiB leaves room and bounds what one socket can be handed.
+inline constexpr std::size_t kMaxProvisioningCiphertext = 64 * 1024;
 
 /// A serialized ServerFrame with the facts the caller may log (never the body).
 struct FrameResult {
@@ -59,6 +78,10 @@ class Api {
 
   /// `POST /v1/register`: a new account (username) or a linked device (token).
   HttpResult register_device(ByteView body, std::string_view client_address);
+
+  /// The first frame of a provisioning socket (a ProvisioningFrame with the
+  /// socket's address). Pure serialization.
+  static Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms);
 
   /// Up to `max` envelopes for `device` with seq > `after`, in seq order.
   Result<std::vector<EnvelopeFrame>> pending(const DeviceAddress& device, std::uint64_t after, std::size_t max);

@@ -33,6 +33,8 @@ void handle_create_link_token(HandlerContext& ctx, const pb::CreateLinkTokenRequ
                               pb::Response& response);
 void handle_remove_device(HandlerContext& ctx, const pb::RemoveDeviceRequest& request, pb::Response& response);
 void handle_lookup_username(HandlerContext& ctx, const pb::LookupUsernameRequest& request, pb::Response& response);
+void handle_provision_device(HandlerContext& ctx, const pb::ProvisionDeviceRequest& request,
+                             pb::Response& response);
 
 /// Key material from the wire, parsed before any service call so a bad key
 /// changes nothing. Errors: bad_length, bad_key.

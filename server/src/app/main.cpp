@@ -118,11 +118,13 @@ int run(const Options& o) {
   MessageService messages(**store, clock, notifier,
                           MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention),
                                                o.queue_cap});
-  api::Api api(api::Services{accounts, keys, messages});
+  LiveConnections connections;
+  api::Api api(api::Services{accounts, keys, messages, &connections});
   ApiApplication application(api, backend);
   net::Server server(so, application);
   if (auto started = server.start(); !started) return fail("listen_failed", started.error());
   notifier.attach(&server);
+  connections.attach(&server);
 
   if (!o.plain_tcp) fmt::print("hushd tls certificate {} sha256 {}\n", so.tls_cert_file, fingerprint);
   fmt::print("hushd listening on {} ({})\n", server.local_address(), o.plain_tcp ? "plain-tcp" : "tls");
@@ -143,6 +145,7 @@ int run(const Options& o) {
     server.wait();
   }
   notifier.attach(nullptr);
+  connections.attach(nullptr);
   log_event(LogLevel::info, "stopped");
   return 0;
 }

@@ -1,4 +1,4 @@
-// ApiApplication and PushNotifier (see wiring.hpp).
+// ApiApplication, PushNotifier and LiveConnections (see wiring.hpp).
 #include "app/wiring.hpp"
 
 #include <fmt/format.h>
@@ -38,6 +38,10 @@ net::HttpReply ApiApplication::register_device(ByteView body, std::string_view r
   return net::HttpReply{r.status, std::move(r.content_type), std::move(r.body)};
 }
 
+Bytes ApiApplication::provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) {
+  return api::Api::provisioning_address_frame(address, expires_at_ms);
+}
+
 std::string ApiApplication::extra_metrics() {
   return fmt::format("# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
                      "hushd_store_info{{backend=\"{}\"}} 1\n",
@@ -51,6 +55,26 @@ void PushNotifier::on_new_mail(const DeviceAddress& device, Seq /*seq*/) noexcep
     } catch (...) {
       // Only allocation can fail here; the mailbox keeps the message for the next drain.
     }
+  }
+}
+
+void LiveConnections::disconnect(const DeviceAddress& device) noexcept {
+  if (auto* server = server_.load()) {
+    try {
+      server->disconnect(api::peer_id(device));
+    } catch (...) {
+      // Only allocation can fail; the device's credential is gone regardless.
+    }
+  }
+}
+
+bool LiveConnections::forward_provisioning(const std::string& address, Bytes frame) noexcept {
+  auto* server = server_.load();
+  if (server == nullptr) return false;
+  try {
+    return server->forward_provisioning(address, std::move(frame));
+  } catch (...) {
+    return false;  // allocation only
   }
 }
 

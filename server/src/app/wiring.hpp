@@ -1,6 +1,7 @@
 // The glue between layers that must not know each other: net::Application
-// implemented over api::Api (peer ids are api::peer_id strings), and the
-// DeliveryListener that turns "new mail for a device" into a push wake-up.
+// implemented over api::Api (peer ids are api::peer_id strings), the
+// DeliveryListener that turns "new mail for a device" into a push wake-up,
+// and api::Connections (disconnect a removed device, provisioning relay).
 #pragma once
 
 #include "api/api.hpp"
@@ -22,6 +23,7 @@ class ApiApplication final : public net::Application {
   std::vector<net::PendingFrame> fetch_pending(const net::Peer& peer, std::uint64_t after_seq,
                                                std::size_t max) override;
   net::HttpReply register_device(ByteView body, std::string_view remote) override;
+  Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) override;
   std::string extra_metrics() override;
 
  private:
@@ -35,6 +37,19 @@ class PushNotifier final : public DeliveryListener {
  public:
   void attach(net::Server* server) noexcept { server_.store(server); }
   void on_new_mail(const DeviceAddress& device, Seq seq) noexcept override;
+
+ private:
+  std::atomic<net::Server*> server_{nullptr};
+};
+
+/// The api's view of the live connections, over net::Server. The server is
+/// attached after construction (it needs the api); before that, and after
+/// detaching, there are no connections to act on.
+class LiveConnections final : public api::Connections {
+ public:
+  void attach(net::Server* server) noexcept { server_.store(server); }
+  void disconnect(const DeviceAddress& device) noexcept override;
+  bool forward_provisioning(const std::string& address, Bytes frame) noexcept override;
 
  private:
   std::atomic<net::Server*> server_{nullptr};

@@ -36,7 +36,8 @@ struct PendingFrame {
 };
 
 /// The opaque identity of an authenticated device. `id` routes pushes
-/// (Server::notify takes the same string) and is safe to log.
+/// (Server::notify and Server::disconnect take the same string) and is safe
+/// to log.
 struct Peer {
   std::string id;
 };
@@ -59,6 +60,11 @@ class Application {
   /// `POST /v1/register`: `body` as received, `remote` the client address
   /// (for rate limiting).
   virtual HttpReply register_device(ByteView body, std::string_view remote) = 0;
+
+  /// The first frame of a provisioning socket: tells the new device its
+  /// `address` and when the socket closes. Pure serialization: called on an
+  /// I/O thread, must not block.
+  virtual Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) = 0;
 
   /// Extra Prometheus text appended to /metrics (e.g. storage figures).
   virtual std::string extra_metrics() { return {}; }

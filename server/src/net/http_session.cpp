@@ -1,9 +1,11 @@
 // One accepted connection until it closes or upgrades: the TLS handshake
 // (plain TCP only when the server was started so, on loopback), then HTTP
 // requests with header/body limits and timeouts: /healthz, /metrics,
-// POST /v1/register, and the authenticated WebSocket upgrade at /v1/ws.
+// POST /v1/register, the authenticated WebSocket upgrade at /v1/ws and the
+// unauthenticated one at /v1/provisioning (bounded per client address).
 // Malformed input ends in a 4xx answer or a closed connection, never more.
 #include "net/log.hpp"
+#include "net/provisioning_session.hpp"
 #include "net/session_context.hpp"
 #include "net/ws_session.hpp"
 
@@ -49,7 +51,8 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
 
 struct Upgrade {
   HttpRequest request;
-  Peer peer;
+  Peer peer;                  ///< empty for a provisioning socket
+  bool provisioning = false;  ///< /v1/provisioning (a slot for the remote is reserved)
 };
 
 std::string_view path_of(std::string_view target) {
@@ -104,6 +107,14 @@ asio::awaitable<std::optional<Upgrade>> serve_http(Stream& stream, const std::st
     const std::string_view path = path_of(req.target());
     const bool keep_alive = req.keep_alive() && !ctx.stopping.load();
 
+    if (beast::websocket::is_upgrade(req) && path == "/v1/provisioning") {
+      if (!ctx.provisioning.reserve(remote)) {
+        ctx.metrics.provisioning_refused.fetch_add(1, std::memory_order_relaxed);
+        co_await reply(stream, req.version(), 429, "text/plain", "too many provisioning sockets\n", false);
+        co_return std::nullopt;
+      }
+      co_return Upgrade{parser.release(), Peer{}, true};
+    }
     if (beast::websocket::is_upgrade(req)) {
       if (path != "/v1/ws") {
         co_await reply(stream, req.version(), 404, "text/plain", "not found\n", false);
@@ -118,7 +129,7 @@ asio::awaitable<std::optional<Upgrade>> serve_http(Stream& stream, const std::st
         co_await reply(stream, req.version(), 401, "text/plain", "unauthorized\n", false);
         co_return std::nullopt;
       }
-      co_return Upgrade{parser.release(), std::move(*peer)};
+      co_return Upgrade{parser.release(), std::move(*peer), false};
     }
 
     unsigned status = 200;
@@ -138,7 +149,8 @@ asio::awaitable<std::optional<Upgrade>> serve_http(Stream& stream, const std::st
       content_type = std::move(r.content_type);
       body = std::move(r.body);
       log_event(LogLevel::info, "register", {kv("remote", remote), kv("status", status)});
-    } else if (path == "/healthz" || path == "/metrics" || path == "/v1/register" || path == "/v1/ws") {
+    } else if (path == "/healthz" || path == "/metrics" || path == "/v1/register" || path == "/v1/ws" ||
+               path == "/v1/provisioning") {
       status = 405;
       body = "method not allowed\n";
     } else {
@@ -172,6 +184,10 @@ asio::awaitable<void> serve(Stream& stream, const std::string& remote, SessionCo
     co_return;
   }
   beast::get_lowest_layer(stream).expires_never();
+  if (upgrade->provisioning) {
+    co_await run_provisioning<Stream>(std::move(stream), std::move(upgrade->request), remote, ctx);
+    co_return;
+  }
   co_await run_websocket<Stream>(std::move(stream), std::move(upgrade->request), std::move(upgrade->peer), remote,
                                  ctx);
 }

@@ -32,6 +32,15 @@ struct Limits {
   /// Connections beyond this are closed at accept: the memory budget is
   /// about 16 KiB per idle connection.
   std::size_t max_connections = 120000;
+  /// A new device waits on /v1/provisioning at most this long for its
+  /// provisioning message: as long as a link token lives.
+  std::chrono::seconds provisioning_lifetime{600};
+  /// Provisioning sockets open at once per client address: one links a
+  /// device or two at a time; the bound keeps one address from parking sockets.
+  std::size_t max_provisioning_per_address = 10;
+  /// Largest frame read on a provisioning socket: the new device sends
+  /// nothing there, so anything beyond a control frame closes it.
+  std::size_t max_provisioning_frame = 1024;
   /// Graceful shutdown waits this long for queued writes before it cuts.
   std::chrono::seconds shutdown_grace{5};
 };

@@ -48,6 +48,13 @@ std::string Metrics::render() const {
          queued_frames);
   metric(out, "hushd_push_pauses_total", "counter", "Times a full outgoing queue paused live pushes.",
          push_pauses);
+  metric(out, "hushd_disconnects_total", "counter", "Sessions closed because their device was removed.",
+         disconnects);
+  metric(out, "hushd_provisioning_open", "gauge", "New devices waiting on /v1/provisioning.", provisioning_open);
+  metric(out, "hushd_provisioning_forwarded_total", "counter", "Provisioning messages handed to a new device.",
+         provisioning_forwarded);
+  metric(out, "hushd_provisioning_refused_total", "counter", "Provisioning sockets refused (per-address cap).",
+         provisioning_refused);
 
   out += "# HELP hushd_service_call_seconds Latency of blocking service (storage) calls.\n";
   out += "# TYPE hushd_service_call_seconds histogram\n";

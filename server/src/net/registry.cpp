@@ -21,11 +21,36 @@ Registry::Token Registry::add(std::weak_ptr<Connection> connection) {
 }
 
 void Registry::bind(Token token, const std::string& peer) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(token);
-  if (it == entries_.end()) return;
-  it->second.peer = peer;
-  by_peer_.emplace(peer, token);
+  std::shared_ptr<Connection> revoked;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(token);
+    if (it == entries_.end()) return;
+    it->second.peer = peer;
+    by_peer_.emplace(peer, token);
+    for (const auto& r : revoked_) {
+      if (r.second == peer) revoked = it->second.connection.lock();
+    }
+  }
+  if (revoked) revoked->shutdown();
+}
+
+std::size_t Registry::disconnect(const std::string& peer) {
+  std::vector<std::shared_ptr<Connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    while (!revoked_.empty() && now - revoked_.front().first > kRevokedMemory) revoked_.pop_front();
+    revoked_.emplace_back(now, peer);
+    auto [lo, hi] = by_peer_.equal_range(peer);
+    for (auto p = lo; p != hi; ++p) {
+      auto e = entries_.find(p->second);
+      if (e == entries_.end()) continue;
+      if (auto c = e->second.connection.lock()) targets.push_back(std::move(c));
+    }
+  }
+  for (auto& c : targets) c->shutdown();
+  return targets.size();
 }
 
 void Registry::remove(Token token) {

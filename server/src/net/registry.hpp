@@ -1,10 +1,13 @@
 // The registry of live connections: every connection (for graceful
 // shutdown) and, once authenticated, the peer it serves (so a delivery
-// notification wakes the right sessions to drain their mailbox).
-// Thread-safe; wake() and shutdown() are called outside the lock.
+// notification wakes the right sessions to drain their mailbox, and a
+// removed device's sessions can be closed). Thread-safe; wake() and
+// shutdown() are called outside the lock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,7 +22,8 @@ class Connection {
   virtual ~Connection() = default;
   /// New mail for this peer: fetch it from the mailbox and push it.
   virtual void wake() = 0;
-  /// Stop reading, finish queued writes, close.
+  /// Stop reading, finish queued writes (and the answer to a request being
+  /// handled), close.
   virtual void shutdown() = 0;
 };
 
@@ -29,16 +33,25 @@ class Registry {
 
   /// Adds a connection; the token removes it.
   Token add(std::weak_ptr<Connection> connection);
-  /// Records that the connection serves `peer` (after authentication).
+  /// Records that the connection serves `peer` (after authentication). A
+  /// peer disconnected in the last kRevokedMemory is shut down at once: it
+  /// authenticated just before its device was removed.
   void bind(Token token, const std::string& peer);
   void remove(Token token);
 
   /// Wakes every connection bound to `peer`; returns how many.
   std::size_t notify(const std::string& peer);
+  /// Shuts down every connection bound to `peer` (its device was removed)
+  /// and refuses it in bind() for a while; returns how many were open.
+  std::size_t disconnect(const std::string& peer);
   /// Asks every connection to shut down; new ones are shut down as they come.
   void shutdown_all();
 
   [[nodiscard]] std::size_t size() const;
+
+  /// Longer than any authentication can take before its session binds (the
+  /// handshake timeout); a removed device's id never authenticates again.
+  static constexpr std::chrono::minutes kRevokedMemory{2};
 
  private:
   struct Entry {
@@ -50,6 +63,8 @@ class Registry {
   bool shutting_down_ = false;
   std::unordered_map<Token, Entry> entries_;
   std::unordered_multimap<std::string, Token> by_peer_;
+  /// Peers disconnected recently, oldest first.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> revoked_;
 };
 
 }  // namespace hush::server::net

@@ -1,6 +1,6 @@
 // hushd's network server: one io_context run by a thread per core, TLS (or,
-// only when asked and only on loopback, plain TCP), HTTP routes and
-// WebSocket sessions, and a separate thread pool for blocking service calls.
+// only when asked and only on loopback, plain TCP), HTTP routes, WebSocket
+// and provisioning sessions, and a thread pool for blocking service calls.
 // Beast and Asio stay behind this header (pimpl), so app/ compiles fast.
 #pragma once
 
@@ -24,7 +24,7 @@ struct ServerOptions {
   std::string tls_cert_file;  ///< PEM chain; required unless plain_tcp
   std::string tls_key_file;   ///< PEM private key
   unsigned io_threads = 0;       ///< 0: one per core
-  unsigned service_threads = 0;  ///< 0: four per core (calls block on disk)
+  unsigned service_threads = 0;  ///< 0: 32 per core (calls block on disk)
   Limits limits;
 };
 
@@ -46,6 +46,17 @@ class Server {
   /// Wakes the sessions of `peer` (a Peer::id) to drain their mailbox.
   /// Thread-safe; cheap when the peer is not connected.
   void notify(const std::string& peer);
+
+  /// Closes every live session of `peer` at once (its device was removed):
+  /// a request being handled still gets its answer, then the socket closes.
+  /// A session of `peer` that authenticated just before is closed when it
+  /// binds. Thread-safe; returns at once.
+  void disconnect(const std::string& peer);
+
+  /// Hands `frame` to the provisioning socket waiting at `address`, which
+  /// sends it and closes. False when none waits there (unknown, expired,
+  /// closed or already used). Thread-safe; returns at once.
+  bool forward_provisioning(const std::string& address, Bytes frame);
 
   /// Begins a graceful shutdown: stop accepting, let sessions finish queued
   /// writes and close, cut what remains after Limits::shutdown_grace.

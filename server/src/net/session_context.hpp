@@ -1,5 +1,5 @@
 // Internal to net/: what every connection shares (application, pools,
-// registry, metrics, limits, TLS context), the `offload` helper that runs a
+// registries, metrics, limits, TLS context), the `offload` helper that runs a
 // blocking call on the service pool and resumes on the caller's strand, and
 // the entry points of the HTTP and WebSocket session code.
 #pragma once
@@ -7,6 +7,7 @@
 #include "net/application.hpp"
 #include "net/limits.hpp"
 #include "net/metrics.hpp"
+#include "net/provisioning_registry.hpp"
 #include "net/registry.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -36,6 +37,7 @@ struct SessionContext {
   Application& app;
   asio::thread_pool& pool;
   Registry& registry;
+  ProvisioningRegistry& provisioning;
   Metrics& metrics;
   const Limits& limits;
   asio::ssl::context* tls;  ///< null: plain TCP (loopback only)

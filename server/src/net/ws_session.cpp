@@ -87,7 +87,14 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   }
 
   void shutdown() override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->begin_close(); });
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      // A request being handled gets its answer first (the reader closes after it).
+      if (self->handling_) {
+        self->close_after_reply_ = true;
+      } else {
+        self->begin_close();
+      }
+    });
   }
 
  private:
@@ -140,13 +147,16 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       if (buffer.capacity() > kIdleReadBufferBytes) buffer.shrink_to_fit();
 
       auto handle = [this, &frame] { return ctx_.app.handle_frame(peer_, frame); };
+      handling_ = true;
       auto reply = co_await offload(ctx_, handle);
+      handling_ = false;
       if (reply.status >= 400 && reply.status < 500) ctx_.metrics.bad_frames.fetch_add(1, std::memory_order_relaxed);
       if (reply.status == 200 && reply.kind == "send_message") {
         ctx_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
       }
       log_event(LogLevel::debug, "request", {kv("peer", peer_.id), kv("kind", reply.kind), kv("status", reply.status)});
       enqueue(std::move(reply.frame), false);
+      if (close_after_reply_) co_return "shutdown";
     }
   }
 
@@ -219,6 +229,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   std::deque<Outgoing> queue_;
   bool closing_ = false;
   bool writer_done_ = false;
+  bool handling_ = false;           ///< a request is on the service pool
+  bool close_after_reply_ = false;  ///< shutdown() came while handling_
   bool wake_pending_ = true;  ///< drain the mailbox once at connect
   std::uint64_t last_seq_ = 0;
   std::uint64_t frames_in_ = 0;

@@ -34,7 +34,8 @@ Result<std::string> AccountService::normalize_username(std::string_view username
 }
 
 Result<DeviceEnrollment> AccountService::register_account(std::string_view username, RegistrationId registration_id,
-                                                          std::string_view client_address) {
+                                                          std::string_view client_address,
+                                                          std::optional<DeviceKeys> keys) {
   // Limit attempts, not successes: probing for free usernames costs tokens too.
   HUSH_TRY(registration_limiter_.acquire(client_address));
   HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
@@ -49,7 +50,8 @@ Result<DeviceEnrollment> AccountService::register_account(std::string_view usern
   }
   account.username = std::move(name);
   account.created_at = clock_.now();
-  account.first_device = NewDevice{registration_id, hash_secret(credential.expose()), account.created_at};
+  account.first_device =
+      NewDevice{registration_id, hash_secret(credential.expose()), account.created_at, std::move(keys)};
   HUSH_TRY(store_.create_account(account));
   return DeviceEnrollment{DeviceAddress{account.id, DeviceId{1}}, std::move(credential)};
 }
@@ -90,7 +92,8 @@ Result<LinkTokenGrant> AccountService::create_link_token(const DeviceAddress& re
   return grant;
 }
 
-Result<DeviceEnrollment> AccountService::link_device(ByteView token, RegistrationId registration_id) {
+Result<DeviceEnrollment> AccountService::link_device(ByteView token, RegistrationId registration_id,
+                                                     std::optional<DeviceKeys> keys) {
   if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
   if (token.size() != kLinkTokenSize) return make_error(Errc::unauthorized, "link token");
   Credential credential;
@@ -99,7 +102,7 @@ Result<DeviceEnrollment> AccountService::link_device(ByteView token, Registratio
     rng_.fill(credential.expose_mut());
   }
   Timestamp now = clock_.now();
-  NewDevice device{registration_id, hash_secret(credential.expose()), now};
+  NewDevice device{registration_id, hash_secret(credential.expose()), now, std::move(keys)};
   auto added = store_.add_device_with_link_token(hash_secret(token), now, device, config_.max_devices);
   if (!added) {
     if (added.code() == Errc::not_found) return make_error(Errc::unauthorized, "link token");

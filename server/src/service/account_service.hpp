@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,12 +66,15 @@ class AccountService {
   /// Lower-cases `username` and checks the rules. invalid_argument otherwise.
   static Result<std::string> normalize_username(std::string_view username);
 
-  /// Creates an account with device 1 and returns its credential.
-  /// rate_limited: too many registrations from `client_address`.
-  /// invalid_argument: bad username or registration id. conflict: the
-  /// username is taken (case-insensitively). storage_failure, unavailable.
+  /// Creates an account with device 1 and, in the same transaction, its
+  /// `keys` (validated by KeyService::validate_device_keys; absent only in
+  /// tests), and returns its credential. rate_limited: too many
+  /// registrations from `client_address`. invalid_argument: bad username or
+  /// registration id. conflict: the username is taken (case-insensitively).
+  /// storage_failure, unavailable. Nothing is stored on any failure.
   Result<DeviceEnrollment> register_account(std::string_view username, RegistrationId registration_id,
-                                            std::string_view client_address);
+                                            std::string_view client_address,
+                                            std::optional<DeviceKeys> keys = std::nullopt);
 
   /// Checks a device's credential in constant time. unauthorized: unknown
   /// account or device, or wrong credential (indistinguishable to the caller).
@@ -88,11 +92,14 @@ class AccountService {
   /// A one-time token with which a new device can join `requester`'s account.
   /// not_found: the requester's device no longer exists. storage_failure.
   Result<LinkTokenGrant> create_link_token(const DeviceAddress& requester);
-  /// Consumes a link token and creates the new device with its credential.
-  /// invalid_argument: bad registration id. unauthorized: unknown, used or
-  /// expired token. quota_exceeded: the account has max_devices already
-  /// (the token stays usable). storage_failure.
-  Result<DeviceEnrollment> link_device(ByteView token, RegistrationId registration_id);
+  /// Consumes a link token and creates the new device with its credential
+  /// and, in the same transaction, its `keys`. invalid_argument: bad
+  /// registration id. unauthorized: unknown, used or expired token.
+  /// quota_exceeded: the account has max_devices already. conflict: `keys`
+  /// bring an identity key other than the account's. storage_failure. On
+  /// quota_exceeded, conflict and storage failures the token stays usable.
+  Result<DeviceEnrollment> link_device(ByteView token, RegistrationId registration_id,
+                                       std::optional<DeviceKeys> keys = std::nullopt);
 
   /// Removes `target` (with its credential, keys and queue) from the
   /// requester's own account. not_found: no such device. invalid_argument:

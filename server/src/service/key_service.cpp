@@ -24,7 +24,32 @@ Result<SignedPreKeyRecord> parse_signed_pre_key(const SignedPreKeyUpload& up, co
   return rec;
 }
 
+Result<std::vector<OneTimePreKeyRecord>> parse_one_time_pre_keys(std::span<const OneTimePreKeyUpload> keys) {
+  if (keys.size() > kMaxOneTimePreKeysPerUpload) {
+    return make_error(Errc::invalid_argument, "one-time pre-key batch size");
+  }
+  std::vector<OneTimePreKeyRecord> records;
+  records.reserve(keys.size());
+  std::set<std::uint32_t> ids;
+  for (const OneTimePreKeyUpload& k : keys) {
+    if (k.id > kMaxPreKeyId || !ids.insert(k.id).second)
+      return make_error(Errc::invalid_argument, "one-time pre-key id");
+    HUSH_TRY_ASSIGN(auto key, crypto::PublicKey::deserialize(k.public_key));
+    records.push_back(OneTimePreKeyRecord{k.id, key});
+  }
+  return records;
+}
+
 }  // namespace
+
+Result<DeviceKeys> KeyService::validate_device_keys(ByteView identity_key, const SignedPreKeyUpload& signed_pre_key,
+                                                    std::span<const OneTimePreKeyUpload> one_time_pre_keys) {
+  DeviceKeys keys;
+  HUSH_TRY_ASSIGN(keys.identity_key, crypto::PublicKey::deserialize(identity_key));
+  HUSH_TRY_ASSIGN(keys.signed_pre_key, parse_signed_pre_key(signed_pre_key, keys.identity_key));
+  HUSH_TRY_ASSIGN(keys.one_time_pre_keys, parse_one_time_pre_keys(one_time_pre_keys));
+  return keys;
+}
 
 Status KeyService::set_keys(const DeviceAddress& device, ByteView identity_key, const SignedPreKeyUpload& spk) {
   HUSH_TRY_ASSIGN(auto identity, crypto::PublicKey::deserialize(identity_key));
@@ -40,17 +65,8 @@ Status KeyService::rotate_signed_pre_key(const DeviceAddress& device, const Sign
 }
 
 Status KeyService::add_one_time_pre_keys(const DeviceAddress& device, std::span<const OneTimePreKeyUpload> keys) {
-  if (keys.empty() || keys.size() > kMaxOneTimePreKeysPerUpload)
-    return make_error(Errc::invalid_argument, "one-time pre-key batch size");
-  std::vector<OneTimePreKeyRecord> records;
-  records.reserve(keys.size());
-  std::set<std::uint32_t> ids;
-  for (const OneTimePreKeyUpload& k : keys) {
-    if (k.id > kMaxPreKeyId || !ids.insert(k.id).second)
-      return make_error(Errc::invalid_argument, "one-time pre-key id");
-    HUSH_TRY_ASSIGN(auto key, crypto::PublicKey::deserialize(k.public_key));
-    records.push_back(OneTimePreKeyRecord{k.id, key});
-  }
+  if (keys.empty()) return make_error(Errc::invalid_argument, "one-time pre-key batch size");
+  HUSH_TRY_ASSIGN(auto records, parse_one_time_pre_keys(keys));
   return store_.add_one_time_pre_keys(device, records, kMaxOneTimePreKeysHeld);
 }
 

@@ -39,6 +39,14 @@ class KeyService {
  public:
   explicit KeyService(storage::Store& store) noexcept : store_(store) {}
 
+  /// The keys a registering device brings, fully checked without the Store:
+  /// the identity key and every pre-key parse, the signed pre-key's
+  /// signature verifies, at most kMaxOneTimePreKeysPerUpload one-time
+  /// pre-keys (possibly none) with distinct ids in range. bad_length,
+  /// bad_key, invalid_argument, bad_signature.
+  static Result<DeviceKeys> validate_device_keys(ByteView identity_key, const SignedPreKeyUpload& signed_pre_key,
+                                                 std::span<const OneTimePreKeyUpload> one_time_pre_keys);
+
   /// Sets the account identity key (first device to upload fixes it) and this
   /// device's signed pre-key. bad_length/bad_key: malformed key.
   /// invalid_argument: pre-key id out of range. bad_signature: the signature

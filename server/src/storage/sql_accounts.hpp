@@ -107,6 +107,9 @@ Status SqlStore<Db>::create_account(const NewAccount& account) {
         .bind(4, to_millis(d.created_at));
     HUSH_TRY(q.run());
   }
+  if (account.first_device.keys) {
+    HUSH_TRY(store_device_keys(*db, DeviceAddress{account.id, DeviceId{1}}, *account.first_device.keys));
+  }
   return tx.commit();
 }
 
@@ -266,8 +269,9 @@ Status SqlStore<Db>::create_link_token(const AccountId& account, const SecretHas
 }
 
 // On the writer, like remove_device. The token is claimed by deleting it: a
-// refusal for the device cap rolls back (the token stays), an expired token
-// is gone for good (kept although the call fails).
+// refusal (device cap, another identity key) or a failed statement rolls
+// back (the token stays); an expired token is gone for good (kept although
+// the call fails).
 template <class Db>
 Result<DeviceAddress> SqlStore<Db>::add_device_with_link_token(const SecretHash& token_hash, Timestamp now,
                                                                const NewDevice& device, std::size_t max_devices) {
@@ -319,6 +323,9 @@ Result<DeviceAddress> SqlStore<Db>::add_device_with_link_token(const SecretHash&
       HUSH_TRY(q.run());
     }
     added = DeviceAddress{account, DeviceId{static_cast<std::uint32_t>(next_id)}};
+    // In the same savepoint: another identity key refuses the whole link
+    // (conflict) and rolls back the token's deletion with it.
+    if (device.keys) HUSH_TRY(store_device_keys(db, added, *device.keys));
     return ok();
   });
   if (!st) return st.error();

@@ -23,17 +23,29 @@ Status SqlStore<Db>::set_device_keys(const DeviceAddress& device, const crypto::
   }
   HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
   if (!exists) return make_error(Errc::not_found, "device");
-  Bytes identity = identity_key.serialize();
-  {
-    // The first upload fixes the account's identity; another one is refused.
-    HUSH_TRY_ASSIGN(auto q, db->query("UPDATE accounts SET identity_key = ? WHERE id = ? "
-                                      "AND (identity_key IS NULL OR identity_key = ?) RETURNING id"));
-    q.bind(1, ByteView(identity)).bind(2, sql::view(device.account)).bind(3, ByteView(identity));
-    HUSH_TRY_ASSIGN(bool row, q.step());
-    if (!row) return make_error(Errc::conflict, "account has another identity key");
-  }
+  HUSH_TRY(set_identity_key_in(*db, device.account, identity_key));
   HUSH_TRY(set_signed_pre_key_in(*db, device, spk));
   return tx.commit();
+}
+
+// The first key upload (or registration) fixes the account's identity;
+// another one is refused. Caller holds the account row.
+template <class Db>
+Status SqlStore<Db>::set_identity_key_in(Db& db, const AccountId& account, const crypto::PublicKey& identity_key) {
+  Bytes identity = identity_key.serialize();
+  HUSH_TRY_ASSIGN(auto q, db.query("UPDATE accounts SET identity_key = ? WHERE id = ? "
+                                   "AND (identity_key IS NULL OR identity_key = ?) RETURNING id"));
+  q.bind(1, ByteView(identity)).bind(2, sql::view(account)).bind(3, ByteView(identity));
+  HUSH_TRY_ASSIGN(bool row, q.step());
+  if (!row) return make_error(Errc::conflict, "account has another identity key");
+  return ok();
+}
+
+template <class Db>
+Status SqlStore<Db>::store_device_keys(Db& db, const DeviceAddress& device, const DeviceKeys& keys) {
+  HUSH_TRY(set_identity_key_in(db, device.account, keys.identity_key));
+  HUSH_TRY(set_signed_pre_key_in(db, device, keys.signed_pre_key));
+  return add_one_time_pre_keys_in(db, device, keys.one_time_pre_keys);
 }
 
 template <class Db>
@@ -65,17 +77,28 @@ Status SqlStore<Db>::add_one_time_pre_keys(const DeviceAddress& device, std::spa
   HUSH_TRY(tx.begin());
   HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
   if (!exists) return make_error(Errc::not_found, "device");
-  for (const OneTimePreKeyRecord& k : keys) {
-    Bytes pub = k.public_key.serialize();
-    HUSH_TRY_ASSIGN(auto q, db->query("INSERT INTO one_time_pre_keys (account_id, device_id, key_id, public_key) "
-                                      "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, device_id, key_id) "
-                                      "DO UPDATE SET public_key = excluded.public_key"));
-    q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device)).bind(3, std::int64_t{k.id}).bind(4, ByteView(pub));
-    HUSH_TRY(q.run());
-  }
+  HUSH_TRY(add_one_time_pre_keys_in(*db, device, keys));
   HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, device));
   if (held > max_held) return make_error(Errc::quota_exceeded, "one-time pre-keys");  // rolls back
   return tx.commit();
+}
+
+// A key id the device already holds is replaced. Caller holds the device row.
+template <class Db>
+Status SqlStore<Db>::add_one_time_pre_keys_in(Db& db, const DeviceAddress& device,
+                                              std::span<const OneTimePreKeyRecord> keys) {
+  for (const OneTimePreKeyRecord& k : keys) {
+    Bytes pub = k.public_key.serialize();
+    HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO one_time_pre_keys (account_id, device_id, key_id, public_key) "
+                                     "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, device_id, key_id) "
+                                     "DO UPDATE SET public_key = excluded.public_key"));
+    q.bind(1, sql::view(device.account))
+        .bind(2, sql::i64(device.device))
+        .bind(3, std::int64_t{k.id})
+        .bind(4, ByteView(pub));
+    HUSH_TRY(q.run());
+  }
+  return ok();
 }
 
 template <class Db>

@@ -66,6 +66,11 @@ class SqlStore final : public Store {
   static Status drop_body_if_unreferenced(Db& db, std::int64_t body_id);
   static Status set_signed_pre_key_in(Db& db, const DeviceAddress& device, const SignedPreKeyRecord& spk);
   static Result<std::size_t> count_in(Db& db, const DeviceAddress& device);
+  static Status set_identity_key_in(Db& db, const AccountId& account, const crypto::PublicKey& identity_key);
+  static Status add_one_time_pre_keys_in(Db& db, const DeviceAddress& device,
+                                         std::span<const OneTimePreKeyRecord> keys);
+  /// A new device's keys: identity key (first or same), signed pre-key, one-time pre-keys.
+  static Status store_device_keys(Db& db, const DeviceAddress& device, const DeviceKeys& keys);
   /// Runs `fn` on the writer connection inside a group-commit batch (see
   /// OtherWrite): how device and queue changes stay serialized with sends.
   Status run_on_writer(typename OtherWrite<Db>::Fn fn);

@@ -33,8 +33,10 @@ class Store {
 
   // ---- accounts and devices ------------------------------------------------
 
-  /// Creates the account and its device 1 atomically.
-  /// conflict: the username (or, improbably, the id) is taken. storage_failure.
+  /// Creates the account and its device 1 atomically, with the device's keys
+  /// when `first_device.keys` is set (identity key, signed pre-key, one-time
+  /// pre-keys: all or nothing). conflict: the username (or, improbably, the
+  /// id) is taken. storage_failure.
   virtual Status create_account(const NewAccount& account) = 0;
   /// not_found: no such account. storage_failure.
   virtual Result<AccountRecord> get_account(const AccountId& id) = 0;
@@ -53,10 +55,12 @@ class Store {
   /// such account. storage_failure.
   virtual Status create_link_token(const AccountId& account, const SecretHash& token_hash, Timestamp expires_at) = 0;
   /// Consumes the link token and adds a device to its account in one
-  /// transaction; the new device gets the next never-used id.
-  /// not_found: unknown, used or expired (expires_at <= now) token (it stays
-  /// unusable). quota_exceeded: the account already has `max_devices` (the
-  /// token is not consumed). storage_failure.
+  /// transaction, with the device's keys when `device.keys` is set; the new
+  /// device gets the next never-used id. not_found: unknown, used or expired
+  /// (expires_at <= now) token (it stays unusable). quota_exceeded: the
+  /// account already has `max_devices`. conflict: `device.keys` brings an
+  /// identity key other than the account's. On quota_exceeded, conflict and
+  /// storage_failure nothing changes: the token stays usable.
   virtual Result<DeviceAddress> add_device_with_link_token(const SecretHash& token_hash, Timestamp now,
                                                            const NewDevice& device, std::size_t max_devices) = 0;
 

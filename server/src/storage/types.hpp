@@ -74,43 +74,6 @@ using MessageId = std::array<std::uint8_t, 16>;
 /// SHA-256 of a device credential or of a link token: the only form the server keeps.
 using SecretHash = std::array<std::uint8_t, 32>;
 
-// ---- accounts and devices -------------------------------------------------
-
-struct AccountRecord {
-  AccountId id;
-  std::string username;  ///< lower-cased
-  Timestamp created_at{};
-  std::optional<crypto::PublicKey> identity_key;  ///< absent until the first key upload
-};
-
-struct DeviceRecord {
-  DeviceId id{};
-  RegistrationId registration_id{};
-  Timestamp created_at{};
-  bool has_signed_pre_key = false;  ///< false until the device uploads its keys
-};
-
-/// A device to create: at registration (always device 1) or when linking.
-struct NewDevice {
-  RegistrationId registration_id{};
-  SecretHash credential_hash{};
-  Timestamp created_at{};
-};
-
-/// What the Store needs to create an account together with its first device.
-struct NewAccount {
-  AccountId id;
-  std::string username;  ///< already validated and lower-cased by the service
-  Timestamp created_at{};
-  NewDevice first_device;
-};
-
-/// What authentication needs about one device.
-struct DeviceCredential {
-  SecretHash credential_hash{};
-  RegistrationId registration_id{};
-};
-
 // ---- keys --------------------------------------------------------------------
 
 /// Signal pre-key ids are 24-bit (libsignal's Medium.MAX_VALUE).
@@ -135,6 +98,55 @@ struct PreKeyBundle {
   crypto::PublicKey identity_key = crypto::PublicKey::from_trusted({});
   SignedPreKeyRecord signed_pre_key;
   std::optional<OneTimePreKeyRecord> one_time_pre_key;
+};
+
+/// A device's first public keys, stored together with the device in the
+/// transaction that creates it (validated by the service first: every key
+/// parses and the signed pre-key's signature verifies).
+struct DeviceKeys {
+  crypto::PublicKey identity_key = crypto::PublicKey::from_trusted({});  ///< the account's
+  SignedPreKeyRecord signed_pre_key;
+  std::vector<OneTimePreKeyRecord> one_time_pre_keys;
+};
+
+// ---- accounts and devices -------------------------------------------------
+
+struct AccountRecord {
+  AccountId id;
+  std::string username;  ///< lower-cased
+  Timestamp created_at{};
+  std::optional<crypto::PublicKey> identity_key;  ///< absent until the first key upload
+};
+
+struct DeviceRecord {
+  DeviceId id{};
+  RegistrationId registration_id{};
+  Timestamp created_at{};
+  bool has_signed_pre_key = false;  ///< false until the device uploads its keys
+};
+
+/// A device to create: at registration (always device 1) or when linking.
+struct NewDevice {
+  RegistrationId registration_id{};
+  SecretHash credential_hash{};
+  Timestamp created_at{};
+  /// Stored in the same transaction when present (registration always
+  /// brings them); absent only in storage tests that add keys later.
+  std::optional<DeviceKeys> keys;
+};
+
+/// What the Store needs to create an account together with its first device.
+struct NewAccount {
+  AccountId id;
+  std::string username;  ///< already validated and lower-cased by the service
+  Timestamp created_at{};
+  NewDevice first_device;
+};
+
+/// What authentication needs about one device.
+struct DeviceCredential {
+  SecretHash credential_hash{};
+  RegistrationId registration_id{};
 };
 
 // ---- messages ------------------------------------------------------------------
