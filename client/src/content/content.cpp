@@ -45,9 +45,9 @@ Result<Receipt> receipt_from(const pb::Receipt& r) {
 
 }  // namespace
 
-Result<SecretBuffer> encode(const Content& content) {
-  pb::Content message;
-  TextWiper wiper{message};
+namespace {
+
+Status build(const Content& content, pb::Content& message) {
   message.set_version(kContentVersion);
   message.set_message_id(content.id.bytes.data(), content.id.bytes.size());
   message.set_timestamp_ms(content.timestamp_ms);
@@ -64,6 +64,28 @@ Result<SecretBuffer> encode(const Content& content) {
     r->set_kind(receipt.kind == Receipt::Kind::read ? pb::Receipt::READ : pb::Receipt::DELIVERED);
     for (const auto& id : receipt.message_ids) r->add_message_ids(id.bytes.data(), id.bytes.size());
   }
+  return ok();
+}
+
+}  // namespace
+
+Result<SecretBuffer> serialize(const Content& content) {
+  pb::Content message;
+  TextWiper wiper{message};
+  HUSH_TRY(build(content, message));
+  std::size_t size = message.ByteSizeLong();
+  if (size > kMaxPaddedSize) return make_error(Errc::invalid_argument, "content too long");
+  SecretBuffer out(size);
+  if (size > 0 && !message.SerializeToArray(out.expose_mut().data(), static_cast<int>(size))) {
+    return make_error(Errc::invalid_argument, "content serialization");
+  }
+  return out;
+}
+
+Result<SecretBuffer> encode(const Content& content) {
+  pb::Content message;
+  TextWiper wiper{message};
+  HUSH_TRY(build(content, message));
   // Serialize straight into the padded buffer: no unwiped intermediate copy.
   std::size_t size = message.ByteSizeLong();
   if (size >= kMaxPaddedSize || padded_size(size) > kMaxPaddedSize) {
@@ -80,9 +102,12 @@ Result<SecretBuffer> encode(const Content& content) {
 
 Result<Content> decode(ByteView padded) {
   HUSH_TRY_ASSIGN(auto bytes, unpad(padded));
+  return parse(bytes.expose());
+}
+
+Result<Content> parse(ByteView view) {
   pb::Content message;
   TextWiper wiper{message};
-  auto view = bytes.expose();
   if (!message.ParseFromArray(view.data(), static_cast<int>(view.size()))) {
     return make_error(Errc::decode_error, "content protobuf");
   }

@@ -50,4 +50,11 @@ struct Content {
 /// invalid_message (no body, an unknown receipt kind, limits exceeded).
 [[nodiscard]] Result<Content> decode(ByteView padded);
 
+/// As encode() without the padding, for a container that is padded whole
+/// (the SDK's frame, docs/protocol.md §7.1). Same errors as encode().
+[[nodiscard]] Result<SecretBuffer> serialize(const Content& content);
+
+/// As decode() for bytes without padding. Same errors as decode().
+[[nodiscard]] Result<Content> parse(ByteView bytes);
+
 }  // namespace hush::client::content

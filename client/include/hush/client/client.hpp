@@ -1,0 +1,252 @@
+// The Hush client SDK's facade: one Client per home folder, doing what a
+// person's app needs (register, send, receive, listen, history, contacts,
+// safety numbers, linked devices, key housekeeping) over an encrypted local
+// store and a TLS WebSocket to hushd. Everything returns hush::Result; the
+// error codes of each call are listed beside it. Not thread-safe: use one
+// Client from one thread (listen() calls back on that thread).
+#pragma once
+
+#include <hush/client/message_id.hpp>
+#include <hush/client/store/key_source.hpp>
+#include <hush/client/store/local_store.hpp>
+#include <hush/crypto/random.hpp>
+#include <hush/util/bytes.hpp>
+#include <hush/util/result.hpp>
+#include <hush/util/secret.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hush::client {
+
+using store::Clock;
+using store::KdfCost;
+using store::KeySource;
+
+/// A message received (from a contact, or a copy of one sent from another
+/// of our own devices).
+struct ReceivedMessage {
+  std::string sender;                 ///< the sending account's username (ours for a sent copy)
+  std::uint32_t sender_device = 0;    ///< the sending device
+  std::string conversation;           ///< the other person: the sender, or for a sent copy its recipient
+  bool sent_by_me = false;            ///< a copy of a message one of our other devices sent
+  MessageId id;                       ///< the sender's message id
+  std::uint64_t timestamp_ms = 0;     ///< the sender's clock
+  std::uint64_t server_timestamp_ms = 0;
+  SecretBuffer text;                  ///< UTF-8 plaintext
+  std::optional<Bytes> group_id;      ///< nullopt for a one-to-one message
+
+  /// The text as a view (valid while this message lives).
+  [[nodiscard]] std::string_view text_view() const noexcept {
+    return {reinterpret_cast<const char*>(text.expose().data()), text.size()};
+  }
+};
+
+/// What send_text returns once the server accepted the message.
+struct SentMessage {
+  MessageId id;
+  std::uint64_t server_timestamp_ms = 0;
+  bool duplicate = false;  ///< the server already held this message id (a retry)
+};
+
+/// One entry of the conversation history.
+struct HistoryMessage {
+  MessageId id;
+  bool outgoing = false;
+  std::string peer;               ///< the other person
+  std::uint64_t timestamp_ms = 0; ///< the sender's clock
+  SecretBuffer text;
+  std::optional<Bytes> group_id;
+
+  [[nodiscard]] std::string_view text_view() const noexcept {
+    return {reinterpret_cast<const char*>(text.expose().data()), text.size()};
+  }
+};
+
+/// What we know of a contact.
+struct Contact {
+  std::string username;
+  bool verified = false;           ///< safety number confirmed since the last key change
+  bool identity_changed = false;   ///< a new identity key was seen and awaits trust()
+  std::uint64_t first_seen_ms = 0;
+  std::size_t key_changes = 0;     ///< accepted key changes so far
+};
+
+/// One device of our account.
+struct DeviceInfo {
+  std::uint32_t id = 0;
+  std::uint32_t registration_id = 0;
+  std::uint64_t created_ms = 0;
+  bool this_device = false;
+};
+
+/// Who this client is.
+struct Identity {
+  std::string username;
+  std::string account_id_hex;   ///< 32 hex digits
+  std::uint32_t device_id = 0;
+  std::string server_url;
+  std::string identity_key_hex; ///< our public identity key (66 hex digits)
+};
+
+/// A conversation's safety number.
+struct SafetyNumber {
+  std::string digits;           ///< 60 digits
+  Bytes scannable;              ///< CombinedFingerprints bytes, for a QR code
+  bool verified = false;
+  bool identity_changed = false;///< a newer key is pending: this number is of the accepted key
+
+  /// "12345 67890 ..." (12 groups of five).
+  [[nodiscard]] std::string grouped() const;
+};
+
+/// What link_begin shows on the new device.
+struct LinkOffer {
+  std::string code;  ///< one-time code to type on an existing device (base32, with a checksum)
+  std::string qr;    ///< the same code as a URI for a QR code ("hush-link:CODE")
+};
+
+/// The end-to-end encrypted provisioning message approve_device makes for the
+/// new device. Until hushd relays it, the application carries it across.
+struct ProvisioningEnvelope {
+  Bytes bytes;
+};
+
+/// Result of a housekeeping run.
+struct HousekeepingReport {
+  std::uint32_t pre_keys_uploaded = 0;
+  bool signed_pre_key_rotated = false;
+  std::uint32_t old_signed_pre_keys_removed = 0;
+};
+
+/// Tuning and test hooks.
+struct ClientOptions {
+  Clock clock = store::system_clock();     ///< ms since the epoch; tests inject their own
+  crypto::Rng* rng = nullptr;              ///< nullptr: the system RNG (must outlive the Client)
+  std::chrono::milliseconds request_timeout{10000};
+  std::uint32_t pre_key_batch = 100;       ///< one-time pre-keys at registration and per top-up
+  std::uint32_t pre_key_low_water = 20;    ///< top up when the server holds fewer
+  std::uint64_t signed_pre_key_rotation_ms = 7ULL * 24 * 3600 * 1000;  ///< rotate after a week
+  std::uint64_t signed_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;    ///< keep old ones this long
+  std::chrono::milliseconds reconnect_min{250};   ///< listen(): first backoff
+  std::chrono::milliseconds reconnect_max{30000}; ///< listen(): backoff cap
+  /// One line per notable event (a refused envelope and why, a reconnect):
+  /// ids, counts and error names only, never keys or text. Default: silent.
+  std::function<void(std::string_view)> on_log;
+  /// Test hook: called after a received message's transaction committed and
+  /// before its ack is sent (a crash test `_exit`s here).
+  std::function<void(const ReceivedMessage&)> after_commit;
+};
+
+class ClientImpl;
+
+class Client {
+ public:
+  /// Creates a new home folder and store (for register() or link_begin()).
+  /// Errors: conflict (a store exists), forbidden, storage errors.
+  static Result<std::unique_ptr<Client>> create(const std::filesystem::path& home, const KeySource& key,
+                                                ClientOptions options = {});
+  /// Opens an existing store. Errors: not_found (no store), unauthorized
+  /// (wrong passphrase or key file), unsupported_version, decode_error, forbidden.
+  static Result<std::unique_ptr<Client>> open(const std::filesystem::path& home, const KeySource& key,
+                                              ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// Registers a new account `username` on `server_url` ("https://host:port",
+  /// or "http://127.0.0.1:port" for a loopback hushd with --plain-tcp),
+  /// pinning the certificate in `ca_file` (empty: the system trust store).
+  /// Makes and stores the identity, a signed pre-key and a batch of one-time
+  /// pre-keys. Errors: conflict (already registered here, or username taken),
+  /// invalid_argument (bad URL or username), rate_limited, network_failure,
+  /// timeout, unavailable, storage errors.
+  Result<Identity> register_account(std::string_view server_url, std::string_view username,
+                                    const std::filesystem::path& ca_file = {});
+  /// Errors: not_found (not registered).
+  Result<Identity> whoami();
+
+  /// Encrypts `text` for every device of `username` and our own other
+  /// devices and returns once the server stored it. Errors: not_found (no
+  /// such user, or we are not registered), untrusted_identity (the contact's
+  /// key changed: see trust()), invalid_argument (text too long),
+  /// network_failure, timeout, unauthorized, quota_exceeded, storage errors.
+  Result<SentMessage> send_text(std::string_view username, std::string_view text);
+
+  /// Fetches everything pending, decrypts, stores, de-duplicates and
+  /// acknowledges it; if nothing was pending, waits up to `wait` for the
+  /// first message. Returns the new messages (never one shown before).
+  /// Errors: not_found (not registered), unauthorized, network_failure, timeout, storage errors.
+  Result<std::vector<ReceivedMessage>> receive(std::chrono::seconds wait = std::chrono::seconds(0));
+
+  /// Stays connected and calls `on_message` for each new message until
+  /// `stop` is requested; reconnects with exponential backoff. `on_tick`
+  /// (optional) is called about every 100 ms on the same thread: it may call
+  /// send_text() and other methods, but not receive() or listen().
+  /// Errors: not_found (not registered), unauthorized (credential refused:
+  /// no reconnect), storage errors.
+  Status listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
+                const std::function<void()>& on_tick = {});
+
+  /// The last `limit` messages with `username`, oldest first. Errors: storage errors.
+  Result<std::vector<HistoryMessage>> history(std::string_view username, std::size_t limit = 50);
+  /// Everyone we have exchanged keys with, by username. Errors: storage errors.
+  Result<std::vector<Contact>> contacts();
+
+  /// The safety number of our conversation with `username` (fetching their
+  /// key from the server if we have none). Errors: not_found, network errors.
+  Result<SafetyNumber> safety_number(std::string_view username);
+  /// Marks `username` verified (after comparing the safety number). A later
+  /// key change clears it. Errors: not_found, conflict (a key change is pending: trust() first).
+  Status verify(std::string_view username);
+  /// Accepts `username`'s changed identity key; sessions with the old key
+  /// are dropped. Errors: not_found (no change pending).
+  Status trust(std::string_view username);
+
+  /// On a new device (a store made with create(), not registered): makes a
+  /// provisioning key and returns the code to approve on an existing device.
+  /// Errors: conflict (already registered), invalid_argument (bad URL), storage errors.
+  Result<LinkOffer> link_begin(std::string_view server_url, const std::filesystem::path& ca_file = {});
+  /// On the new device: opens the provisioning envelope made by
+  /// approve_device() and registers this device with the account's identity
+  /// and the link token. Errors: not_found (no link_begin), bad_mac (not for
+  /// this code), unauthorized (token used or expired), decode_error, network errors.
+  Result<Identity> link_complete(const ProvisioningEnvelope& envelope);
+  /// On the new device: waits up to `wait` for the envelope through hushd's
+  /// provisioning relay (/v1/provisioning), then as above. Until the SDK
+  /// speaks that relay (TODO(#6)) it returns unavailable: carry the envelope
+  /// across and use the overload above.
+  Result<Identity> link_complete(std::chrono::seconds wait);
+  /// On an existing device: checks the code, asks the server for a link token
+  /// and seals our identity and the token to the code's key. Errors:
+  /// invalid_argument (malformed code or checksum), not_found (not registered), network errors.
+  Result<ProvisioningEnvelope> approve_device(std::string_view code);
+  /// Our account's devices. Errors: not_found (not registered), network errors.
+  Result<std::vector<DeviceInfo>> devices();
+  /// Revokes one of our devices (the server forgets its credential and queue).
+  /// Errors: not_found, invalid_argument (the last device), network errors.
+  Status remove_device(std::uint32_t device_id);
+
+  /// Tops up one-time pre-keys when the server holds fewer than
+  /// options.pre_key_low_water and rotates the signed pre-key when older than
+  /// options.signed_pre_key_rotation_ms (removing ones past the grace
+  /// period). Runs by itself after register and receive. Errors: network, storage.
+  Result<HousekeepingReport> housekeeping();
+
+  /// Closes the server connection (reopened on demand).
+  void disconnect();
+
+ private:
+  explicit Client(std::unique_ptr<ClientImpl> impl);
+  std::unique_ptr<ClientImpl> impl_;
+};
+
+}  // namespace hush::client

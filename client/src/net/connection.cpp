@@ -1,0 +1,356 @@
+// Connection and http_post on Boost.Beast. One read is kept pending on the
+// WebSocket; each call runs the io_context until its own operation finished
+// or its deadline passed, queueing the frames that arrive meanwhile. Frames
+// that do not parse are dropped (counted), never trusted.
+#include "connection.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <deque>
+#include <string_view>
+#include <variant>
+
+namespace hush::client::net {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using TlsWs = websocket::stream<TlsStream>;
+using PlainWs = websocket::stream<beast::tcp_stream>;
+
+/// Largest frame accepted from the server: its own limit (256 KiB) plus room
+/// for the envelope's fields.
+constexpr std::size_t kMaxFrameSize = 320 * 1024;
+/// Largest HTTP answer body read (registration answers are tiny).
+constexpr std::size_t kMaxHttpBody = 64 * 1024;
+
+/// Runs `ioc` until `done()` or the deadline; true if done.
+template <class Pred>
+bool run_until(asio::io_context& ioc, Pred done, Clock::time_point deadline) {
+  while (!done()) {
+    const auto now = Clock::now();
+    if (now >= deadline) return false;
+    if (ioc.stopped()) ioc.restart();
+    if (ioc.run_one_for(deadline - now) == 0 && ioc.stopped() && !done()) return false;
+  }
+  return true;
+}
+
+Status make_tls_context(asio::ssl::context& tls, const std::filesystem::path& ca_file) {
+  beast::error_code ec;
+  tls.set_verify_mode(asio::ssl::verify_peer, ec);
+  if (ca_file.empty()) {
+    tls.set_default_verify_paths(ec);
+  } else {
+    // Only certificates chaining to this file are accepted: with hushd's
+    // self-signed certificate that pins exactly that certificate.
+    tls.load_verify_file(ca_file.string(), ec);
+  }
+  if (ec) return make_error(Errc::network_failure, "TLS trust (CA file unreadable)");
+  return ok();
+}
+
+/// TCP connect, then the TLS handshake with certificate and host name checks.
+template <class Stream>
+Status open_stream(asio::io_context& ioc, Stream& stream, const ServerUrl& url, Clock::time_point deadline) {
+  tcp::resolver resolver(ioc);
+  beast::error_code ec;
+  auto results = resolver.resolve(url.host, std::to_string(url.port), ec);
+  if (ec) return make_error(Errc::network_failure, "resolve");
+  bool done = false;
+  beast::get_lowest_layer(stream).async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
+    ec = e;
+    done = true;
+  });
+  if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "connect");
+  if (ec) return make_error(Errc::network_failure, "connect");
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+      return make_error(Errc::network_failure, "TLS SNI");
+    }
+    stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+    done = false;
+    stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) {
+      ec = e;
+      done = true;
+    });
+    if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "TLS handshake");
+    if (ec) return make_error(Errc::network_failure, "TLS handshake (certificate not trusted?)");
+  }
+  return ok();
+}
+
+template <class Stream>
+Result<HttpAnswer> do_post(asio::io_context& ioc, Stream& stream, const ServerUrl& url, const std::string& target,
+                           const std::string& body, Clock::time_point deadline) {
+  HUSH_TRY(open_stream(ioc, stream, url, deadline));
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, url.host);
+  req.set(http::field::content_type, "application/x-protobuf");
+  req.body() = body;
+  req.prepare_payload();
+  bool done = false;
+  beast::error_code ec;
+  http::async_write(stream, req, [&](beast::error_code e, std::size_t) {
+    ec = e;
+    done = true;
+  });
+  if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "HTTP write");
+  if (ec) return make_error(Errc::network_failure, "HTTP write");
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kMaxHttpBody);
+  beast::flat_buffer buf;
+  done = false;
+  http::async_read(stream, buf, parser, [&](beast::error_code e, std::size_t) {
+    ec = e;
+    done = true;
+  });
+  if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "HTTP read");
+  if (ec) return make_error(Errc::network_failure, "HTTP read");
+  return HttpAnswer{parser.get().result_int(), parser.get().body()};
+}
+
+}  // namespace
+
+Errc errc_from_status(std::uint32_t status, const std::string& message) noexcept {
+  struct Name {
+    std::string_view name;
+    Errc code;
+  };
+  static constexpr Name kNames[] = {
+      {"invalid_argument", Errc::invalid_argument}, {"bad_length", Errc::bad_length},
+      {"decode_error", Errc::decode_error},         {"unsupported_version", Errc::unsupported_version},
+      {"invalid_message", Errc::invalid_message},   {"unknown_request", Errc::unsupported_version},
+      {"unauthorized", Errc::unauthorized},         {"forbidden", Errc::forbidden},
+      {"not_found", Errc::not_found},               {"conflict", Errc::conflict},
+      {"stale_devices", Errc::stale_devices},       {"bad_signature", Errc::bad_signature},
+      {"bad_key", Errc::bad_key},                   {"rate_limited", Errc::rate_limited},
+      {"quota_exceeded", Errc::quota_exceeded},     {"unavailable", Errc::unavailable},
+      {"timeout", Errc::timeout},                   {"network_failure", Errc::network_failure},
+  };
+  if (status == 200) return Errc::ok;
+  for (const auto& n : kNames) {
+    if (n.name == message) return n.code;
+  }
+  switch (status) {
+    case 400: return Errc::invalid_argument;
+    case 401: return Errc::unauthorized;
+    case 403: return Errc::forbidden;
+    case 404: return Errc::not_found;
+    case 409: return Errc::conflict;
+    case 410: return Errc::stale_devices;
+    case 429: return Errc::rate_limited;
+    case 503: return Errc::unavailable;
+    case 504: return Errc::timeout;
+    case 507: return Errc::quota_exceeded;
+    default: return Errc::unavailable;
+  }
+}
+
+Result<HttpAnswer> http_post(const ServerUrl& url, const std::filesystem::path& ca_file, const std::string& target,
+                             const std::string& body, std::chrono::milliseconds timeout) {
+  asio::io_context ioc;
+  const auto deadline = Clock::now() + timeout;
+  if (!url.tls) {
+    beast::tcp_stream stream(ioc);
+    return do_post(ioc, stream, url, target, body, deadline);
+  }
+  asio::ssl::context tls{asio::ssl::context::tls_client};
+  HUSH_TRY(make_tls_context(tls, ca_file));
+  TlsStream stream(ioc, tls);
+  return do_post(ioc, stream, url, target, body, deadline);
+}
+
+struct Connection::Impl {
+  ServerUrl url;
+  std::filesystem::path ca_file;
+  std::string authorization;
+  asio::io_context ioc;
+  asio::ssl::context tls{asio::ssl::context::tls_client};
+  std::variant<std::monostate, std::unique_ptr<TlsWs>, std::unique_ptr<PlainWs>> ws;
+  beast::flat_buffer buffer;
+  std::deque<pb::Response> responses;
+  std::deque<pb::Envelope> envelopes;
+  bool open = false;
+  std::uint64_t next_id = 0;
+  std::uint64_t bad_frames = 0;
+
+  ~Impl() {
+    // Cut the socket and let the pending read finish (with an error) while
+    // everything it refers to still exists.
+    beast::error_code ec;
+    if (auto* t = std::get_if<std::unique_ptr<TlsWs>>(&ws)) beast::get_lowest_layer(**t).socket().close(ec);
+    if (auto* p = std::get_if<std::unique_ptr<PlainWs>>(&ws)) beast::get_lowest_layer(**p).socket().close(ec);
+    ioc.restart();
+    ioc.poll();
+  }
+
+  void on_frame(std::string_view bytes) {
+    pb::ServerFrame frame;
+    if (!frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      ++bad_frames;
+      return;
+    }
+    if (frame.has_envelope()) {
+      envelopes.push_back(std::move(*frame.mutable_envelope()));
+    } else if (frame.has_response()) {
+      responses.push_back(std::move(*frame.mutable_response()));
+    } else {
+      ++bad_frames;  // a newer server's frame kind: ignored
+    }
+  }
+
+  template <class Ws>
+  void start_read(Ws& w) {
+    w.async_read(buffer, [this, &w](beast::error_code ec, std::size_t n) {
+      if (ec) {
+        open = false;
+        return;
+      }
+      auto data = buffer.data();
+      on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      buffer.consume(n);
+      start_read(w);
+    });
+  }
+
+  template <class Ws>
+  Status ws_connect(Ws& w, Clock::time_point deadline) {
+    HUSH_TRY(open_stream(ioc, w.next_layer(), url, deadline));
+    websocket::response_type res;
+    w.set_option(websocket::stream_base::decorator([auth = authorization](websocket::request_type& req) {
+      req.set(http::field::authorization, auth);
+    }));
+    w.read_message_max(kMaxFrameSize);
+    w.binary(true);
+    bool done = false;
+    beast::error_code ec;
+    w.async_handshake(res, url.host, "/v1/ws", [&](beast::error_code e) {
+      ec = e;
+      done = true;
+    });
+    if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "WebSocket handshake");
+    if (res.result_int() == 401) return make_error(Errc::unauthorized, "credential refused");
+    if (ec) return make_error(Errc::network_failure, "WebSocket handshake");
+    open = true;
+    start_read(w);
+    return ok();
+  }
+
+  template <class Ws>
+  Status ws_write(Ws& w, const std::string& bytes, Clock::time_point deadline) {
+    bool done = false;
+    beast::error_code ec;
+    w.async_write(asio::buffer(bytes), [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    if (!run_until(ioc, [&] { return done || !open; }, deadline)) return make_error(Errc::timeout, "WebSocket write");
+    if (!done || ec) {
+      open = false;
+      return make_error(Errc::network_failure, "WebSocket write");
+    }
+    return ok();
+  }
+
+  Status write(const std::string& bytes, Clock::time_point deadline) {
+    if (auto* t = std::get_if<std::unique_ptr<TlsWs>>(&ws)) return ws_write(**t, bytes, deadline);
+    if (auto* p = std::get_if<std::unique_ptr<PlainWs>>(&ws)) return ws_write(**p, bytes, deadline);
+    return make_error(Errc::network_failure, "not connected");
+  }
+};
+
+Connection::Connection(ServerUrl url, std::filesystem::path ca_file, std::string authorization)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->url = std::move(url);
+  impl_->ca_file = std::move(ca_file);
+  impl_->authorization = std::move(authorization);
+}
+
+Connection::~Connection() = default;
+
+Status Connection::connect(std::chrono::milliseconds timeout) {
+  auto& m = *impl_;
+  if (!std::holds_alternative<std::monostate>(m.ws)) return make_error(Errc::invalid_argument, "connect twice");
+  const auto deadline = Clock::now() + timeout;
+  if (!m.url.tls) {
+    auto& w = m.ws.emplace<std::unique_ptr<PlainWs>>(std::make_unique<PlainWs>(m.ioc));
+    return m.ws_connect(*w, deadline);
+  }
+  m.tls = asio::ssl::context{asio::ssl::context::tls_client};
+  HUSH_TRY(make_tls_context(m.tls, m.ca_file));
+  auto& w = m.ws.emplace<std::unique_ptr<TlsWs>>(std::make_unique<TlsWs>(m.ioc, m.tls));
+  return m.ws_connect(*w, deadline);
+}
+
+bool Connection::is_open() const noexcept { return impl_->open; }
+
+Result<pb::Response> Connection::call(pb::ClientFrame frame, std::chrono::milliseconds timeout) {
+  auto& m = *impl_;
+  if (!m.open) return make_error(Errc::network_failure, "not connected");
+  const auto deadline = Clock::now() + timeout;
+  const std::uint64_t id = ++m.next_id;
+  frame.set_id(id);
+  HUSH_TRY(m.write(frame.SerializeAsString(), deadline));
+  for (;;) {
+    for (auto it = m.responses.begin(); it != m.responses.end(); ++it) {
+      if (it->id() == id) {
+        pb::Response r = std::move(*it);
+        m.responses.erase(it);
+        return r;
+      }
+    }
+    m.responses.clear();  // answers to requests we stopped waiting for
+    if (!m.open) return make_error(Errc::network_failure, "connection closed");
+    if (!run_until(m.ioc, [&] { return !m.responses.empty() || !m.open; }, deadline)) {
+      return make_error(Errc::timeout, "no response");
+    }
+  }
+}
+
+Result<std::optional<pb::Envelope>> Connection::next_envelope(std::chrono::milliseconds timeout) {
+  auto& m = *impl_;
+  const auto deadline = Clock::now() + timeout;
+  if (m.envelopes.empty() && m.open) {
+    // Let already-arrived frames in, then wait.
+    run_until(m.ioc, [&] { return !m.envelopes.empty() || !m.open; }, deadline);
+  }
+  if (!m.envelopes.empty()) {
+    pb::Envelope e = std::move(m.envelopes.front());
+    m.envelopes.pop_front();
+    return std::optional<pb::Envelope>(std::move(e));
+  }
+  if (!m.open) return make_error(Errc::network_failure, "connection closed");
+  return std::optional<pb::Envelope>();
+}
+
+void Connection::close() {
+  auto& m = *impl_;
+  if (m.open) {
+    auto do_close = [&](auto& w) {
+      w.async_close(websocket::close_code::normal, [](beast::error_code) {});
+      run_until(m.ioc, [&] { return !m.open; }, Clock::now() + std::chrono::seconds(2));
+    };
+    if (auto* t = std::get_if<std::unique_ptr<TlsWs>>(&m.ws)) do_close(**t);
+    if (auto* p = std::get_if<std::unique_ptr<PlainWs>>(&m.ws)) do_close(**p);
+  }
+  m.open = false;
+  m.envelopes.clear();
+}
+
+}  // namespace hush::client::net

@@ -1,0 +1,216 @@
+// Client: opening and creating, the forwarding facade, and the helpers the
+// pipelines share (account cache, connection on demand, requests mapped to
+// Errc, the username directory).
+#include "client_impl.hpp"
+
+#include <hush/util/bytes.hpp>
+
+#include <cctype>
+#include <cstdio>
+
+namespace hush::client {
+
+namespace {
+
+constexpr const char* kCaFileState = "server.ca_file";
+
+/// `Basic base64(account_hex.device:base64(credential))` (docs/server/api.md).
+std::string base64(ByteView b) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < b.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t{b[i]} << 16) | (std::uint32_t{b[i + 1]} << 8) | b[i + 2];
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i + 1 == b.size()) {
+    const std::uint32_t v = std::uint32_t{b[i]} << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == b.size()) {
+    const std::uint32_t v = (std::uint32_t{b[i]} << 16) | (std::uint32_t{b[i + 1]} << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+/// The Authorization header. It holds the credential; it lives only inside
+/// the one Connection that uses it and is never logged.
+std::string authorization(const store::Account& a) {
+  SecretBuffer inner(as_bytes(a.account_id + "." + std::to_string(a.device_id.value) + ":" +
+                              base64(a.server_credential.expose())));
+  return "Basic " + base64(inner.expose());
+}
+
+template <class T>
+Result<std::unique_ptr<Client>> finish_open(std::unique_ptr<crypto::Rng> own_rng,
+                                            Result<std::unique_ptr<store::LocalStore>> store, ClientOptions options,
+                                            T make) {
+  if (!store) return store.error();
+  HUSH_TRY(store::ensure_sdk_tables(**store));
+  return make(std::make_unique<ClientImpl>(std::move(own_rng), std::move(*store), std::move(options)));
+}
+
+}  // namespace
+
+std::string normalize_username(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string SafetyNumber::grouped() const {
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); i += 5) {
+    if (!out.empty()) out += ' ';
+    out += digits.substr(i, 5);
+  }
+  return out;
+}
+
+ClientImpl::ClientImpl(std::unique_ptr<crypto::Rng> own_rng, std::unique_ptr<store::LocalStore> store,
+                       ClientOptions options)
+    : own_rng_(std::move(own_rng)),
+      rng_(options.rng != nullptr ? *options.rng : *own_rng_),
+      store_(std::move(store)),
+      options_(std::move(options)),
+      protocol_(*store_),
+      accounts_(*store_),
+      history_(*store_),
+      received_(*store_),
+      directory_(*store_),
+      state_(*store_) {}
+
+Result<const store::Account*> ClientImpl::account() {
+  if (!account_) {
+    HUSH_TRY_ASSIGN(auto loaded, accounts_.load());
+    if (!loaded) return make_error(Errc::not_found, "not registered");
+    account_ = std::move(*loaded);
+  }
+  return &*account_;
+}
+
+Status ClientImpl::save_account(const store::Account& account) {
+  HUSH_TRY(accounts_.save(account));
+  account_ = account.clone();
+  return ok();
+}
+
+std::filesystem::path ClientImpl::ca_file() const {
+  auto v = const_cast<store::SdkState&>(state_).get(kCaFileState);
+  if (!v || !*v) return {};
+  auto b = (**v).expose();
+  return std::filesystem::path(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+}
+
+Result<net::Connection*> ClientImpl::connection() {
+  if (conn_ && conn_->is_open()) return conn_.get();
+  conn_.reset();
+  HUSH_TRY_ASSIGN(const store::Account* a, account());
+  HUSH_TRY_ASSIGN(auto url, net::ServerUrl::parse(a->server_url));
+  auto c = std::make_unique<net::Connection>(url, ca_file(), authorization(*a));
+  HUSH_TRY(c->connect(options_.request_timeout));
+  conn_ = std::move(c);
+  return conn_.get();
+}
+
+void ClientImpl::drop_connection() {
+  if (conn_) conn_->close();
+  conn_.reset();
+}
+
+Result<pb::Response> ClientImpl::request(pb::ClientFrame frame) {
+  HUSH_TRY_ASSIGN(net::Connection * c, connection());
+  auto r = c->call(std::move(frame), options_.request_timeout);
+  if (!r) drop_connection();
+  return r;
+}
+
+Result<pb::Response> ClientImpl::request_ok(pb::ClientFrame frame) {
+  HUSH_TRY_ASSIGN(auto r, request(std::move(frame)));
+  if (r.status() != 200) return make_error(net::errc_from_status(r.status(), r.message()), "server refused");
+  return r;
+}
+
+Result<Bytes> ClientImpl::account_of(std::string_view username, bool refresh) {
+  const std::string name = normalize_username(username);
+  if (!refresh) {
+    HUSH_TRY_ASSIGN(auto known, directory_.account_of(name));
+    if (known) return std::move(*known);
+  }
+  pb::ClientFrame f;
+  f.mutable_lookup_username()->set_username(name);
+  HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));
+  const std::string& id = r.lookup_username().account_id();
+  if (id.size() != 16) return make_error(Errc::decode_error, "account id from server");
+  Bytes account = to_bytes(id);
+  HUSH_TRY(directory_.put(account, name));
+  return account;
+}
+
+// ---------------------------------------------------------------- facade
+
+Client::Client(std::unique_ptr<ClientImpl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+
+Result<std::unique_ptr<Client>> Client::create(const std::filesystem::path& home, const KeySource& key,
+                                               ClientOptions options) {
+  std::unique_ptr<crypto::Rng> own = options.rng ? nullptr : std::make_unique<crypto::SystemRng>();
+  crypto::Rng& rng = options.rng ? *options.rng : *own;
+  auto store = store::LocalStore::create(home, key, rng, options.clock);
+  return finish_open(std::move(own), std::move(store), std::move(options),
+                     [](std::unique_ptr<ClientImpl> i) { return std::unique_ptr<Client>(new Client(std::move(i))); });
+}
+
+Result<std::unique_ptr<Client>> Client::open(const std::filesystem::path& home, const KeySource& key,
+                                             ClientOptions options) {
+  std::unique_ptr<crypto::Rng> own = options.rng ? nullptr : std::make_unique<crypto::SystemRng>();
+  crypto::Rng& rng = options.rng ? *options.rng : *own;
+  auto store = store::LocalStore::open(home, key, rng, options.clock);
+  return finish_open(std::move(own), std::move(store), std::move(options),
+                     [](std::unique_ptr<ClientImpl> i) { return std::unique_ptr<Client>(new Client(std::move(i))); });
+}
+
+Result<Identity> Client::register_account(std::string_view server_url, std::string_view username,
+                                          const std::filesystem::path& ca_file) {
+  return impl_->register_account(server_url, username, ca_file);
+}
+Result<Identity> Client::whoami() { return impl_->whoami(); }
+Result<SentMessage> Client::send_text(std::string_view username, std::string_view text) {
+  return impl_->send_text(username, text);
+}
+Result<std::vector<ReceivedMessage>> Client::receive(std::chrono::seconds wait) { return impl_->receive(wait); }
+Status Client::listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
+                      const std::function<void()>& on_tick) {
+  return impl_->listen(on_message, std::move(stop), on_tick);
+}
+Result<std::vector<HistoryMessage>> Client::history(std::string_view username, std::size_t limit) {
+  return impl_->history(username, limit);
+}
+Result<std::vector<Contact>> Client::contacts() { return impl_->contacts(); }
+Result<SafetyNumber> Client::safety_number(std::string_view username) { return impl_->safety_number(username); }
+Status Client::verify(std::string_view username) { return impl_->verify(username); }
+Status Client::trust(std::string_view username) { return impl_->trust(username); }
+Result<LinkOffer> Client::link_begin(std::string_view server_url, const std::filesystem::path& ca_file) {
+  return impl_->link_begin(server_url, ca_file);
+}
+Result<Identity> Client::link_complete(const ProvisioningEnvelope& envelope) { return impl_->link_complete(envelope); }
+Result<Identity> Client::link_complete(std::chrono::seconds) {
+  // TODO(#6): open /v1/provisioning in link_begin, put its address in the code,
+  // and wait here for the ProvisioningMessage (docs/server/api.md).
+  return make_error(Errc::unavailable, "provisioning relay not supported yet");
+}
+Result<ProvisioningEnvelope> Client::approve_device(std::string_view code) { return impl_->approve_device(code); }
+Result<std::vector<DeviceInfo>> Client::devices() { return impl_->devices(); }
+Status Client::remove_device(std::uint32_t device_id) { return impl_->remove_device(device_id); }
+Result<HousekeepingReport> Client::housekeeping() { return impl_->housekeeping(); }
+void Client::disconnect() { impl_->drop_connection(); }
+
+}  // namespace hush::client

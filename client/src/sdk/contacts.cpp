@@ -1,0 +1,95 @@
+// History, contacts, safety numbers, verification and trust of changed
+// identity keys, and our account's devices.
+#include "client_impl.hpp"
+
+#include <hush/signal/fingerprint.hpp>
+
+namespace hush::client {
+
+Result<std::vector<HistoryMessage>> ClientImpl::history(std::string_view username, std::size_t limit) {
+  HUSH_TRY_ASSIGN(auto entries, history_.with_peer(normalize_username(username), limit));
+  std::vector<HistoryMessage> out;
+  out.reserve(entries.size());
+  for (auto& e : entries) {
+    out.push_back(HistoryMessage{e.id, e.direction == store::MessageDirection::outgoing, std::move(e.peer),
+                                 e.timestamp_ms, std::move(e.body), std::move(e.group_id)});
+  }
+  return out;
+}
+
+Result<std::vector<Contact>> ClientImpl::contacts() {
+  std::string me;
+  if (auto a = account()) me = (*a)->username;
+  HUSH_TRY_ASSIGN(auto names, protocol_.identities.contact_names());
+  std::vector<Contact> out;
+  for (const auto& name : names) {
+    if (name == me) continue;  // our own devices share our key
+    HUSH_TRY_ASSIGN(auto c, protocol_.identities.contact(name));
+    if (!c) continue;
+    out.push_back(Contact{name, c->verified, c->pending_key.has_value(), c->first_seen_ms, c->history.size()});
+  }
+  return out;
+}
+
+Result<SafetyNumber> ClientImpl::safety_number(std::string_view username) {
+  HUSH_TRY_ASSIGN(const store::Account* a, account());
+  const std::string me = a->username;
+  const std::string name = normalize_username(username);
+  HUSH_TRY_ASSIGN(auto c, protocol_.identities.contact(name));
+  if (!c) {
+    // Never talked: set up sessions now, which fetches and records their key.
+    HUSH_TRY_ASSIGN(Bytes account_id, account_of(name));
+    HUSH_TRY(fetch_and_process_bundles(account_id, name, std::nullopt));
+    HUSH_TRY_ASSIGN(c, protocol_.identities.contact(name));
+    if (!c) return make_error(Errc::not_found, "no identity key");
+  }
+  HUSH_TRY_ASSIGN(auto ours, protocol_.identities.identity_key_pair());
+  HUSH_TRY_ASSIGN(auto fp, signal::create_fingerprint(me, ours.public_key, name, c->key));
+  return SafetyNumber{fp.displayable.text(), fp.scannable.serialize(), c->verified, c->pending_key.has_value()};
+}
+
+Status ClientImpl::verify(std::string_view username) {
+  const std::string name = normalize_username(username);
+  HUSH_TRY_ASSIGN(auto c, protocol_.identities.contact(name));
+  if (!c) return make_error(Errc::not_found, "unknown contact");
+  if (c->pending_key) return make_error(Errc::conflict, "identity change pending: trust it first");
+  return protocol_.identities.mark_verified(name, c->key);
+}
+
+Status ClientImpl::trust(std::string_view username) {
+  const std::string name = normalize_username(username);
+  HUSH_TRY_ASSIGN(bool accepted, protocol_.identities.accept_pending(name));
+  if (!accepted) return make_error(Errc::not_found, "no identity change pending");
+  // Sessions under the old key are dead; messages held on the server for the
+  // new key are pushed again on the next connection.
+  HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
+  for (auto d : devices) HUSH_TRY(protocol_.sessions.delete_session({name, d}));
+  drop_connection();
+  return ok();
+}
+
+Result<std::vector<DeviceInfo>> ClientImpl::devices() {
+  HUSH_TRY_ASSIGN(const store::Account* a, account());
+  const std::uint32_t mine = a->device_id.value;
+  pb::ClientFrame f;
+  f.mutable_list_devices();
+  HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));
+  std::vector<DeviceInfo> out;
+  for (const auto& d : r.devices().devices()) {
+    out.push_back(DeviceInfo{d.device_id(), d.registration_id(),
+                             static_cast<std::uint64_t>(std::max<std::int64_t>(0, d.created_at_ms())),
+                             d.device_id() == mine});
+  }
+  return out;
+}
+
+Status ClientImpl::remove_device(std::uint32_t device_id) {
+  HUSH_TRY_ASSIGN(const store::Account* a, account());
+  const std::string me = a->username;
+  pb::ClientFrame f;
+  f.mutable_remove_device()->set_device_id(device_id);
+  HUSH_TRY(request_ok(std::move(f)));
+  return protocol_.sessions.delete_session({me, signal::DeviceId{device_id}});
+}
+
+}  // namespace hush::client

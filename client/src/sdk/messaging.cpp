@@ -1,0 +1,482 @@
+// The messaging pipeline. Send: one padded frame encrypted per device of the
+// recipient (sessions set up from fetched bundles), the server's stale-devices
+// answer repaired and retried, then a copy for our own other devices. Receive,
+// exactly once: per envelope one store transaction (de-dup check, decrypt,
+// decode, history, received id), commit, then ack.
+#include "client_impl.hpp"
+#include "frame.hpp"
+
+#include <hush/crypto/sha.hpp>
+#include <hush/signal/session_builder.hpp>
+#include <hush/signal/session_cipher.hpp>
+#include <hush/signal/session_record.hpp>
+#include <hush/signal/session_state.hpp>
+
+#include <algorithm>
+#include <thread>
+
+namespace hush::client {
+
+using sdk::decode_frame;
+using sdk::encode_frame;
+
+namespace {
+
+/// Sends retried after a stale-devices answer before giving up (each retry
+/// repairs the device list the server named; three covers a device added
+/// while we repaired).
+constexpr int kMaxSendAttempts = 4;
+/// receive(): the queue counts as drained after this long without an envelope
+/// (hushd sends no "queue empty" marker; see the SDK report).
+constexpr std::chrono::milliseconds kDrainQuiet{300};
+/// listen(): how often on_tick runs.
+constexpr std::chrono::milliseconds kTick{100};
+
+std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+content::Content text_content(const MessageId& id, std::uint64_t ts, ByteView text) {
+  return content::Content{id, ts, content::TextBody{SecretBuffer(text)}};
+}
+
+/// The server-side id of the copy for our own devices: distinct from the
+/// message's (the server's idempotency key is per sender device and id), and
+/// the same on a retry.
+Bytes sync_message_id(const MessageId& id) {
+  Bytes in = to_bytes(std::string_view("hush sync copy"));
+  in.insert(in.end(), id.bytes.begin(), id.bytes.end());
+  auto digest = crypto::sha256(in);
+  return Bytes(digest.begin(), digest.begin() + MessageId::kSize);
+}
+
+/// Identity store for a first message from an account we cannot name yet:
+/// our own keys from the real store, the peer's key only remembered. Trust is
+/// decided after decryption, against the username the sender proved.
+class DeferredIdentities final : public signal::IdentityKeyStore {
+ public:
+  explicit DeferredIdentities(signal::IdentityKeyStore& real) : real_(real) {}
+  Result<signal::IdentityKeyPair> identity_key_pair() override { return real_.identity_key_pair(); }
+  Result<signal::RegistrationId> local_registration_id() override { return real_.local_registration_id(); }
+  Result<bool> save_identity(const signal::ProtocolAddress&, const signal::IdentityKey& key) override {
+    seen = key;
+    return false;
+  }
+  Result<bool> is_trusted_identity(const signal::ProtocolAddress&, const signal::IdentityKey& key,
+                                   signal::Direction) override {
+    seen = key;
+    return true;
+  }
+  Result<std::optional<signal::IdentityKey>> identity(const signal::ProtocolAddress&) override { return seen; }
+  std::optional<signal::IdentityKey> seen;
+
+ private:
+  signal::IdentityKeyStore& real_;
+};
+
+/// Session store holding one new record in memory until it is given a name.
+class PendingSession final : public signal::SessionStore {
+ public:
+  Result<std::optional<signal::SessionRecord>> load_session(const signal::ProtocolAddress&) override {
+    if (!record) return std::optional<signal::SessionRecord>();
+    return std::optional<signal::SessionRecord>(record->clone());
+  }
+  Status store_session(const signal::ProtocolAddress&, const signal::SessionRecord& r) override {
+    record = r.clone();
+    return ok();
+  }
+  std::optional<signal::SessionRecord> record;
+};
+
+/// Whether a failed decrypt can never succeed later for these bytes, so the
+/// envelope is acknowledged (and dropped) rather than kept on the server.
+bool permanently_undecryptable(Errc code) {
+  switch (code) {
+    // The bytes are malformed, forged or replayed: they will not get better.
+    case Errc::decode_error:
+    case Errc::unsupported_version:
+    case Errc::bad_length:
+    case Errc::bad_key:
+    case Errc::bad_mac:
+    case Errc::invalid_message:
+    case Errc::too_far_ahead:
+    case Errc::duplicate_message:
+    // The state it needs is gone (a one-time pre-key used or deleted, a
+    // session we no longer hold): keeping it would only redeliver it forever.
+    case Errc::unknown_pre_key:
+    case Errc::no_session:
+    case Errc::stale_state:
+      return true;
+    // untrusted_identity decrypts once the user trusts the new key; storage
+    // errors are local and pass: both are kept on the server.
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- send
+
+Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::string& name,
+                                             std::optional<std::uint32_t> device) {
+  pb::ClientFrame f;
+  f.mutable_fetch_bundles()->set_account_id(str(account_id));
+  if (device) f.mutable_fetch_bundles()->set_device_id(*device);
+  HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));
+  const auto& b = r.bundles();
+  HUSH_TRY_ASSIGN(auto identity, crypto::PublicKey::deserialize(as_bytes(b.identity_key())));
+  for (const auto& d : b.bundles()) {
+    std::optional<signal::PreKeyId> otk_id;
+    std::optional<crypto::PublicKey> otk;
+    if (d.has_one_time_pre_key()) {
+      HUSH_TRY_ASSIGN(auto key, crypto::PublicKey::deserialize(as_bytes(d.one_time_pre_key().public_key())));
+      otk_id = signal::PreKeyId{d.one_time_pre_key().id()};
+      otk = key;
+    }
+    HUSH_TRY_ASSIGN(auto spk, crypto::PublicKey::deserialize(as_bytes(d.signed_pre_key().public_key())));
+    crypto::Signature signature{};
+    const std::string& sig = d.signed_pre_key().signature();
+    if (sig.size() != signature.size()) return make_error(Errc::bad_length, "bundle signature");
+    std::copy(sig.begin(), sig.end(), signature.begin());
+    signal::PreKeyBundle bundle{signal::RegistrationId{d.registration_id()},
+                                signal::DeviceId{d.device_id()},
+                                otk_id,
+                                otk,
+                                signal::SignedPreKeyId{d.signed_pre_key().id()},
+                                spk,
+                                signature,
+                                identity};
+    auto st = signal::process_pre_key_bundle(protocol_.stores(), {name, bundle.device_id}, bundle, rng_);
+    if (st.code() == Errc::untrusted_identity) {
+      HUSH_TRY(protocol_.identities.record_untrusted(name, identity));
+      return st;
+    }
+    HUSH_TRY(st);
+  }
+  return ok();
+}
+
+Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
+                                   ByteView padded, ByteView server_message_id, SentMessage& sent) {
+  const bool to_self = to_hex(account_id) == me.account_id;
+  for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
+    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
+    if (to_self) std::erase(devices, me.device_id);
+    if (devices.empty()) {
+      if (to_self) return ok();  // no other device of ours
+      HUSH_TRY(fetch_and_process_bundles(account_id, name, std::nullopt));
+      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(name));
+      if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
+    }
+    pb::ClientFrame f;
+    auto* req = f.mutable_send_message();
+    req->set_destination(str(account_id));
+    req->set_message_id(str(server_message_id));
+    for (auto device : devices) {
+      const signal::ProtocolAddress address{name, device};
+      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
+      if (!record || !record->has_current_state()) continue;
+      const auto registration = record->current_state()->remote_registration_id;
+      signal::SessionCipher cipher(protocol_.stores(), address);
+      HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded));
+      auto* m = req->add_messages();
+      m->set_device_id(device.value);
+      m->set_registration_id(registration.value);
+      m->set_type(static_cast<std::uint32_t>(ct.type));
+      m->set_ciphertext(str(ct.serialized));
+    }
+    HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
+    if (r.status() == 200) {
+      sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
+      sent.duplicate = r.send_message().duplicate();
+      return ok();
+    }
+    const Errc code = net::errc_from_status(r.status(), r.message());
+    if (code != Errc::stale_devices) return make_error(code, "send refused");
+    // Repair the device list as the server described it, then retry.
+    const auto& stale = r.stale_devices();
+    for (auto id : stale.extra()) HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
+    for (auto id : stale.stale()) {
+      HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
+      HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+    }
+    for (auto id : stale.missing()) HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+    if (options_.on_log) options_.on_log("event=stale_devices_retry");
+  }
+  return make_error(Errc::stale_devices, "device list kept changing");
+}
+
+Result<SentMessage> ClientImpl::send_text(std::string_view username, std::string_view text) {
+  HUSH_TRY_ASSIGN(const store::Account* acc, account());
+  const store::Account me = acc->clone();
+  const std::string name = normalize_username(username);
+  if (text.size() > content::kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
+  // The name is looked up afresh on every send: if it now belongs to another
+  // account (a reinstall, or a lying server), the sessions with the old one
+  // are dropped and the new account's identity key must pass the trust check.
+  HUSH_TRY_ASSIGN(auto cached, directory_.account_of(name));
+  HUSH_TRY_ASSIGN(Bytes recipient, account_of(name, true));
+  if (cached && *cached != recipient) {
+    HUSH_TRY_ASSIGN(auto old_devices, protocol_.sessions.devices(name));
+    for (auto d : old_devices) HUSH_TRY(protocol_.sessions.delete_session({name, d}));
+  }
+
+  SentMessage sent;
+  sent.id = MessageId::generate(rng_);
+  const std::uint64_t ts = now_ms();
+  HUSH_TRY_ASSIGN(auto padded, encode_frame({me.username, "", text_content(sent.id, ts, as_bytes(text))}));
+  HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent));
+
+  // A copy for our own other devices, so they show what we sent.
+  if (to_hex(recipient) != me.account_id) {
+    auto mine = from_hex(me.account_id);
+    pb::ClientFrame list;
+    list.mutable_list_devices();
+    auto devices = request_ok(std::move(list));
+    Status sync = ok();
+    if (mine && devices) {
+      HUSH_TRY_ASSIGN(auto have, protocol_.sessions.devices(me.username));
+      for (const auto& d : devices->devices().devices()) {
+        signal::DeviceId id{d.device_id()};
+        if (id == me.device_id || std::find(have.begin(), have.end(), id) != have.end()) continue;
+        sync = fetch_and_process_bundles(*mine, me.username, d.device_id());
+        if (!sync) break;
+      }
+      if (sync) {
+        HUSH_TRY_ASSIGN(auto copy, encode_frame({me.username, name, text_content(sent.id, ts, as_bytes(text))}));
+        SentMessage ignored;
+        sync = send_to_account(me, *mine, me.username, copy.expose(), sync_message_id(sent.id), ignored);
+      }
+    }
+    if ((!sync || !devices) && options_.on_log) options_.on_log("event=sync_copy_failed");
+  }
+
+  store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, name, std::nullopt, ts,
+                            SecretBuffer(as_bytes(text))};
+  auto inserted = history_.insert(entry);
+  if (!inserted && inserted.code() != Errc::conflict) return inserted.error();
+  return sent;
+}
+
+// ---------------------------------------------------------------- receive
+
+Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedMessage>& out, bool& ack) {
+  ack = false;
+  auto log = [&](const char* what, Errc code = Errc::ok) {
+    if (!options_.on_log) return;
+    std::string line = std::string("event=") + what + " seq=" + std::to_string(e.seq()) +
+                       " sender_device=" + std::to_string(e.sender_device());
+    if (code != Errc::ok) line += " error=" + std::string(errc_name(code));
+    options_.on_log(line);
+  };
+  const ByteView account_id = as_bytes(e.sender_account());
+  const ByteView message_id = as_bytes(e.message_id());
+  if (account_id.size() != 16 || e.sender_device() == 0 || message_id.empty() ||
+      message_id.size() > store::kMaxReceivedIdSize) {
+    log("envelope_malformed");
+    ack = true;  // nothing in it can be used, now or later
+    return ok();
+  }
+  HUSH_TRY_ASSIGN(const store::Account* acc, account());
+  const std::string my_account = acc->account_id;
+  const signal::DeviceId device{e.sender_device()};
+  const std::string dedup_sender = to_hex(account_id) + "." + std::to_string(device.value);
+  const ByteView body = as_bytes(e.content());
+
+  std::optional<ReceivedMessage> shown;
+  std::optional<std::pair<std::string, signal::IdentityKey>> untrusted;
+  Status st = store_->transaction([&]() -> Status {
+    HUSH_TRY_ASSIGN(bool seen, received_.contains(dedup_sender, message_id));
+    if (seen) {  // committed before a crash or a lost ack: ack again, show nothing
+      ack = true;
+      return ok();
+    }
+    // Everything below that ends the envelope for good records its id, so a
+    // redelivery is recognised without decrypting again.
+    auto finish_dropped = [&](const char* why, Errc code) -> Status {
+      log(why, code);
+      ack = true;
+      return received_.insert(dedup_sender, message_id).code() == Errc::ok ? ok()
+                                                                           : make_error(Errc::storage_failure, "received id");
+    };
+    signal::MessageType type;
+    if (e.type() == static_cast<std::uint32_t>(signal::MessageType::whisper)) {
+      type = signal::MessageType::whisper;
+    } else if (e.type() == static_cast<std::uint32_t>(signal::MessageType::pre_key)) {
+      type = signal::MessageType::pre_key;
+    } else {
+      return finish_dropped("envelope_type_unsupported", Errc::unsupported_version);
+    }
+    HUSH_TRY_ASSIGN(auto known, directory_.username_of(account_id));
+
+    // Decrypt: with the named session when we know the account; otherwise
+    // into memory, to be named once the frame's sender has been checked.
+    DeferredIdentities deferred(protocol_.identities);
+    PendingSession pending;
+    std::string name = known ? *known : std::string("?");
+    Result<SecretBuffer> plain = make_error(Errc::no_session, "unknown sender");
+    if (known) {
+      signal::SessionCipher cipher(protocol_.stores(), {name, device});
+      plain = cipher.decrypt(type, body, rng_);
+      if (!plain && plain.code() == Errc::untrusted_identity && type == signal::MessageType::pre_key) {
+        if (auto m = signal::PreKeySignalMessage::deserialize(body)) untrusted.emplace(name, m->identity_key());
+      }
+    } else if (type == signal::MessageType::pre_key) {
+      signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending};
+      signal::SessionCipher cipher(stores, {name, device});
+      plain = cipher.decrypt(type, body, rng_);
+    }
+    if (!plain) {
+      if (permanently_undecryptable(plain.code())) return finish_dropped("decrypt_failed", plain.code());
+      log("decrypt_deferred", plain.code());
+      return plain.error();  // rolled back; kept on the server
+    }
+    auto frame = decode_frame(plain->expose());
+    if (!frame) return finish_dropped("frame_invalid", frame.code());
+
+    if (!known) {
+      // The sender claims a name; the server must map that name to the
+      // account that sent the envelope, else the claim is false.
+      const std::string claim = normalize_username(frame->sender_username);
+      if (claim.empty()) return finish_dropped("sender_unnamed", Errc::invalid_message);
+      auto claimed_account = account_of(claim, true);
+      if (!claimed_account) {
+        if (claimed_account.code() == Errc::not_found) return finish_dropped("sender_claim_unknown", Errc::not_found);
+        return claimed_account.error();  // network: try again later
+      }
+      if (ByteView(*claimed_account).size() != account_id.size() ||
+          !std::equal(account_id.begin(), account_id.end(), claimed_account->begin())) {
+        return finish_dropped("sender_claim_false", Errc::forbidden);
+      }
+      name = claim;
+      const signal::ProtocolAddress address{name, device};
+      HUSH_TRY_ASSIGN(bool trusted, protocol_.identities.is_trusted_identity(address, *deferred.seen,
+                                                                             signal::Direction::receiving));
+      if (!trusted) {
+        untrusted.emplace(name, *deferred.seen);
+        log("identity_untrusted", Errc::untrusted_identity);
+        return make_error(Errc::untrusted_identity, "sender identity changed");
+      }
+      HUSH_TRY(protocol_.identities.save_identity(address, *deferred.seen));
+      HUSH_TRY(protocol_.sessions.store_session(address, *pending.record));
+    } else if (normalize_username(frame->sender_username) != name) {
+      log("sender_claim_mismatch");  // the directory is authoritative
+    }
+
+    ReceivedMessage msg;
+    msg.sender = name;
+    msg.sender_device = device.value;
+    msg.id = frame->content.id;
+    msg.timestamp_ms = frame->content.timestamp_ms;
+    msg.server_timestamp_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.server_timestamp_ms()));
+    const bool from_me = to_hex(account_id) == my_account;
+    msg.sent_by_me = from_me && !frame->sent_to.empty();
+    msg.conversation = msg.sent_by_me ? normalize_username(frame->sent_to) : name;
+    auto* text = std::get_if<content::TextBody>(&frame->content.body);
+    if (text != nullptr) {
+      store::HistoryEntry entry{msg.id,
+                                msg.sent_by_me ? store::MessageDirection::outgoing : store::MessageDirection::incoming,
+                                msg.conversation, std::nullopt, msg.timestamp_ms, text->text.clone()};
+      auto inserted = history_.insert(entry);
+      if (inserted) {
+        msg.text = std::move(text->text);
+        shown = std::move(msg);
+      } else if (inserted.code() != Errc::conflict) {  // conflict: the same message under another envelope
+        return inserted.error();
+      }
+    }  // receipts: nothing to show yet
+    HUSH_TRY(received_.insert(dedup_sender, message_id));
+    ack = true;
+    return ok();
+  });
+  if (untrusted) {
+    HUSH_TRY(protocol_.identities.record_untrusted(untrusted->first, untrusted->second));
+  }
+  if (!st) {
+    if (st.code() == Errc::untrusted_identity || permanently_undecryptable(st.code())) return ok();
+    return st;
+  }
+  if (shown) {
+    if (options_.after_commit) options_.after_commit(*shown);
+    out.push_back(std::move(*shown));
+  }
+  return ok();
+}
+
+Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::milliseconds wait) {
+  std::vector<ReceivedMessage> out;
+  HUSH_TRY_ASSIGN(net::Connection * c, connection());
+  const auto give_up = std::chrono::steady_clock::now() + wait;
+  bool any = false;
+  for (;;) {
+    auto quiet = kDrainQuiet;
+    if (!any) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+      quiet = std::max(quiet, left);
+    }
+    auto next = c->next_envelope(quiet);
+    if (!next) {
+      drop_connection();
+      if (!any) return next.error();
+      break;
+    }
+    if (!*next) break;
+    any = true;
+    bool ack = false;
+    HUSH_TRY(process_envelope(**next, out, ack));
+    if (ack) {
+      pb::ClientFrame f;
+      f.mutable_ack()->set_seq((*next)->seq());
+      auto r = request(std::move(f));  // a lost ack is harmless: redelivery is de-duplicated
+      if (!r) break;
+      HUSH_TRY_ASSIGN(c, connection());
+    }
+  }
+  (void)housekeeping();
+  return out;
+}
+
+Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
+                          const std::function<void()>& on_tick) {
+  HUSH_TRY(account());
+  auto backoff = options_.reconnect_min;
+  while (!stop.stop_requested()) {
+    auto c = connection();
+    if (!c) {
+      if (c.code() == Errc::unauthorized || c.code() == Errc::not_found) return c.error();
+      if (options_.on_log) options_.on_log(std::string("event=reconnect_wait error=") + std::string(errc_name(c.code())));
+      const auto until = std::chrono::steady_clock::now() + backoff;
+      while (!stop.stop_requested() && std::chrono::steady_clock::now() < until) {
+        if (on_tick) on_tick();
+        std::this_thread::sleep_for(kTick);
+      }
+      backoff = std::min(backoff * 2, options_.reconnect_max);
+      continue;
+    }
+    backoff = options_.reconnect_min;
+    (void)housekeeping();
+    while (!stop.stop_requested()) {
+      auto conn = connection();
+      if (!conn) break;
+      auto next = (*conn)->next_envelope(kTick);
+      if (!next) {
+        drop_connection();
+        break;
+      }
+      if (*next) {
+        std::vector<ReceivedMessage> out;
+        bool ack = false;
+        HUSH_TRY(process_envelope(**next, out, ack));
+        if (ack) {
+          pb::ClientFrame f;
+          f.mutable_ack()->set_seq((*next)->seq());
+          (void)request(std::move(f));
+        }
+        for (const auto& m : out) on_message(m);
+      }
+      if (on_tick) on_tick();
+    }
+  }
+  return ok();
+}
+
+}  // namespace hush::client

@@ -1,0 +1,409 @@
+// The SDK end to end: real hushd processes over TLS, clients in temporary
+// home folders: three users talking, offline delivery, linked devices and
+// the stale-device retry, sent copies on our own devices, identity change,
+// a wrong passphrase, and a crash between commit and ack.
+#include "hushd_process.hpp"
+
+#include <hush/client/client.hpp>
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <stop_token>
+#include <string>
+
+namespace hush::client {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::HushdOptions;
+using testing::HushdProcess;
+
+KeySource pass(const char* p) { return KeySource::passphrase(SecretBuffer(as_bytes(std::string_view(p))), KdfCost::test_minimum); }
+
+/// A free loopback port (so a restarted hushd comes back where clients expect it).
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+class ClientE2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hush-e2e-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    port_ = free_port();
+    fs::create_directories(root_ / "homes");
+    start_server();
+  }
+  void TearDown() override {
+    clients_.clear();
+    if (hushd_) hushd_->stop();
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  void start_server() {
+    HushdOptions o;
+    o.data_dir = (root_ / "hushd").string();
+    o.listen = "127.0.0.1:" + std::to_string(port_);
+    hushd_ = std::make_unique<HushdProcess>(o);
+    ASSERT_TRUE(hushd_->start()) << hushd_->log();
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  fs::path home(const std::string& who) const { return root_ / "homes" / who; }
+  fs::path ca() const { return hushd_->cert_file(); }
+
+  ClientOptions options() {
+    ClientOptions o;
+    o.pre_key_batch = 10;
+    o.pre_key_low_water = 3;
+    return o;
+  }
+  /// A new client that registers `name` (home "name" unless given).
+  Client& registered(const std::string& name, std::string home_name = {}) {
+    if (home_name.empty()) home_name = name;
+    auto c = Client::create(home(home_name), pass("pw"), options());
+    EXPECT_TRUE(c) << errc_name(c.code());
+    auto id = (*c)->register_account(url(), name, ca());
+    EXPECT_TRUE(id) << errc_name(id.code()) << " " << (id ? "" : id.error().context);
+    auto& ref = *(clients_[home_name] = std::move(*c));
+    return ref;
+  }
+  Client& reopen(const std::string& home_name, ClientOptions o = {}) {
+    clients_.erase(home_name);
+    auto c = Client::open(home(home_name), pass("pw"), std::move(o));
+    EXPECT_TRUE(c) << errc_name(c.code());
+    return *(clients_[home_name] = std::move(*c));
+  }
+  /// Receives until `n` messages came (or 10 s passed).
+  std::vector<ReceivedMessage> receive_n(Client& c, std::size_t n) {
+    std::vector<ReceivedMessage> all;
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (all.size() < n && std::chrono::steady_clock::now() < until) {
+      auto got = c.receive(2s);
+      EXPECT_TRUE(got) << errc_name(got.code()) << " " << (got ? "" : got.error().context);
+      if (!got) break;
+      for (auto& m : *got) all.push_back(std::move(m));
+    }
+    return all;
+  }
+  static std::string text(const ReceivedMessage& m) { return std::string(m.text_view()); }
+
+  fs::path root_;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<HushdProcess> hushd_;
+  std::map<std::string, std::unique_ptr<Client>> clients_;
+};
+
+TEST_F(ClientE2e, ThreeUsersTalkBothWays) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  Client& carol = registered("carol");
+  ASSERT_TRUE(alice.send_text("bob", "hello bob"));
+  ASSERT_TRUE(alice.send_text("carol", "hello carol"));
+  auto b = receive_n(bob, 1);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].sender, "alice");
+  EXPECT_EQ(text(b[0]), "hello bob");
+  EXPECT_FALSE(b[0].sent_by_me);
+  ASSERT_TRUE(bob.send_text("alice", "hi alice, bob here"));
+  auto c = receive_n(carol, 1);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(text(c[0]), "hello carol");
+  ASSERT_TRUE(carol.send_text("Alice", "carol says hi"));
+  ASSERT_TRUE(carol.send_text("bob", "carol to bob"));
+  auto a = receive_n(alice, 2);
+  ASSERT_EQ(a.size(), 2u);
+  std::map<std::string, std::string> by_sender;
+  for (auto& m : a) by_sender[m.sender] = text(m);
+  EXPECT_EQ(by_sender["bob"], "hi alice, bob here");
+  EXPECT_EQ(by_sender["carol"], "carol says hi");
+  auto b2 = receive_n(bob, 1);
+  ASSERT_EQ(b2.size(), 1u);
+  EXPECT_EQ(b2[0].sender, "carol");
+  // Nothing more, and a second receive shows nothing again.
+  auto none = alice.receive(0s);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+
+  auto h = alice.history("bob", 10);
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_TRUE((*h)[0].outgoing);
+  EXPECT_EQ((*h)[0].text_view(), "hello bob");
+  EXPECT_FALSE((*h)[1].outgoing);
+  auto contacts = alice.contacts();
+  ASSERT_TRUE(contacts);
+  EXPECT_EQ(contacts->size(), 2u);
+
+  // Safety numbers agree on both sides; verify marks the contact.
+  auto sa = alice.safety_number("bob");
+  auto sb = bob.safety_number("alice");
+  ASSERT_TRUE(sa && sb);
+  EXPECT_EQ(sa->digits.size(), 60u);
+  EXPECT_EQ(sa->digits, sb->digits);
+  ASSERT_TRUE(alice.verify("bob"));
+  EXPECT_TRUE(alice.safety_number("bob")->verified);
+  auto me = alice.whoami();
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->username, "alice");
+  EXPECT_EQ(alice.send_text("nobody", "x").code(), Errc::not_found);
+}
+
+TEST_F(ClientE2e, OfflineRecipientReceivesLater) {
+  registered("bob");
+  clients_.erase("bob");  // bob goes away
+  Client& alice = registered("alice");
+  ASSERT_TRUE(alice.send_text("bob", "one"));
+  ASSERT_TRUE(alice.send_text("bob", "two"));
+  Client& bob = reopen("bob");
+  auto got = receive_n(bob, 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(text(got[0]), "one");
+  EXPECT_EQ(text(got[1]), "two");
+}
+
+TEST_F(ClientE2e, WrongPassphraseRefused) {
+  registered("alice");
+  clients_.clear();
+  auto bad = Client::open(home("alice"), pass("not it"), options());
+  EXPECT_EQ(bad.code(), Errc::unauthorized);
+  auto good = Client::open(home("alice"), pass("pw"), options());
+  ASSERT_TRUE(good);
+  EXPECT_EQ((*good)->whoami()->username, "alice");
+}
+
+TEST_F(ClientE2e, CrashBetweenCommitAndAckLosesNothingShowsNothingTwice) {
+  registered("bob");
+  clients_.erase("bob");
+  Client& alice = registered("alice");
+  ASSERT_TRUE(alice.send_text("bob", "first"));
+  ASSERT_TRUE(alice.send_text("bob", "second"));
+
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ClientOptions o = options();
+    o.after_commit = [](const ReceivedMessage&) { ::_exit(7); };  // crash after the first commit
+    auto c = Client::open(home("bob"), pass("pw"), std::move(o));
+    if (!c) ::_exit(1);
+    (void)(*c)->receive(5s);
+    ::_exit(2);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 7);
+
+  Client& bob = reopen("bob");
+  auto got = receive_n(bob, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "second");  // "first" was committed: not shown again
+  auto again = bob.receive(1s);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  auto h = bob.history("alice", 10);
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->size(), 2u);  // both, once each
+  EXPECT_EQ((*h)[0].text_view(), "first");
+  EXPECT_EQ((*h)[1].text_view(), "second");
+}
+
+TEST_F(ClientE2e, LinkedDeviceReceivesAndSeesSentCopiesAfterStaleRetry) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(bob.send_text("alice", "before the second device"));
+  ASSERT_EQ(receive_n(alice, 1).size(), 1u);
+
+  // Alice links a second device: code shown there, approved here, the
+  // sealed provisioning envelope carried across out of band.
+  auto made = Client::create(home("alice2"), pass("pw"), options());
+  ASSERT_TRUE(made);
+  Client& alice2 = *(clients_["alice2"] = std::move(*made));
+  auto offer = alice2.link_begin(url(), ca());
+  ASSERT_TRUE(offer);
+  auto bad_code = alice.approve_device("AAAA-BBBB");
+  EXPECT_EQ(bad_code.code(), Errc::invalid_argument);
+  auto envelope = alice.approve_device(offer->code);
+  ASSERT_TRUE(envelope) << errc_name(envelope.code());
+  auto linked = alice2.link_complete(*envelope);
+  ASSERT_TRUE(linked) << errc_name(linked.code());
+  EXPECT_EQ(linked->username, "alice");
+  EXPECT_EQ(linked->device_id, 2u);
+  auto devs = alice.devices();
+  ASSERT_TRUE(devs);
+  EXPECT_EQ(devs->size(), 2u);
+
+  // Bob holds a session with device 1 only: the server answers
+  // stale_devices, bob fetches device 2's bundle and retries.
+  ASSERT_TRUE(bob.send_text("alice", "to both devices"));
+  auto a1 = receive_n(alice, 1);
+  auto a2 = receive_n(alice2, 1);
+  ASSERT_EQ(a1.size(), 1u);
+  ASSERT_EQ(a2.size(), 1u);
+  EXPECT_EQ(text(a1[0]), "to both devices");
+  EXPECT_EQ(text(a2[0]), "to both devices");
+  EXPECT_EQ(a2[0].sender, "bob");
+
+  // Alice's device 1 sends; device 2 sees the sent copy.
+  ASSERT_TRUE(alice.send_text("bob", "sent from device one"));
+  auto copy = receive_n(alice2, 1);
+  ASSERT_EQ(copy.size(), 1u);
+  EXPECT_TRUE(copy[0].sent_by_me);
+  EXPECT_EQ(copy[0].conversation, "bob");
+  EXPECT_EQ(text(copy[0]), "sent from device one");
+  auto b = receive_n(bob, 1);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(text(b[0]), "sent from device one");
+  auto h2 = alice2.history("bob", 10);
+  ASSERT_TRUE(h2);
+  ASSERT_EQ(h2->size(), 2u);
+  EXPECT_TRUE((*h2)[1].outgoing);
+
+  // Device 2 answers; device 1 sees the copy, bob the message.
+  ASSERT_TRUE(alice2.send_text("bob", "and from device two"));
+  auto copy1 = receive_n(alice, 1);
+  ASSERT_EQ(copy1.size(), 1u);
+  EXPECT_TRUE(copy1[0].sent_by_me);
+  auto b2 = receive_n(bob, 1);
+  ASSERT_EQ(b2.size(), 1u);
+  EXPECT_EQ(b2[0].sender_device, 2u);
+
+  // Removing device 2: bob's next send drops it after a stale answer.
+  ASSERT_TRUE(alice.remove_device(2));
+  ASSERT_TRUE(bob.send_text("alice", "after removal"));
+  auto a3 = receive_n(alice, 1);
+  ASSERT_EQ(a3.size(), 1u);
+}
+
+TEST_F(ClientE2e, IdentityChangeRefusedUntilTrusted) {
+  Client& alice = registered("alice");
+  registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "hi"));
+  ASSERT_EQ(receive_n(*clients_["bob"], 1).size(), 1u);
+  ASSERT_TRUE(alice.verify("bob"));
+  clients_.erase("bob");
+
+  // Bob's name moves to a new account with a new identity key (a reinstall
+  // the server allowed, or a server lying): simulated in hushd's database.
+  alice.disconnect();
+  hushd_->stop();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((root_ / "hushd" / "hush.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE accounts SET username = 'bob-old' WHERE username = 'bob'", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  start_server();
+  Client& bob2 = registered("bob", "bob2");
+
+  auto refused = alice.send_text("bob", "are you still you?");
+  EXPECT_EQ(refused.code(), Errc::untrusted_identity);
+  auto contacts = alice.contacts();
+  ASSERT_TRUE(contacts);
+  ASSERT_EQ(contacts->size(), 1u);
+  EXPECT_TRUE((*contacts)[0].identity_changed);
+  EXPECT_EQ(alice.verify("bob").code(), Errc::conflict);
+
+  // The new bob writes first: held back (not shown, not acked) until trusted.
+  ASSERT_TRUE(bob2.send_text("alice", "new phone, it's bob"));
+  auto held = alice.receive(1s);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(held->empty());
+
+  ASSERT_TRUE(alice.trust("bob"));
+  auto now = receive_n(alice, 1);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(text(now[0]), "new phone, it's bob");
+  ASSERT_TRUE(alice.send_text("bob", "welcome back"));
+  auto b = receive_n(bob2, 1);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(text(b[0]), "welcome back");
+  auto sn = alice.safety_number("bob");
+  ASSERT_TRUE(sn);
+  EXPECT_FALSE(sn->verified);  // the change undid verification
+}
+
+TEST_F(ClientE2e, ListenDeliversAsMessagesArriveAndSendsFromTick) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(bob.send_text("alice", "waiting for you"));
+  std::vector<std::string> got;
+  std::stop_source stop;
+  bool replied = false;
+  auto deadline = std::chrono::steady_clock::now() + 15s;
+  auto st = alice.listen(
+      [&](const ReceivedMessage& m) {
+        got.push_back(text(m));
+        if (got.size() == 2) stop.request_stop();
+      },
+      stop.get_token(),
+      [&] {
+        if (!got.empty() && !replied) {  // chat: send from inside listen
+          replied = alice.send_text("bob", "got it").has_value();
+          (void)bob.send_text("alice", "live one");  // arrives while alice listens
+        }
+        if (std::chrono::steady_clock::now() > deadline) stop.request_stop();
+      });
+  ASSERT_TRUE(st) << errc_name(st.code());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], "waiting for you");
+  EXPECT_EQ(got[1], "live one");
+  EXPECT_TRUE(replied);
+  auto b = receive_n(bob, 1);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(text(b[0]), "got it");
+}
+
+TEST_F(ClientE2e, HousekeepingTopsUpAndRotates) {
+  std::uint64_t now_ms = 1'700'000'000'000ULL;
+  ClientOptions o = options();
+  o.clock = [&now_ms] { return now_ms; };
+  o.pre_key_batch = 4;  // hushd allows 5 registrations per address, so few users use up keys
+  o.pre_key_low_water = 3;
+  auto c = Client::create(home("alice"), pass("pw"), o);
+  ASSERT_TRUE(c);
+  Client& alice = *(clients_["alice"] = std::move(*c));
+  ASSERT_TRUE(alice.register_account(url(), "alice", ca()));
+  // Two one-time pre-keys used: two left, below the low water mark.
+  ASSERT_TRUE(registered("bob").send_text("alice", "hi from bob"));
+  ASSERT_TRUE(registered("carol").send_text("alice", "hi from carol"));
+  auto r = alice.housekeeping();
+  ASSERT_TRUE(r) << errc_name(r.code());
+  EXPECT_EQ(r->pre_keys_uploaded, 4u);
+  EXPECT_FALSE(r->signed_pre_key_rotated);
+  now_ms += 8ULL * 24 * 3600 * 1000;
+  r = alice.housekeeping();
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->signed_pre_key_rotated);
+  EXPECT_EQ(r->old_signed_pre_keys_removed, 0u);
+  // Messages started against the old signed pre-key still decrypt.
+  auto got = receive_n(alice, 2);
+  EXPECT_EQ(got.size(), 2u);
+  now_ms += 31ULL * 24 * 3600 * 1000;
+  r = alice.housekeeping();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->old_signed_pre_keys_removed, 1u);
+}
+
+}  // namespace
+}  // namespace hush::client
