@@ -1,0 +1,98 @@
+// `hush devices`, `hush devices approve CODE`, `hush devices remove ID`: our
+// account's devices, approving a new one shown by `hush link` (printing the
+// sealed provisioning line to paste on it), and revoking one.
+#include "command.hpp"
+#include "format.hpp"
+#include "session.hpp"
+
+#include <hush/util/bytes.hpp>
+
+#include <fmt/format.h>
+
+namespace hush::cli {
+
+namespace {
+
+int list(Context& ctx, client::Client& c) {
+  auto devices = c.devices();
+  if (!devices) return report(ctx, devices.error());
+  for (const auto& d : *devices) {
+    if (ctx.out.json()) {
+      JsonObject o("device");
+      o.add("id", d.id).add("registration_id", d.registration_id).add("created_ms", d.created_ms);
+      o.add("this_device", d.this_device);
+      ctx.out.object(o);
+    } else {
+      ctx.out.text(fmt::format("device {:<4} created {}{}", d.id, format_time(d.created_ms),
+                               d.this_device ? "  (this device)" : ""));
+    }
+  }
+  return 0;
+}
+
+int approve(Context& ctx, client::Client& c, const std::string& code) {
+  auto envelope = c.approve_device(code);
+  if (!envelope) {
+    if (envelope.code() == Errc::invalid_argument) {
+      return report(ctx, envelope.error(), "type the code exactly as `hush link` shows it on the new device");
+    }
+    return report(ctx, envelope.error());
+  }
+  const std::string line = std::string(kProvisionPrefix) + to_hex(envelope->bytes);
+  if (ctx.out.json()) {
+    JsonObject o("provisioning");
+    o.add("envelope", line);
+    ctx.out.object(o);
+  } else {
+    ctx.out.note("Approved. The line below is sealed to the new device's code; paste it at `hush link`'s prompt:");
+    ctx.out.text(line);
+  }
+  return 0;
+}
+
+int remove(Context& ctx, client::Client& c, const std::string& id_text) {
+  auto id = parse_count(id_text, 0xFFFFFFFFu);
+  if (!id) return ctx.out.usage("devices remove: ID is a device number (see `hush devices`)", "devices");
+  if (auto done = c.remove_device(static_cast<std::uint32_t>(*id)); !done) return report(ctx, done.error());
+  if (ctx.out.json()) {
+    JsonObject o("device_removed");
+    o.add("id", static_cast<std::uint64_t>(*id));
+    ctx.out.object(o);
+  } else {
+    ctx.out.text(fmt::format("removed device {}", *id));
+  }
+  return 0;
+}
+
+int run(Context& ctx, const ParsedArgs& args) {
+  const auto& p = args.positionals;
+  if (!p.empty() && p[0] != "approve" && p[0] != "remove") {
+    return ctx.out.usage("devices: unknown subcommand '" + p[0] + "' (approve CODE, remove ID)", "devices");
+  }
+  if (!p.empty() && p.size() != 2) return ctx.out.usage("devices " + p[0] + ": missing " + (p[0] == "approve" ? "CODE" : "ID"), "devices");
+  auto client = open_client(ctx);
+  if (!client) return report(ctx, client.error());
+  if (p.empty()) return list(ctx, **client);
+  if (p[0] == "approve") return approve(ctx, **client, p[1]);
+  return remove(ctx, **client, p[1]);
+}
+
+}  // namespace
+
+const CommandSpec& devices_command() {
+  static const CommandSpec spec{
+      "devices",
+      "[approve CODE | remove ID]",
+      "list your devices, approve a new one, or remove one",
+      "`hush devices` lists your account's devices.\n"
+      "`hush devices approve CODE` authorizes the new device showing CODE (from `hush link`)\n"
+      "and prints a hush-provision: line sealed to that device: paste it there.\n"
+      "`hush devices remove ID` revokes device ID (the server drops its credential and queue).",
+      {},
+      {"SUBCOMMAND", "ARGUMENT"},
+      0,
+      &run};
+  return spec;
+}
+
+}  // namespace hush::cli

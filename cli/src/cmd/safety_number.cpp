@@ -1,0 +1,73 @@
+// `hush safety-number USERNAME [--qr]`: the 60-digit safety number of the
+// conversation with USERNAME in 12 groups of five, and with --qr its
+// scannable form as a QR code in the terminal.
+#include "command.hpp"
+#include "format.hpp"
+#include "qr.hpp"
+#include "session.hpp"
+
+#include <fmt/format.h>
+
+namespace hush::cli {
+
+namespace {
+
+int run(Context& ctx, const ParsedArgs& args) {
+  const std::string name = terminal_safe(args.positionals[0]);
+  auto client = open_client(ctx);
+  if (!client) return report(ctx, client.error());
+  auto sn = (*client)->safety_number(args.positionals[0]);
+  if (!sn) return report(ctx, sn.error());
+  const std::string grouped = sn->grouped();
+  if (ctx.out.json()) {
+    JsonObject o("safety_number");
+    o.add("username", args.positionals[0]).add("digits", sn->digits).add("grouped", grouped);
+    o.add("verified", sn->verified).add("identity_changed", sn->identity_changed);
+    o.add("scannable_hex", to_hex(sn->scannable));
+    ctx.out.object(o);
+  } else {
+    ctx.out.text(fmt::format("Safety number with {} ({}):", name, sn->verified ? "verified" : "not verified"));
+    ctx.out.text("");
+    // Three lines of four groups, as Signal shows it.
+    for (std::size_t line = 0; line < 3; ++line) {
+      const std::size_t from = line * 24;
+      if (from < grouped.size()) ctx.out.text("    " + grouped.substr(from, 23));
+    }
+    ctx.out.text("");
+    if (args.flag("--qr")) {
+      auto qr = render_qr(sn->scannable);
+      if (!qr) return report(ctx, qr.error());
+      ctx.out.out() << *qr;
+      ctx.out.out().flush();
+    }
+    if (!sn->verified) {
+      ctx.out.text(fmt::format("Compare it with {0}'s screen in person or over a channel you trust;", name));
+      ctx.out.text(fmt::format("if it matches, run `hush verify {}`.", name));
+    }
+  }
+  if (sn->identity_changed) {
+    ctx.out.warning(fmt::format("{0}'s identity key has CHANGED. This number is of the key you accepted before; "
+                                "see `hush trust {0}`.",
+                                name));
+  }
+  return 0;
+}
+
+}  // namespace
+
+const CommandSpec& safety_number_command() {
+  static const CommandSpec spec{
+      "safety-number",
+      "USERNAME [--qr]",
+      "show the safety number of the conversation with USERNAME",
+      "Shows the 60-digit safety number (12 groups of five) of your conversation\n"
+      "with USERNAME; it is the same on both sides exactly when nobody is in the\n"
+      "middle. Fetches USERNAME's key from the server if you have never talked.",
+      {{"--qr", "", "also draw its scannable form as a QR code"}},
+      {"USERNAME"},
+      1,
+      &run};
+  return spec;
+}
+
+}  // namespace hush::cli

@@ -1,0 +1,67 @@
+// `hush send USERNAME TEXT`: encrypts TEXT for every device of USERNAME (and
+// our own other devices) and returns once the server stored it. TEXT `-`
+// reads the message from stdin.
+#include "command.hpp"
+#include "format.hpp"
+#include "session.hpp"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+namespace hush::cli {
+
+namespace {
+
+int run(Context& ctx, const ParsedArgs& args) {
+  const std::string& to = args.positionals[0];
+  std::string text = args.positionals[1];
+  if (text == "-") {
+    text.assign(std::istreambuf_iterator<char>(ctx.io.in), std::istreambuf_iterator<char>());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  }
+  if (text.empty()) return ctx.out.usage("send: the message is empty", "send");
+  auto client = open_client(ctx);
+  if (!client) return report(ctx, client.error());
+  auto sent = (*client)->send_text(to, text);
+  if (!sent) {
+    if (sent.code() == Errc::untrusted_identity) {
+      ctx.out.warning(fmt::format("{}'s identity key has changed; the message was NOT sent.", terminal_safe(to)));
+      return report(ctx, sent.error(),
+                    fmt::format("compare safety numbers with `hush safety-number {0}`, then accept the new key with "
+                                "`hush trust {0}`",
+                                terminal_safe(to)));
+    }
+    if (sent.code() == Errc::not_found) return report(ctx, sent.error(), "no such user on the server, or not registered here");
+    return report(ctx, sent.error());
+  }
+  if (ctx.out.json()) {
+    JsonObject o("sent");
+    o.add("to", to).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
+    o.add("duplicate", sent->duplicate);
+    ctx.out.object(o);
+  } else {
+    ctx.out.text(fmt::format("sent to {} at {} (id {})", terminal_safe(to), format_time(sent->server_timestamp_ms),
+                             format_id(sent->id)));
+  }
+  return 0;
+}
+
+}  // namespace
+
+const CommandSpec& send_command() {
+  static const CommandSpec spec{
+      "send",
+      "USERNAME TEXT",
+      "send a message (returns once the server stored it)",
+      "Encrypts TEXT for every device of USERNAME and for your own other devices and\n"
+      "returns once the server accepted it. TEXT `-` reads the message from stdin.\n"
+      "Refused (exit 3) while USERNAME's changed identity key is not trusted.",
+      {},
+      {"USERNAME", "TEXT"},
+      2,
+      &run};
+  return spec;
+}
+
+}  // namespace hush::cli

@@ -1,0 +1,82 @@
+// Message and time formatting (see format.hpp). Plaintext is copied only into
+// the line being printed.
+#include "format.hpp"
+
+#include <hush/util/bytes.hpp>
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace hush::cli {
+
+std::string format_time(std::uint64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0) return "?";
+  return buf;
+}
+
+std::string format_id(const client::MessageId& id) { return to_hex(id.view()); }
+
+std::string message_line(const client::ReceivedMessage& m) {
+  const std::string who = m.sent_by_me ? fmt::format("me -> {}", terminal_safe(m.conversation)) : terminal_safe(m.sender);
+  return fmt::format("[{}] {}: {}", format_time(m.timestamp_ms), who, terminal_safe(m.text_view()));
+}
+
+JsonObject message_json(const client::ReceivedMessage& m) {
+  JsonObject o("message");
+  o.add("id", format_id(m.id))
+      .add("from", m.sender)
+      .add("from_device", m.sender_device)
+      .add("conversation", m.conversation)
+      .add("sent_by_me", m.sent_by_me)
+      .add("timestamp_ms", m.timestamp_ms)
+      .add("server_timestamp_ms", m.server_timestamp_ms)
+      .add("text", m.text_view());
+  return o;
+}
+
+std::string history_line(const client::HistoryMessage& m) {
+  return fmt::format("[{}] {}: {}", format_time(m.timestamp_ms), m.outgoing ? "me" : terminal_safe(m.peer),
+                     terminal_safe(m.text_view()));
+}
+
+JsonObject history_json(const client::HistoryMessage& m) {
+  JsonObject o("history");
+  o.add("id", format_id(m.id))
+      .add("peer", m.peer)
+      .add("outgoing", m.outgoing)
+      .add("timestamp_ms", m.timestamp_ms)
+      .add("text", m.text_view());
+  return o;
+}
+
+void print_identity(Output& out, const client::Identity& id, std::string_view verb) {
+  if (out.json()) {
+    JsonObject o("identity");
+    o.add("username", id.username)
+        .add("account_id", id.account_id_hex)
+        .add("device_id", id.device_id)
+        .add("server", id.server_url)
+        .add("identity_key", id.identity_key_hex);
+    out.object(o);
+    return;
+  }
+  out.text(fmt::format("{} {} on {} (device {})", verb, terminal_safe(id.username), terminal_safe(id.server_url),
+                       id.device_id));
+  out.text(fmt::format("account id:   {}", id.account_id_hex));
+  out.text(fmt::format("identity key: {}", id.identity_key_hex));
+}
+
+void print_message(Output& out, const client::ReceivedMessage& m) {
+  if (out.json()) {
+    out.object(message_json(m));
+  } else {
+    out.text(message_line(m));
+  }
+}
+
+}  // namespace hush::cli

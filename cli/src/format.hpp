@@ -1,0 +1,39 @@
+// How messages, ids and times look: one human line per message
+// ("[2024-05-01 12:00:03] alice: hello", text made terminal-safe) and one
+// JSON object per message with stable keys (docs/cli.md). Shared by
+// receive, listen, chat and history.
+#pragma once
+
+#include "output.hpp"
+
+#include <hush/client/client.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace hush::cli {
+
+/// The prefix of the provisioning line `devices approve` prints and `link` reads.
+inline constexpr std::string_view kProvisionPrefix = "hush-provision:";
+
+/// "2024-05-01 12:00:03" in local time.
+[[nodiscard]] std::string format_time(std::uint64_t ms_since_epoch);
+/// 32 lower-case hex digits.
+[[nodiscard]] std::string format_id(const client::MessageId& id);
+
+/// "[time] alice: text" (for a copy of our own: "[time] me -> bob: text").
+[[nodiscard]] std::string message_line(const client::ReceivedMessage& m);
+/// {"type":"message","id",...,"text"}.
+[[nodiscard]] JsonObject message_json(const client::ReceivedMessage& m);
+
+/// "[time] me: text" or "[time] bob: text".
+[[nodiscard]] std::string history_line(const client::HistoryMessage& m);
+[[nodiscard]] JsonObject history_json(const client::HistoryMessage& m);
+
+/// Prints who we are: human lines or {"type":"identity",...}.
+void print_identity(Output& out, const client::Identity& id, std::string_view verb);
+
+/// Prints one received message in the current mode.
+void print_message(Output& out, const client::ReceivedMessage& m);
+
+}  // namespace hush::cli

@@ -1,0 +1,67 @@
+// Output: JSON objects are one line with "type" first and escaped strings;
+// invalid UTF-8 and control characters cannot reach the terminal; the human
+// error line and the JSON error object.
+#include "output.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace hush::cli {
+namespace {
+
+TEST(Json, ObjectShapeAndTypes) {
+  JsonObject o("message");
+  o.add("from", "alice").add("n", std::uint64_t{18446744073709551615ULL}).add("me", false).add("code", 3);
+  EXPECT_EQ(o.str(), R"({"type":"message","from":"alice","n":18446744073709551615,"me":false,"code":3})");
+}
+
+TEST(Json, EscapesAndKeepsUtf8) {
+  EXPECT_EQ(json_string("a\"b\\c\n\t\x01\x7f"), R"("a\"b\\c\n\t\u0001\u007f")");
+  EXPECT_EQ(json_string("caf\xC3\xA9 \xF0\x9F\x98\x80"), "\"caf\xC3\xA9 \xF0\x9F\x98\x80\"");
+}
+
+TEST(Json, InvalidUtf8BecomesReplacement) {
+  EXPECT_EQ(json_string("a\xFF" "b"), "\"a\xEF\xBF\xBD" "b\"");
+  EXPECT_EQ(json_string("\xC3"), "\"\xEF\xBF\xBD\"");                // truncated
+  EXPECT_EQ(json_string("\xC0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");  // overlong
+  EXPECT_EQ(json_string("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+}
+
+TEST(TerminalSafe, NeutralizesEscapes) {
+  EXPECT_EQ(terminal_safe("hi\x1b[2J\x07 there\ttab"), "hi\xEF\xBF\xBD[2J\xEF\xBF\xBD there\ttab");
+  EXPECT_EQ(terminal_safe("\xC2\x9B" "31m"), "\xEF\xBF\xBD" "31m");  // C1 CSI
+  EXPECT_EQ(terminal_safe("line\nbreak\r"), "line\xEF\xBF\xBD" "break\xEF\xBF\xBD");
+  EXPECT_EQ(terminal_safe("caf\xC3\xA9"), "caf\xC3\xA9");
+}
+
+TEST(OutputModes, TextAndObjectGoToTheirMode) {
+  std::ostringstream out, err;
+  Output human(out, err, false);
+  human.text("hello");
+  human.object(JsonObject("x"));
+  EXPECT_EQ(out.str(), "hello\n");
+  std::ostringstream jout, jerr;
+  Output json(jout, jerr, true);
+  json.text("hello");
+  json.object(JsonObject("x"));
+  EXPECT_EQ(jout.str(), "{\"type\":\"x\"}\n");
+}
+
+TEST(OutputModes, ErrorLines) {
+  std::ostringstream out, err;
+  Output human(out, err, false);
+  EXPECT_EQ(human.fail(make_error(Errc::untrusted_identity, "identity changed"), "hush trust bob"), 3);
+  EXPECT_EQ(err.str(),
+            "hush: the contact's identity key changed and is not trusted yet (identity changed)\nhint: hush trust bob\n");
+  EXPECT_TRUE(out.str().empty());
+  std::ostringstream jout, jerr;
+  Output json(jout, jerr, true);
+  EXPECT_EQ(json.fail(make_error(Errc::network_failure, "connect")), 5);
+  EXPECT_EQ(jerr.str(),
+            "{\"type\":\"error\",\"error\":\"network_failure\",\"exit_code\":5,\"message\":\"cannot reach the "
+            "server\",\"context\":\"connect\"}\n");
+}
+
+}  // namespace
+}  // namespace hush::cli
