@@ -95,6 +95,24 @@ PublicKey PrivateKey::public_key() const noexcept {
   return PublicKey::from_trusted(u);
 }
 
+bool PrivateKey::matches(const PublicKey& key) const noexcept {
+  ensure_initialized();
+  // [s]B on Edwards25519 with s clamped as X25519 clamps it: the image of
+  // X25519(s, 9) under the birational map y = (u - 1) / (u + 1), which is a
+  // bijection on the keys from_raw accepts (u = p - 1 is refused there).
+  std::array<std::uint8_t, kKeySize> ours{};
+  if (crypto_scalarmult_ed25519_base(ours.data(), scalar_.expose().data()) != 0) {
+    // libsodium refuses an all-zero scalar here; X25519 accepts it.
+    return public_key() == key;
+  }
+  std::array<std::uint8_t, kKeySize> theirs{};
+  curve25519_pub_to_ed25519_pub(theirs.data(), key.raw().data(), false);
+  // Compare y only: the top bit is the sign of x, which u does not carry.
+  ours[31] &= 0x7f;
+  theirs[31] &= 0x7f;
+  return ours == theirs;  // public values: an ordinary compare is fine
+}
+
 KeyPair KeyPair::generate(Rng& rng) {
   SecretBytes<kKeySize> scalar;
   rng.fill(scalar.expose_mut());

@@ -5,6 +5,8 @@
 #include "proto_util.hpp"
 #include "signal_wire.pb.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -15,10 +17,40 @@ using detail::view;
 
 namespace {
 
+using SerializedKey = std::array<std::uint8_t, crypto::kSerializedPublicKeySize>;
+
+// A public key's 33-byte form (0x05 ‖ u) without a heap allocation.
+SerializedKey serialized_key(const crypto::PublicKey& key) noexcept {
+  SerializedKey out;
+  out[0] = crypto::kDjbKeyType;
+  std::memcpy(out.data() + 1, key.raw().data(), crypto::kKeySize);
+  return out;
+}
+
 // The MAC input: sender identity ‖ receiver identity ‖ the message without its MAC.
 crypto::HmacSha256Output compute_mac(const IdentityKey& sender, const IdentityKey& receiver, ByteView mac_key,
                                      ByteView message) {
-  return crypto::hmac_sha256(mac_key, {sender.serialize(), receiver.serialize(), message});
+  const SerializedKey sender_bytes = serialized_key(sender);
+  const SerializedKey receiver_bytes = serialized_key(receiver);
+  return crypto::hmac_sha256(mac_key, {sender_bytes, receiver_bytes, message});
+}
+
+// Protobuf wire-format pieces for SignalMessage::create.
+constexpr std::uint8_t kTagRatchetKey = (1 << 3) | 2;
+constexpr std::uint8_t kTagCounter = (2 << 3) | 0;
+constexpr std::uint8_t kTagPreviousCounter = (3 << 3) | 0;
+constexpr std::uint8_t kTagCiphertext = (4 << 3) | 2;
+
+std::size_t varint_size(std::uint64_t v) noexcept {
+  std::size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
+std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
+  for (; v >= 0x80; v >>= 7) *p++ = static_cast<std::uint8_t>(v | 0x80);
+  *p++ = static_cast<std::uint8_t>(v);
+  return p;
 }
 
 // The top 4 bits of the version byte are the message version, the low 4 the
@@ -37,15 +69,26 @@ bool fits_int(std::size_t n) {
 SignalMessage SignalMessage::create(const crypto::PublicKey& ratchet_key, std::uint32_t counter,
                                     std::uint32_t previous_counter, Bytes ciphertext, ByteView mac_key,
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity) {
-  wire::SignalMessage p;
-  set_bytes(p.mutable_ratchet_key(), ratchet_key.serialize());
-  p.set_counter(counter);
-  p.set_previous_counter(previous_counter);
-  set_bytes(p.mutable_ciphertext(), ciphertext);
-  const std::size_t body = p.ByteSizeLong();
+  // The protobuf encoding of wire::SignalMessage with all four fields set,
+  // written directly (the bytes protobuf writes: fields in number order).
+  const SerializedKey key = serialized_key(ratchet_key);
+  const std::size_t body = 2 + key.size() + 1 + varint_size(counter) + 1 + varint_size(previous_counter) + 1 +
+                           varint_size(ciphertext.size()) + ciphertext.size();
+  HUSH_CHECK(fits_int(1 + body + kMacSize));
   Bytes serialized(1 + body + kMacSize);
-  serialized[0] = kVersionByte;
-  HUSH_CHECK(p.SerializeToArray(serialized.data() + 1, static_cast<int>(body)));
+  std::uint8_t* p = serialized.data();
+  *p++ = kVersionByte;
+  *p++ = kTagRatchetKey;
+  *p++ = static_cast<std::uint8_t>(key.size());
+  p = std::copy(key.begin(), key.end(), p);
+  *p++ = kTagCounter;
+  p = put_varint(p, counter);
+  *p++ = kTagPreviousCounter;
+  p = put_varint(p, previous_counter);
+  *p++ = kTagCiphertext;
+  p = put_varint(p, ciphertext.size());
+  if (!ciphertext.empty()) p = std::copy(ciphertext.begin(), ciphertext.end(), p);
+  HUSH_CHECK(p == serialized.data() + 1 + body);
   auto mac = compute_mac(sender_identity, receiver_identity, mac_key, ByteView(serialized).first(1 + body));
   std::memcpy(serialized.data() + 1 + body, mac.expose().data(), kMacSize);
   return SignalMessage(kCiphertextVersion, ratchet_key, counter, previous_counter, std::move(ciphertext),

@@ -18,7 +18,7 @@ Result<crypto::KeyPair> key_pair_from(const std::string& pub, const std::string&
   HUSH_TRY_ASSIGN(auto public_key, detail::public_key_from(pub));
   HUSH_TRY_ASSIGN(auto private_key, crypto::PrivateKey::from_bytes(as_bytes(priv)));
   // A stored pair whose halves disagree is corrupt.
-  if (private_key.public_key() != public_key) return make_error(Errc::bad_key, "key pair halves disagree");
+  if (!private_key.matches(public_key)) return make_error(Errc::bad_key, "key pair halves disagree");
   return crypto::KeyPair{public_key, std::move(private_key)};
 }
 

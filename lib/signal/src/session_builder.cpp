@@ -11,7 +11,11 @@ Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& addr
   HUSH_TRY_ASSIGN(bool trusted,
                   stores.identities.is_trusted_identity(address, bundle.identity_key, Direction::sending));
   if (!trusted) return make_error(Errc::untrusted_identity, "bundle identity key changed");
-  if (!bundle.signature_valid()) return make_error(Errc::bad_signature, "signed pre-key signature");
+  // The identity key is checked in full here, with the signature (one Edwards conversion for both).
+  HUSH_TRY_ASSIGN(bool signature_valid,
+                  crypto::xeddsa_verify_and_check_key(bundle.identity_key, bundle.signed_pre_key.serialize(),
+                                                      bundle.signed_pre_key_signature));
+  if (!signature_valid) return make_error(Errc::bad_signature, "signed pre-key signature");
   if (bundle.pre_key_id.has_value() != bundle.pre_key.has_value()) {
     return make_error(Errc::invalid_argument, "bundle pre-key id without key");
   }
@@ -24,7 +28,7 @@ Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& addr
   auto base_key = crypto::KeyPair::generate(rng);
   HUSH_TRY_ASSIGN(auto state,
                   detail::initialize_alice_session(
-                      {our_identity, base_key, bundle.identity_key, bundle.signed_pre_key, bundle.pre_key}, rng));
+                      {our_identity, base_key, bundle.identity_key, bundle.signed_pre_key, bundle.pre_key, true}, rng));
   state.pending_pre_key = PendingPreKey{bundle.pre_key_id, bundle.signed_pre_key_id, base_key.public_key};
   state.local_registration_id = our_registration_id;
   state.remote_registration_id = bundle.registration_id;

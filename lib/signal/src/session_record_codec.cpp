@@ -1,186 +1,424 @@
-// SessionRecord <-> proto/signal_storage.proto. Parsing validates every key
-// and length, since a stored record is untrusted input like any other.
+// SessionRecord <-> bytes. We write format version 3 (docs/protocol.md §4):
+// the protobuf envelope of proto/signal_storage.proto (SessionRecordProto
+// fields 1, 5, 6; PackedSessionStateProto) whose byte fields hold fixed layouts,
+// encoded and parsed here directly between the caller's buffer and our types:
+// records are loaded and stored twice per message, and this way no secret is
+// copied into an intermediate string that would need scrubbing. Version 1
+// records are read by session_record_codec_v1.cpp. Parsing validates every
+// key and length, since a stored record is untrusted input like any other.
 #include <hush/signal/constants.hpp>
 #include <hush/signal/session_record.hpp>
 
-#include "proto_util.hpp"
-#include "signal_storage.pb.h"
+#include "session_record_codec.hpp"
 
-#include <google/protobuf/arena.h>
+#include <array>
+#include <cstring>
+#include <limits>
 
 namespace hush::signal {
 
-using detail::scrub;
-using detail::set_bytes;
-using detail::view;
-
 namespace {
 
-// Upper bounds on what a record may hold, so a corrupt record can't make us
-// allocate without limit.
-constexpr int kMaxChainsInRecord = static_cast<int>(kMaxReceiverChains);
-constexpr int kMaxSkippedInRecord = static_cast<int>(kMaxSkippedKeysPerChain);
-constexpr int kMaxPreviousInRecord = static_cast<int>(kMaxArchivedStates);
+// Field numbers (proto/signal_storage.proto).
+constexpr std::uint32_t kRecordVersionField = 1;       // SessionRecordProto.format_version
+constexpr std::uint32_t kRecordCurrentV1Field = 2;     // SessionRecordProto.current (version 1)
+constexpr std::uint32_t kRecordPreviousV1Field = 4;    // SessionRecordProto.previous (version 1)
+constexpr std::uint32_t kRecordCurrentField = 5;       // SessionRecordProto.current_packed
+constexpr std::uint32_t kRecordPreviousField = 6;      // SessionRecordProto.previous_packed
+constexpr std::uint32_t kStateFixedField = 1;          // PackedSessionStateProto.fixed
+constexpr std::uint32_t kStateReceiverChainField = 2;  // PackedSessionStateProto.receiver_chains
+constexpr std::uint32_t kStatePendingPreKeyField = 3;  // PackedSessionStateProto.pending_pre_key
+constexpr std::uint32_t kWireVarint = 0;
+constexpr std::uint32_t kWireFixed64 = 1;
+constexpr std::uint32_t kWireLengthDelimited = 2;
+constexpr std::uint32_t kWireFixed32 = 5;
 
-void write_chain_key(storage::ChainKeyProto* p, const ChainKey& k) {
-  p->set_index(k.index());
-  set_bytes(p->mutable_key(), k.key().expose());
+// The fixed layouts (integers are little-endian uint32, public keys their raw
+// 32-byte u-coordinate).
+// fixed: session_version ‖ local identity ‖ remote identity ‖ RK ‖
+//        previous_counter ‖ sender ratchet public ‖ sender ratchet private ‖
+//        CK_s ‖ CK_s index ‖ local registration id ‖ remote registration id ‖
+//        Alice's base key
+constexpr std::size_t kFixedSize = 4 + 32 + 32 + 32 + 4 + 32 + 32 + 32 + 4 + 4 + 4 + 32;
+// receiver chain: their ratchet key ‖ CK_r ‖ CK_r index ‖ skipped keys, oldest first
+constexpr std::size_t kChainHeaderSize = 32 + 32 + 4;
+// skipped key: counter ‖ cipher key ‖ MAC key ‖ IV
+constexpr std::size_t kSkippedKeySize = 4 + 32 + 32 + 16;
+// pending pre-key: flags (bit 0: has a one-time pre-key id) ‖ pre-key id ‖ signed pre-key id ‖ base key
+constexpr std::size_t kPendingSize = 1 + 4 + 4 + 32;
+constexpr std::uint8_t kPendingHasPreKeyId = 0x01;
+
+// ---- writing ----
+
+std::size_t varint_size(std::size_t v) noexcept {
+  std::size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
 }
 
-void write_state(storage::SessionStateProto* p, const SessionState& s) {
-  p->set_session_version(s.session_version);
-  set_bytes(p->mutable_local_identity_key(), s.local_identity.serialize());
-  set_bytes(p->mutable_remote_identity_key(), s.remote_identity.serialize());
-  set_bytes(p->mutable_root_key(), s.root_key.key().expose());
-  p->set_previous_counter(s.previous_counter);
-  set_bytes(p->mutable_sender_ratchet_public(), s.sender_ratchet.public_key.serialize());
-  set_bytes(p->mutable_sender_ratchet_private(), s.sender_ratchet.private_key.secret().expose());
-  write_chain_key(p->mutable_sender_chain_key(), s.sender_chain);
+// A length-delimited field of `len` bytes, tag and length included.
+std::size_t field_size(std::uint32_t field, std::size_t len) noexcept {
+  return varint_size(field << 3 | kWireLengthDelimited) + varint_size(len) + len;
+}
+
+std::size_t chain_size(const ReceiverChain& c) noexcept {
+  return kChainHeaderSize + c.skipped.size() * kSkippedKeySize;
+}
+
+std::size_t state_size(const SessionState& s) noexcept {
+  std::size_t n = field_size(kStateFixedField, kFixedSize);
+  for (const auto& c : s.receiver_chains) n += field_size(kStateReceiverChainField, chain_size(c));
+  if (s.pending_pre_key) n += field_size(kStatePendingPreKeyField, kPendingSize);
+  return n;
+}
+
+// Writes into a buffer sized exactly beforehand.
+class Writer {
+ public:
+  explicit Writer(MutableByteView out) noexcept : p_(out.data()), end_(out.data() + out.size()) {}
+  [[nodiscard]] bool done() const noexcept { return p_ == end_; }
+
+  void varint(std::size_t v) noexcept {
+    HUSH_CHECK(static_cast<std::size_t>(end_ - p_) >= varint_size(v));
+    for (; v >= 0x80; v >>= 7) *p_++ = static_cast<std::uint8_t>(v | 0x80);
+    *p_++ = static_cast<std::uint8_t>(v);
+  }
+  void tag(std::uint32_t field, std::uint32_t wire_type) noexcept { varint(field << 3 | wire_type); }
+  void length_delimited(std::uint32_t field, std::size_t len) noexcept {
+    tag(field, kWireLengthDelimited);
+    varint(len);
+  }
+  void raw(ByteView b) noexcept {
+    HUSH_CHECK(static_cast<std::size_t>(end_ - p_) >= b.size());
+    std::memcpy(p_, b.data(), b.size());
+    p_ += b.size();
+  }
+  void u8(std::uint8_t v) noexcept { raw(ByteView(&v, 1)); }
+  void u32(std::uint32_t v) noexcept {
+    const std::uint8_t b[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
+                               static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 24)};
+    raw(b);
+  }
+  void key(const crypto::PublicKey& k) noexcept { raw(k.raw()); }
+
+ private:
+  std::uint8_t* p_;
+  std::uint8_t* end_;
+};
+
+void write_state(Writer& w, const SessionState& s) {
+  w.length_delimited(kStateFixedField, kFixedSize);
+  w.u32(s.session_version);
+  w.key(s.local_identity);
+  w.key(s.remote_identity);
+  w.raw(s.root_key.key().expose());
+  w.u32(s.previous_counter);
+  w.key(s.sender_ratchet.public_key);
+  w.raw(s.sender_ratchet.private_key.secret().expose());
+  w.raw(s.sender_chain.key().expose());
+  w.u32(s.sender_chain.index());
+  w.u32(s.local_registration_id.value);
+  w.u32(s.remote_registration_id.value);
+  w.key(s.alice_base_key);
   for (const auto& c : s.receiver_chains) {
-    auto* cp = p->add_receiver_chains();
-    set_bytes(cp->mutable_sender_ratchet_key(), c.sender_ratchet_key.serialize());
-    write_chain_key(cp->mutable_chain_key(), c.chain_key);
+    w.length_delimited(kStateReceiverChainField, chain_size(c));
+    w.key(c.sender_ratchet_key);
+    w.raw(c.chain_key.key().expose());
+    w.u32(c.chain_key.index());
     for (const auto& mk : c.skipped) {
-      auto* mp = cp->add_skipped_keys();
-      mp->set_counter(mk.counter);
-      set_bytes(mp->mutable_cipher_key(), mk.cipher_key.expose());
-      set_bytes(mp->mutable_mac_key(), mk.mac_key.expose());
-      set_bytes(mp->mutable_iv(), mk.iv.expose());
+      w.u32(mk.counter);
+      w.raw(mk.cipher_key.expose());
+      w.raw(mk.mac_key.expose());
+      w.raw(mk.iv.expose());
     }
   }
   if (s.pending_pre_key) {
-    auto* pp = p->mutable_pending_pre_key();
-    if (s.pending_pre_key->pre_key_id) pp->set_pre_key_id(s.pending_pre_key->pre_key_id->value);
-    pp->set_signed_pre_key_id(s.pending_pre_key->signed_pre_key_id.value);
-    set_bytes(pp->mutable_base_key(), s.pending_pre_key->base_key.serialize());
+    const PendingPreKey& pending = *s.pending_pre_key;
+    w.length_delimited(kStatePendingPreKeyField, kPendingSize);
+    w.u8(pending.pre_key_id ? kPendingHasPreKeyId : 0);
+    w.u32(pending.pre_key_id ? pending.pre_key_id->value : 0);
+    w.u32(pending.signed_pre_key_id.value);
+    w.key(pending.base_key);
   }
-  p->set_local_registration_id(s.local_registration_id.value);
-  p->set_remote_registration_id(s.remote_registration_id.value);
-  set_bytes(p->mutable_alice_base_key(), s.alice_base_key.serialize());
 }
 
-void scrub_state(storage::SessionStateProto* p) {
-  scrub(p->mutable_root_key());
-  scrub(p->mutable_sender_ratchet_private());
-  scrub(p->mutable_sender_chain_key()->mutable_key());
-  for (auto& c : *p->mutable_receiver_chains()) {
-    scrub(c.mutable_chain_key()->mutable_key());
-    for (auto& mk : *c.mutable_skipped_keys()) {
-      scrub(mk.mutable_cipher_key());
-      scrub(mk.mutable_mac_key());
-      scrub(mk.mutable_iv());
+// ---- reading ----
+
+// The protobuf wire format, strictly: varints of at most 32 bits (our fields
+// are all uint32 or lengths), every length within the input.
+class Reader {
+ public:
+  explicit Reader(ByteView in) noexcept : in_(in) {}
+  [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
+
+  [[nodiscard]] bool varint(std::uint32_t& out) noexcept {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift <= 28; shift += 7) {
+      if (pos_ == in_.size()) return false;
+      const std::uint8_t b = in_[pos_++];
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        if (v > std::numeric_limits<std::uint32_t>::max()) return false;
+        out = static_cast<std::uint32_t>(v);
+        return true;
+      }
+    }
+    return false;
+  }
+  /// The next field's number and wire type; false on a malformed tag.
+  [[nodiscard]] bool tag(std::uint32_t& field, std::uint32_t& wire_type) noexcept {
+    std::uint32_t t = 0;
+    if (!varint(t)) return false;
+    field = t >> 3;
+    wire_type = t & 7;
+    return field != 0;
+  }
+  [[nodiscard]] bool bytes(ByteView& out) noexcept {
+    std::uint32_t len = 0;
+    if (!varint(len) || len > in_.size() - pos_) return false;
+    out = in_.subspan(pos_, len);
+    pos_ += len;
+    return true;
+  }
+  /// Skips a field's value (groups are refused: proto3 has none).
+  [[nodiscard]] bool skip(std::uint32_t wire_type) noexcept {
+    std::uint32_t ignored = 0;
+    ByteView ignored_bytes;
+    switch (wire_type) {
+      case kWireVarint:
+        return varint(ignored);
+      case kWireFixed64:
+        return advance(8);
+      case kWireLengthDelimited:
+        return bytes(ignored_bytes);
+      case kWireFixed32:
+        return advance(4);
+      default:
+        return false;
     }
   }
+
+ private:
+  [[nodiscard]] bool advance(std::size_t n) noexcept {
+    if (n > in_.size() - pos_) return false;
+    pos_ += n;
+    return true;
+  }
+  ByteView in_;
+  std::size_t pos_ = 0;
+};
+
+// Takes fixed-size pieces off the front of a layout whose size was checked.
+class Layout {
+ public:
+  explicit Layout(ByteView b) noexcept : b_(b) {}
+  template <std::size_t N>
+  std::span<const std::uint8_t, N> take() noexcept {
+    HUSH_CHECK(b_.size() >= N);
+    auto out = b_.first<N>();
+    b_ = b_.subspan(N);
+    return out;
+  }
+  std::uint32_t u32() noexcept {
+    auto b = take<4>();
+    return static_cast<std::uint32_t>(b[0]) | static_cast<std::uint32_t>(b[1]) << 8 |
+           static_cast<std::uint32_t>(b[2]) << 16 | static_cast<std::uint32_t>(b[3]) << 24;
+  }
+  /// A public key from our records: the cheap checks (it was checked in full when it arrived).
+  Result<crypto::PublicKey> key() { return crypto::PublicKey::from_raw(take<32>(), crypto::KeyCheck::canonical); }
+
+ private:
+  ByteView b_;
+};
+
+Result<ReceiverChain> read_chain(ByteView b) {
+  if (b.size() < kChainHeaderSize || (b.size() - kChainHeaderSize) % kSkippedKeySize != 0) {
+    return make_error(Errc::bad_length, "receiver chain length");
+  }
+  const std::size_t skipped = (b.size() - kChainHeaderSize) / kSkippedKeySize;
+  if (skipped > kMaxSkippedKeysPerChain) return make_error(Errc::decode_error, "too many skipped keys");
+  Layout l(b);
+  HUSH_TRY_ASSIGN(auto their_ratchet_key, l.key());
+  SecretBytes<32> chain_key(l.take<32>());
+  ReceiverChain c{their_ratchet_key, ChainKey(std::move(chain_key), l.u32()), {}};
+  c.skipped.reserve(skipped);
+  for (std::size_t i = 0; i < skipped; ++i) {
+    const std::uint32_t counter = l.u32();
+    c.skipped.push_back(MessageKeys{SecretBytes<32>(l.take<32>()), SecretBytes<32>(l.take<32>()),
+                                    SecretBytes<16>(l.take<16>()), counter});
+  }
+  return c;
 }
 
-void scrub_record(storage::SessionRecordProto* p) {
-  if (p->has_current()) scrub_state(p->mutable_current());
-  for (auto& s : *p->mutable_previous()) scrub_state(&s);
+Result<PendingPreKey> read_pending(ByteView b) {
+  if (b.size() != kPendingSize) return make_error(Errc::bad_length, "pending pre-key length");
+  Layout l(b);
+  const std::uint8_t flags = l.take<1>()[0];
+  const std::uint32_t pre_key_id = l.u32();
+  if ((flags & ~kPendingHasPreKeyId) != 0) return make_error(Errc::decode_error, "pending pre-key flags");
+  if ((flags & kPendingHasPreKeyId) == 0 && pre_key_id != 0) {
+    return make_error(Errc::decode_error, "pending pre-key id without flag");
+  }
+  const SignedPreKeyId signed_pre_key_id{l.u32()};
+  HUSH_TRY_ASSIGN(auto base_key, l.key());
+  PendingPreKey pending{std::nullopt, signed_pre_key_id, base_key};
+  if ((flags & kPendingHasPreKeyId) != 0) pending.pre_key_id = PreKeyId{pre_key_id};
+  return pending;
 }
 
-Result<ChainKey> read_chain_key(const storage::ChainKeyProto& p) {
-  HUSH_TRY_ASSIGN(auto key, detail::secret_from<32>(p.key(), "chain key length"));
-  return ChainKey(std::move(key), p.index());
-}
+// A PackedSessionStateProto: exactly one `fixed`, at most one pending pre-key, at
+// most kMaxReceiverChains chains; no other fields.
+Result<std::unique_ptr<SessionState>> read_state(ByteView body) {
+  ByteView fixed;
+  ByteView pending;
+  std::array<ByteView, kMaxReceiverChains> chains{};
+  std::size_t chain_count = 0;
+  bool has_fixed = false;
+  bool has_pending = false;
+  Reader r(body);
+  while (!r.at_end()) {
+    std::uint32_t field = 0;
+    std::uint32_t wire_type = 0;
+    ByteView value;
+    if (!r.tag(field, wire_type) || wire_type != kWireLengthDelimited || !r.bytes(value)) {
+      return make_error(Errc::decode_error, "session state");
+    }
+    if (field == kStateFixedField && !has_fixed) {
+      fixed = value;
+      has_fixed = true;
+    } else if (field == kStateReceiverChainField) {
+      if (chain_count == chains.size()) return make_error(Errc::decode_error, "too many receiver chains");
+      chains[chain_count++] = value;
+    } else if (field == kStatePendingPreKeyField && !has_pending) {
+      pending = value;
+      has_pending = true;
+    } else {
+      return make_error(Errc::decode_error, "session state field");
+    }
+  }
+  if (!has_fixed) return make_error(Errc::decode_error, "session state without keys");
+  if (fixed.size() != kFixedSize) return make_error(Errc::bad_length, "session state length");
 
-Result<std::unique_ptr<SessionState>> read_state(const storage::SessionStateProto& p) {
-  if (p.session_version() != kCiphertextVersion) return make_error(Errc::unsupported_version, "session version");
-  HUSH_TRY_ASSIGN(auto local_identity, detail::public_key_from(p.local_identity_key()));
-  HUSH_TRY_ASSIGN(auto remote_identity, detail::public_key_from(p.remote_identity_key()));
-  HUSH_TRY_ASSIGN(auto root, detail::secret_from<32>(p.root_key(), "root key length"));
-  HUSH_TRY_ASSIGN(auto ratchet_pub, detail::public_key_from(p.sender_ratchet_public()));
-  HUSH_TRY_ASSIGN(auto ratchet_priv, crypto::PrivateKey::from_bytes(view(p.sender_ratchet_private())));
-  HUSH_TRY_ASSIGN(auto sender_chain, read_chain_key(p.sender_chain_key()));
-  HUSH_TRY_ASSIGN(auto alice_base_key, detail::public_key_from(p.alice_base_key()));
-  auto state = std::make_unique<SessionState>(SessionState{p.session_version(),
+  Layout l(fixed);
+  const std::uint32_t version = l.u32();
+  if (version != kCiphertextVersion) return make_error(Errc::unsupported_version, "session version");
+  HUSH_TRY_ASSIGN(auto local_identity, l.key());
+  HUSH_TRY_ASSIGN(auto remote_identity, l.key());
+  SecretBytes<32> root(l.take<32>());
+  const std::uint32_t previous_counter = l.u32();
+  HUSH_TRY_ASSIGN(auto ratchet_public, l.key());
+  crypto::PrivateKey ratchet_private{SecretBytes<32>(l.take<32>())};
+  SecretBytes<32> sender_chain_key(l.take<32>());
+  const std::uint32_t sender_chain_index = l.u32();
+  const RegistrationId local_registration_id{l.u32()};
+  const RegistrationId remote_registration_id{l.u32()};
+  HUSH_TRY_ASSIGN(auto alice_base_key, l.key());
+
+  auto state = std::make_unique<SessionState>(SessionState{version,
                                                            local_identity,
                                                            remote_identity,
                                                            RootKey(std::move(root)),
-                                                           p.previous_counter(),
-                                                           crypto::KeyPair{ratchet_pub, std::move(ratchet_priv)},
-                                                           std::move(sender_chain),
+                                                           previous_counter,
+                                                           crypto::KeyPair{ratchet_public, std::move(ratchet_private)},
+                                                           ChainKey(std::move(sender_chain_key), sender_chain_index),
                                                            {},
                                                            std::nullopt,
-                                                           RegistrationId{p.local_registration_id()},
-                                                           RegistrationId{p.remote_registration_id()},
+                                                           local_registration_id,
+                                                           remote_registration_id,
                                                            alice_base_key});
-  SessionState& s = *state;
-  if (p.receiver_chains_size() > kMaxChainsInRecord) return make_error(Errc::decode_error, "too many receiver chains");
-  for (const auto& cp : p.receiver_chains()) {
-    HUSH_TRY_ASSIGN(auto key, detail::public_key_from(cp.sender_ratchet_key()));
-    HUSH_TRY_ASSIGN(auto chain, read_chain_key(cp.chain_key()));
-    ReceiverChain c{key, std::move(chain), {}};
-    if (cp.skipped_keys_size() > kMaxSkippedInRecord) return make_error(Errc::decode_error, "too many skipped keys");
-    for (const auto& mp : cp.skipped_keys()) {
-      HUSH_TRY_ASSIGN(auto ck, detail::secret_from<32>(mp.cipher_key(), "cipher key length"));
-      HUSH_TRY_ASSIGN(auto mk, detail::secret_from<32>(mp.mac_key(), "mac key length"));
-      HUSH_TRY_ASSIGN(auto iv, detail::secret_from<16>(mp.iv(), "iv length"));
-      c.skipped.push_back(MessageKeys{std::move(ck), std::move(mk), std::move(iv), mp.counter()});
-    }
-    s.receiver_chains.push_back(std::move(c));
+  state->receiver_chains.reserve(chain_count);
+  for (std::size_t i = 0; i < chain_count; ++i) {
+    HUSH_TRY_ASSIGN(auto chain, read_chain(chains[i]));
+    state->receiver_chains.push_back(std::move(chain));
   }
-  if (p.has_pending_pre_key()) {
-    const auto& pp = p.pending_pre_key();
-    HUSH_TRY_ASSIGN(auto base_key, detail::public_key_from(pp.base_key()));
-    PendingPreKey pending{std::nullopt, SignedPreKeyId{pp.signed_pre_key_id()}, base_key};
-    if (pp.has_pre_key_id()) pending.pre_key_id = PreKeyId{pp.pre_key_id()};
-    s.pending_pre_key = pending;
+  if (has_pending) {
+    HUSH_TRY_ASSIGN(state->pending_pre_key, read_pending(pending));
   }
   return state;
 }
 
-}  // namespace
-
-// Records are (de)serialized on every message, so their protobuf objects live
-// in an arena whose first block is on the stack: one allocation-free pass
-// instead of dozens of small heap objects. Strings holding secrets are
-// scrubbed before the arena goes away.
-namespace {
-constexpr std::size_t kArenaInitialBlock = 8192;
-
-google::protobuf::ArenaOptions arena_options(char* block) {
-  google::protobuf::ArenaOptions options;
-  options.initial_block = block;
-  options.initial_block_size = kArenaInitialBlock;
-  return options;
+// The record's format version: a first pass over the top-level fields.
+Result<std::uint32_t> record_format_version(ByteView bytes) {
+  std::uint32_t version = 0;
+  Reader r(bytes);
+  while (!r.at_end()) {
+    std::uint32_t field = 0;
+    std::uint32_t wire_type = 0;
+    if (!r.tag(field, wire_type)) return make_error(Errc::decode_error, "session record");
+    if (field == kRecordVersionField && wire_type == kWireVarint) {
+      if (!r.varint(version)) return make_error(Errc::decode_error, "session record");
+    } else if (!r.skip(wire_type)) {
+      return make_error(Errc::decode_error, "session record");
+    }
+  }
+  return version;
 }
+
 }  // namespace
 
 SecretBuffer SessionRecord::serialize() const {
-  alignas(16) char block[kArenaInitialBlock];
-  google::protobuf::Arena arena(arena_options(block));
-  auto* p = google::protobuf::Arena::CreateMessage<storage::SessionRecordProto>(&arena);
-  p->set_format_version(kRecordFormatVersion);
-  if (current_) write_state(p->mutable_current(), *current_);
-  for (const auto& s : previous_) write_state(p->add_previous(), s);
-  auto out = detail::serialize_secret(*p);
-  scrub_record(p);
+  std::size_t size = varint_size(kRecordVersionField << 3 | kWireVarint) + varint_size(kSessionRecordFormatVersion);
+  if (current_) size += field_size(kRecordCurrentField, state_size(*current_));
+  for (const auto& s : previous_) size += field_size(kRecordPreviousField, state_size(s));
+  // Bounded by the record limits (about 35 MB at most): lengths fit the wire format's uint32.
+  HUSH_CHECK(size <= std::numeric_limits<std::uint32_t>::max());
+  SecretBuffer out(size);
+  Writer w(out.expose_mut());
+  w.tag(kRecordVersionField, kWireVarint);
+  w.varint(kSessionRecordFormatVersion);
+  if (current_) {
+    w.length_delimited(kRecordCurrentField, state_size(*current_));
+    write_state(w, *current_);
+  }
+  for (const auto& s : previous_) {
+    w.length_delimited(kRecordPreviousField, state_size(s));
+    write_state(w, s);
+  }
+  HUSH_CHECK(w.done());
   return out;
 }
 
 Result<SessionRecord> SessionRecord::deserialize(ByteView bytes) {
-  alignas(16) char block[kArenaInitialBlock];
-  google::protobuf::Arena arena(arena_options(block));
-  auto* p = google::protobuf::Arena::CreateMessage<storage::SessionRecordProto>(&arena);
-  struct Scrubber {
-    storage::SessionRecordProto* p;
-    ~Scrubber() { scrub_record(p); }
-  } scrubber{p};
-  if (!p->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return make_error(Errc::decode_error, "session record");
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return make_error(Errc::decode_error, "session record too long");
   }
-  if (p->format_version() != kRecordFormatVersion) return make_error(Errc::unsupported_version, "session record");
-  if (p->previous_size() > kMaxPreviousInRecord) return make_error(Errc::decode_error, "too many previous states");
-  SessionRecord r;
-  if (p->has_current()) {
-    HUSH_TRY_ASSIGN(r.current_, read_state(p->current()));
+  HUSH_TRY_ASSIGN(std::uint32_t version, record_format_version(bytes));
+  SessionRecord record;
+  if (version == kSessionRecordFormatVersion1) {
+    HUSH_TRY_ASSIGN(auto parts, detail::parse_session_record_v1(bytes));
+    record.current_ = std::move(parts.current);
+    record.previous_ = std::move(parts.previous);
+    return record;
   }
-  r.previous_.reserve(static_cast<std::size_t>(p->previous_size()));
-  for (const auto& sp : p->previous()) {
-    HUSH_TRY_ASSIGN(auto s, read_state(sp));
-    r.previous_.push_back(std::move(*s));
+  if (version != kSessionRecordFormatVersion) return make_error(Errc::unsupported_version, "session record");
+
+  bool has_current = false;
+  std::size_t previous_count = 0;
+  Reader r(bytes);
+  while (!r.at_end()) {
+    std::uint32_t field = 0;
+    std::uint32_t wire_type = 0;
+    if (!r.tag(field, wire_type)) return make_error(Errc::decode_error, "session record");
+    if (field == kRecordVersionField && wire_type == kWireVarint) {
+      std::uint32_t ignored = 0;
+      if (!r.varint(ignored)) return make_error(Errc::decode_error, "session record");
+      continue;
+    }
+    ByteView value;
+    if (wire_type != kWireLengthDelimited || !r.bytes(value)) return make_error(Errc::decode_error, "session record");
+    if (field == kRecordCurrentField && !has_current) {
+      HUSH_TRY_ASSIGN(record.current_, read_state(value));
+      has_current = true;
+    } else if (field == kRecordPreviousField) {
+      if (++previous_count > kMaxArchivedStates) return make_error(Errc::decode_error, "too many previous states");
+      HUSH_TRY_ASSIGN(auto s, read_state(value));
+      record.previous_.push_back(std::move(*s));
+    } else {
+      // Includes version 1 states in a version 3 record.
+      return make_error(Errc::decode_error, "session record field");
+    }
   }
-  return r;
+  return record;
 }
 
 }  // namespace hush::signal

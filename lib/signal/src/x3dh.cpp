@@ -43,7 +43,7 @@ class MasterSecret {
 
 Result<SessionState> initialize_alice_session(const AliceParameters& p, crypto::Rng& rng) {
   // Bundles may be built by the application from keys parsed any way: check them all.
-  HUSH_TRY(p.their_identity.check_prime_order());
+  if (!p.their_identity_checked) HUSH_TRY(p.their_identity.check_prime_order());
   HUSH_TRY(p.their_signed_pre_key.check_prime_order());
   if (p.their_one_time_pre_key) HUSH_TRY(p.their_one_time_pre_key->check_prime_order());
   MasterSecret secret(p.their_one_time_pre_key ? 4 : 3);

@@ -17,6 +17,8 @@ struct AliceParameters {
   const IdentityKey& their_identity;
   const crypto::PublicKey& their_signed_pre_key;
   const std::optional<crypto::PublicKey>& their_one_time_pre_key;
+  /// Whether their_identity was already checked in full (with the bundle's signature).
+  bool their_identity_checked = false;
 };
 
 struct BobParameters {

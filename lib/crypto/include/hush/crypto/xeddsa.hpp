@@ -37,4 +37,11 @@ class XeddsaSigner {
 /// Verifies an XEdDSA signature. Any length other than 64 is refused.
 [[nodiscard]] bool xeddsa_verify(const PublicKey& key, ByteView message, ByteView signature) noexcept;
 
+/// xeddsa_verify() and, when the signature verifies, key.check_prime_order(),
+/// sharing the key's one conversion to Edwards form. Returns whether the
+/// signature verifies; fails with bad_key if it does but the key is not in the
+/// prime-order subgroup (for a key about to be used in a DH as well).
+[[nodiscard]] Result<bool> xeddsa_verify_and_check_key(const PublicKey& key, ByteView message,
+                                                       ByteView signature) noexcept;
+
 }  // namespace hush::crypto

@@ -50,8 +50,16 @@ inline constexpr std::uint8_t kChainKeySeed = 0x02;
 /// Length of the HKDF output for message keys: cipher key 32, MAC key 32, IV 16.
 inline constexpr std::size_t kMessageKeyMaterialSize = 80;
 
-/// Format version of our own persisted records (proto/signal_storage.proto).
+/// Format version of our own persisted pre-key and signed pre-key records
+/// (proto/signal_storage.proto).
 inline constexpr std::uint32_t kRecordFormatVersion = 1;
+/// Format version of the session records we write: each state packed into a
+/// few fixed-layout byte fields (docs/protocol.md §4). The number 2 was
+/// skipped: tests/unit/signal/session_record_test.cpp uses it as the example
+/// of an unknown version.
+inline constexpr std::uint32_t kSessionRecordFormatVersion = 3;
+/// The first session record format (one protobuf field per key): still read.
+inline constexpr std::uint32_t kSessionRecordFormatVersion1 = 1;
 
 // ---- Sender Keys (issue #4), as libsignal-protocol-c 2.3.3 ----------------
 
