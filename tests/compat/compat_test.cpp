@@ -1,5 +1,6 @@
 // Records written by earlier libhush versions must load and keep working
-// (data in tests/compat/data/v<N>/, written by make_compat_records).
+// (data in tests/compat/data/v<N>/, written by make_compat_records; N is the
+// session record format: v1 protobuf records, v3 fixed-layout records).
 #include <hush/signal/session_record.hpp>
 #include <hush/testing/signal_party.hpp>
 
@@ -11,13 +12,21 @@
 namespace hush::signal {
 namespace {
 
-Bytes read(const std::string& name) {
-  std::ifstream in(std::string(HUSH_COMPAT_DATA) + "/v1/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
+class Compat : public ::testing::TestWithParam<const char*> {
+ protected:
+  Bytes read(const std::string& name) const { return read_file(std::string(GetParam()) + "/" + name); }
+
+ private:
+  static Bytes read_file(const std::string& relative);
+};
+
+Bytes Compat::read_file(const std::string& relative) {
+  std::ifstream in(std::string(HUSH_COMPAT_DATA) + "/" + relative, std::ios::binary);
+  EXPECT_TRUE(in.good()) << relative;
   return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-TEST(CompatV1, SessionRecordLoadsAndDecryptsLateAndNextMessages) {
+TEST_P(Compat, SessionRecordLoadsAndDecryptsLateAndNextMessages) {
   Bytes record = read("bob_session_with_alice.bin");
   auto parsed = SessionRecord::deserialize(record);
   ASSERT_TRUE(parsed) << errc_name(parsed.code());
@@ -35,11 +44,14 @@ TEST(CompatV1, SessionRecordLoadsAndDecryptsLateAndNextMessages) {
   EXPECT_EQ(*next, "and the one after it");
 }
 
-TEST(CompatV1, PreKeyRecordLoads) {
+TEST_P(Compat, PreKeyRecordLoads) {
   auto rec = PreKeyRecord::deserialize(read("pre_key_77.bin"));
   ASSERT_TRUE(rec) << errc_name(rec.code());
   EXPECT_EQ(rec->id.value, 77u);
 }
+
+INSTANTIATE_TEST_SUITE_P(RecordFormats, Compat, ::testing::Values("v1", "v3"),
+                         [](const ::testing::TestParamInfo<const char*>& param_info) { return std::string(param_info.param); });
 
 }  // namespace
 }  // namespace hush::signal

@@ -1,7 +1,7 @@
 // Writes tests/compat/data/v<N>/: bob's session record with alice (holding a
 // skipped key), the two undelivered messages, and a pre-key record. Run once
 // per record format version; the files are then kept forever:
-//   build/release/tests/compat/make_compat_records tests/compat/data/v1
+//   build/release/tests/compat/make_compat_records tests/compat/data/v3
 #include "compat_records.hpp"
 
 #include <hush/signal/constants.hpp>
@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   write(dir + "/next_message.bin", s.next.serialized);
   auto pre_key = hush::signal::generate_pre_keys(77, 1, s.bob.rng());
   write(dir + "/pre_key_77.bin", pre_key[0].serialize().expose());
-  std::printf("wrote record format v%u to %s\n", hush::signal::kRecordFormatVersion, dir.c_str());
+  std::printf("wrote session record format v%u (pre-key record format v%u) to %s\n",
+              hush::signal::kSessionRecordFormatVersion, hush::signal::kRecordFormatVersion, dir.c_str());
   return 0;
 }
