@@ -192,7 +192,7 @@ TEST_P(HushdAuthorization, BadInputIsAnsweredAndChangesNothingStored) {
   {
     auto big = h.online(*alice);
     ASSERT_TRUE(big);
-    big->send_raw(std::string(300 * 1024, 'a'));
+    big->send_raw(std::string(600 * 1024, 'a'));  // above the 512 KiB frame limit
     EXPECT_TRUE(big->wait_closed());
   }
   // Garbage and plain HTTP on the TLS port.

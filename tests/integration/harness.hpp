@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hush::testing {
 
@@ -25,6 +26,7 @@ class HushdMessaging : public ::testing::TestWithParam<std::string> {};
 class HushdAuthorization : public ::testing::TestWithParam<std::string> {};
 class HushdDevices : public ::testing::TestWithParam<std::string> {};
 class HushdProvisioning : public ::testing::TestWithParam<std::string> {};
+class HushdFanOut : public ::testing::TestWithParam<std::string> {};
 
 /// An account's identity and one registered device of it.
 struct Party {
@@ -39,8 +41,14 @@ class Harness {
   bool start() { return hushd_.start(); }
   HushdProcess& hushd() { return hushd_; }
   std::unique_ptr<TestClient> client();
-  /// Registers `name` with `one_time` one-time pre-keys (ids 100...).
-  std::optional<Party> register_user(const std::string& name, std::uint64_t seed, int one_time = 5);
+  /// Registers `name` with `one_time` one-time pre-keys (ids 100...), from
+  /// `source_address` when set (hushd lets one address register 5 at once).
+  std::optional<Party> register_user(const std::string& name, std::uint64_t seed, int one_time = 5,
+                                     const std::string& source_address = {});
+  /// One integer from a query on hushd's database, read beside the running
+  /// server (SQLite: the file opened read-only; PostgreSQL: its own
+  /// connection). -1 and a test failure when the query fails.
+  std::int64_t database_scalar(const std::string& sql);
   /// A connected WebSocket for `device`, or null.
   std::unique_ptr<TestClient> online(const TestDevice& device);
   std::unique_ptr<TestClient> online(const Party& p) { return online(p.device); }
@@ -61,6 +69,10 @@ pb::ClientFrame send_frame(const TestDevice& to, const std::string& message_id, 
 /// A 16-byte message id ending in `tag`.
 std::string message_id(char tag);
 pb::ClientFrame ack_frame(std::uint64_t seq);
+/// A send_multi of `body` (type 7) to device 1 of each of `to`, with the
+/// registration ids as registered.
+pb::ClientFrame send_multi_frame(const std::vector<const TestDevice*>& to, const std::string& message_id,
+                                 const std::string& body);
 pb::ClientFrame pre_key_count_frame();
 
 }  // namespace hush::testing

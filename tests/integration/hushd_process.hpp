@@ -45,6 +45,8 @@ class HushdProcess {
   [[nodiscard]] const std::string& cert_file() const { return cert_file_; }
   [[nodiscard]] const std::string& fingerprint() const { return fingerprint_; }
   [[nodiscard]] const std::string& data_dir() const { return data_dir_; }
+  /// The --store URL given (empty: hushd's default, DATA/hush.db).
+  [[nodiscard]] const std::string& store_url() const { return options_.store_url; }
   /// Everything hushd wrote to stderr so far.
   [[nodiscard]] std::string log() const;
 

@@ -154,7 +154,7 @@ TEST_F(HushdServer, OversizedFrameClosesTheConnection) {
   ASSERT_TRUE(erin.has_value());
   TestClient big = client();
   ASSERT_TRUE(big.connect(erin->authorization()));
-  big.send_raw(std::string(300 * 1024, 'a'));  // above the 256 KiB frame limit
+  big.send_raw(std::string(600 * 1024, 'a'));  // above the 512 KiB frame limit
   EXPECT_TRUE(big.wait_closed());
   expect_serving(*erin);
 }

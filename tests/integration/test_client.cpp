@@ -44,6 +44,7 @@ struct TestClient::Impl {
   std::deque<pb::Envelope> envelopes;
   bool is_closed = true;
   std::uint64_t next_id = 0;
+  std::string source_address;  ///< empty: any
 
   Impl(std::string h, std::uint16_t p, std::string ca) : host(std::move(h)), port(p), ca_file(std::move(ca)) {
     if (!ca_file.empty()) {
@@ -74,12 +75,26 @@ struct TestClient::Impl {
     tcp::resolver resolver(ioc);
     beast::error_code ec;
     auto results = resolver.resolve(host, std::to_string(port), ec);
-    if (ec) return false;
+    if (ec || results.empty()) return false;
     bool done = false;
-    beast::get_lowest_layer(stream).async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
-      ec = e;
-      done = true;
-    });
+    if (source_address.empty()) {
+      beast::get_lowest_layer(stream).async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
+        ec = e;
+        done = true;
+      });
+    } else {
+      // Bind first, then connect to one endpoint (a range connect would
+      // reopen the socket and lose the binding).
+      const tcp::endpoint server = results.begin()->endpoint();
+      auto& socket = beast::get_lowest_layer(stream).socket();
+      socket.open(server.protocol(), ec);
+      if (!ec) socket.bind(tcp::endpoint(asio::ip::make_address(source_address), 0), ec);
+      if (ec) return false;
+      beast::get_lowest_layer(stream).async_connect(server, [&](beast::error_code e) {
+        ec = e;
+        done = true;
+      });
+    }
     if (!run_until([&] { return done; }, timeout) || ec) return false;
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       stream.set_verify_callback(asio::ssl::host_name_verification(host));
@@ -175,6 +190,8 @@ TestClient::TestClient(std::string host, std::uint16_t port, std::string ca_file
     : impl_(std::make_unique<Impl>(std::move(host), port, std::move(ca_file))) {}
 
 TestClient::~TestClient() = default;
+
+void TestClient::set_source_address(std::string address) { impl_->source_address = std::move(address); }
 
 HttpResult TestClient::http(const std::string& method, const std::string& target, const std::string& body,
                             const std::string& authorization) {

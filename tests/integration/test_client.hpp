@@ -31,6 +31,11 @@ class TestClient {
   TestClient(const TestClient&) = delete;
   TestClient& operator=(const TestClient&) = delete;
 
+  /// Connects from this local address from now on (e.g. "127.0.0.7"), so
+  /// that tests registering many accounts stay under hushd's per-address
+  /// registration limit. Empty: the kernel's choice.
+  void set_source_address(std::string address);
+
   /// One request on a new connection.
   HttpResult http(const std::string& method, const std::string& target, const std::string& body = {},
                   const std::string& authorization = {});

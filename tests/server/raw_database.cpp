@@ -4,6 +4,8 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <string>
+
 namespace hush::server::testing {
 
 std::unique_ptr<RawDatabase> RawDatabase::open(Backend backend, const std::string& url) {
@@ -42,6 +44,34 @@ void RawDatabase::exec(const std::string& sql) {
     EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) << sql << ": " << PQresultErrorMessage(r);
     PQclear(r);
   }
+}
+
+std::int64_t RawDatabase::scalar(const std::string& sql) {
+  if (backend_ == Backend::sqlite) {
+    sqlite3_stmt* stmt = nullptr;
+    auto* db = static_cast<sqlite3*>(handle_);
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+      return -1;
+    }
+    std::int64_t value = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      value = sqlite3_column_int64(stmt, 0);
+    } else {
+      ADD_FAILURE() << sql << ": no row (" << sqlite3_errmsg(db) << ")";
+    }
+    sqlite3_finalize(stmt);
+    return value;
+  }
+  PGresult* r = PQexec(static_cast<PGconn*>(handle_), sql.c_str());
+  std::int64_t value = -1;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && PQgetisnull(r, 0, 0) == 0) {
+    value = std::stoll(PQgetvalue(r, 0, 0));
+  } else {
+    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+  }
+  PQclear(r);
+  return value;
 }
 
 void RawDatabase::hold_writer() {

@@ -44,6 +44,9 @@ std::string_view dispatch(HandlerContext& ctx, const pb::ClientFrame& request, p
     case F::kSendMessage:
       handle_send_message(ctx, request.send_message(), response);
       return "send_message";
+    case F::kSendMulti:
+      handle_send_multi(ctx, request.send_multi(), response);
+      return "send_multi";
     case F::kAck:
       handle_ack(ctx, request.ack(), response);
       return "ack";

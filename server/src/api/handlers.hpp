@@ -27,6 +27,7 @@ void handle_upload_keys(HandlerContext& ctx, const pb::UploadKeysRequest& reques
 void handle_pre_key_count(HandlerContext& ctx, const pb::PreKeyCountRequest& request, pb::Response& response);
 void handle_fetch_bundles(HandlerContext& ctx, const pb::FetchBundlesRequest& request, pb::Response& response);
 void handle_send_message(HandlerContext& ctx, const pb::SendMessageRequest& request, pb::Response& response);
+void handle_send_multi(HandlerContext& ctx, const pb::SendMultiRequest& request, pb::Response& response);
 void handle_ack(HandlerContext& ctx, const pb::AckRequest& request, pb::Response& response);
 void handle_list_devices(HandlerContext& ctx, const pb::ListDevicesRequest& request, pb::Response& response);
 void handle_create_link_token(HandlerContext& ctx, const pb::CreateLinkTokenRequest& request,

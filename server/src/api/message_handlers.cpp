@@ -1,5 +1,6 @@
 // Handlers of the mailbox requests: send a message (one ciphertext per
-// recipient device; stale device lists answered with the difference), ack a
+// recipient device; stale device lists answered with the difference), send
+// one body to the devices of many accounts (a group fan-out), ack a
 // delivered envelope, and the envelope frames pushed from a device's queue.
 // Ciphertexts pass through untouched: the server cannot read them.
 #include "api/handlers.hpp"
@@ -26,7 +27,64 @@ Result<SendRequest> parse_send(const DeviceAddress& caller, const pb::SendMessag
   return send;
 }
 
+Result<MultiSendRequest> parse_send_multi(const DeviceAddress& caller, const pb::SendMultiRequest& request) {
+  MultiSendRequest send;
+  send.sender = caller;
+  if (request.message_id().size() != send.message_id.size()) return make_error(Errc::bad_length, "message id");
+  std::copy(request.message_id().begin(), request.message_id().end(), send.message_id.begin());
+  send.type = request.type();
+  // Bound the work before copying anything: the service checks the same
+  // limits, this keeps a hostile list from being materialized first.
+  if (static_cast<std::size_t>(request.recipients_size()) > kMaxFanOutAccounts)
+    return make_error(Errc::invalid_argument, "too many recipients");
+  std::size_t devices = 0;
+  for (const auto& r : request.recipients()) devices += static_cast<std::size_t>(r.devices_size());
+  if (devices > kMaxFanOutDevices) return make_error(Errc::invalid_argument, "too many devices");
+  if (request.body().size() > kMaxBodySize) return make_error(Errc::bad_length, "message body");
+  send.recipients.reserve(static_cast<std::size_t>(request.recipients_size()));
+  for (const auto& r : request.recipients()) {
+    HUSH_TRY_ASSIGN(auto account, AccountId::from_bytes(hush::as_bytes(r.account())));
+    FanOutAccount out{account, {}};
+    out.devices.reserve(static_cast<std::size_t>(r.devices_size()));
+    for (const auto& d : r.devices()) out.devices.emplace_back(DeviceId{d.device_id()}, RegistrationId{d.registration_id()});
+    send.recipients.push_back(std::move(out));
+  }
+  send.body = to_bytes(request.body());
+  return send;
+}
+
+/// Status of a fan-out's stale-device answer: 409, as proto/service.proto
+/// says for send_multi (a 1:1 send answers 410); the message stays
+/// "stale_devices" so clients need not tell the two apart.
+constexpr std::uint32_t kStatusMultiStale = 409;
+
 }  // namespace
+
+void handle_send_multi(HandlerContext& ctx, const pb::SendMultiRequest& request, pb::Response& response) {
+  auto send = parse_send_multi(ctx.caller, request);
+  if (!send) return set_error(response, send.code());
+  std::vector<DeviceMismatch> mismatches;
+  auto receipt = ctx.services.messages.send_multi(*send, mismatches);
+  if (!receipt) {
+    set_error(response, receipt.code());
+    if (receipt.code() == Errc::stale_devices) {
+      response.set_status(kStatusMultiStale);
+      auto* stale = response.mutable_multi_stale_devices();
+      for (const DeviceMismatch& m : mismatches) {
+        auto* entry = stale->add_accounts();
+        entry->set_account(to_string(m.account.bytes));
+        fill_ids(m.missing, *entry->mutable_devices()->mutable_missing());
+        fill_ids(m.extra, *entry->mutable_devices()->mutable_extra());
+        fill_ids(m.stale, *entry->mutable_devices()->mutable_stale());
+      }
+    }
+    return;
+  }
+  set_ok(response);
+  auto* body = response.mutable_send_message();
+  body->set_duplicate(receipt->duplicate);
+  body->set_server_timestamp_ms(to_millis(receipt->server_time));
+}
 
 void handle_send_message(HandlerContext& ctx, const pb::SendMessageRequest& request, pb::Response& response) {
   auto send = parse_send(ctx.caller, request);

@@ -9,7 +9,6 @@
 #include "net/session_context.hpp"
 #include "net/ws_session.hpp"
 
-#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -32,13 +31,15 @@ constexpr std::chrono::seconds kTlsShutdownTimeout{2};
 constexpr unsigned kHttp11 = 11;
 
 /// Lets Registry::shutdown_all() interrupt an idle keep-alive connection.
-/// The stream pointer is touched only on the connection's strand.
-class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection> {
+/// The stream pointer is touched only on the connection's strand. `Lowest`
+/// is the stream's lowest layer (beast::tcp_stream or TlsSocketStream).
+template <class Lowest>
+class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection<Lowest>> {
  public:
-  HttpConnection(asio::any_io_executor ex, beast::tcp_stream* stream) : ex_(std::move(ex)), stream_(stream) {}
+  HttpConnection(asio::any_io_executor ex, Lowest* stream) : ex_(std::move(ex)), stream_(stream) {}
   void wake() override {}
   void shutdown() override {
-    asio::post(ex_, [self = shared_from_this()] {
+    asio::post(ex_, [self = this->shared_from_this()] {
       if (self->stream_ != nullptr) self->stream_->cancel();
     });
   }
@@ -46,7 +47,7 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
 
  private:
   asio::any_io_executor ex_;
-  beast::tcp_stream* stream_;
+  Lowest* stream_;
 };
 
 struct Upgrade {
@@ -174,9 +175,9 @@ asio::awaitable<void> close_stream(TlsStream& stream) {
   co_await stream.async_shutdown(kAsTuple);
 }
 
-template <class Stream>
+template <class Stream, class Handle>
 asio::awaitable<void> serve(Stream& stream, const std::string& remote, SessionContext& ctx,
-                            const std::shared_ptr<HttpConnection>& handle) {
+                            const std::shared_ptr<Handle>& handle) {
   auto upgrade = co_await serve_http(stream, remote, ctx);
   handle->detach();
   if (!upgrade) {
@@ -193,10 +194,11 @@ asio::awaitable<void> serve(Stream& stream, const std::string& remote, SessionCo
 }
 
 /// Keeps the open-connection gauge and the registry entry right on every exit.
+template <class Handle>
 struct ConnectionScope {
   SessionContext& ctx;
   Registry::Token token;
-  std::shared_ptr<HttpConnection> handle;
+  std::shared_ptr<Handle> handle;
   ~ConnectionScope() {
     handle->detach();
     ctx.registry.remove(token);
@@ -204,27 +206,17 @@ struct ConnectionScope {
   }
 };
 
-}  // namespace
+asio::awaitable<void> serve_plain(tcp::socket socket, const std::string& remote, SessionContext& ctx) {
+  PlainStream stream(std::move(socket));
+  auto handle = std::make_shared<HttpConnection<PlainStream>>(stream.get_executor(), &stream);
+  ConnectionScope<HttpConnection<PlainStream>> scope{ctx, ctx.registry.add(handle), handle};
+  co_await serve(stream, remote, ctx, handle);
+}
 
-asio::awaitable<void> run_connection(tcp::socket socket, SessionContext& ctx) {
-  beast::error_code ec;
-  const auto endpoint = socket.remote_endpoint(ec);
-  const std::string remote = ec ? std::string("unknown") : endpoint.address().to_string();
-  ctx.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
-  ctx.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
-
-  if (ctx.tls == nullptr) {
-    PlainStream stream(std::move(socket));
-    auto handle = std::make_shared<HttpConnection>(stream.get_executor(), &stream);
-    ConnectionScope scope{ctx, ctx.registry.add(handle), handle};
-    co_await serve(stream, remote, ctx, handle);
-    co_return;
-  }
-
-  TlsStream stream(std::move(socket), *ctx.tls);
-  auto handle = std::make_shared<HttpConnection>(stream.get_executor(), &beast::get_lowest_layer(stream));
-  ConnectionScope scope{ctx, ctx.registry.add(handle), handle};
-  beast::get_lowest_layer(stream).expires_after(ctx.limits.handshake_timeout);
+asio::awaitable<void> serve_tls(TlsStream& stream, const std::string& remote, SessionContext& ctx) {
+  auto handle = std::make_shared<HttpConnection<TlsStream>>(stream.get_executor(), &stream);
+  ConnectionScope<HttpConnection<TlsStream>> scope{ctx, ctx.registry.add(handle), handle};
+  stream.expires_after(ctx.limits.handshake_timeout);
   auto [hs] = co_await stream.async_handshake(asio::ssl::stream_base::server, kAsTuple);
   if (hs) {
     ctx.metrics.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
@@ -232,6 +224,30 @@ asio::awaitable<void> run_connection(tcp::socket socket, SessionContext& ctx) {
     co_return;
   }
   co_await serve(stream, remote, ctx, handle);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_connection(tcp::socket socket, SessionContext& ctx) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  const std::string remote = ec ? std::string("unknown") : endpoint.address().to_string();
+  ctx.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
+
+  if (ctx.tls == nullptr) {
+    ctx.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+    co_await serve_plain(std::move(socket), remote, ctx);
+    co_return;
+  }
+  std::optional<TlsStream> stream;
+  try {
+    stream.emplace(std::move(socket), *ctx.tls);
+  } catch (const std::exception& e) {
+    log_event(LogLevel::warn, "tls_stream_failed", {kv("remote", remote), kv("what", e.what())});
+    co_return;  // the socket closes with the stream's remains
+  }
+  ctx.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+  co_await serve_tls(*stream, remote, ctx);
 }
 
 }  // namespace hush::server::net

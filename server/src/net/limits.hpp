@@ -14,8 +14,11 @@ struct Limits {
   std::size_t max_http_body = 64 * 1024;
   /// Largest HTTP header block: we read one Authorization header, nothing more.
   std::size_t max_http_header = 8 * 1024;
-  /// Largest WebSocket message: six device ciphertexts of ~40 KiB each.
-  std::size_t max_ws_frame = 256 * 1024;
+  /// Largest WebSocket message: a group fan-out's largest body (256 KiB)
+  /// with its largest recipient list (5,000 devices, ~170 KB), rounded up;
+  /// a 1:1 send's six ciphertexts of ~80 KiB each fit as well. The read
+  /// buffer shrinks back after a large frame, so idle connections stay small.
+  std::size_t max_ws_frame = 512 * 1024;
   /// TLS handshake plus the first HTTP request must finish within this.
   std::chrono::seconds handshake_timeout{10};
   /// A keep-alive HTTP connection may idle this long between requests.

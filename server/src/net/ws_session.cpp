@@ -9,20 +9,15 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include <deque>
+#include <list>
 #include <memory>
 
 namespace hush::server::net {
 namespace {
 
 namespace websocket = beast::websocket;
-
-/// A read buffer that grew past this after a large frame is given back, so
-/// idle connections stay small.
-constexpr std::size_t kIdleReadBufferBytes = 16 * 1024;
 
 template <class Stream>
 class WsSession final : public Connection, public std::enable_shared_from_this<WsSession<Stream>> {
@@ -53,6 +48,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     ws_.read_message_max(ctx_.limits.max_ws_frame);
     ws_.binary(true);
     auto [ec] = co_await ws_.async_accept(request, kAsTuple);
+    request = {};  // its header fields would otherwise live as long as the session
     if (ec) co_return;
 
     const auto token = ctx_.registry.add(this->weak_from_this());
@@ -144,14 +140,16 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       Bytes frame(n);
       asio::buffer_copy(asio::buffer(frame), buffer.data());
       buffer.consume(n);
-      if (buffer.capacity() > kIdleReadBufferBytes) buffer.shrink_to_fit();
+      buffer.shrink_to_fit();  // empty now: an idle connection holds no read buffer
 
       auto handle = [this, &frame] { return ctx_.app.handle_frame(peer_, frame); };
       handling_ = true;
       auto reply = co_await offload(ctx_, handle);
       handling_ = false;
       if (reply.status >= 400 && reply.status < 500) ctx_.metrics.bad_frames.fetch_add(1, std::memory_order_relaxed);
-      if (reply.status == 200 && reply.kind == "send_message") {
+      // One per send accepted, 1:1 or fan-out (a fan-out's deliveries count
+      // in messages_out as each envelope is pushed).
+      if (reply.status == 200 && (reply.kind == "send_message" || reply.kind == "send_multi")) {
         ctx_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
       }
       log_event(LogLevel::debug, "request", {kv("peer", peer_.id), kv("kind", reply.kind), kv("status", reply.status)});
@@ -226,7 +224,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   StrandSignal room_signal_;
   StrandSignal writer_exit_signal_;
   bool writer_finished_ = false;
-  std::deque<Outgoing> queue_;
+  /// A list, not a deque: libstdc++'s deque allocates ~600 bytes while empty.
+  std::list<Outgoing> queue_;
   bool closing_ = false;
   bool writer_done_ = false;
   bool handling_ = false;           ///< a request is on the service pool

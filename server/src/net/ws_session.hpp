@@ -1,14 +1,15 @@
 // Internal to net/: the WebSocket session entry point. Defined in
 // ws_session.cpp and instantiated there for the two stream types hushd
-// serves (TLS, and plain TCP on loopback), so only one file compiles it.
+// serves (TLS through TlsSocketStream, and plain TCP on loopback), so only
+// one file compiles it.
 #pragma once
 
 #include "net/session_context.hpp"
+#include "net/tls_socket_stream.hpp"
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <string>
 
@@ -17,7 +18,7 @@ namespace hush::server::net {
 namespace beast = boost::beast;
 
 using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using TlsStream = TlsSocketStream;
 using HttpRequest = beast::http::request<beast::http::string_body>;
 
 /// Accepts the upgrade `request` (already authenticated as `peer`) on

@@ -26,7 +26,46 @@ Result<SendReceipt> MessageService::send(const SendRequest& request, DeviceMisma
     if (same == msg.bodies.end()) msg.bodies.push_back(c.body);
     msg.deliveries.push_back(Delivery{DeviceAddress{request.recipient, c.device}, c.registration_id, c.type, index});
   }
-  HUSH_TRY_ASSIGN(auto receipt, store_.store_message(msg, config_.queue_cap, mismatch));
+  std::vector<DeviceMismatch> mismatches;
+  auto receipt = store_.store_message(msg, config_.queue_cap, mismatches);
+  if (!receipt) {
+    if (!mismatches.empty()) mismatch = std::move(mismatches.front());  // one account only
+    return receipt.error();
+  }
+  return announce(*receipt);
+}
+
+Result<SendReceipt> MessageService::send_multi(const MultiSendRequest& request,
+                                               std::vector<DeviceMismatch>& mismatches) {
+  mismatches.clear();
+  if (request.recipients.empty()) return make_error(Errc::invalid_argument, "no recipients");
+  if (request.recipients.size() > kMaxFanOutAccounts) return make_error(Errc::invalid_argument, "too many recipients");
+  if (request.type == 0) return make_error(Errc::invalid_argument, "message type");
+  if (request.body.empty() || request.body.size() > kMaxBodySize) return make_error(Errc::bad_length, "message body");
+  std::size_t devices = 0;
+  for (const FanOutAccount& r : request.recipients) devices += r.devices.size();
+  if (devices == 0) return make_error(Errc::invalid_argument, "no devices");
+  if (devices > kMaxFanOutDevices) return make_error(Errc::invalid_argument, "too many devices");
+
+  NewMessage msg;
+  msg.sender = request.sender;
+  msg.message_id = request.message_id;
+  msg.server_time = clock_.now();
+  msg.bodies.push_back(request.body);  // once, whatever the number of devices
+  msg.deliveries.reserve(devices);
+  std::set<AccountId> named;
+  for (const FanOutAccount& r : request.recipients) {
+    if (!named.insert(r.account).second) return make_error(Errc::invalid_argument, "account named twice");
+    if (r.devices.empty()) msg.exact_accounts.push_back(r.account);
+    for (const auto& [device, registration_id] : r.devices)
+      msg.deliveries.push_back(Delivery{DeviceAddress{r.account, device}, registration_id, request.type, 0});
+  }
+  // The Store refuses a device named twice within an account (invalid_argument).
+  HUSH_TRY_ASSIGN(auto receipt, store_.store_message(msg, config_.queue_cap, mismatches));
+  return announce(receipt);
+}
+
+SendReceipt MessageService::announce(const StoreReceipt& receipt) noexcept {
   if (!receipt.duplicate) {
     for (const auto& [device, seq] : receipt.queued) listener_.on_new_mail(device, seq);
   }

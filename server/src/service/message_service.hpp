@@ -1,5 +1,6 @@
 // Mailboxes: a send carries one ciphertext per device of the recipient
-// account; it is refused whole when the sender's device list is stale, made
+// account, a fan-out one body for the devices of many accounts; either is
+// refused whole when the sender's device list is stale, made
 // idempotent by (sender, message id), capped per queue, stored durably and
 // only then announced to the DeliveryListener. Devices read their own queue
 // in seq order and acknowledge (delete) their own rows. Bodies are opaque.
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace hush::server {
@@ -29,6 +31,14 @@ inline constexpr std::size_t kMaxBodySize = 256 * 1024;
 inline constexpr std::size_t kMaxDevicesPerSend = 6;
 /// A page of pending messages: at most 100 per call, bounding one response.
 inline constexpr std::size_t kMaxPendingPage = 100;
+/// A fan-out (group message) reaches at most 5,000 devices: a group of 1,000
+/// members with five devices each. It bounds one send's transaction (5,000
+/// queue rows, a few milliseconds) and its recipient list (about 33 bytes per
+/// device on the wire, so ~170 KB beside a body of up to kMaxBodySize).
+inline constexpr std::size_t kMaxFanOutDevices = 5'000;
+/// Recipient accounts named by one fan-out: each brings at least one device
+/// (or is the sender's own, named empty), so no more than the device bound.
+inline constexpr std::size_t kMaxFanOutAccounts = kMaxFanOutDevices;
 
 struct MessageServiceConfig {
   std::chrono::milliseconds retention = kDefaultRetention;
@@ -49,6 +59,24 @@ struct SendRequest {
   AccountId recipient;
   MessageId message_id{};
   std::vector<OutgoingCopy> copies;
+};
+
+/// One recipient account of a fan-out: every one of its current devices
+/// (never the sending device itself) with the registration id the sender
+/// believes it has.
+struct FanOutAccount {
+  AccountId account;
+  std::vector<std::pair<DeviceId, RegistrationId>> devices;
+};
+
+/// One body for many devices of many accounts (a group message encrypted
+/// once with a Sender Key): stored once, queued for every device.
+struct MultiSendRequest {
+  DeviceAddress sender;  ///< the authenticated sending device
+  MessageId message_id{};
+  std::uint32_t type = 0;  ///< opaque to the server; must be non-zero
+  Bytes body;              ///< 1..kMaxBodySize bytes
+  std::vector<FanOutAccount> recipients;
 };
 
 /// What the sender is told: accepted at server_time (the original time when
@@ -73,6 +101,21 @@ class MessageService {
   /// A retry with the same (sender, message_id) returns the first receipt.
   Result<SendReceipt> send(const SendRequest& request, DeviceMismatch& mismatch);
 
+  /// Stores one body for every named device of every recipient account
+  /// durably (the body once, a queue row per device), then notifies the
+  /// listener per device. The device set of every account must be exact,
+  /// as for send(); the sender may name its own account (its other devices).
+  /// invalid_argument: no recipient, no device at all, an account named
+  /// twice, a device named twice, more than kMaxFanOutDevices devices or
+  /// kMaxFanOutAccounts accounts, a zero type. bad_length: an empty or
+  /// oversized body. not_found: a recipient account does not exist.
+  /// stale_devices: one entry in `mismatches` per account whose devices
+  /// differ (ascending by account); nothing stored. quota_exceeded: some
+  /// recipient device's queue is full; nothing stored (the send is all or
+  /// nothing). storage_failure, unavailable. A retry with the same
+  /// (sender, message_id) returns the first receipt and stores nothing.
+  Result<SendReceipt> send_multi(const MultiSendRequest& request, std::vector<DeviceMismatch>& mismatches);
+
   /// Up to `limit` (≤ kMaxPendingPage) queued messages of the device with
   /// seq > `after`, in seq order. storage_failure.
   Result<std::vector<QueuedMessage>> pending(const DeviceAddress& device, Seq after = Seq{0},
@@ -91,6 +134,9 @@ class MessageService {
   Result<std::size_t> sweep_expired();
 
  private:
+  /// Tells the listener about every queue row a (non-duplicate) send created.
+  SendReceipt announce(const StoreReceipt& receipt) noexcept;
+
   storage::Store& store_;
   const Clock& clock_;
   DeliveryListener& listener_;

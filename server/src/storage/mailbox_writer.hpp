@@ -23,14 +23,15 @@
 
 namespace hush::server::storage {
 
-/// A send: every check (retry, device lists, queue caps) happens in memory
-/// before its rows are buffered, so a refused send writes nothing.
+/// A send (1:1 or fan-out): every check (retry, device lists, queue caps)
+/// happens in memory before its rows are buffered, so a refused send writes
+/// nothing.
 struct SendWrite final : WriteRequest {
-  SendWrite(const NewMessage& m, std::size_t cap, DeviceMismatch& mm, StoreReceipt& r) noexcept
-      : WriteRequest(Kind::send), message(m), queue_cap(cap), mismatch(mm), receipt(r) {}
+  SendWrite(const NewMessage& m, std::size_t cap, std::vector<DeviceMismatch>& mm, StoreReceipt& r) noexcept
+      : WriteRequest(Kind::send), message(m), queue_cap(cap), mismatches(mm), receipt(r) {}
   const NewMessage& message;
   std::size_t queue_cap;
-  DeviceMismatch& mismatch;
+  std::vector<DeviceMismatch>& mismatches;  ///< one per recipient account that differs
   StoreReceipt& receipt;
 };
 
@@ -211,7 +212,7 @@ class MailboxWriter final : public BatchExecutor {
   Status run_send(SendWrite& w, const std::map<SentKey, std::int64_t>& earlier) {
     const NewMessage& m = w.message;
     w.receipt = StoreReceipt{};
-    w.mismatch = DeviceMismatch{};
+    w.mismatches.clear();
     SentKey key{m.sender, m.message_id};
     if (auto it = stored_.find(key); it != stored_.end()) return duplicate(w, it->second);
     if (auto it = earlier.find(key); it != earlier.end()) return duplicate(w, it->second);
@@ -221,7 +222,9 @@ class MailboxWriter final : public BatchExecutor {
         return ok();
       }
     }
-    // The sender's view of each recipient account against the current devices.
+    // The sender's view of each recipient account against the current
+    // devices. Every account is checked (a fan-out learns all its stale
+    // accounts in one answer); an unknown account refuses the send at once.
     std::map<AccountId, std::map<DeviceId, RegistrationId>> wanted;
     for (const Delivery& d : m.deliveries) {
       if (!wanted[d.recipient.account].emplace(d.recipient.device, d.registration_id).second) {
@@ -229,46 +232,26 @@ class MailboxWriter final : public BatchExecutor {
         return ok();
       }
     }
+    for (const AccountId& account : m.exact_accounts) wanted.try_emplace(account);
+    bool full = false;
     for (auto& [account, devices] : wanted) {
       HUSH_TRY_ASSIGN(CachedAccount * current, account_state(account));
       if (current == nullptr) {
+        w.mismatches.clear();
         w.result = make_error(Errc::not_found, "recipient account");
         return ok();
       }
-      DeviceMismatch found{account, {}, {}, {}};
-      bool full = false;
-      std::size_t seen = 0;
-      for (const CachedDevice& dev : *current) {
-        if (account == m.sender.account && dev.id == m.sender.device) continue;  // never to oneself
-        auto it = devices.find(dev.id);
-        if (it == devices.end()) {
-          found.missing.push_back(dev.id);
-          continue;
-        }
-        ++seen;
-        if (it->second != dev.registration_id) {
-          found.stale.push_back(dev.id);
-        } else if (static_cast<std::size_t>(dev.depth) >= w.queue_cap) {
-          full = true;
-        }
-      }
-      if (seen != devices.size()) {
-        for (const auto& [id, reg] : devices) {
-          bool known = std::any_of(current->begin(), current->end(), [&](const CachedDevice& dev) {
-            return dev.id == id && !(account == m.sender.account && id == m.sender.device);
-          });
-          if (!known) found.extra.push_back(id);
-        }
-      }
-      if (!found.missing.empty() || !found.extra.empty() || !found.stale.empty()) {
-        w.mismatch = std::move(found);
-        w.result = make_error(Errc::stale_devices, "device list is stale");
-        return ok();
-      }
-      if (full) {
-        w.result = make_error(Errc::quota_exceeded, "recipient queue is full");
-        return ok();
-      }
+      DeviceMismatch found = compare_devices(m.sender, account, devices, *current, w.queue_cap, full);
+      if (!found.missing.empty() || !found.extra.empty() || !found.stale.empty())
+        w.mismatches.push_back(std::move(found));
+    }
+    if (!w.mismatches.empty()) {
+      w.result = make_error(Errc::stale_devices, "device list is stale");
+      return ok();
+    }
+    if (full) {
+      w.result = make_error(Errc::quota_exceeded, "recipient queue is full");
+      return ok();
     }
 
     // Accepted: buffer the rows (written by flush(), committed with the batch).
@@ -294,6 +277,40 @@ class MailboxWriter final : public BatchExecutor {
     stored_.emplace(key, now_ms);
     w.receipt.server_time = m.server_time;
     return ok();
+  }
+
+  /// The sender's view `named` of one account against its current devices
+  /// (the sending device itself is never expected). Sets `full` when a named
+  /// device's queue already holds `queue_cap` rows.
+  static DeviceMismatch compare_devices(const DeviceAddress& sender, const AccountId& account,
+                                        const std::map<DeviceId, RegistrationId>& named,
+                                        const CachedAccount& current, std::size_t queue_cap, bool& full) {
+    DeviceMismatch found{account, {}, {}, {}};
+    const bool own = account == sender.account;
+    std::size_t seen = 0;
+    for (const CachedDevice& dev : current) {
+      if (own && dev.id == sender.device) continue;  // never to oneself
+      auto it = named.find(dev.id);
+      if (it == named.end()) {
+        found.missing.push_back(dev.id);
+        continue;
+      }
+      ++seen;
+      if (it->second != dev.registration_id) {
+        found.stale.push_back(dev.id);
+      } else if (static_cast<std::size_t>(dev.depth) >= queue_cap) {
+        full = true;
+      }
+    }
+    if (seen != named.size()) {
+      for (const auto& [id, reg] : named) {
+        bool known = std::any_of(current.begin(), current.end(), [&](const CachedDevice& dev) {
+          return dev.id == id && !(own && id == sender.device);
+        });
+        if (!known) found.extra.push_back(id);
+      }
+    }
+    return found;
   }
 
   static Status duplicate(SendWrite& w, std::int64_t server_time_ms) {

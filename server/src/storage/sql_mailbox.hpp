@@ -10,9 +10,9 @@ namespace hush::server::storage {
 
 template <class Db>
 Result<StoreReceipt> SqlStore<Db>::store_message(const NewMessage& message, std::size_t queue_cap,
-                                                 DeviceMismatch& mismatch) {
+                                                 std::vector<DeviceMismatch>& mismatches) {
   StoreReceipt receipt;
-  SendWrite w(message, queue_cap, mismatch, receipt);
+  SendWrite w(message, queue_cap, mismatches, receipt);
   HUSH_TRY(group_commit_->run(w));
   return receipt;
 }

@@ -50,7 +50,7 @@ class SqlStore final : public Store {
   Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only) override;
 
   Result<StoreReceipt> store_message(const NewMessage& message, std::size_t queue_cap,
-                                     DeviceMismatch& mismatch) override;
+                                     std::vector<DeviceMismatch>& mismatches) override;
   Result<std::vector<QueuedMessage>> pending(const DeviceAddress& device, Seq after, std::size_t limit) override;
   Status ack(const DeviceAddress& device, Seq seq) override;
   Result<std::size_t> queue_depth(const DeviceAddress& device) override;

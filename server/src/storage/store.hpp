@@ -89,15 +89,20 @@ class Store {
   // ---- mailboxes -------------------------------------------------------------
 
   /// Stores a send durably (group commit) and returns once it is committed.
-  /// In the transaction: a send already stored under (sender, message_id)
-  /// returns the original receipt with duplicate=true and stores nothing;
-  /// else the deliveries are compared with each recipient account's current
-  /// devices (the sender's own device is never expected) and any difference
-  /// fails with stale_devices, filling `mismatch`; a queue that would exceed
-  /// `queue_cap` rows fails with quota_exceeded. not_found: a recipient account
-  /// does not exist. storage_failure. Nothing is stored on any failure.
+  /// A send names devices of one account (a 1:1 send) or of many (a group
+  /// fan-out); each distinct body is stored once, whatever the number of
+  /// queue rows referencing it. In the transaction: a send already stored
+  /// under (sender, message_id) returns the original receipt with
+  /// duplicate=true and stores nothing; else the deliveries are compared with
+  /// each recipient account's current devices (the sender's own device is
+  /// never expected) and any difference fails with stale_devices, with one
+  /// entry in `mismatches` per account that differs (ascending by account);
+  /// a queue that would exceed `queue_cap` rows fails with quota_exceeded.
+  /// not_found: a recipient account does not exist. invalid_argument: a
+  /// device named twice, a body index out of range. storage_failure.
+  /// Nothing is stored on any failure.
   virtual Result<StoreReceipt> store_message(const NewMessage& message, std::size_t queue_cap,
-                                             DeviceMismatch& mismatch) = 0;
+                                             std::vector<DeviceMismatch>& mismatches) = 0;
   /// Up to `limit` queued messages of the device with seq > `after`, ascending.
   /// storage_failure. (An unknown device has an empty queue.)
   virtual Result<std::vector<QueuedMessage>> pending(const DeviceAddress& device, Seq after, std::size_t limit) = 0;

@@ -168,10 +168,15 @@ struct NewMessage {
   Timestamp server_time{};
   std::vector<Bytes> bodies;          ///< ciphertexts, each distinct one once
   std::vector<Delivery> deliveries;   ///< exactly one per current device of each recipient account
+  /// Recipient accounts the sender named with no device at all (in a
+  /// fan-out, its own account when it believes it has no other device):
+  /// checked for exactness like the others, though nothing is queued for them.
+  std::vector<AccountId> exact_accounts;
 };
 
 /// Why a send was refused with stale_devices: the sender's view of one
-/// recipient account differs from the server's. Sorted ascending.
+/// recipient account differs from the server's (a fan-out gets one per
+/// account that differs). Sorted ascending.
 struct DeviceMismatch {
   AccountId account;
   std::vector<DeviceId> missing;  ///< devices the account has that the send left out
