@@ -60,5 +60,6 @@ const CommandSpec& trust_command();
 const CommandSpec& contacts_command();
 const CommandSpec& link_command();
 const CommandSpec& devices_command();
+const CommandSpec& group_command();
 
 }  // namespace hush::cli

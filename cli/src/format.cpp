@@ -22,6 +22,10 @@ std::string format_time(std::uint64_t ms) {
 std::string format_id(const client::MessageId& id) { return to_hex(id.view()); }
 
 std::string message_line(const client::ReceivedMessage& m) {
+  if (m.group_id) {  // "[time] alice in #friends: text", our other device's as "me in #friends"
+    return fmt::format("[{}] {} in #{}: {}", format_time(m.timestamp_ms), m.sent_by_me ? "me" : terminal_safe(m.sender),
+                       terminal_safe(m.group_name), terminal_safe(m.text_view()));
+  }
   const std::string who = m.sent_by_me ? fmt::format("me -> {}", terminal_safe(m.conversation)) : terminal_safe(m.sender);
   return fmt::format("[{}] {}: {}", format_time(m.timestamp_ms), who, terminal_safe(m.text_view()));
 }
@@ -36,11 +40,13 @@ JsonObject message_json(const client::ReceivedMessage& m) {
       .add("timestamp_ms", m.timestamp_ms)
       .add("server_timestamp_ms", m.server_timestamp_ms)
       .add("text", m.text_view());
+  if (m.group_id) o.add("group", m.group_name).add("group_id", to_hex(*m.group_id));
   return o;
 }
 
 std::string history_line(const client::HistoryMessage& m) {
-  return fmt::format("[{}] {}: {}", format_time(m.timestamp_ms), m.outgoing ? "me" : terminal_safe(m.peer),
+  const std::string where = m.group_id ? fmt::format(" in #{}", terminal_safe(m.group_name)) : std::string();
+  return fmt::format("[{}] {}{}: {}", format_time(m.timestamp_ms), m.outgoing ? "me" : terminal_safe(m.peer), where,
                      terminal_safe(m.text_view()));
 }
 
@@ -51,6 +57,7 @@ JsonObject history_json(const client::HistoryMessage& m) {
       .add("outgoing", m.outgoing)
       .add("timestamp_ms", m.timestamp_ms)
       .add("text", m.text_view());
+  if (m.group_id) o.add("group", m.group_name).add("group_id", to_hex(*m.group_id));
   return o;
 }
 

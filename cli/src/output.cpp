@@ -122,6 +122,17 @@ JsonObject& JsonObject::add(std::string_view k, bool value) {
   return *this;
 }
 
+JsonObject& JsonObject::add(std::string_view k, const std::vector<std::string>& values) {
+  key(k);
+  body_ += '[';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) body_ += ',';
+    body_ += json_string(values[i]);
+  }
+  body_ += ']';
+  return *this;
+}
+
 void Output::text(std::string_view line) {
   if (json_) return;
   out_ << line << '\n';

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hush::cli {
 
@@ -25,6 +26,8 @@ class JsonObject {
   JsonObject& add(std::string_view key, std::uint32_t value) { return add(key, std::uint64_t{value}); }
   JsonObject& add(std::string_view key, int value);
   JsonObject& add(std::string_view key, bool value);
+  /// An array of strings.
+  JsonObject& add(std::string_view key, const std::vector<std::string>& values);
   /// The object, without a newline.
   [[nodiscard]] std::string str() const { return body_ + "}"; }
 

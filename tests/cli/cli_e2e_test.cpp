@@ -1,8 +1,12 @@
-// The `hush` binary end to end against a real hushd (TLS, SQLite, ephemeral
-// loopback port): register, send and `receive --json` as child processes,
-// exit codes of real failures, the passphrase from the environment, listen
-// until SIGTERM, linking a second device, and `chat` in a real terminal
-// (tmux): a message arrives while a half-typed line stays intact.
+// The `hush` binary end to end against a real hushd (TLS, SQLite, a free
+// loopback port kept across restarts): register, send and `receive --json` as
+// child processes, exit codes of real failures, the passphrase from the
+// environment, listen until SIGTERM, linking a second device through the
+// server's relay (both processes running at once) and what a bad, reused or
+// expired code or a closing relay print, a changed key refusing `send` until
+// `trust` and undoing `verify` loudly, `safety-number --qr`, owner-only home
+// folder and key file, and `chat` in a real terminal (tmux): a message
+// arrives while a half-typed line stays intact.
 // If the SDK answers `unavailable` (not implemented yet) the tests skip,
 // saying which call.
 #include "cli_runner.hpp"
@@ -11,8 +15,14 @@
 
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 
 namespace hush::testing {
@@ -47,14 +57,39 @@ std::vector<std::string> lines_of(const std::string& s) {
   return out;
 }
 
+/// A free loopback port (so a restarted hushd comes back where the stores expect it).
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+unsigned mode_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
 class CliE2e : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/hush-cli-e2e-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     root_ = tmpl;
+    port_ = free_port();
+    start_server();
+  }
+  void start_server() {
     HushdOptions o;
     o.data_dir = (root_ / "hushd").string();
+    o.listen = "127.0.0.1:" + std::to_string(port_);
     hushd_ = std::make_unique<HushdProcess>(o);
     ASSERT_TRUE(hushd_->start()) << hushd_->log();
   }
@@ -90,6 +125,7 @@ class CliE2e : public ::testing::Test {
   }
 
   fs::path root_;
+  std::uint16_t port_ = 0;
   std::unique_ptr<HushdProcess> hushd_;
   std::string skip_reason_;
 };
@@ -209,20 +245,25 @@ TEST_F(CliE2e, ListenPrintsMessagesAsTheyArriveUntilSigterm) {
 TEST_F(CliE2e, LinkASecondDeviceAndReceiveOnBoth) {
   REGISTER_OR_SKIP("alice");
   REGISTER_OR_SKIP("bob");
+  // The new device waits on the server's relay while the old one approves:
+  // two `hush` processes at once, nothing carried by hand.
   CliProcess link(as("alice-laptop", {"link", "--server", url(), "--ca", hushd_->cert_file()}, true));
   auto offer = link.read_line(20s);
   ASSERT_TRUE(offer) << link.wait(1s).err;
   ASSERT_EQ(json_field(*offer, "type"), "link_offer") << *offer;
   const std::string code = json_field(*offer, "code");
+  EXPECT_EQ(json_field(*offer, "uri").rfind("hush-link:", 0), 0u) << *offer;
+  EXPECT_FALSE(json_field(*offer, "expires_at_ms").empty()) << *offer;
   const CliResult approved = run_hush(as("alice", {"devices", "approve", code}, true));
   ASSERT_EQ(approved.code, 0) << approved.err;
-  const std::string envelope = json_field(approved.out, "envelope");
-  ASSERT_EQ(envelope.rfind("hush-provision:", 0), 0u) << approved.out;
-  link.write(envelope + "\n");
+  EXPECT_EQ(json_field(approved.out, "type"), "approved") << approved.out;
   const CliResult linked = link.wait(30s);
   ASSERT_EQ(linked.code, 0) << linked.err;
   EXPECT_NE(linked.out.find("\"username\":\"alice\""), std::string::npos) << linked.out;
   EXPECT_EQ(json_field(lines_of(linked.out).back(), "device_id"), "2");
+  // Both devices hold the same account identity key.
+  EXPECT_EQ(json_field(lines_of(linked.out).back(), "identity_key"),
+            json_field(run_hush(as("alice", {"whoami"}, true)).out, "identity_key"));
 
   const CliResult devices = run_hush(as("alice", {"devices"}, true));
   EXPECT_EQ(lines_of(devices.out).size(), 2u) << devices.out;
@@ -235,6 +276,126 @@ TEST_F(CliE2e, LinkASecondDeviceAndReceiveOnBoth) {
   const CliResult removed = run_hush(as("alice", {"devices", "remove", "2"}));
   EXPECT_EQ(removed.code, 0) << removed.err;
   EXPECT_EQ(lines_of(run_hush(as("alice", {"devices"}, true)).out).size(), 1u);
+  // The removed device's credential is gone at once.
+  const CliResult revoked = run_hush(as("alice-laptop", {"receive"}));
+  EXPECT_EQ(revoked.code, 4) << revoked.err;
+}
+
+TEST_F(CliE2e, LinkCodeMistakesReuseTimeoutAndRelayCloseExplainThemselves) {
+  REGISTER_OR_SKIP("alice");
+  // Human mode: the code, its QR code and the expiry; --wait gives up.
+  CliProcess waiting(as("tablet", {"link", "--server", url(), "--ca", hushd_->cert_file(), "--wait", "2"}));
+  const CliResult gave_up = waiting.wait(30s);
+  EXPECT_EQ(gave_up.code, 5) << gave_up.err;
+  EXPECT_NE(gave_up.out.find("hush devices approve "), std::string::npos) << gave_up.out;
+  EXPECT_NE(gave_up.out.find("\u2580"), std::string::npos) << "no QR code:\n" << gave_up.out;
+  EXPECT_NE(gave_up.err.find("hint: run `hush link` again"), std::string::npos) << gave_up.err;
+
+  CliProcess link(as("laptop", {"link", "--server", url(), "--ca", hushd_->cert_file()}, true));
+  auto offer = link.read_line(20s);
+  ASSERT_TRUE(offer) << link.wait(1s).err;
+  std::string code = json_field(*offer, "code");
+  // A typing mistake: the checksum catches it (exit 9) and the new device keeps waiting.
+  std::string typo = code;
+  typo[0] = typo[0] == 'A' ? 'B' : 'A';
+  const CliResult wrong = run_hush(as("alice", {"devices", "approve", typo}));
+  EXPECT_EQ(wrong.code, 9) << wrong.err;
+  EXPECT_NE(wrong.err.find("typing mistake"), std::string::npos) << wrong.err;
+  // Lower case with spaces instead of dashes is the same code.
+  std::string relaxed;
+  for (char c : code) relaxed += c == '-' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ASSERT_EQ(run_hush(as("alice", {"devices", "approve", relaxed})).code, 0);
+  const CliResult linked = link.wait(30s);
+  EXPECT_EQ(linked.code, 0) << linked.err;
+  // The same code twice: nobody waits there any more (exit 2, and why).
+  const CliResult reused = run_hush(as("alice", {"devices", "approve", code}));
+  EXPECT_EQ(reused.code, 2) << reused.err;
+  EXPECT_NE(reused.err.find("was used already"), std::string::npos) << reused.err;
+
+  // The relay closes while a new device waits (hushd stops): exit 5, and why.
+  CliProcess orphan(as("phone", {"link", "--server", url(), "--ca", hushd_->cert_file()}, true));
+  ASSERT_TRUE(orphan.read_line(20s));
+  hushd_->stop();
+  const CliResult closed = orphan.wait(30s);
+  EXPECT_EQ(closed.code, 5) << closed.err;
+  EXPECT_NE(closed.err.find("closed the waiting connection"), std::string::npos) << closed.err;
+}
+
+TEST_F(CliE2e, ChangedKeyRefusesSendUntilTrustAndUndoesVerifyLoudly) {
+  REGISTER_OR_SKIP("alice");
+  REGISTER_OR_SKIP("bob");
+  ASSERT_EQ(run_hush(as("alice", {"send", "bob", "hi"})).code, 0);
+  ASSERT_EQ(run_hush(as("bob", {"receive", "--wait", "5"})).code, 0);
+  ASSERT_EQ(run_hush(as("alice", {"verify", "bob", "--yes"})).code, 0);
+  EXPECT_EQ(json_field(run_hush(as("alice", {"contacts"}, true)).out, "verified"), "true");
+
+  // Bob's name moves to a new account with a new identity key (a reinstall,
+  // or a lying server): simulated in hushd's database.
+  hushd_->stop();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((root_ / "hushd" / "hush.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE accounts SET username = 'bob-old' WHERE username = 'bob'", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ASSERT_NO_FATAL_FAILURE(start_server());
+  ASSERT_TRUE(register_user("bob2", "bob"));
+
+  const CliResult refused = run_hush(as("alice", {"send", "bob", "are you still you?"}));
+  EXPECT_EQ(refused.code, 3) << refused.err;
+  EXPECT_NE(refused.err.find("identity key has changed; the message was NOT sent"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("hush trust bob"), std::string::npos) << refused.err;
+  // The change shows loudly wherever the contact does (the human list no
+  // longer says "verified"; the JSON's `verified` still describes the old,
+  // accepted key until the new one is accepted below).
+  const CliResult contacts = run_hush(as("alice", {"contacts"}));
+  EXPECT_NE(contacts.out.find("IDENTITY KEY CHANGED"), std::string::npos) << contacts.out;
+  EXPECT_EQ(contacts.out.find("verified"), std::string::npos) << contacts.out;
+  const CliResult contacts_json = run_hush(as("alice", {"contacts"}, true));
+  EXPECT_EQ(json_field(contacts_json.out, "identity_changed"), "true") << contacts_json.out;
+  const CliResult number = run_hush(as("alice", {"safety-number", "bob"}));
+  EXPECT_NE(number.err.find("identity key has CHANGED"), std::string::npos) << number.err;
+  const CliResult reverify = run_hush(as("alice", {"verify", "bob", "--yes"}));
+  EXPECT_NE(reverify.code, 0);
+  EXPECT_NE(reverify.err.find("CHANGED"), std::string::npos) << reverify.err;
+
+  // Accepting the new key (loudly), then sending works; not verified until verified again.
+  const CliResult trusted = run_hush(as("alice", {"trust", "bob", "--yes"}));
+  EXPECT_EQ(trusted.code, 0) << trusted.err;
+  EXPECT_NE(trusted.err.find("IDENTITY KEY HAS CHANGED"), std::string::npos) << trusted.err;
+  EXPECT_EQ(run_hush(as("alice", {"send", "bob", "welcome back"})).code, 0);
+  const CliResult got = run_hush(as("bob2", {"receive", "--wait", "5"}, true));
+  EXPECT_EQ(json_field(got.out, "text"), "welcome back") << got.out << got.err;
+  EXPECT_EQ(json_field(run_hush(as("alice", {"contacts"}, true)).out, "verified"), "false");
+}
+
+TEST_F(CliE2e, SafetyNumberQrDrawsTheScannableForm) {
+  REGISTER_OR_SKIP("alice");
+  REGISTER_OR_SKIP("bob");
+  const CliResult plain = run_hush(as("alice", {"safety-number", "bob"}, true));
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  const CliResult qr = run_hush(as("alice", {"safety-number", "bob", "--qr"}));
+  ASSERT_EQ(qr.code, 0) << qr.err;
+  // The digits in groups of five, then the QR code in half blocks.
+  EXPECT_NE(qr.out.find(json_field(plain.out, "grouped").substr(0, 23)), std::string::npos) << qr.out;
+  EXPECT_NE(qr.out.find("\u2580"), std::string::npos) << qr.out;
+  EXPECT_GT(lines_of(qr.out).size(), 15u) << qr.out;
+}
+
+TEST_F(CliE2e, HomeFolderIsOwnerOnlyAndAnExposedKeyFileIsRefused) {
+  REGISTER_OR_SKIP("alice");
+  EXPECT_EQ(mode_of(home("alice")), 0700u);
+  EXPECT_EQ(mode_of(home("alice") + "/hush.db"), 0600u);
+  EXPECT_EQ(mode_of(key("alice")), 0600u);
+  // A key file others can read is refused (exit 4), and the hint says why.
+  ASSERT_EQ(::chmod(key("alice").c_str(), 0644), 0);
+  const CliResult exposed = run_hush(as("alice", {"whoami"}));
+  EXPECT_EQ(exposed.code, 4) << exposed.err;
+  EXPECT_NE(exposed.err.find("permission"), std::string::npos) << exposed.err;
+  ASSERT_EQ(::chmod(key("alice").c_str(), 0600), 0);
+  EXPECT_EQ(run_hush(as("alice", {"whoami"})).code, 0);  // nothing was damaged
 }
 
 TEST_F(CliE2e, ChatInATerminalKeepsTheHalfTypedLine) {

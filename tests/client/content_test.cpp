@@ -95,8 +95,8 @@ TEST(Content, DecodeRefusesWhatIsMalformedOrUnsupported) {
   EXPECT_EQ(decode(padded(m)).code(), Errc::invalid_message);
 
   m = valid_text();
-  m.mutable_control()->mutable_group_change();
-  EXPECT_EQ(decode(padded(m)).code(), Errc::unsupported_version);
+  m.mutable_control()->mutable_group_change();  // a group change without its group id (issue #7)
+  EXPECT_EQ(decode(padded(m)).code(), Errc::bad_length);
   m = valid_text();
   m.mutable_control()->mutable_device_provisioning();
   EXPECT_EQ(decode(padded(m)).code(), Errc::unsupported_version);

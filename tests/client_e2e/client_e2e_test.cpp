@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -232,19 +233,19 @@ TEST_F(ClientE2e, LinkedDeviceReceivesAndSeesSentCopiesAfterStaleRetry) {
   ASSERT_TRUE(bob.send_text("alice", "before the second device"));
   ASSERT_EQ(receive_n(alice, 1).size(), 1u);
 
-  // Alice links a second device: code shown there, approved here, the
-  // sealed provisioning envelope carried across out of band.
+  // Alice links a second device through hushd's provisioning relay: the new
+  // device waits on /v1/provisioning and shows its code; the old one approves
+  // it and the sealed identity arrives over the relay.
   auto made = Client::create(home("alice2"), pass("pw"), options());
   ASSERT_TRUE(made);
   Client& alice2 = *(clients_["alice2"] = std::move(*made));
   auto offer = alice2.link_begin(url(), ca());
-  ASSERT_TRUE(offer);
+  ASSERT_TRUE(offer) << errc_name(offer.code());
   auto bad_code = alice.approve_device("AAAA-BBBB");
   EXPECT_EQ(bad_code.code(), Errc::invalid_argument);
-  auto envelope = alice.approve_device(offer->code);
-  ASSERT_TRUE(envelope) << errc_name(envelope.code());
-  auto linked = alice2.link_complete(*envelope);
-  ASSERT_TRUE(linked) << errc_name(linked.code());
+  ASSERT_TRUE(alice.approve_device(offer->code));
+  auto linked = alice2.link_complete(10s);
+  ASSERT_TRUE(linked) << errc_name(linked.code()) << " " << (linked ? "" : linked.error().context);
   EXPECT_EQ(linked->username, "alice");
   EXPECT_EQ(linked->device_id, 2u);
   auto devs = alice.devices();
@@ -291,6 +292,105 @@ TEST_F(ClientE2e, LinkedDeviceReceivesAndSeesSentCopiesAfterStaleRetry) {
   ASSERT_TRUE(bob.send_text("alice", "after removal"));
   auto a3 = receive_n(alice, 1);
   ASSERT_EQ(a3.size(), 1u);
+}
+
+/// `code` with one character replaced by another of the alphabet.
+std::string with_typo(std::string code) {
+  for (char& c : code) {
+    if (c != '-') {
+      c = c == 'A' ? 'B' : 'A';
+      break;
+    }
+  }
+  return code;
+}
+
+TEST_F(ClientE2e, LinkCodeChecksumReuseExpiryAndRelayCloseAreClearErrors) {
+  Client& alice = registered("alice");
+  auto made = Client::create(home("alice2"), pass("pw"), options());
+  ASSERT_TRUE(made);
+  Client& alice2 = *(clients_["alice2"] = std::move(*made));
+
+  // Nothing to wait for before link_begin; approving needs a registered device.
+  EXPECT_EQ(alice2.link_complete(0s).code(), Errc::not_found);
+  auto offer = alice2.link_begin(url(), ca());
+  ASSERT_TRUE(offer) << errc_name(offer.code());
+  EXPECT_EQ(alice2.approve_device(offer->code).code(), Errc::not_found);  // alice2 is not registered
+
+  // The code: 82 base32 characters in dash-separated groups of four; the QR
+  // form is the same without dashes; it expires in about ten minutes.
+  std::string bare;
+  for (char c : offer->code) {
+    if (c != '-') bare += c;
+  }
+  EXPECT_EQ(bare.size(), 82u) << offer->code;
+  EXPECT_EQ(offer->qr, "hush-link:" + bare);
+  const auto now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  EXPECT_GT(offer->expires_at_ms, now_ms + 9 * 60 * 1000);
+  EXPECT_LT(offer->expires_at_ms, now_ms + 11 * 60 * 1000);
+
+  // A typing mistake is caught by the checksum; a truncated code by its length.
+  auto typo = alice.approve_device(with_typo(offer->code));
+  EXPECT_EQ(typo.code(), Errc::invalid_argument);
+  EXPECT_STREQ(typo.error().context, "link code checksum");
+  EXPECT_EQ(alice.approve_device(offer->code.substr(0, 60)).code(), Errc::invalid_argument);
+  EXPECT_EQ(alice.approve_device("not a code!").code(), Errc::invalid_argument);
+
+  // Waiting with nothing sent: a plain timeout, and the link stays usable.
+  auto early = alice2.link_complete(0s);
+  EXPECT_EQ(early.code(), Errc::timeout);
+  EXPECT_STREQ(early.error().context, "no device approved the code yet");
+  std::stop_source stop;
+  stop.request_stop();
+  EXPECT_EQ(alice2.link_complete(30s, stop.get_token()).code(), Errc::timeout);  // returns at once when stopped
+
+  // Lower case, spaces and the URI form are all the same code.
+  std::string lower;
+  for (char c : offer->qr) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ASSERT_TRUE(alice.approve_device(lower));
+  auto linked = alice2.link_complete(10s);
+  ASSERT_TRUE(linked) << errc_name(linked.code()) << " " << (linked ? "" : linked.error().context);
+  EXPECT_EQ(linked->device_id, 2u);
+
+  // The same code again: nobody waits at that address any more.
+  auto reused = alice.approve_device(offer->code);
+  EXPECT_EQ(reused.code(), Errc::not_found);
+  EXPECT_STREQ(reused.error().context, "nobody waits for this code");
+  EXPECT_EQ(alice2.link_complete(0s).code(), Errc::conflict);  // already linked
+
+  // A device that stopped waiting (its Client gone, as when its 10 minutes
+  // ran out and hushd dropped the address): the same answer.
+  {
+    auto gone = Client::create(home("alice3"), pass("pw"), options());
+    ASSERT_TRUE(gone);
+    auto o = (*gone)->link_begin(url(), ca());
+    ASSERT_TRUE(o);
+    const std::string code = o->code;
+    gone->reset();
+    auto late = alice.approve_device(code);
+    EXPECT_EQ(late.code(), Errc::not_found);
+    EXPECT_STREQ(late.error().context, "nobody waits for this code");
+  }
+
+  // A second link_begin replaces the first: the old code stops working.
+  auto made4 = Client::create(home("alice4"), pass("pw"), options());
+  ASSERT_TRUE(made4);
+  Client& alice4 = *(clients_["alice4"] = std::move(*made4));
+  auto first = alice4.link_begin(url(), ca());
+  auto second = alice4.link_begin(url(), ca());
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(first->code, second->code);
+  EXPECT_EQ(alice.approve_device(first->code).code(), Errc::not_found);
+
+  // The relay closes while the new device waits (hushd stops): not a
+  // timeout to wait out but network_failure, and the link is over.
+  hushd_->stop();
+  auto closed = alice4.link_complete(10s);
+  EXPECT_EQ(closed.code(), Errc::network_failure) << errc_name(closed.code());
+  EXPECT_EQ(alice4.link_complete(0s).code(), Errc::not_found);
+  // And with no relay at all, link_begin says so.
+  EXPECT_EQ(alice4.link_begin(url(), ca()).code(), Errc::network_failure);
 }
 
 TEST_F(ClientE2e, IdentityChangeRefusedUntilTrusted) {

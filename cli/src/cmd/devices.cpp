@@ -1,6 +1,7 @@
 // `hush devices`, `hush devices approve CODE`, `hush devices remove ID`: our
-// account's devices, approving a new one shown by `hush link` (printing the
-// sealed provisioning line to paste on it), and revoking one.
+// account's devices, approving a new one shown by `hush link` (its keys go
+// to it sealed end to end, through the server's provisioning relay), and
+// revoking one.
 #include "command.hpp"
 #include "format.hpp"
 #include "session.hpp"
@@ -31,21 +32,29 @@ int list(Context& ctx, client::Client& c) {
 }
 
 int approve(Context& ctx, client::Client& c, const std::string& code) {
-  auto envelope = c.approve_device(code);
-  if (!envelope) {
-    if (envelope.code() == Errc::invalid_argument) {
-      return report(ctx, envelope.error(), "type the code exactly as `hush link` shows it on the new device");
+  const Status sent = c.approve_device(code);
+  if (!sent) {
+    const std::string_view context = sent.error().context;
+    if (sent.code() == Errc::invalid_argument || sent.code() == Errc::bad_key) {
+      const bool checksum = context == "link code checksum";
+      return report(ctx, sent.error(),
+                    checksum ? "the code has a typing mistake: type it again exactly as `hush link` shows it"
+                             : "type the code exactly as `hush link` shows it on the new device (or scan its QR code)");
     }
-    return report(ctx, envelope.error());
+    if (sent.code() == Errc::not_found && context == "nobody waits for this code") {
+      return report(ctx, sent.error(),
+                    "the code expired, was used already, or `hush link` stopped waiting: run `hush link` again "
+                    "on the new device");
+    }
+    return report(ctx, sent.error());
   }
-  const std::string line = std::string(kProvisionPrefix) + to_hex(envelope->bytes);
   if (ctx.out.json()) {
-    JsonObject o("provisioning");
-    o.add("envelope", line);
+    JsonObject o("approved");
+    o.add("code", code);
     ctx.out.object(o);
   } else {
-    ctx.out.note("Approved. The line below is sealed to the new device's code; paste it at `hush link`'s prompt:");
-    ctx.out.text(line);
+    ctx.out.text("Approved: the new device received the account's keys (sealed to its code) and is registering.");
+    ctx.out.text("`hush devices` lists it once it has.");
   }
   return 0;
 }
@@ -85,8 +94,9 @@ const CommandSpec& devices_command() {
       "[approve CODE | remove ID]",
       "list your devices, approve a new one, or remove one",
       "`hush devices` lists your account's devices.\n"
-      "`hush devices approve CODE` authorizes the new device showing CODE (from `hush link`)\n"
-      "and prints a hush-provision: line sealed to that device: paste it there.\n"
+      "`hush devices approve CODE` authorizes the new device showing CODE (from `hush link`,\n"
+      "which must still be waiting): it sends the account's identity, sealed end to end to\n"
+      "that code, through the server; the new device then registers. A code works once.\n"
       "`hush devices remove ID` revokes device ID (the server drops its credential and queue).",
       {},
       {"SUBCOMMAND", "ARGUMENT"},

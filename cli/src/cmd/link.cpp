@@ -1,11 +1,15 @@
-// `hush link --server URL [--ca FILE]`: makes this home folder a new device
-// of an existing account: shows a one-time code and its QR code, then waits
-// for the hush-provision: line that `hush devices approve CODE` prints on an
-// existing device (carried by hand until hushd relays it) and registers.
+// `hush link --server URL [--ca FILE] [--wait SECONDS]`: makes this home
+// folder a new device of an existing account. Opens the server's
+// provisioning socket, shows the one-time code (relay address + this
+// device's provisioning key, docs/protocol.md §7.4) and its QR code, then
+// waits until `hush devices approve CODE` on an existing device sends the
+// sealed account identity through the relay, and registers.
 #include "command.hpp"
+#include "exit_codes.hpp"
 #include "format.hpp"
 #include "qr.hpp"
 #include "session.hpp"
+#include "signals.hpp"
 
 #include <hush/util/bytes.hpp>
 
@@ -15,16 +19,46 @@ namespace hush::cli {
 
 namespace {
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\n' || s.back() == '\t')) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  return s.substr(i);
+/// The SDK's context for "nothing came within this wait" (the socket stays open).
+constexpr std::string_view kStillWaiting = "no device approved the code yet";
+/// How long each wait lasts before looking at signals and --wait again.
+constexpr std::chrono::seconds kSlice{1};
+/// Longest --wait (the server forgets the code after 10 minutes anyway).
+constexpr std::uint64_t kMaxWaitSeconds = 24 * 3600;
+
+std::string_view hint_for(const Error& e) {
+  const std::string_view context = e.context;
+  switch (e.code) {
+    case Errc::not_found:
+      if (context == "link code expired") return "the code expired (10 minutes): run `hush link` again for a new one";
+      return {};
+    case Errc::network_failure:
+      return "the server closed the waiting connection before a device approved: run `hush link` again";
+    case Errc::bad_mac:
+    case Errc::bad_key:
+    case Errc::invalid_message:
+    case Errc::decode_error:
+    case Errc::unsupported_version:
+      return "the message relayed to this device was not a valid approval of this code: run `hush link` again";
+    case Errc::unauthorized:
+      return "the server refused the link token (used or expired): run `hush link` again and approve the new code";
+    case Errc::rate_limited:
+      return "too many devices are waiting to be linked from this network address: try again later";
+    case Errc::conflict:
+      return "this home folder is already registered";
+    default:
+      return {};
+  }
 }
 
 int run(Context& ctx, const ParsedArgs& args) {
   const auto server = args.value("--server");
   if (!server || server->empty()) return ctx.out.usage("link: --server URL is required (your account's server)", "link");
+  std::optional<std::uint64_t> wait;
+  if (auto w = args.value("--wait")) {
+    wait = parse_count(*w, kMaxWaitSeconds);
+    if (!wait) return ctx.out.usage("link: --wait takes whole seconds from 0 to 86400", "link");
+  }
   std::filesystem::path ca;
   if (auto c = args.value("--ca")) {
     std::error_code ec;
@@ -36,13 +70,10 @@ int run(Context& ctx, const ParsedArgs& args) {
   auto client = open_or_create_client(ctx);
   if (!client) return report(ctx, client.error());
   auto offer = (*client)->link_begin(*server, ca);
-  if (!offer) {
-    if (offer.code() == Errc::conflict) return report(ctx, offer.error(), "this home folder is already registered");
-    return report(ctx, offer.error());
-  }
+  if (!offer) return report(ctx, offer.error(), hint_for(offer.error()));
   if (ctx.out.json()) {
     JsonObject o("link_offer");
-    o.add("code", offer->code).add("uri", offer->qr);
+    o.add("code", offer->code).add("uri", offer->qr).add("expires_at_ms", offer->expires_at_ms);
     ctx.out.object(o);
   } else {
     ctx.out.text("To add this device to your account, on a device already registered run:");
@@ -53,29 +84,32 @@ int run(Context& ctx, const ParsedArgs& args) {
       ctx.out.text("(or scan this code)");
       ctx.out.out() << *qr;
     }
-    ctx.out.text("Then paste the hush-provision: line it prints here and press Enter:");
+    ctx.out.text(fmt::format("Waiting for the approval (the code works once, until {}); Ctrl-C to stop.",
+                             format_time(offer->expires_at_ms)));
   }
-  std::string line;
-  while (line.empty()) {
-    if (!std::getline(ctx.io.in, line)) {
-      return report(ctx, make_error(Errc::not_found, "no provisioning line"),
-                    "run `hush link` again; the code is valid until this device is linked");
+
+  StopSignals signals;
+  // Without --wait: until the server closes the socket at the code's expiry.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(wait.value_or(kMaxWaitSeconds));
+  for (;;) {
+    auto id = (*client)->link_complete(kSlice);
+    if (id) {
+      StopSignals::reset();
+      print_identity(ctx.out, *id, "linked");
+      return 0;
     }
-    line = trim(line);
+    const bool still_waiting = id.code() == Errc::timeout && std::string_view(id.error().context) == kStillWaiting;
+    if (!still_waiting) return report(ctx, id.error(), hint_for(id.error()));
+    if (StopSignals::received() != 0) {
+      StopSignals::reset();
+      ctx.out.note("stopped: the code no longer works");
+      return static_cast<int>(ExitCode::interrupted);
+    }
+    if (std::chrono::steady_clock::now() >= until) {
+      return report(ctx, make_error(Errc::timeout, "no device approved the code"),
+                    "run `hush link` again and approve the code with `hush devices approve CODE`");
+    }
   }
-  if (line.rfind(kProvisionPrefix, 0) != 0) {
-    return report(ctx, make_error(Errc::invalid_argument, "not a hush-provision: line"),
-                  "paste the whole line `hush devices approve` printed");
-  }
-  auto bytes = from_hex(std::string_view(line).substr(kProvisionPrefix.size()));
-  if (!bytes) return report(ctx, bytes.error(), "paste the whole line `hush devices approve` printed");
-  auto id = (*client)->link_complete(client::ProvisioningEnvelope{std::move(*bytes)});
-  if (!id) {
-    if (id.code() == Errc::bad_mac) return report(ctx, id.error(), "that line was made for another code");
-    return report(ctx, id.error());
-  }
-  print_identity(ctx.out, *id, "linked");
-  return 0;
 }
 
 }  // namespace
@@ -83,14 +117,17 @@ int run(Context& ctx, const ParsedArgs& args) {
 const CommandSpec& link_command() {
   static const CommandSpec spec{
       "link",
-      "--server URL [--ca FILE]",
+      "--server URL [--ca FILE] [--wait SECONDS]",
       "make this home folder a new device of an existing account",
-      "Creates the local store (like register) and shows a one-time code and its QR\n"
-      "code. On a device already registered run `hush devices approve CODE`: it prints a\n"
-      "hush-provision: line, sealed end to end to this device, which you paste here; this\n"
-      "device then registers with the account's identity.",
+      "Creates the local store (like register), opens a waiting connection to the\n"
+      "server and shows a one-time code and its QR code. On a device already registered\n"
+      "to your account run `hush devices approve CODE`: it sends the account's identity,\n"
+      "sealed end to end to this device's code, through the server; this device then\n"
+      "registers and prints who it is. The code works once and for 10 minutes; with\n"
+      "--wait, give up after SECONDS.",
       {{"--server", "URL", "your account's server, https://HOST:PORT"},
-       {"--ca", "FILE", "trust this PEM certificate for the server"}},
+       {"--ca", "FILE", "trust this PEM certificate for the server"},
+       {"--wait", "SECONDS", "give up after this long (default: until the code expires)"}},
       {},
       0,
       &run};

@@ -6,6 +6,7 @@
 
 #include "client_content.pb.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace hush::client::content {
@@ -43,6 +44,103 @@ Result<Receipt> receipt_from(const pb::Receipt& r) {
   return out;
 }
 
+/// Wipes the distribution's chain key from a parsed or built message.
+struct DistributionWiper {
+  pb::Content& message;
+  ~DistributionWiper() {
+    if (message.has_control() && message.control().has_sender_key()) {
+      std::string* s = message.mutable_control()->mutable_sender_key()->mutable_distribution();
+      secure_wipe(s->data(), s->size());
+    }
+  }
+};
+
+bool valid_action(int a) { return a >= pb::GroupChange::CREATE && a <= pb::GroupChange::RENAME; }
+
+/// Usernames: non-empty, at most kMaxGroupUsername bytes.
+template <class List>
+bool valid_names(const List& names, std::size_t max_count) {
+  if (static_cast<std::size_t>(names.size()) > max_count) return false;
+  return std::all_of(names.begin(), names.end(),
+                     [](const std::string& n) { return !n.empty() && n.size() <= kMaxGroupUsername; });
+}
+
+/// Members and admins are sorted and distinct (one canonical form per state).
+template <class List>
+bool sorted_distinct(const List& names) {
+  return std::adjacent_find(names.begin(), names.end(), [](const auto& a, const auto& b) { return !(a < b); }) ==
+         names.end();
+}
+
+Status check_group_change(const GroupChange& c) {
+  if (c.group_id.size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
+  if (c.version == 0 || c.author.empty() || c.author.size() > kMaxGroupUsername) {
+    return make_error(Errc::invalid_message, "group change version or author");
+  }
+  if (!valid_names(c.subjects, kMaxGroupMembers) || !valid_names(c.members, kMaxGroupMembers) ||
+      !valid_names(c.admins, kMaxGroupMembers) || !sorted_distinct(c.members) || !sorted_distinct(c.admins) ||
+      !std::includes(c.members.begin(), c.members.end(), c.admins.begin(), c.admins.end())) {
+    return make_error(Errc::invalid_message, "group change member lists");
+  }
+  if (c.name.size() > kMaxGroupNameSize || c.history.size() > kMaxGroupHistory) {
+    return make_error(Errc::invalid_message, "group change name or history");
+  }
+  for (const auto& h : c.history) {
+    if (h.name.size() > kMaxGroupNameSize || !valid_names(h.subjects, kMaxGroupMembers) || h.author.empty() ||
+        h.author.size() > kMaxGroupUsername) {
+      return make_error(Errc::invalid_message, "group change history entry");
+    }
+  }
+  return ok();
+}
+
+Result<GroupChange> group_change_from(const pb::GroupChange& m) {
+  if (m.group_id().size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
+  GroupChange c;
+  c.group_id = to_bytes(m.group_id());
+  c.version = m.version();
+  c.author = m.author();
+  if (!valid_action(m.action())) return make_error(Errc::invalid_message, "group action");
+  c.action = static_cast<GroupAction>(m.action());
+  c.subjects.assign(m.subjects().begin(), m.subjects().end());
+  c.members.assign(m.members().begin(), m.members().end());
+  c.admins.assign(m.admins().begin(), m.admins().end());
+  c.name = m.name();
+  c.timestamp_ms = m.timestamp_ms();
+  if (static_cast<std::size_t>(m.history_size()) > kMaxGroupHistory) {
+    return make_error(Errc::invalid_message, "group change history length");
+  }
+  for (const auto& h : m.history()) {
+    if (!valid_action(h.action())) return make_error(Errc::invalid_message, "group history action");
+    c.history.push_back(GroupChangeSummary{h.version(), h.author(), static_cast<GroupAction>(h.action()),
+                                           std::vector<std::string>(h.subjects().begin(), h.subjects().end()),
+                                           h.name(), h.timestamp_ms()});
+  }
+  HUSH_TRY(check_group_change(c));
+  return c;
+}
+
+void group_change_to(const GroupChange& c, pb::GroupChange& m) {
+  m.set_group_id(c.group_id.data(), c.group_id.size());
+  m.set_version(c.version);
+  m.set_author(c.author);
+  m.set_action(static_cast<pb::GroupChange::Action>(c.action));
+  for (const auto& s : c.subjects) m.add_subjects(s);
+  for (const auto& s : c.members) m.add_members(s);
+  for (const auto& s : c.admins) m.add_admins(s);
+  m.set_name(c.name);
+  m.set_timestamp_ms(c.timestamp_ms);
+  for (const auto& h : c.history) {
+    auto* e = m.add_history();
+    e->set_version(h.version);
+    e->set_author(h.author);
+    e->set_action(static_cast<pb::GroupChange::Action>(h.action));
+    for (const auto& s : h.subjects) e->add_subjects(s);
+    e->set_name(h.name);
+    e->set_timestamp_ms(h.timestamp_ms);
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -51,10 +149,27 @@ Status build(const Content& content, pb::Content& message) {
   message.set_version(kContentVersion);
   message.set_message_id(content.id.bytes.data(), content.id.bytes.size());
   message.set_timestamp_ms(content.timestamp_ms);
+  if (content.group_id) {
+    if (content.group_id->size() != kGroupIdSize || !std::holds_alternative<TextBody>(content.body)) {
+      return make_error(Errc::invalid_argument, "group id");
+    }
+    message.set_group_id(content.group_id->data(), content.group_id->size());
+  }
   if (const auto* text = std::get_if<TextBody>(&content.body)) {
     if (text->text.size() > kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
     auto view = text->text.expose();
     message.mutable_text()->mutable_text()->assign(reinterpret_cast<const char*>(view.data()), view.size());
+  } else if (const auto* change = std::get_if<GroupChange>(&content.body)) {
+    if (!check_group_change(*change)) return make_error(Errc::invalid_argument, "group change");
+    group_change_to(*change, *message.mutable_control()->mutable_group_change());
+  } else if (const auto* skd = std::get_if<SenderKeyDistribution>(&content.body)) {
+    if (skd->group_id.size() != kGroupIdSize || skd->distribution.size() == 0) {
+      return make_error(Errc::invalid_argument, "sender key distribution");
+    }
+    auto* m = message.mutable_control()->mutable_sender_key();
+    m->set_group_id(skd->group_id.data(), skd->group_id.size());
+    auto d = skd->distribution.expose();
+    m->mutable_distribution()->assign(reinterpret_cast<const char*>(d.data()), d.size());
   } else {
     const auto& receipt = std::get<Receipt>(content.body);
     if (receipt.message_ids.empty() || receipt.message_ids.size() > kMaxReceiptIds) {
@@ -72,6 +187,7 @@ Status build(const Content& content, pb::Content& message) {
 Result<SecretBuffer> serialize(const Content& content) {
   pb::Content message;
   TextWiper wiper{message};
+  DistributionWiper dwiper{message};
   HUSH_TRY(build(content, message));
   std::size_t size = message.ByteSizeLong();
   if (size > kMaxPaddedSize) return make_error(Errc::invalid_argument, "content too long");
@@ -85,6 +201,7 @@ Result<SecretBuffer> serialize(const Content& content) {
 Result<SecretBuffer> encode(const Content& content) {
   pb::Content message;
   TextWiper wiper{message};
+  DistributionWiper dwiper{message};
   HUSH_TRY(build(content, message));
   // Serialize straight into the padded buffer: no unwiped intermediate copy.
   std::size_t size = message.ByteSizeLong();
@@ -108,6 +225,7 @@ Result<Content> decode(ByteView padded) {
 Result<Content> parse(ByteView view) {
   pb::Content message;
   TextWiper wiper{message};
+  DistributionWiper dwiper{message};
   if (!message.ParseFromArray(view.data(), static_cast<int>(view.size()))) {
     return make_error(Errc::decode_error, "content protobuf");
   }
@@ -126,10 +244,28 @@ Result<Content> parse(ByteView view) {
       out.body = std::move(receipt);
       break;
     }
-    case pb::Content::kControl:
-      return make_error(Errc::unsupported_version, "control messages are not supported yet");
+    case pb::Content::kControl: {
+      const auto& control = message.control();
+      if (control.has_group_change()) {
+        HUSH_TRY_ASSIGN(auto change, group_change_from(control.group_change()));
+        out.body = std::move(change);
+      } else if (control.has_sender_key()) {
+        const auto& skd = control.sender_key();
+        if (skd.group_id().size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
+        if (skd.distribution().empty()) return make_error(Errc::invalid_message, "empty sender key distribution");
+        out.body = SenderKeyDistribution{to_bytes(skd.group_id()), SecretBuffer(as_bytes(skd.distribution()))};
+      } else {
+        return make_error(Errc::unsupported_version, "control message not supported");
+      }
+      break;
+    }
     case pb::Content::BODY_NOT_SET:
       return make_error(Errc::invalid_message, "content without a body");
+  }
+  if (!message.group_id().empty()) {
+    if (message.group_id().size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
+    if (message.body_case() != pb::Content::kText) return make_error(Errc::invalid_message, "group id on a non-text");
+    out.group_id = to_bytes(message.group_id());
   }
   return out;
 }

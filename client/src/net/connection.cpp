@@ -4,15 +4,7 @@
 // that do not parse are dropped (counted), never trusted.
 #include "connection.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include "beast_stream.hpp"
 
 #include <deque>
 #include <string_view>
@@ -20,80 +12,17 @@
 
 namespace hush::client::net {
 
+using namespace detail;  // NOLINT(google-build-using-namespace): this file's vocabulary
+
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using TlsWs = websocket::stream<TlsStream>;
-using PlainWs = websocket::stream<beast::tcp_stream>;
+using Clock = SteadyClock;
 
 /// Largest frame accepted from the server: its own limit (256 KiB) plus room
 /// for the envelope's fields.
 constexpr std::size_t kMaxFrameSize = 320 * 1024;
 /// Largest HTTP answer body read (registration answers are tiny).
 constexpr std::size_t kMaxHttpBody = 64 * 1024;
-
-/// Runs `ioc` until `done()` or the deadline; true if done.
-template <class Pred>
-bool run_until(asio::io_context& ioc, Pred done, Clock::time_point deadline) {
-  while (!done()) {
-    const auto now = Clock::now();
-    if (now >= deadline) return false;
-    if (ioc.stopped()) ioc.restart();
-    if (ioc.run_one_for(deadline - now) == 0 && ioc.stopped() && !done()) return false;
-  }
-  return true;
-}
-
-Status make_tls_context(asio::ssl::context& tls, const std::filesystem::path& ca_file) {
-  beast::error_code ec;
-  tls.set_verify_mode(asio::ssl::verify_peer, ec);
-  if (ca_file.empty()) {
-    tls.set_default_verify_paths(ec);
-  } else {
-    // Only certificates chaining to this file are accepted: with hushd's
-    // self-signed certificate that pins exactly that certificate.
-    tls.load_verify_file(ca_file.string(), ec);
-  }
-  if (ec) return make_error(Errc::network_failure, "TLS trust (CA file unreadable)");
-  return ok();
-}
-
-/// TCP connect, then the TLS handshake with certificate and host name checks.
-template <class Stream>
-Status open_stream(asio::io_context& ioc, Stream& stream, const ServerUrl& url, Clock::time_point deadline) {
-  tcp::resolver resolver(ioc);
-  beast::error_code ec;
-  auto results = resolver.resolve(url.host, std::to_string(url.port), ec);
-  if (ec) return make_error(Errc::network_failure, "resolve");
-  bool done = false;
-  beast::get_lowest_layer(stream).async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
-    ec = e;
-    done = true;
-  });
-  if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "connect");
-  if (ec) return make_error(Errc::network_failure, "connect");
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
-      return make_error(Errc::network_failure, "TLS SNI");
-    }
-    stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
-    done = false;
-    stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "TLS handshake");
-    if (ec) return make_error(Errc::network_failure, "TLS handshake (certificate not trusted?)");
-  }
-  return ok();
-}
 
 template <class Stream>
 Result<HttpAnswer> do_post(asio::io_context& ioc, Stream& stream, const ServerUrl& url, const std::string& target,
@@ -244,7 +173,10 @@ struct Connection::Impl {
       ec = e;
       done = true;
     });
-    if (!run_until(ioc, [&] { return done; }, deadline)) return make_error(Errc::timeout, "WebSocket handshake");
+    if (!run_until(ioc, [&] { return done; }, deadline)) {
+      abandon(ioc, w, [&] { return done; });
+      return make_error(Errc::timeout, "WebSocket handshake");
+    }
     if (res.result_int() == 401) return make_error(Errc::unauthorized, "credential refused");
     if (ec) return make_error(Errc::network_failure, "WebSocket handshake");
     open = true;
@@ -260,8 +192,14 @@ struct Connection::Impl {
       ec = e;
       done = true;
     });
-    if (!run_until(ioc, [&] { return done || !open; }, deadline)) return make_error(Errc::timeout, "WebSocket write");
-    if (!done || ec) {
+    if (!run_until(ioc, [&] { return done || !open; }, deadline)) {
+      abandon(ioc, w, [&] { return done; });
+      open = false;
+      return make_error(Errc::timeout, "WebSocket write");
+    }
+    const bool written = done;
+    if (!written) abandon(ioc, w, [&] { return done; });  // the read failed first: the handler refers to our locals
+    if (!written || ec) {
       open = false;
       return make_error(Errc::network_failure, "WebSocket write");
     }

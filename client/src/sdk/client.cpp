@@ -55,6 +55,7 @@ Result<std::unique_ptr<Client>> finish_open(std::unique_ptr<crypto::Rng> own_rng
                                             T make) {
   if (!store) return store.error();
   HUSH_TRY(store::ensure_sdk_tables(**store));
+  HUSH_TRY(store::ensure_group_tables(**store));
   return make(std::make_unique<ClientImpl>(std::move(own_rng), std::move(*store), std::move(options)));
 }
 
@@ -201,16 +202,39 @@ Status Client::trust(std::string_view username) { return impl_->trust(username);
 Result<LinkOffer> Client::link_begin(std::string_view server_url, const std::filesystem::path& ca_file) {
   return impl_->link_begin(server_url, ca_file);
 }
-Result<Identity> Client::link_complete(const ProvisioningEnvelope& envelope) { return impl_->link_complete(envelope); }
-Result<Identity> Client::link_complete(std::chrono::seconds) {
-  // TODO(#6): open /v1/provisioning in link_begin, put its address in the code,
-  // and wait here for the ProvisioningMessage (docs/server/api.md).
-  return make_error(Errc::unavailable, "provisioning relay not supported yet");
+Result<Identity> Client::link_complete(std::chrono::seconds wait, std::stop_token stop) {
+  return impl_->link_complete(wait, std::move(stop));
 }
-Result<ProvisioningEnvelope> Client::approve_device(std::string_view code) { return impl_->approve_device(code); }
+Status Client::approve_device(std::string_view code) { return impl_->approve_device(code); }
 Result<std::vector<DeviceInfo>> Client::devices() { return impl_->devices(); }
 Status Client::remove_device(std::uint32_t device_id) { return impl_->remove_device(device_id); }
 Result<HousekeepingReport> Client::housekeeping() { return impl_->housekeeping(); }
+Result<GroupInfo> Client::group_create(std::string_view name, const std::vector<std::string>& members) {
+  return impl_->group_create(name, members);
+}
+Result<SentMessage> Client::group_send(std::string_view group, std::string_view text) {
+  return impl_->group_send(group, text);
+}
+Result<GroupInfo> Client::group_add(std::string_view group, std::string_view username) {
+  return impl_->group_change(group, content::GroupAction::add, username);
+}
+Result<GroupInfo> Client::group_remove(std::string_view group, std::string_view username) {
+  return impl_->group_change(group, content::GroupAction::remove, username);
+}
+Result<GroupInfo> Client::group_leave(std::string_view group) {
+  return impl_->group_change(group, content::GroupAction::leave, {});
+}
+Result<GroupInfo> Client::group_rename(std::string_view group, std::string_view new_name) {
+  return impl_->group_change(group, content::GroupAction::rename, new_name);
+}
+Result<GroupInfo> Client::group_info(std::string_view group) { return impl_->group_info(group); }
+Result<ReceivedMessage> Client::open_group_body(std::string_view sender, std::uint32_t device, ByteView body) {
+  return impl_->open_group_body(sender, device, body);
+}
+Result<std::vector<GroupInfo>> Client::groups() { return impl_->groups(); }
+Result<std::vector<HistoryMessage>> Client::group_history(std::string_view group, std::size_t limit) {
+  return impl_->group_history(group, limit);
+}
 void Client::disconnect() { impl_->drop_connection(); }
 
 }  // namespace hush::client

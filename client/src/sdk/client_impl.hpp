@@ -4,13 +4,16 @@
 #pragma once
 
 #include "../net/connection.hpp"
+#include "../net/provisioning_connection.hpp"
 
 #include <hush/client/client.hpp>
 #include <hush/client/store/account_table.hpp>
 #include <hush/client/store/directory.hpp>
+#include <hush/client/store/group_store.hpp>
 #include <hush/client/store/message_history.hpp>
 #include <hush/client/store/received_ids.hpp>
 #include <hush/client/store/session_store.hpp>
+#include <hush/crypto/x25519.hpp>
 
 #include <memory>
 #include <optional>
@@ -73,8 +76,28 @@ class ClientImpl {
 
   // ---- linking (linking.cpp)
   Result<LinkOffer> link_begin(std::string_view server_url, const std::filesystem::path& ca_file);
-  Result<Identity> link_complete(const ProvisioningEnvelope& envelope);
-  Result<ProvisioningEnvelope> approve_device(std::string_view code);
+  Result<Identity> link_complete(std::chrono::milliseconds wait, std::stop_token stop);
+  Status approve_device(std::string_view code);
+
+  // ---- groups (groups.cpp: changes and info; group_send.cpp: Sender Key
+  // distribution and the fan-out; group_receive.cpp: the receiving side)
+  Result<GroupInfo> group_create(std::string_view name, const std::vector<std::string>& members);
+  Result<SentMessage> group_send(std::string_view group, std::string_view text);
+  Result<GroupInfo> group_change(std::string_view group, content::GroupAction action, std::string_view argument);
+  Result<GroupInfo> group_info(std::string_view group);
+  Result<std::vector<GroupInfo>> groups();
+  Result<std::vector<HistoryMessage>> group_history(std::string_view group, std::size_t limit);
+  Result<ReceivedMessage> open_group_body(std::string_view sender, std::uint32_t device, ByteView body);
+  /// Inside process_envelope's transaction: a group message (a SenderKeyMessage
+  /// body) from `sender`'s `device`. The message to show, or nullopt; errors
+  /// are the decryption's (permanent ones make the envelope dropped).
+  Result<std::optional<ReceivedMessage>> receive_group_message(const std::string& sender, signal::DeviceId device,
+                                                               ByteView body, std::uint64_t server_timestamp_ms);
+  /// Inside process_envelope's transaction: a group change or Sender Key
+  /// from `sender`'s `device` over the pairwise session. Refusals are
+  /// recorded and logged; only storage errors come back.
+  [[nodiscard]] Status receive_group_control(const std::string& sender, signal::DeviceId device,
+                                             content::Content& content);
 
   store::LocalStore& store() noexcept { return *store_; }
   store::SqliteProtocolStore& protocol() noexcept { return protocol_; }
@@ -89,6 +112,17 @@ class ClientImpl {
   Status send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
                          ByteView padded, ByteView server_message_id, SentMessage& sent);
   Status fetch_and_process_bundles(ByteView account_id, const std::string& name, std::optional<std::uint32_t> device);
+  // linking.cpp internals
+  /// A new device's link in progress: memory only, it dies with the socket.
+  struct PendingLink {
+    PendingLink(crypto::KeyPair k, const net::ServerUrl& u, const std::filesystem::path& ca)
+        : key(std::move(k)), url(u), ca_file(ca), socket(u, ca) {}
+    crypto::KeyPair key;  ///< (p, P): p never leaves memory
+    net::ServerUrl url;
+    std::filesystem::path ca_file;
+    net::ProvisioningConnection socket;
+  };
+  Result<Identity> register_linked(PendingLink& link, ByteView sealed);
 
   std::unique_ptr<crypto::Rng> own_rng_;
   crypto::Rng& rng_;
@@ -102,6 +136,19 @@ class ClientImpl {
   store::SdkState state_;
   std::optional<store::Account> account_;
   std::unique_ptr<net::Connection> conn_;
+  // groups (groups.cpp, group_send.cpp, group_receive.cpp)
+  store::GroupStore groups_{*store_};
+  store::SqliteSenderKeyStore sender_keys_{*store_};
+  Result<store::GroupRecord> resolve_group(std::string_view ref);
+  Status send_group_change(const store::Account& me, const content::GroupChange& change,
+                           const std::vector<std::string>& recipients, const std::vector<std::string>& joining);
+  Status distribute_sender_key(const store::Account& me, store::GroupRecord& group);
+  Status apply_group_change(const store::GroupRecord* known, const content::GroupChange& change,
+                            const store::Account& me);
+  /// Sessions with every other device of our own account (ListDevices, then
+  /// bundles for the ones we lack), so group traffic reaches them.
+  Status sync_own_devices(const store::Account& me);
+  std::unique_ptr<PendingLink> link_;  ///< linking.cpp
 };
 
 }  // namespace hush::client

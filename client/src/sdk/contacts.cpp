@@ -11,8 +11,13 @@ Result<std::vector<HistoryMessage>> ClientImpl::history(std::string_view usernam
   std::vector<HistoryMessage> out;
   out.reserve(entries.size());
   for (auto& e : entries) {
+    std::string group_name;
+    if (e.group_id) {  // a group message: marked with the group's (local) name
+      HUSH_TRY_ASSIGN(auto g, groups_.get(*e.group_id));
+      if (g) group_name = g->name;
+    }
     out.push_back(HistoryMessage{e.id, e.direction == store::MessageDirection::outgoing, std::move(e.peer),
-                                 e.timestamp_ms, std::move(e.body), std::move(e.group_id)});
+                                 e.timestamp_ms, std::move(e.body), std::move(e.group_id), std::move(group_name)});
   }
   return out;
 }

@@ -1,7 +1,9 @@
-// Device linking (docs/protocol.md §7.2): the new device's provisioning key
-// and one-time code, the existing device's sealed provisioning envelope
-// (X25519 + HKDF-SHA256 + XChaCha20-Poly1305), and the new device's
-// registration with the account identity and the link token.
+// Device linking (docs/protocol.md §7.4) through hushd's provisioning relay:
+// the new device's provisioning socket, key and one-time code (relay address
+// + public key + checksum); the existing device's sealed provisioning message
+// (X25519 + HKDF-SHA256 + XChaCha20-Poly1305) sent to that address; and the
+// new device's registration with the account identity and the link token.
+// The relay carries opaque bytes; the identity key only ever travels sealed.
 #include "client_impl.hpp"
 
 #include "sdk_frame.pb.h"
@@ -11,19 +13,25 @@
 #include <hush/crypto/sha.hpp>
 #include <hush/signal/identity.hpp>
 
+#include <algorithm>
+
 namespace hush::client {
 
 namespace {
 
-constexpr const char* kLinkKey = "link.provisioning_key";
-constexpr const char* kLinkServer = "link.server_url";
-constexpr const char* kLinkCa = "link.ca_file";
 constexpr std::uint8_t kProvisioningVersion = 1;
 constexpr std::string_view kProvisioningInfo = "Hush provisioning v1";
 constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-/// Checksum bytes after the 32-byte key in a code (catches typing mistakes;
-/// the key itself is what binds the code).
+constexpr std::string_view kCodeUriPrefix = "hush-link:";
+constexpr std::string_view kChecksumLabel = "hush link code v2";
+/// The relay address: 128 bits (32 hex digits on the wire, docs/server/api.md).
+constexpr std::size_t kAddressSize = 16;
+/// Checksum bytes at the end of a code: they catch typing mistakes (a wrong
+/// character passes with probability 2^-24); the key itself is what binds it.
 constexpr std::size_t kChecksumSize = 3;
+constexpr std::size_t kCodeBytes = kAddressSize + crypto::kKeySize + kChecksumSize;
+/// How often link_complete looks at its stop token while it waits.
+constexpr std::chrono::milliseconds kStopPoll{100};
 
 std::string base32(ByteView b) {
   std::string out;
@@ -41,6 +49,9 @@ std::string base32(ByteView b) {
   return out;
 }
 
+/// Decodes a typed code: case-insensitive, spaces and dashes ignored, 0/1/8
+/// read as O/I/B (never in the alphabet, easily confused with them). The
+/// bits after the last whole byte must be zero.
 Result<Bytes> unbase32(std::string_view s) {
   Bytes out;
   std::uint32_t buffer = 0;
@@ -48,23 +59,53 @@ Result<Bytes> unbase32(std::string_view s) {
   for (char ch : s) {
     if (ch == ' ' || ch == '-') continue;
     if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    if (ch == '0') ch = 'O';
+    if (ch == '1') ch = 'I';
+    if (ch == '8') ch = 'B';
     auto v = kBase32.find(ch);
     if (v == std::string_view::npos) return make_error(Errc::invalid_argument, "link code character");
-    buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
+    buffer = ((buffer << 5) | static_cast<std::uint32_t>(v)) & 0xFFFFu;
     bits += 5;
     if (bits >= 8) {
       out.push_back(static_cast<std::uint8_t>(buffer >> (bits - 8)));
       bits -= 8;
     }
   }
+  if ((buffer & ((1u << bits) - 1)) != 0) return make_error(Errc::invalid_argument, "link code length");
   return out;
 }
 
-Bytes checksum(ByteView key) {
-  Bytes in = to_bytes(std::string_view("hush link code"));
+/// SHA-256("hush link code v2" ‖ address ‖ P_u)[0..3].
+Bytes checksum(ByteView address, ByteView key) {
+  Bytes in = to_bytes(kChecksumLabel);
+  in.insert(in.end(), address.begin(), address.end());
   in.insert(in.end(), key.begin(), key.end());
   auto d = crypto::sha256(in);
   return Bytes(d.begin(), d.begin() + kChecksumSize);
+}
+
+/// What a code carries.
+struct ParsedCode {
+  std::string address;  ///< lower-case hex, as hushd wants it
+  crypto::PublicKey key;
+};
+
+Result<ParsedCode> parse_code(std::string_view code) {
+  while (!code.empty() && (code.front() == ' ' || code.front() == '\t')) code.remove_prefix(1);
+  if (code.size() >= kCodeUriPrefix.size()) {
+    std::string head(code.substr(0, kCodeUriPrefix.size()));
+    std::transform(head.begin(), head.end(), head.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; });
+    if (head == kCodeUriPrefix) code.remove_prefix(kCodeUriPrefix.size());
+  }
+  HUSH_TRY_ASSIGN(Bytes bytes, unbase32(code));
+  if (bytes.size() != kCodeBytes) return make_error(Errc::invalid_argument, "link code length");
+  const ByteView address(bytes.data(), kAddressSize);
+  const ByteView raw(bytes.data() + kAddressSize, crypto::kKeySize);
+  if (!ct_equal(checksum(address, raw), ByteView(bytes.data() + kAddressSize + crypto::kKeySize, kChecksumSize))) {
+    return make_error(Errc::invalid_argument, "link code checksum");
+  }
+  HUSH_TRY_ASSIGN(auto key, crypto::PublicKey::from_raw(raw));
+  return ParsedCode{to_hex(address), key};
 }
 
 std::string group(const std::string& s) {
@@ -94,33 +135,26 @@ std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b
 Result<LinkOffer> ClientImpl::link_begin(std::string_view server_url, const std::filesystem::path& ca_file) {
   if (account()) return make_error(Errc::conflict, "already registered");
   HUSH_TRY_ASSIGN(auto url, net::ServerUrl::parse(server_url));
-  auto pair = crypto::KeyPair::generate(rng_);
-  Status done = store_->transaction([&]() -> Status {
-    HUSH_TRY(state_.put(kLinkKey, pair.private_key.secret().expose()));
-    HUSH_TRY(state_.put(kLinkServer, as_bytes(url.str())));
-    return state_.put(kLinkCa, as_bytes(ca_file.string()));
-  });
-  HUSH_TRY(done);
-  Bytes raw = pair.public_key.serialize();
+  link_.reset();  // a previous code stops working: its socket closes
+  auto link = std::make_unique<PendingLink>(crypto::KeyPair::generate(rng_), url, ca_file);
+  HUSH_TRY_ASSIGN(auto where, link->socket.open(options_.request_timeout));
+  HUSH_TRY_ASSIGN(Bytes address, from_hex(where.address));
+  Bytes raw = link->key.public_key.serialize();
   raw.erase(raw.begin());  // the 32-byte u-coordinate
-  Bytes code_bytes = raw;
-  auto sum = checksum(raw);
+  Bytes code_bytes = address;
+  code_bytes.insert(code_bytes.end(), raw.begin(), raw.end());
+  const Bytes sum = checksum(address, raw);
   code_bytes.insert(code_bytes.end(), sum.begin(), sum.end());
   LinkOffer offer;
   offer.code = group(base32(code_bytes));
-  offer.qr = "hush-link:" + base32(code_bytes);
+  offer.qr = std::string(kCodeUriPrefix) + base32(code_bytes);
+  offer.expires_at_ms = where.expires_at_ms > 0 ? static_cast<std::uint64_t>(where.expires_at_ms) : 0;
+  link_ = std::move(link);
   return offer;
 }
 
-Result<ProvisioningEnvelope> ClientImpl::approve_device(std::string_view code) {
-  if (code.substr(0, 10) == "hush-link:") code.remove_prefix(10);
-  HUSH_TRY_ASSIGN(Bytes bytes, unbase32(code));
-  if (bytes.size() != crypto::kKeySize + kChecksumSize) return make_error(Errc::invalid_argument, "link code length");
-  ByteView raw(bytes.data(), crypto::kKeySize);
-  if (checksum(raw) != Bytes(bytes.begin() + crypto::kKeySize, bytes.end())) {
-    return make_error(Errc::invalid_argument, "link code checksum");
-  }
-  HUSH_TRY_ASSIGN(auto target, crypto::PublicKey::from_raw(raw));
+Status ClientImpl::approve_device(std::string_view code) {
+  HUSH_TRY_ASSIGN(auto target, parse_code(code));
   HUSH_TRY_ASSIGN(const store::Account* a, account());
   const std::string username = a->username;
   HUSH_TRY_ASSIGN(Bytes account_id, from_hex(a->account_id));
@@ -144,27 +178,55 @@ Result<ProvisioningEnvelope> ClientImpl::approve_device(std::string_view code) {
 
   auto eph = crypto::KeyPair::generate(rng_);
   const Bytes e_pub = eph.public_key.serialize();
-  const Bytes p_pub = target.serialize();
-  HUSH_TRY_ASSIGN(auto key, provisioning_key(eph.private_key, target, e_pub, p_pub));
+  const Bytes p_pub = target.key.serialize();
+  HUSH_TRY_ASSIGN(auto key, provisioning_key(eph.private_key, target.key, e_pub, p_pub));
   Bytes ad{kProvisioningVersion};
   ad.insert(ad.end(), e_pub.begin(), e_pub.end());
   ad.insert(ad.end(), p_pub.begin(), p_pub.end());
   Bytes sealed = crypto::seal_xchacha(key.expose(), plain.expose(), ad, rng_);
-  ProvisioningEnvelope out;
-  out.bytes.push_back(kProvisioningVersion);
-  out.bytes.insert(out.bytes.end(), e_pub.begin(), e_pub.end());
-  out.bytes.insert(out.bytes.end(), sealed.begin(), sealed.end());
-  return out;
+  std::string envelope;
+  envelope.reserve(1 + e_pub.size() + sealed.size());
+  envelope.push_back(static_cast<char>(kProvisioningVersion));
+  envelope.append(str(e_pub));
+  envelope.append(str(sealed));
+
+  pb::ClientFrame send;
+  send.mutable_provision_device()->set_address(target.address);
+  send.mutable_provision_device()->set_ciphertext(std::move(envelope));
+  HUSH_TRY_ASSIGN(auto answer, request(std::move(send)));
+  if (answer.status() == 404) return make_error(Errc::not_found, "nobody waits for this code");
+  if (answer.status() != 200) {
+    return make_error(net::errc_from_status(answer.status(), answer.message()), "server refused");
+  }
+  return ok();
 }
 
-Result<Identity> ClientImpl::link_complete(const ProvisioningEnvelope& envelope) {
+Result<Identity> ClientImpl::link_complete(std::chrono::milliseconds wait, std::stop_token stop) {
   if (account()) return make_error(Errc::conflict, "already registered");
-  HUSH_TRY_ASSIGN(auto secret, state_.get(kLinkKey));
-  HUSH_TRY_ASSIGN(auto server, state_.get(kLinkServer));
-  HUSH_TRY_ASSIGN(auto ca, state_.get(kLinkCa));
-  if (!secret || !server || !ca) return make_error(Errc::not_found, "no link_begin on this device");
-  HUSH_TRY_ASSIGN(auto ours, crypto::PrivateKey::from_bytes(secret->expose()));
-  const ByteView b = envelope.bytes;
+  if (!link_) return make_error(Errc::not_found, "no link in progress (link_begin)");
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::optional<Bytes> sealed;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto got = link_->socket.wait_message(std::clamp(left, std::chrono::milliseconds(0), kStopPoll));
+    if (!got) {
+      link_.reset();  // the socket ended: this code is spent
+      return got.error();
+    }
+    if (*got) {
+      sealed = std::move(**got);
+      break;
+    }
+    if (stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) {
+      return make_error(Errc::timeout, "no device approved the code yet");
+    }
+  }
+  auto link = std::move(link_);  // one message per socket: whatever happens next, this link is over
+  link->socket.close();
+  return register_linked(*link, *sealed);
+}
+
+Result<Identity> ClientImpl::register_linked(PendingLink& link, ByteView b) {
   constexpr std::size_t kEphSize = crypto::kKeySize + 1;
   if (b.size() < 1 + kEphSize + crypto::kXChaChaNonceSize + crypto::kAeadTagSize) {
     return make_error(Errc::bad_length, "provisioning envelope");
@@ -172,8 +234,8 @@ Result<Identity> ClientImpl::link_complete(const ProvisioningEnvelope& envelope)
   if (b[0] != kProvisioningVersion) return make_error(Errc::unsupported_version, "provisioning envelope");
   const ByteView e_pub = b.subspan(1, kEphSize);
   HUSH_TRY_ASSIGN(auto eph, crypto::PublicKey::deserialize(e_pub));
-  const Bytes p_pub = ours.public_key().serialize();
-  HUSH_TRY_ASSIGN(auto key, provisioning_key(ours, eph, e_pub, p_pub));
+  const Bytes p_pub = link.key.public_key.serialize();
+  HUSH_TRY_ASSIGN(auto key, provisioning_key(link.key.private_key, eph, e_pub, p_pub));
   Bytes ad{kProvisioningVersion};
   ad.insert(ad.end(), e_pub.begin(), e_pub.end());
   ad.insert(ad.end(), p_pub.begin(), p_pub.end());
@@ -196,19 +258,15 @@ Result<Identity> ClientImpl::link_complete(const ProvisioningEnvelope& envelope)
   if (!(id_priv.public_key() == id_pub)) return make_error(Errc::bad_key, "identity key pair mismatch");
   if (p.link_token().empty() || p.username().empty()) return make_error(Errc::invalid_message, "provisioning fields");
   signal::IdentityKeyPair identity{id_pub, std::move(id_priv)};
-  HUSH_TRY_ASSIGN(auto url, net::ServerUrl::parse(str(server->expose())));
-  const std::filesystem::path ca_file(str(ca->expose()));
   const std::string username = normalize_username(p.username());
 
   Result<Identity> out = make_error(Errc::storage_failure, "link");
   Status done = store_->transaction([&]() -> Status {
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
     req.set_link_token(p.link_token());
-    out = finish_registration(url, ca_file, req, username);
+    out = finish_registration(link.url, link.ca_file, req, username);
     if (!out) return out.error();
-    HUSH_TRY(state_.erase(kLinkKey));
-    HUSH_TRY(state_.erase(kLinkServer));
-    return state_.erase(kLinkCa);
+    return ok();
   });
   if (!done && out) return done.error();
   if (!out) {

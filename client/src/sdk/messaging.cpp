@@ -5,6 +5,7 @@
 // decode, history, received id), commit, then ack.
 #include "client_impl.hpp"
 #include "frame.hpp"
+#include "group_fanout.hpp"
 
 #include <hush/crypto/sha.hpp>
 #include <hush/signal/session_builder.hpp>
@@ -298,6 +299,25 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
       return received_.insert(dedup_sender, message_id).code() == Errc::ok ? ok()
                                                                            : make_error(Errc::storage_failure, "received id");
     };
+    if (e.type() == sdk::kGroupMessageType) {
+      // A group message (docs/protocol.md §8.5): only from an account we
+      // know, since its key came over a pairwise session with it.
+      HUSH_TRY_ASSIGN(auto sender, directory_.username_of(account_id));
+      if (!sender) return finish_dropped("group_sender_unknown", Errc::no_session);
+      auto got = receive_group_message(*sender, device, body,
+                                       static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.server_timestamp_ms())));
+      if (!got) {
+        if (permanently_undecryptable(got.code()) || got.code() == Errc::forbidden) {
+          return finish_dropped("group_decrypt_failed", got.code());
+        }
+        log("group_decrypt_deferred", got.code());
+        return got.error();
+      }
+      if (*got) shown = std::move(**got);
+      HUSH_TRY(received_.insert(dedup_sender, message_id));
+      ack = true;
+      return ok();
+    }
     signal::MessageType type;
     if (e.type() == static_cast<std::uint32_t>(signal::MessageType::whisper)) {
       type = signal::MessageType::whisper;
@@ -371,7 +391,11 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     const bool from_me = to_hex(account_id) == my_account;
     msg.sent_by_me = from_me && !frame->sent_to.empty();
     msg.conversation = msg.sent_by_me ? normalize_username(frame->sent_to) : name;
-    auto* text = std::get_if<content::TextBody>(&frame->content.body);
+    if (std::holds_alternative<content::GroupChange>(frame->content.body) ||
+        std::holds_alternative<content::SenderKeyDistribution>(frame->content.body)) {
+      HUSH_TRY(receive_group_control(name, device, frame->content));
+    }
+    auto* text = frame->content.group_id ? nullptr : std::get_if<content::TextBody>(&frame->content.body);
     if (text != nullptr) {
       store::HistoryEntry entry{msg.id,
                                 msg.sent_by_me ? store::MessageDirection::outgoing : store::MessageDirection::incoming,

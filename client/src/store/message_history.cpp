@@ -64,6 +64,22 @@ Result<std::vector<HistoryEntry>> MessageHistory::with_peer(std::string_view pee
   return out;
 }
 
+Result<std::vector<HistoryEntry>> MessageHistory::in_group(ByteView group_id, std::size_t limit) {
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
+                                 "SELECT peer, direction, message_id, group_id, timestamp_ms, body FROM messages "
+                                 "WHERE group_id = ? ORDER BY seq DESC LIMIT ?"));
+  stmt.bind(1, group_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  std::vector<HistoryEntry> out;
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, stmt.step());
+    if (!row) break;
+    HUSH_TRY_ASSIGN(auto e, read_entry(store_, stmt));
+    out.push_back(std::move(e));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
 Result<std::optional<HistoryEntry>> MessageHistory::find(std::string_view peer, MessageDirection direction,
                                                          const MessageId& id) {
   HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(

@@ -36,13 +36,14 @@ using store::KeySource;
 struct ReceivedMessage {
   std::string sender;                 ///< the sending account's username (ours for a sent copy)
   std::uint32_t sender_device = 0;    ///< the sending device
-  std::string conversation;           ///< the other person: the sender, or for a sent copy its recipient
+  std::string conversation;           ///< the other person: the sender, or for a sent copy its recipient; for a group message the group's name
   bool sent_by_me = false;            ///< a copy of a message one of our other devices sent
   MessageId id;                       ///< the sender's message id
   std::uint64_t timestamp_ms = 0;     ///< the sender's clock
   std::uint64_t server_timestamp_ms = 0;
   SecretBuffer text;                  ///< UTF-8 plaintext
   std::optional<Bytes> group_id;      ///< nullopt for a one-to-one message
+  std::string group_name;             ///< the group's (local) name; empty for a one-to-one message
 
   /// The text as a view (valid while this message lives).
   [[nodiscard]] std::string_view text_view() const noexcept {
@@ -65,10 +66,42 @@ struct HistoryMessage {
   std::uint64_t timestamp_ms = 0; ///< the sender's clock
   SecretBuffer text;
   std::optional<Bytes> group_id;
+  std::string group_name;         ///< the group's name for a group message, else empty
 
   [[nodiscard]] std::string_view text_view() const noexcept {
     return {reinterpret_cast<const char*>(text.expose().data()), text.size()};
   }
+};
+
+/// One applied change of a group (docs/protocol.md §8.3).
+struct GroupChangeInfo {
+  std::uint32_t version = 0;       ///< the group's version after it
+  std::string author;              ///< who made it
+  std::string action;              ///< "create", "add", "remove", "leave", "rename"
+  std::vector<std::string> subjects;  ///< members added or removed (the author for a leave)
+  std::string name;                ///< the group's name after it
+  std::uint64_t timestamp_ms = 0;  ///< the author's clock
+};
+
+/// A change that arrived and was refused.
+struct RefusedGroupChangeInfo {
+  std::uint32_t version = 0;
+  std::string author;              ///< the member whose session carried it
+  std::string action;
+  std::string reason;              ///< "not_admin", "stale_version", "version_gap", "author_mismatch", "not_member", "state_mismatch"
+  std::uint64_t received_ms = 0;   ///< our clock
+};
+
+/// A group as this device knows it.
+struct GroupInfo {
+  std::string id;                  ///< 64 hex digits (32 random bytes)
+  std::string name;                ///< a label: not unique, chosen by an admin
+  std::vector<std::string> members;
+  std::vector<std::string> admins;
+  std::uint32_t version = 0;
+  bool active = true;              ///< false once we left or were removed
+  std::vector<GroupChangeInfo> history;       ///< oldest first
+  std::vector<RefusedGroupChangeInfo> refused;
 };
 
 /// What we know of a contact.
@@ -108,16 +141,14 @@ struct SafetyNumber {
   [[nodiscard]] std::string grouped() const;
 };
 
-/// What link_begin shows on the new device.
+/// What link_begin shows on the new device (docs/protocol.md §7.4).
 struct LinkOffer {
-  std::string code;  ///< one-time code to type on an existing device (base32, with a checksum)
-  std::string qr;    ///< the same code as a URI for a QR code ("hush-link:CODE")
-};
-
-/// The end-to-end encrypted provisioning message approve_device makes for the
-/// new device. Until hushd relays it, the application carries it across.
-struct ProvisioningEnvelope {
-  Bytes bytes;
+  /// One-time code to type on an existing device: base32 of the relay
+  /// address, this device's provisioning public key and a checksum, in
+  /// dash-separated groups of four.
+  std::string code;
+  std::string qr;                  ///< the same code as a URI for a QR code ("hush-link:CODE")
+  std::uint64_t expires_at_ms = 0; ///< the server forgets the address then (10 minutes)
 };
 
 /// Result of a housekeeping run.
@@ -144,6 +175,17 @@ struct ClientOptions {
   /// Test hook: called after a received message's transaction committed and
   /// before its ack is sent (a crash test `_exit`s here).
   std::function<void(const ReceivedMessage&)> after_commit;
+  /// Test hooks of the group rules (never set in an application): play a
+  /// misbehaving member or server to show that the others refuse it.
+  struct GroupTestHooks {
+    bool skip_local_checks = false;  ///< send group changes we are not allowed to make (not applied here)
+    std::uint32_t force_version = 0; ///< non-zero: the version written into the changes we send
+    /// Also address our group messages to these users' devices (without ever
+    /// giving them our key), as a server delivering to a removed member would.
+    std::vector<std::string> extra_recipients;
+    /// Called with each group message body as uploaded (ciphertext, as the server sees it).
+    std::function<void(ByteView body)> on_upload;
+  } group_test;
 };
 
 class ClientImpl;
@@ -211,29 +253,85 @@ class Client {
   /// are dropped. Errors: not_found (no change pending).
   Status trust(std::string_view username);
 
-  /// On a new device (a store made with create(), not registered): makes a
-  /// provisioning key and returns the code to approve on an existing device.
-  /// Errors: conflict (already registered), invalid_argument (bad URL), storage errors.
+  /// On a new device (a store made with create(), not registered): opens
+  /// hushd's provisioning socket (/v1/provisioning), makes a provisioning
+  /// key pair (kept in memory only) and returns the code that carries the
+  /// socket's address and the public key. Call link_complete() next, on this
+  /// Client, while the code is shown. A second call replaces the first
+  /// (its code stops working). Errors: conflict (already registered),
+  /// invalid_argument (bad URL), rate_limited (too many waiting sockets from
+  /// this address), network_failure, timeout.
   Result<LinkOffer> link_begin(std::string_view server_url, const std::filesystem::path& ca_file = {});
-  /// On the new device: opens the provisioning envelope made by
-  /// approve_device() and registers this device with the account's identity
-  /// and the link token. Errors: not_found (no link_begin), bad_mac (not for
-  /// this code), unauthorized (token used or expired), decode_error, network errors.
-  Result<Identity> link_complete(const ProvisioningEnvelope& envelope);
-  /// On the new device: waits up to `wait` for the envelope through hushd's
-  /// provisioning relay (/v1/provisioning), then as above. Until the SDK
-  /// speaks that relay (TODO(#6)) it returns unavailable: carry the envelope
-  /// across and use the overload above.
-  Result<Identity> link_complete(std::chrono::seconds wait);
-  /// On an existing device: checks the code, asks the server for a link token
-  /// and seals our identity and the token to the code's key. Errors:
-  /// invalid_argument (malformed code or checksum), not_found (not registered), network errors.
-  Result<ProvisioningEnvelope> approve_device(std::string_view code);
+  /// On the new device: waits up to `wait` (or until `stop`) for the
+  /// provisioning message an existing device sent with approve_device(),
+  /// opens it with the provisioning key, and registers this device with the
+  /// account's identity and the link token it carries. Errors: timeout
+  /// (nothing came within `wait` or before `stop`: the socket stays open, call
+  /// again), not_found (no link_begin on this Client, its link already ended,
+  /// or, context "link code expired", the server's 10 minutes passed),
+  /// network_failure (the relay closed the socket: server shutdown, connection
+  /// lost), bad_mac (the message was not sealed for this code),
+  /// bad_key / invalid_message / unsupported_version / decode_error (a bad
+  /// message), unauthorized (the link token was used or expired), conflict.
+  /// Any error but a plain timeout ends the link: run link_begin() again.
+  Result<Identity> link_complete(std::chrono::seconds wait, std::stop_token stop = {});
+  /// On an existing device: checks the code (length, checksum, key), asks the
+  /// server for a link token, seals our identity and the token to the code's
+  /// key and sends that through the server's relay to the new device waiting
+  /// at the code's address (ProvisionDeviceRequest). Returns once the server
+  /// handed it over. Errors: invalid_argument (malformed code or checksum:
+  /// context "link code ..."), bad_key, not_found (not registered; or, context
+  /// "nobody waits for this code", the code expired, was used already or its
+  /// device stopped waiting), network errors.
+  Status approve_device(std::string_view code);
   /// Our account's devices. Errors: not_found (not registered), network errors.
   Result<std::vector<DeviceInfo>> devices();
   /// Revokes one of our devices (the server forgets its credential and queue).
   /// Errors: not_found, invalid_argument (the last device), network errors.
   Status remove_device(std::uint32_t device_id);
+
+  // ---- groups (docs/protocol.md §8). GROUP is a group's name, or its id in
+  // hex (at least 8 leading digits); a name held by two groups is conflict.
+
+  /// Creates a group named `name` with us and `members` (usernames); we are
+  /// its admin. Sends the creation to every device of every member. Errors:
+  /// invalid_argument (empty or long name, bad or too many members),
+  /// not_found (a member does not exist, or we are not registered),
+  /// untrusted_identity, network errors, storage errors.
+  Result<GroupInfo> group_create(std::string_view name, const std::vector<std::string>& members);
+  /// Encrypts `text` once with our Sender Key for the group and uploads it
+  /// once for every device of every member (our key first goes, over the
+  /// pairwise sessions, to member devices that lack it). Errors: not_found
+  /// (no such group), conflict (ambiguous name), forbidden (we are no longer
+  /// a member), invalid_argument (text too long), stale_devices (device lists
+  /// kept changing), untrusted_identity, network errors, storage errors.
+  Result<SentMessage> group_send(std::string_view group, std::string_view text);
+  /// Adds `username` (admins only). Errors as group_create, and forbidden
+  /// (not an admin, or no longer a member).
+  Result<GroupInfo> group_add(std::string_view group, std::string_view username);
+  /// Removes `username` (admins only); every remaining member then rotates
+  /// its Sender Key. Errors as group_add.
+  Result<GroupInfo> group_remove(std::string_view group, std::string_view username);
+  /// Leaves the group (anyone). Errors as group_add.
+  Result<GroupInfo> group_leave(std::string_view group);
+  /// Renames the group (admins only). Errors as group_add.
+  Result<GroupInfo> group_rename(std::string_view group, std::string_view new_name);
+  /// The group's members, admins, version, history and refused changes.
+  /// Errors: not_found, conflict (ambiguous name), storage errors.
+  Result<GroupInfo> group_info(std::string_view group);
+  /// Every group we know (also those we left), by name.
+  Result<std::vector<GroupInfo>> groups();
+  /// The last `limit` messages of the group, oldest first. Errors as group_info.
+  Result<std::vector<HistoryMessage>> group_history(std::string_view group, std::size_t limit = 50);
+
+  /// Decrypts a group message body (as uploaded by `sender`'s device
+  /// `device`) with the keys this device holds now, as if the server had
+  /// delivered it, and changes nothing (no history, no chain progress): what
+  /// this device can read of it. For tests and audits. Errors: no_session
+  /// (no key for it: e.g. sent after we were removed, or before we joined),
+  /// bad_signature, duplicate_message, invalid_message, forbidden (the sender
+  /// is not a member), decode_error, storage errors.
+  Result<ReceivedMessage> open_group_body(std::string_view sender, std::uint32_t device, ByteView body);
 
   /// Tops up one-time pre-keys when the server holds fewer than
   /// options.pre_key_low_water and rotates the signed pre-key when older than

@@ -1,6 +1,6 @@
 // Hush's message content, the plaintext that travels inside the ratchet:
-// version, message id, timestamp and one body (a text or a receipt; control
-// messages are reserved). encode() serializes and pads; decode() unpads,
+// version, message id, timestamp and one body (a text, a receipt, or a
+// group control message: a membership change or a Sender Key distribution). encode() serializes and pads; decode() unpads,
 // parses and validates fully. Wire schema: proto/client_content.proto.
 #pragma once
 
@@ -10,6 +10,8 @@
 #include <hush/util/secret.hpp>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -34,20 +36,70 @@ struct Receipt {
   std::vector<MessageId> message_ids;
 };
 
+/// Group ids are 32 random bytes chosen by the group's creator.
+inline constexpr std::size_t kGroupIdSize = 32;
+/// Most members of one group (accounts): a group of 1,000 accounts is the
+/// largest the benchmarks cover; a change listing more is refused.
+inline constexpr std::size_t kMaxGroupMembers = 1000;
+/// Longest group name (bytes of UTF-8).
+inline constexpr std::size_t kMaxGroupNameSize = 128;
+/// Longest username in a group change (hushd allows 32; frames 64).
+inline constexpr std::size_t kMaxGroupUsername = 64;
+/// Most past changes carried to a newly added member (older ones are left out).
+inline constexpr std::size_t kMaxGroupHistory = 256;
+
+/// What a group change does (docs/protocol.md §8.3).
+enum class GroupAction : std::uint8_t { create = 1, add = 2, remove = 3, leave = 4, rename = 5 };
+
+/// A past change as carried to a newly added member.
+struct GroupChangeSummary {
+  std::uint32_t version = 0;
+  std::string author;
+  GroupAction action = GroupAction::create;
+  std::vector<std::string> subjects;
+  std::string name;
+  std::uint64_t timestamp_ms = 0;
+};
+
+/// One change of a group's state with the whole state after it.
+struct GroupChange {
+  Bytes group_id;                     ///< kGroupIdSize bytes
+  std::uint32_t version = 0;          ///< the version after the change (create: 1)
+  std::string author;                 ///< username of the member making it
+  GroupAction action = GroupAction::create;
+  std::vector<std::string> subjects;  ///< added / removed members; the author for a leave
+  std::vector<std::string> members;   ///< every member after the change
+  std::vector<std::string> admins;    ///< every admin after the change
+  std::string name;                   ///< the group's name after the change
+  std::uint64_t timestamp_ms = 0;
+  std::vector<GroupChangeSummary> history;  ///< only for the members an add adds
+};
+
+/// A member device's Sender Key for one group (a serialized
+/// SenderKeyDistributionMessage: it holds a chain key, so it is a secret).
+struct SenderKeyDistribution {
+  Bytes group_id;
+  SecretBuffer distribution;
+};
+
 struct Content {
   MessageId id;
   std::uint64_t timestamp_ms = 0;
-  std::variant<TextBody, Receipt> body;
+  std::variant<TextBody, Receipt, GroupChange, SenderKeyDistribution> body;
+  /// A group text's group (kGroupIdSize bytes); nullopt for everything else.
+  std::optional<Bytes> group_id = std::nullopt;
 };
 
 /// Serializes (version kContentVersion) and pads. invalid_argument for a text
-/// longer than kMaxTextSize or a receipt with 0 or more than kMaxReceiptIds ids.
+/// longer than kMaxTextSize, a receipt with 0 or more than kMaxReceiptIds ids,
+/// or a group change or distribution outside the limits above.
 [[nodiscard]] Result<SecretBuffer> encode(const Content& content);
 
 /// Unpads and parses. Errors: decode_error (padding, protobuf, invalid UTF-8),
-/// unsupported_version (another version, or a control message, which this
-/// build does not handle yet), bad_length (a message id not 16 bytes),
-/// invalid_message (no body, an unknown receipt kind, limits exceeded).
+/// unsupported_version (another version, or a device provisioning control
+/// message, which this build does not handle yet), bad_length (a message id
+/// not 16 bytes, a group id not kGroupIdSize), invalid_message (no body, an
+/// unknown receipt kind or group action, limits exceeded).
 [[nodiscard]] Result<Content> decode(ByteView padded);
 
 /// As encode() without the padding, for a container that is padded whole

@@ -35,6 +35,8 @@ class MessageHistory {
   [[nodiscard]] Status insert(const HistoryEntry& entry);
   /// The last `limit` entries with `peer`, oldest first.
   Result<std::vector<HistoryEntry>> with_peer(std::string_view peer, std::size_t limit);
+  /// The last `limit` entries of the group `group_id`, oldest first.
+  Result<std::vector<HistoryEntry>> in_group(ByteView group_id, std::size_t limit);
   /// One entry, if present.
   Result<std::optional<HistoryEntry>> find(std::string_view peer, MessageDirection direction, const MessageId& id);
 

@@ -1,0 +1,132 @@
+// The receiving side of groups (docs/protocol.md §8.3-8.5), run inside the
+// envelope's store transaction: a group change is checked against the state
+// we hold (refused ones are recorded with their reason), a Sender Key is
+// accepted only from a current member, and a group message is decrypted with
+// the key its chain id names, then checked against that key's group.
+#include "client_impl.hpp"
+#include "group_rules.hpp"
+
+#include <hush/signal/group_cipher.hpp>
+#include <hush/signal/group_session_builder.hpp>
+#include <hush/signal/sender_key_messages.hpp>
+
+#include <algorithm>
+
+namespace hush::client {
+
+namespace {
+
+std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+bool contains(const std::vector<std::string>& sorted, std::string_view name) {
+  return std::binary_search(sorted.begin(), sorted.end(), name, std::less<>());
+}
+
+}  // namespace
+
+Status ClientImpl::receive_group_control(const std::string& sender, signal::DeviceId device, content::Content& c) {
+  auto log = [&](std::string line) {
+    if (options_.on_log) options_.on_log(line + " sender_device=" + std::to_string(device.value));
+  };
+  if (auto* skd = std::get_if<content::SenderKeyDistribution>(&c.body)) {
+    HUSH_TRY_ASSIGN(auto group, groups_.get(skd->group_id));
+    // A key from anyone but a current member is never used (§8.4).
+    if (!group || !group->active || !contains(group->members, sender)) {
+      log("event=sender_key_refused reason=not_member");
+      return ok();
+    }
+    auto parsed = signal::SenderKeyDistributionMessage::deserialize(skd->distribution.expose());
+    if (!parsed) {
+      log(std::string("event=sender_key_refused error=") + std::string(errc_name(parsed.code())));
+      return ok();
+    }
+    signal::GroupSessionBuilder builder(sender_keys_);
+    return builder.process(str(skd->group_id), signal::ProtocolAddress{sender, device}, *parsed);
+  }
+  auto* change = std::get_if<content::GroupChange>(&c.body);
+  if (change == nullptr) return ok();
+  HUSH_TRY_ASSIGN(const store::Account* acc, account());
+  const store::Account me = acc->clone();
+  HUSH_TRY_ASSIGN(auto known, groups_.get(change->group_id));
+  const auto refusal = groups::check_change(known ? &*known : nullptr, *change, sender, me.username);
+  if (refusal == groups::Refusal::none) {
+    log("event=group_change_applied version=" + std::to_string(change->version) + " action=" +
+        std::string(groups::action_name(change->action)));
+    return apply_group_change(known ? &*known : nullptr, *change, me);
+  }
+  log("event=group_change_refused version=" + std::to_string(change->version) + " reason=" +
+      std::string(groups::refusal_name(refusal)));
+  if (known) {
+    known->refused.push_back(store::RefusedGroupChange{change->version, sender, change->action,
+                                                       std::string(groups::refusal_name(refusal)), now_ms()});
+    if (known->refused.size() > store::kMaxRefusedChanges) known->refused.erase(known->refused.begin());
+    HUSH_TRY(groups_.put(*known));
+  }
+  return ok();
+}
+
+Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const std::string& sender,
+                                                                         signal::DeviceId device, ByteView body,
+                                                                         std::uint64_t server_timestamp_ms) {
+  HUSH_TRY_ASSIGN(auto message, signal::SenderKeyMessage::deserialize(body));
+  const signal::ProtocolAddress address{sender, device};
+  // The chain id names the sender's key, and the key its group: the server
+  // is never told which group a body belongs to (§8.5).
+  HUSH_TRY_ASSIGN(auto candidates, sender_keys_.groups_of(address));
+  std::optional<Bytes> group_id;
+  for (auto& candidate : candidates) {
+    HUSH_TRY_ASSIGN(auto record, sender_keys_.load_sender_key({str(candidate), address}));
+    if (record && record->state_for(message.chain_id()) != nullptr) {
+      group_id = std::move(candidate);
+      break;
+    }
+  }
+  if (!group_id) return make_error(Errc::no_session, "no sender key with this chain id");
+  signal::GroupCipher cipher(sender_keys_, signal::SenderKeyName{str(*group_id), address});
+  HUSH_TRY_ASSIGN(auto plain, cipher.decrypt(body));
+  HUSH_TRY_ASSIGN(auto content, content::decode(plain.expose()));
+  auto* text = std::get_if<content::TextBody>(&content.body);
+  if (text == nullptr || !content.group_id || *content.group_id != *group_id) {
+    return make_error(Errc::invalid_message, "group message names another group");
+  }
+  HUSH_TRY_ASSIGN(auto group, groups_.get(*group_id));
+  if (!group || !group->active || !contains(group->members, sender)) {
+    return make_error(Errc::forbidden, "group message from a non-member");
+  }
+  HUSH_TRY_ASSIGN(const store::Account* me, account());
+  const bool from_me = sender == me->username;
+  store::HistoryEntry entry{content.id, from_me ? store::MessageDirection::outgoing : store::MessageDirection::incoming,
+                            sender, *group_id, content.timestamp_ms, text->text.clone()};
+  auto inserted = history_.insert(entry);
+  if (!inserted) {
+    if (inserted.code() == Errc::conflict) return std::optional<ReceivedMessage>();
+    return inserted.error();
+  }
+  ReceivedMessage m;
+  m.sender = sender;
+  m.sender_device = device.value;
+  m.conversation = group->name;
+  m.sent_by_me = from_me;
+  m.id = content.id;
+  m.timestamp_ms = content.timestamp_ms;
+  m.server_timestamp_ms = server_timestamp_ms;
+  m.text = std::move(text->text);
+  m.group_id = *group_id;
+  m.group_name = group->name;
+  return std::optional<ReceivedMessage>(std::move(m));
+}
+
+Result<ReceivedMessage> ClientImpl::open_group_body(std::string_view sender, std::uint32_t device, ByteView body) {
+  std::optional<Result<std::optional<ReceivedMessage>>> got;
+  // Always rolled back: the body is only looked at.
+  (void)store_->transaction([&]() -> Status {
+    got.emplace(receive_group_message(normalize_username(sender), signal::DeviceId{device}, body, 0));
+    return make_error(Errc::conflict, "look only");
+  });
+  if (!got) return make_error(Errc::storage_failure, "transaction");
+  if (!*got) return got->error();
+  if (!**got) return make_error(Errc::duplicate_message, "already in the history");
+  return std::move(***got);
+}
+
+}  // namespace hush::client

@@ -1,0 +1,200 @@
+// Sending to a group (docs/protocol.md §8.4-8.5): our Sender Key to every
+// member device that lacks it (over the pairwise sessions), then the text
+// encrypted once and uploaded once for every device of every member with
+// send_multi; the server's per-account stale-device answer is repaired as in
+// the 1:1 pipeline (§7.2) and the same body sent again.
+#include "client_impl.hpp"
+#include "frame.hpp"
+#include "group_fanout.hpp"
+
+#include <hush/signal/group_cipher.hpp>
+#include <hush/signal/group_session_builder.hpp>
+#include <hush/signal/session_record.hpp>
+#include <hush/signal/session_state.hpp>
+
+#include <algorithm>
+
+namespace hush::client {
+
+namespace {
+
+/// Sends retried after a stale-devices answer (as the 1:1 pipeline).
+constexpr int kMaxGroupSendAttempts = 4;
+
+std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+bool holds(const std::vector<signal::ProtocolAddress>& holders, const signal::ProtocolAddress& a) {
+  return std::find(holders.begin(), holders.end(), a) != holders.end();
+}
+
+}  // namespace
+
+namespace sdk {
+
+::hush::service::v1::ClientFrame build_send_multi(ByteView message_id, ByteView body,
+                                                  const std::vector<FanOutAccount>& recipients) {
+  ::hush::service::v1::ClientFrame f;
+  auto* req = f.mutable_send_multi();
+  req->set_message_id(str(message_id));
+  req->set_type(kGroupMessageType);
+  req->set_body(str(body));
+  for (const auto& r : recipients) {
+    auto* a = req->add_recipients();
+    a->set_account(str(r.account));
+    for (const auto& d : r.devices) {
+      auto* dev = a->add_devices();
+      dev->set_device_id(d.device_id);
+      dev->set_registration_id(d.registration_id);
+    }
+  }
+  return f;
+}
+
+}  // namespace sdk
+
+Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupRecord& g) {
+  const signal::SenderKeyName ours{str(g.id), {me.username, me.device_id}};
+  signal::GroupSessionBuilder builder(sender_keys_);
+  HUSH_TRY_ASSIGN(auto skdm, builder.create_distribution(ours, rng_));
+  auto mine = from_hex(me.account_id);
+  if (!mine) return make_error(Errc::decode_error, "own account id");
+  bool changed = false;
+  for (const auto& member : g.members) {
+    const bool self = member == me.username;
+    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(member));
+    if (self) std::erase(devices, me.device_id);
+    Bytes account;
+    if (self) {
+      if (devices.empty()) continue;  // no other device of ours
+      account = *mine;
+    } else {
+      HUSH_TRY_ASSIGN(account, account_of(member));
+      if (devices.empty()) HUSH_TRY(fetch_and_process_bundles(account, member, std::nullopt));
+      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(member));
+    }
+    const bool all_hold = std::all_of(devices.begin(), devices.end(),
+                                      [&](signal::DeviceId d) { return holds(g.key_holders, {member, d}); });
+    if (all_hold && !devices.empty()) continue;
+    content::Content c{MessageId::generate(rng_), now_ms(),
+                       content::SenderKeyDistribution{g.id, skdm.serialized().clone()}};
+    const MessageId id = c.id;
+    HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", std::move(c)}));
+    SentMessage ignored;
+    HUSH_TRY(send_to_account(me, account, member, padded.expose(), id.view(), ignored));
+    // Whatever send_to_account repaired, it sent to the devices we now hold sessions with.
+    HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(member));
+    for (auto d : devices) {
+      if (self && d == me.device_id) continue;
+      if (!holds(g.key_holders, {member, d})) g.key_holders.push_back({member, d});
+    }
+    changed = true;
+  }
+  if (changed) HUSH_TRY(groups_.put(g));
+  return ok();
+}
+
+Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_view text) {
+  HUSH_TRY_ASSIGN(const store::Account* acc, account());
+  const store::Account me = acc->clone();
+  if (text.size() > content::kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
+  HUSH_TRY_ASSIGN(auto g, resolve_group(ref));
+  if (!g.active) return make_error(Errc::forbidden, "no longer a member of this group");
+  auto mine = from_hex(me.account_id);
+  if (!mine) return make_error(Errc::decode_error, "own account id");
+
+  SentMessage sent;
+  sent.id = MessageId::generate(rng_);
+  const std::uint64_t ts = now_ms();
+  content::Content c{sent.id, ts, content::TextBody{SecretBuffer(as_bytes(text))}, g.id};
+  HUSH_TRY_ASSIGN(auto padded, content::encode(c));
+
+  HUSH_TRY(sync_own_devices(me));
+  HUSH_TRY(distribute_sender_key(me, g));
+  // One encryption, whatever the group's size.
+  signal::GroupCipher cipher(sender_keys_, signal::SenderKeyName{str(g.id), {me.username, me.device_id}});
+  HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded.expose(), rng_));
+
+  std::vector<std::string> addressed = g.members;
+  for (const auto& extra : options_.group_test.extra_recipients) {
+    const std::string n = normalize_username(extra);
+    if (std::find(addressed.begin(), addressed.end(), n) == addressed.end()) addressed.push_back(n);
+  }
+  if (options_.group_test.on_upload) options_.group_test.on_upload(ct.serialized);
+  bool delivered = false;
+  for (int attempt = 0; attempt < kMaxGroupSendAttempts && !delivered; ++attempt) {
+    std::vector<sdk::FanOutAccount> recipients;
+    for (const auto& name : addressed) {
+      const bool self = name == me.username;
+      sdk::FanOutAccount a;
+      if (self) {
+        a.account = *mine;
+      } else {
+        HUSH_TRY_ASSIGN(a.account, account_of(name));
+      }
+      HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
+      if (devices.empty() && !self) {  // an extra recipient of a test: sessions only to learn the devices
+        HUSH_TRY(fetch_and_process_bundles(a.account, name, std::nullopt));
+        HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(name));
+      }
+      for (auto d : devices) {
+        if (self && d == me.device_id) continue;
+        HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({name, d}));
+        if (!record || !record->has_current_state()) continue;
+        a.devices.push_back({d.value, record->current_state()->remote_registration_id.value});
+      }
+      // Our own account is named even with no other device: hushd then checks
+      // that it has none (an account with an empty list must have no devices).
+      if (!a.devices.empty() || self) recipients.push_back(std::move(a));
+    }
+    const bool any_device = std::any_of(recipients.begin(), recipients.end(),
+                                        [](const sdk::FanOutAccount& a) { return !a.devices.empty(); });
+    if (!any_device) {  // a group of one device: nothing to upload
+      sent.server_timestamp_ms = ts;
+      break;
+    }
+    HUSH_TRY_ASSIGN(auto r, request(sdk::build_send_multi(sent.id.view(), ct.serialized, recipients)));
+    if (r.status() == 200) {
+      sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
+      sent.duplicate = r.send_message().duplicate();
+      delivered = true;
+      break;
+    }
+    if (!r.has_multi_stale_devices()) return make_error(net::errc_from_status(r.status(), r.message()), "group send refused");
+    // Repair each account's device list as the server described it, give the
+    // new devices our key, and send the same body again.
+    for (const auto& acct : r.multi_stale_devices().accounts()) {
+      HUSH_TRY_ASSIGN(auto known, directory_.username_of(as_bytes(acct.account())));
+      std::string name;
+      if (to_hex(as_bytes(acct.account())) == me.account_id) {
+        name = me.username;
+      } else if (known) {
+        name = *known;
+      } else {
+        continue;
+      }
+      const ByteView account = as_bytes(acct.account());
+      auto forget = [&](std::uint32_t id) -> Status {
+        std::erase(g.key_holders, signal::ProtocolAddress{name, signal::DeviceId{id}});
+        return protocol_.sessions.delete_session({name, signal::DeviceId{id}});
+      };
+      for (auto id : acct.devices().extra()) HUSH_TRY(forget(id));
+      for (auto id : acct.devices().stale()) {
+        HUSH_TRY(forget(id));
+        HUSH_TRY(fetch_and_process_bundles(account, name, id));
+      }
+      for (auto id : acct.devices().missing()) HUSH_TRY(fetch_and_process_bundles(account, name, id));
+    }
+    HUSH_TRY(groups_.put(g));
+    HUSH_TRY(distribute_sender_key(me, g));
+    if (options_.on_log) options_.on_log("event=group_stale_devices_retry");
+  }
+  if (!delivered && sent.server_timestamp_ms == 0) return make_error(Errc::stale_devices, "device lists kept changing");
+
+  store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, me.username, g.id, ts,
+                            SecretBuffer(as_bytes(text))};
+  auto inserted = history_.insert(entry);
+  if (!inserted && inserted.code() != Errc::conflict) return inserted.error();
+  return sent;
+}
+
+}  // namespace hush::client

@@ -1,0 +1,144 @@
+// `hush group` end to end: the real `hush` binary against a real hushd.
+// Three users make a group, talk in it (messages marked with the group in
+// receive and history), look at it (info, list), and an admin-only change
+// from a non-admin is refused with its exit code; everything also in --json.
+#include "cli_runner.hpp"
+#include "hushd_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hush::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string json_field(const std::string& line, const std::string& key) {
+  const std::string k = "\"" + key + "\":";
+  auto at = line.find(k);
+  if (at == std::string::npos) return {};
+  at += k.size();
+  if (line[at] == '"') return line.substr(at + 1, line.find('"', at + 1) - at - 1);
+  if (line[at] == '[') return line.substr(at, line.find(']', at) - at + 1);
+  return line.substr(at, line.find_first_of(",}", at) - at);
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from < s.size()) {
+    auto nl = s.find('\n', from);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(from, nl - from));
+    from = nl + 1;
+  }
+  return out;
+}
+
+class GroupCliE2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hush-group-cli-e2e-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    HushdOptions o;
+    o.data_dir = (root_ / "hushd").string();
+    hushd_ = std::make_unique<HushdProcess>(o);
+    ASSERT_TRUE(hushd_->start()) << hushd_->log();
+  }
+  void TearDown() override {
+    if (hushd_) hushd_->stop();
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  std::vector<std::string> as(const std::string& who, std::vector<std::string> args, bool json = false) const {
+    std::vector<std::string> full = {"--home", (root_ / who).string(), "--key-file", (root_ / (who + ".key")).string()};
+    if (json) full.emplace_back("--json");
+    full.insert(full.end(), args.begin(), args.end());
+    return full;
+  }
+  void register_user(const std::string& who) {
+    const std::string url = "https://127.0.0.1:" + std::to_string(hushd_->port());
+    const CliResult r = run_hush(as(who, {"register", "--server", url, "--username", who, "--ca", hushd_->cert_file()}));
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  fs::path root_;
+  std::unique_ptr<HushdProcess> hushd_;
+};
+
+TEST_F(GroupCliE2e, CreateTalkInspectAndRefuse) {
+  for (const char* who : {"alice", "bob", "carol"}) register_user(who);
+  const CliResult made = run_hush(as("alice", {"group", "create", "friends", "--members", "bob,carol"}, true));
+  ASSERT_EQ(made.code, 0) << made.err;
+  const auto made_lines = lines_of(made.out);
+  ASSERT_GE(made_lines.size(), 2u) << made.out;
+  EXPECT_EQ(json_field(made_lines[0], "type"), "group");
+  EXPECT_EQ(json_field(made_lines[0], "name"), "friends");
+  EXPECT_EQ(json_field(made_lines[0], "members"), "[\"alice\",\"bob\",\"carol\"]");
+  EXPECT_EQ(json_field(made_lines[0], "admins"), "[\"alice\"]");
+  EXPECT_EQ(json_field(made_lines[1], "type"), "group_change");
+  EXPECT_EQ(json_field(made_lines[1], "action"), "create");
+  const std::string id = json_field(made_lines[0], "id");
+  ASSERT_EQ(id.size(), 64u);
+
+  // bob and carol learn of the group by receiving (no message to show yet).
+  for (const char* who : {"bob", "carol"}) ASSERT_EQ(run_hush(as(who, {"receive", "--wait", "3"}, true)).code, 0);
+
+  const CliResult sent = run_hush(as("alice", {"group", "send", "friends", "hello friends"}, true));
+  ASSERT_EQ(sent.code, 0) << sent.err;
+  EXPECT_EQ(json_field(sent.out, "type"), "sent");
+  EXPECT_EQ(json_field(sent.out, "group"), "friends");
+  const CliResult got = run_hush(as("bob", {"receive", "--wait", "5"}, true));
+  ASSERT_EQ(got.code, 0) << got.err;
+  ASSERT_EQ(lines_of(got.out).size(), 1u) << got.out;
+  EXPECT_EQ(json_field(got.out, "from"), "alice");
+  EXPECT_EQ(json_field(got.out, "text"), "hello friends");
+  EXPECT_EQ(json_field(got.out, "group"), "friends");
+  EXPECT_EQ(json_field(got.out, "group_id"), id);
+
+  ASSERT_EQ(run_hush(as("bob", {"group", "send", "friends", "-"}), {}, "bob says hi\n").code, 0);
+  const CliResult human = run_hush(as("carol", {"receive", "--wait", "5"}));
+  ASSERT_EQ(human.code, 0) << human.err;
+  EXPECT_NE(human.out.find("] alice in #friends: hello friends"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("] bob in #friends: bob says hi"), std::string::npos) << human.out;
+  const CliResult history = run_hush(as("carol", {"group", "history", "friends"}));
+  EXPECT_EQ(lines_of(history.out).size(), 2u) << history.out;
+  const CliResult by_user = run_hush(as("carol", {"history", "bob"}, true));
+  EXPECT_EQ(json_field(by_user.out, "group"), "friends") << by_user.out;
+
+  // A non-admin's change is refused locally (exit 4, with a hint).
+  const CliResult refused = run_hush(as("bob", {"group", "remove", "friends", "carol"}));
+  EXPECT_EQ(refused.code, 4) << refused.err;
+  EXPECT_NE(refused.err.find("only an admin"), std::string::npos) << refused.err;
+  const CliResult missing = run_hush(as("bob", {"group", "info", "nonesuch"}));
+  EXPECT_EQ(missing.code, 2);
+
+  // alice removes carol; bob's info shows the same members and history.
+  ASSERT_EQ(run_hush(as("alice", {"group", "remove", "friends", "carol"})).code, 0);
+  ASSERT_EQ(run_hush(as("bob", {"receive", "--wait", "3"})).code, 0);
+  const CliResult info = run_hush(as("bob", {"group", "info", "friends"}, true));
+  ASSERT_EQ(info.code, 0) << info.err;
+  const auto info_lines = lines_of(info.out);
+  ASSERT_EQ(info_lines.size(), 3u) << info.out;
+  EXPECT_EQ(json_field(info_lines[0], "members"), "[\"alice\",\"bob\"]");
+  EXPECT_EQ(json_field(info_lines[0], "version"), "2");
+  EXPECT_EQ(json_field(info_lines[2], "action"), "remove");
+  EXPECT_EQ(json_field(info_lines[2], "subjects"), "[\"carol\"]");
+  const CliResult human_info = run_hush(as("alice", {"group", "info", id.substr(0, 10)}));
+  EXPECT_NE(human_info.out.find("members: alice (admin), bob"), std::string::npos) << human_info.out;
+  EXPECT_NE(human_info.out.find("alice: remove carol"), std::string::npos) << human_info.out;
+  const CliResult list = run_hush(as("carol", {"group", "list"}));
+  ASSERT_EQ(list.code, 0);
+  EXPECT_NE(list.out.find("#friends"), std::string::npos);
+  ASSERT_EQ(run_hush(as("carol", {"receive", "--wait", "3"})).code, 0);
+  const CliResult gone = run_hush(as("carol", {"group", "send", "friends", "hello?"}));
+  EXPECT_EQ(gone.code, 4) << gone.err;
+  EXPECT_NE(gone.err.find("no longer a member"), std::string::npos) << gone.err;
+}
+
+}  // namespace
+}  // namespace hush::testing

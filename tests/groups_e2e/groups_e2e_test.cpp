@@ -1,0 +1,376 @@
+// Groups end to end (issue #7): real hushd, SDK clients in temporary home
+// folders. Five users (one with two devices) talking in a group, an offline
+// member catching up, a removed member and a late member reading nothing
+// outside their membership, forged and replayed changes refused by every
+// member, and everyone's `group info` agreeing.
+//
+// hushd lets one client address register five devices at once, then one a
+// minute; the fixture listens on [::] and registers the first five devices
+// over 127.0.0.1 and the others over ::1, two addresses for one server.
+#include "hushd_process.hpp"
+
+#include <hush/client/client.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace hush::client {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::HushdOptions;
+using testing::HushdProcess;
+
+KeySource pass() {
+  return KeySource::passphrase(SecretBuffer(as_bytes(std::string_view("pw"))), KdfCost::test_minimum);
+}
+
+class GroupsE2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hush-groups-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    fs::create_directories(root_ / "homes");
+    HushdOptions o;
+    o.data_dir = (root_ / "hushd").string();
+    o.listen = "[::]:0";
+    hushd_ = std::make_unique<HushdProcess>(o);
+    ASSERT_TRUE(hushd_->start()) << hushd_->log();
+  }
+  void TearDown() override {
+    clients_.clear();
+    if (hushd_) hushd_->stop();
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  /// Alternates between two loopback addresses every five registrations.
+  std::string next_url() {
+    const bool v6 = (registrations_++ / 5) % 2 == 1;
+    return std::string(v6 ? "https://[::1]:" : "https://127.0.0.1:") + std::to_string(hushd_->port());
+  }
+  fs::path home(const std::string& who) const { return root_ / "homes" / who; }
+
+  ClientOptions options(const std::string& who) {
+    ClientOptions o;
+    o.pre_key_batch = 20;
+    o.pre_key_low_water = 5;
+    o.on_log = [this, who](std::string_view line) { logs_[who].emplace_back(line); };
+    auto hooks = hooks_.find(who);
+    if (hooks != hooks_.end()) o.group_test = hooks->second;
+    return o;
+  }
+  Client& registered(const std::string& name) {
+    auto c = Client::create(home(name), pass(), options(name));
+    EXPECT_TRUE(c) << errc_name(c.code());
+    auto id = (*c)->register_account(next_url(), name, hushd_->cert_file());
+    EXPECT_TRUE(id) << errc_name(id.code()) << " " << (id ? "" : id.error().context);
+    return *(clients_[name] = std::move(*c));
+  }
+  /// A second device of `of`'s account in home `home_name`.
+  Client& linked(const std::string& of, const std::string& home_name) {
+    auto made = Client::create(home(home_name), pass(), options(home_name));
+    EXPECT_TRUE(made);
+    Client& device = *(clients_[home_name] = std::move(*made));
+    auto offer = device.link_begin(next_url(), hushd_->cert_file());
+    EXPECT_TRUE(offer) << errc_name(offer.code());
+    if (!offer) return device;
+    EXPECT_TRUE(clients_[of]->approve_device(offer->code));
+    auto done = device.link_complete(20s);
+    EXPECT_TRUE(done) << errc_name(done.code()) << " " << (done ? "" : done.error().context);
+    return device;
+  }
+  Client& reopen(const std::string& name) {
+    clients_.erase(name);
+    auto c = Client::open(home(name), pass(), options(name));
+    EXPECT_TRUE(c) << errc_name(c.code());
+    return *(clients_[name] = std::move(*c));
+  }
+  Client& at(const std::string& name) { return *clients_.at(name); }
+
+  /// Everything pending for `name` (changes, keys, messages): the texts shown.
+  std::vector<ReceivedMessage> drain(const std::string& name) {
+    std::vector<ReceivedMessage> all;
+    for (;;) {
+      auto got = at(name).receive(0s);
+      EXPECT_TRUE(got) << name << ": " << errc_name(got.code());
+      if (!got || got->empty()) break;
+      for (auto& m : *got) all.push_back(std::move(m));
+    }
+    return all;
+  }
+  /// Receives until `n` group messages came to `name` (or 15 s passed).
+  std::vector<ReceivedMessage> receive_n(const std::string& name, std::size_t n) {
+    std::vector<ReceivedMessage> all;
+    const auto until = std::chrono::steady_clock::now() + 15s;
+    while (all.size() < n && std::chrono::steady_clock::now() < until) {
+      auto got = at(name).receive(1s);
+      EXPECT_TRUE(got) << name << ": " << errc_name(got.code());
+      if (!got) break;
+      for (auto& m : *got) all.push_back(std::move(m));
+    }
+    return all;
+  }
+  void drain_all(std::initializer_list<const char*> names) {
+    for (const char* n : names) (void)drain(n);
+  }
+  static std::string text(const ReceivedMessage& m) { return std::string(m.text_view()); }
+  bool logged(const std::string& who, std::string_view needle) {
+    for (const auto& l : logs_[who]) {
+      if (l.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+  /// What `group info` shows, as one comparable string (members, admins,
+  /// version, history with authors and times).
+  static std::string summary(const GroupInfo& g) {
+    std::string s = g.id + " " + g.name + " v" + std::to_string(g.version) + " members:";
+    for (const auto& m : g.members) s += " " + m;
+    s += " admins:";
+    for (const auto& a : g.admins) s += " " + a;
+    for (const auto& h : g.history) {
+      s += " | " + std::to_string(h.version) + " " + h.author + " " + h.action + " " + h.name + " @" +
+           std::to_string(h.timestamp_ms);
+      for (const auto& x : h.subjects) s += " " + x;
+    }
+    return s;
+  }
+
+  fs::path root_;
+  std::unique_ptr<HushdProcess> hushd_;
+  int registrations_ = 0;
+  std::map<std::string, std::unique_ptr<Client>> clients_;
+  std::map<std::string, std::vector<std::string>> logs_;
+  std::map<std::string, ClientOptions::GroupTestHooks> hooks_;
+};
+
+TEST_F(GroupsE2e, FiveUsersOneWithTwoDevicesTalkAndAnOfflineMemberCatchesUp) {
+  for (const char* n : {"alice", "bob", "carol", "dave", "erin"}) registered(n);
+  linked("alice", "alice2");
+  auto made = at("alice").group_create("friends", {"bob", "carol", "dave", "erin"});
+  ASSERT_TRUE(made) << errc_name(made.code()) << " " << (made ? "" : made.error().context);
+  EXPECT_EQ(made->members, (std::vector<std::string>{"alice", "bob", "carol", "dave", "erin"}));
+  EXPECT_EQ(made->admins, (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(made->version, 1u);
+  drain_all({"alice2", "bob", "carol", "dave", "erin"});
+  clients_.erase("erin");  // erin goes offline
+
+  auto sent = at("alice").group_send("friends", "hello friends");
+  ASSERT_TRUE(sent) << errc_name(sent.code()) << " " << (sent ? "" : sent.error().context);
+  for (const char* n : {"bob", "carol", "dave", "alice2"}) {
+    auto got = receive_n(n, 1);
+    ASSERT_EQ(got.size(), 1u) << n;
+    EXPECT_EQ(text(got[0]), "hello friends");
+    EXPECT_EQ(got[0].sender, "alice");
+    EXPECT_EQ(got[0].group_name, "friends");
+    ASSERT_TRUE(got[0].group_id);
+    EXPECT_EQ(to_hex(*got[0].group_id), made->id);
+    EXPECT_EQ(got[0].sent_by_me, std::string(n) == "alice2");
+  }
+  // Everyone answers; each message reaches every other device once.
+  ASSERT_TRUE(at("bob").group_send("friends", "bob here"));
+  ASSERT_TRUE(at("alice2").group_send("friends", "alice from her second device"));
+  ASSERT_TRUE(at("carol").group_send("friends", "carol here"));
+  std::map<std::string, std::multiset<std::string>> seen;
+  for (const char* n : {"alice", "alice2", "bob", "carol", "dave"}) {
+    const std::size_t expect = std::string(n) == "dave" ? 3u : 2u;
+    for (auto& m : receive_n(n, expect)) seen[n].insert(m.sender + ":" + text(m));
+  }
+  EXPECT_EQ(seen["alice"], (std::multiset<std::string>{"bob:bob here", "alice:alice from her second device",
+                                                       "carol:carol here"}));
+  EXPECT_EQ(seen["alice2"], (std::multiset<std::string>{"bob:bob here", "carol:carol here"}));
+  EXPECT_EQ(seen["bob"], (std::multiset<std::string>{"alice:alice from her second device", "carol:carol here"}));
+  EXPECT_EQ(seen["dave"].size(), 3u);
+
+  // erin comes back and reads everything, in order.
+  reopen("erin");
+  auto caught_up = receive_n("erin", 4);
+  ASSERT_EQ(caught_up.size(), 4u);
+  EXPECT_EQ(text(caught_up[0]), "hello friends");
+  EXPECT_EQ(text(caught_up[1]), "bob here");
+  EXPECT_EQ(text(caught_up[2]), "alice from her second device");
+  EXPECT_EQ(caught_up[2].sender_device, 2u);
+  EXPECT_EQ(text(caught_up[3]), "carol here");
+  ASSERT_TRUE(at("erin").group_send("friends", "erin is back"));
+  for (const char* n : {"alice", "alice2", "bob", "carol", "dave"}) {
+    auto got = receive_n(n, 1);
+    ASSERT_EQ(got.size(), 1u) << n;
+    EXPECT_EQ(text(got[0]), "erin is back");
+  }
+
+  // The same group, members and history everywhere; history per group.
+  const std::string reference = summary(*at("alice").group_info("friends"));
+  for (const char* n : {"alice2", "bob", "carol", "dave", "erin"}) {
+    auto info = at(n).group_info("friends");
+    ASSERT_TRUE(info) << n;
+    EXPECT_EQ(summary(*info), reference) << n;
+  }
+  auto h = at("bob").group_history("friends", 10);
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->size(), 5u);
+  EXPECT_EQ((*h)[1].text_view(), "bob here");
+  EXPECT_TRUE((*h)[1].outgoing);
+  EXPECT_EQ((*h)[0].group_name, "friends");
+  auto one_to_one = at("bob").history("alice", 10);  // marked with the group there too
+  ASSERT_TRUE(one_to_one);
+  ASSERT_FALSE(one_to_one->empty());
+  EXPECT_EQ(one_to_one->front().group_name, "friends");
+  auto list = at("dave").groups();
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+}
+
+TEST_F(GroupsE2e, RemovedMemberReadsNothingSentAfterRemoval) {
+  // Everyone also addresses dave's devices, as a server that keeps
+  // delivering to a removed member would; dave must still read nothing.
+  for (const char* n : {"alice", "bob", "carol"}) hooks_[n].extra_recipients = {"dave"};
+  std::vector<Bytes> uploads;
+  hooks_["alice"].on_upload = [&](ByteView b) { uploads.emplace_back(b.begin(), b.end()); };
+  for (const char* n : {"alice", "bob", "carol", "dave"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("team", {"bob", "carol", "dave"}));
+  drain_all({"bob", "carol", "dave"});
+  ASSERT_TRUE(at("alice").group_send("team", "before removal"));
+  ASSERT_TRUE(at("bob").group_send("team", "bob before removal"));
+  EXPECT_EQ(receive_n("dave", 2).size(), 2u);  // dave reads while a member
+  drain_all({"bob", "carol", "alice"});
+
+  auto removed = at("alice").group_remove("team", "dave");
+  ASSERT_TRUE(removed) << errc_name(removed.code());
+  EXPECT_EQ(removed->members, (std::vector<std::string>{"alice", "bob", "carol"}));
+  drain_all({"bob", "carol", "dave"});
+  auto dave_view = at("dave").group_info("team");
+  ASSERT_TRUE(dave_view);
+  EXPECT_FALSE(dave_view->active);
+  EXPECT_EQ(at("dave").group_send("team", "still here?").code(), Errc::forbidden);
+
+  ASSERT_TRUE(at("alice").group_send("team", "after removal"));
+  ASSERT_TRUE(at("bob").group_send("team", "bob after removal"));
+  ASSERT_EQ(receive_n("carol", 2).size(), 2u);
+  // The server delivered both to dave (the hook addressed him): he shows nothing.
+  auto nothing = at("dave").receive(2s);
+  ASSERT_TRUE(nothing);
+  EXPECT_TRUE(nothing->empty());
+  EXPECT_TRUE(logged("dave", "event=group_decrypt_failed")) << "dave never got the bodies";
+  // And the body itself, fed straight to dave's client, does not open.
+  ASSERT_EQ(uploads.size(), 2u);
+  auto before = at("carol").open_group_body("alice", 1, uploads[0]);
+  EXPECT_EQ(before.code(), Errc::duplicate_message);  // carol read it already
+  auto after = at("dave").open_group_body("alice", 1, uploads[1]);
+  EXPECT_FALSE(after);
+  EXPECT_EQ(after.code(), Errc::no_session);
+  // carol, a member, could open it (had she not read it already).
+  EXPECT_EQ(at("carol").open_group_body("alice", 1, uploads[1]).code(), Errc::duplicate_message);
+}
+
+TEST_F(GroupsE2e, MemberAddedLaterReadsNothingSentBefore) {
+  std::vector<Bytes> uploads;
+  hooks_["alice"].on_upload = [&](ByteView b) { uploads.emplace_back(b.begin(), b.end()); };
+  hooks_["alice"].extra_recipients = {"dave"};
+  for (const char* n : {"alice", "bob", "carol", "dave"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("club", {"bob", "carol"}));
+  drain_all({"bob", "carol"});
+  ASSERT_TRUE(at("alice").group_send("club", "before dave"));
+  ASSERT_TRUE(at("alice").group_send("club", "still before dave"));
+  ASSERT_EQ(receive_n("bob", 2).size(), 2u);
+
+  auto added = at("alice").group_add("club", "dave");
+  ASSERT_TRUE(added) << errc_name(added.code());
+  auto early = drain("dave");  // the two early bodies reach him first: unreadable
+  EXPECT_TRUE(early.empty());
+  drain_all({"bob", "carol"});
+  ASSERT_TRUE(at("alice").group_send("club", "welcome dave"));
+  ASSERT_TRUE(at("bob").group_send("club", "hi dave"));
+  auto got = receive_n("dave", 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(text(got[0]), "welcome dave");
+  EXPECT_EQ(text(got[1]), "hi dave");
+  // Now that dave holds alice's current key, the earlier bodies still do not open.
+  ASSERT_EQ(uploads.size(), 3u);
+  EXPECT_EQ(at("dave").open_group_body("alice", 1, uploads[0]).code(), Errc::no_session);
+  EXPECT_EQ(at("dave").open_group_body("alice", 1, uploads[1]).code(), Errc::no_session);
+  // dave's view of the group matches the others', history included.
+  drain_all({"carol", "bob"});
+  const std::string reference = summary(*at("alice").group_info("club"));
+  for (const char* n : {"bob", "carol", "dave"}) EXPECT_EQ(summary(*at(n).group_info("club")), reference) << n;
+  auto dave_info = at("dave").group_info("club");
+  ASSERT_EQ(dave_info->history.size(), 2u);
+  EXPECT_EQ(dave_info->history[0].action, "create");
+  EXPECT_EQ(dave_info->history[1].action, "add");
+}
+
+TEST_F(GroupsE2e, ForgedAndReplayedChangesAreRefusedByEveryMember) {
+  hooks_["carol"].skip_local_checks = true;  // carol is no admin and tries anyway
+  for (const char* n : {"alice", "bob", "carol", "dave"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("board", {"bob", "carol", "dave"}));
+  drain_all({"bob", "carol", "dave"});
+  ASSERT_TRUE(at("alice").group_rename("board", "the board"));  // version 2
+  drain_all({"bob", "carol", "dave"});
+
+  // A non-admin's change.
+  ASSERT_TRUE(at("carol").group_remove("the board", "bob"));
+  drain_all({"alice", "bob", "dave"});
+  // A replay: alice's device sends a change for version 2 again.
+  clients_.erase("alice");
+  hooks_["alice"].force_version = 2;
+  Client& alice = reopen("alice");
+  ASSERT_TRUE(alice.group_rename("the board", "hijacked"));
+  drain_all({"bob", "carol", "dave"});
+
+  for (const char* n : {"bob", "dave"}) {
+    auto info = at(n).group_info("the board");
+    ASSERT_TRUE(info) << n;
+    EXPECT_EQ(info->version, 2u);
+    EXPECT_EQ(info->members, (std::vector<std::string>{"alice", "bob", "carol", "dave"}));
+    ASSERT_EQ(info->refused.size(), 2u) << n;
+    EXPECT_EQ(info->refused[0].author, "carol");
+    EXPECT_EQ(info->refused[0].reason, "not_admin");
+    EXPECT_EQ(info->refused[0].action, "remove");
+    EXPECT_EQ(info->refused[1].author, "alice");
+    EXPECT_EQ(info->refused[1].reason, "stale_version");
+  }
+  auto at_alice = alice.group_info("the board");
+  ASSERT_TRUE(at_alice);
+  ASSERT_EQ(at_alice->refused.size(), 1u);  // carol's forgery
+  EXPECT_EQ(at_alice->refused[0].reason, "not_admin");
+  auto at_carol = at("carol").group_info("the board");
+  ASSERT_EQ(at_carol->refused.size(), 1u);  // the replay
+  EXPECT_EQ(at_carol->refused[0].reason, "stale_version");
+  // Every member still agrees on the group.
+  const std::string reference = summary(*at_alice);
+  for (const char* n : {"bob", "carol", "dave"}) EXPECT_EQ(summary(*at(n).group_info("the board")), reference) << n;
+  // And the group still works.
+  ASSERT_TRUE(at("bob").group_send("the board", "all fine"));
+  for (const char* n : {"carol", "dave"}) EXPECT_EQ(receive_n(n, 1).size(), 1u) << n;
+}
+
+TEST_F(GroupsE2e, LeaveAndNamesResolveOrConflict) {
+  for (const char* n : {"alice", "bob", "carol"}) registered(n);
+  auto g1 = at("alice").group_create("dup", {"bob"});
+  auto g2 = at("alice").group_create("dup", {"carol"});
+  ASSERT_TRUE(g1 && g2);
+  EXPECT_EQ(at("alice").group_info("dup").code(), Errc::conflict);
+  EXPECT_TRUE(at("alice").group_info(g1->id.substr(0, 12)));
+  EXPECT_EQ(at("alice").group_info("nope").code(), Errc::not_found);
+  drain_all({"bob", "carol"});
+  // The only admin leaves: the first remaining member becomes admin.
+  auto left = at("alice").group_leave(g1->id);
+  ASSERT_TRUE(left) << errc_name(left.code());
+  EXPECT_FALSE(left->active);
+  drain_all({"bob"});
+  auto bob_view = at("bob").group_info("dup");
+  ASSERT_TRUE(bob_view);
+  EXPECT_EQ(bob_view->members, (std::vector<std::string>{"bob"}));
+  EXPECT_EQ(bob_view->admins, (std::vector<std::string>{"bob"}));
+  EXPECT_EQ(bob_view->history.back().action, "leave");
+  EXPECT_EQ(at("bob").group_add("dup", "nobody-such").code(), Errc::not_found);
+  EXPECT_EQ(at("carol").group_add("dup", "bob").code(), Errc::forbidden);  // carol is no admin of g2
+}
+
+}  // namespace
+}  // namespace hush::client
