@@ -20,9 +20,9 @@ namespace hush::signal {
 namespace {
 
 // Field numbers (proto/signal_storage.proto).
-constexpr std::uint32_t kRecordVersionField = 1;       // SessionRecordProto.format_version
-constexpr std::uint32_t kRecordCurrentV1Field = 2;     // SessionRecordProto.current (version 1)
-constexpr std::uint32_t kRecordPreviousV1Field = 4;    // SessionRecordProto.previous (version 1)
+constexpr std::uint32_t kRecordVersionField = 1;  // SessionRecordProto.format_version
+// Fields 2 and 4 (current/previous of format version 1) are read by
+// session_record_codec_v1.cpp.
 constexpr std::uint32_t kRecordCurrentField = 5;       // SessionRecordProto.current_packed
 constexpr std::uint32_t kRecordPreviousField = 6;      // SessionRecordProto.previous_packed
 constexpr std::uint32_t kStateFixedField = 1;          // PackedSessionStateProto.fixed
