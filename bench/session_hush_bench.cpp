@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <string>
 
 namespace {
 using namespace hush;
@@ -58,6 +60,27 @@ void BM_Hush_Setup(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Hush_Setup)->Unit(benchmark::kMicrosecond);
+
+// Setup with a stranger: both identity keys are new to the other side, so
+// each gets the full prime-order check (BM_Hush_Setup re-keys between parties
+// that already know each other, like the peers' setup rows, and checks each
+// identity only against the recorded one). Not a goal row; reported beside it.
+void BM_Hush_SetupFirstContact(benchmark::State& state) {
+  SignalParty bob{"bob", 2};
+  const Bytes msg(256, 0x5a);
+  std::uint64_t seed = 1000;
+  std::optional<SignalParty> alice;
+  for (auto _ : state) {
+    state.PauseTiming();
+    alice.emplace("alice" + std::to_string(seed), seed);
+    ++seed;
+    auto bundle = bob.make_bundle();
+    state.ResumeTiming();
+    must(alice->start_session(bob.address(), bundle).has_value(), "start_session");
+    hush_send(*alice, bob, msg);
+  }
+}
+BENCHMARK(BM_Hush_SetupFirstContact)->Unit(benchmark::kMicrosecond);
 
 void BM_Hush_OneWay(benchmark::State& state) {
   HushPair p;

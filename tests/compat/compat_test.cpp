@@ -1,11 +1,15 @@
 // Records written by earlier libhush versions must load and keep working
-// (data in tests/compat/data/v<N>/, written by make_compat_records; N is the
-// session record format: v1 protobuf records, v3 fixed-layout records).
+// (data in tests/compat/data/<set>/, written by make_compat_records): v1 =
+// session record format 1 (protobuf), v3 = session format 3 (fixed layout),
+// both with pre-key record format 1 (key pair halves checked on load);
+// v3-prekey-v2 = session format 3 with pre-key record format 2 (integrity
+// digest). Signed pre-key records were added to the generator with v3.
 #include <hush/signal/session_record.hpp>
 #include <hush/testing/signal_party.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -50,8 +54,38 @@ TEST_P(Compat, PreKeyRecordLoads) {
   EXPECT_EQ(rec->id.value, 77u);
 }
 
-INSTANTIATE_TEST_SUITE_P(RecordFormats, Compat, ::testing::Values("v1", "v3"),
-                         [](const ::testing::TestParamInfo<const char*>& param_info) { return std::string(param_info.param); });
+TEST_P(Compat, PreKeyRecordWithMismatchedHalvesIsRefused) {
+  // Damage the private key's last byte (format 1: the pair check; format 2:
+  // the digest; both bad_key).
+  Bytes bytes = read("pre_key_77.bin");
+  auto rec = PreKeyRecord::deserialize(bytes);
+  ASSERT_TRUE(rec);
+  const auto secret = rec->key_pair.private_key.secret().expose();
+  auto at = std::search(bytes.begin(), bytes.end(), secret.begin(), secret.end());
+  ASSERT_NE(at, bytes.end());
+  *(at + 10) ^= 0x01;
+  EXPECT_EQ(PreKeyRecord::deserialize(bytes).code(), Errc::bad_key);
+}
+
+class SignedCompat : public Compat {};
+
+TEST_P(SignedCompat, SignedPreKeyRecordLoadsAndVerifies) {
+  auto rec = SignedPreKeyRecord::deserialize(read("signed_pre_key_9.bin"));
+  ASSERT_TRUE(rec) << errc_name(rec.code());
+  EXPECT_EQ(rec->id.value, 9u);
+  EXPECT_EQ(rec->timestamp_ms, 1700000000000u);
+  // Signed by bob of the fixed scenario.
+  testing::SignalParty bob{"bob", 1002};
+  EXPECT_TRUE(crypto::xeddsa_verify(bob.identity(), rec->key_pair.public_key.serialize(), rec->signature));
+}
+
+const auto kSetName = [](const ::testing::TestParamInfo<const char*>& param_info) {
+  std::string name(param_info.param);
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+};
+INSTANTIATE_TEST_SUITE_P(RecordFormats, Compat, ::testing::Values("v1", "v3", "v3-prekey-v2"), kSetName);
+INSTANTIATE_TEST_SUITE_P(RecordFormats, SignedCompat, ::testing::Values("v3", "v3-prekey-v2"), kSetName);
 
 }  // namespace
 }  // namespace hush::signal

@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
   write(dir + "/next_message.bin", s.next.serialized);
   auto pre_key = hush::signal::generate_pre_keys(77, 1, s.bob.rng());
   write(dir + "/pre_key_77.bin", pre_key[0].serialize().expose());
+  auto signed_pre_key =
+      hush::signal::generate_signed_pre_key(s.bob.store().identities.identity_key_pair().value(),
+                                            hush::signal::SignedPreKeyId{9}, 1700000000000, s.bob.rng());
+  write(dir + "/signed_pre_key_9.bin", signed_pre_key.serialize().expose());
   std::printf("wrote session record format v%u (pre-key record format v%u) to %s\n",
               hush::signal::kSessionRecordFormatVersion, hush::signal::kRecordFormatVersion, dir.c_str());
   return 0;

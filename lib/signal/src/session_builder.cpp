@@ -8,14 +8,26 @@ namespace hush::signal {
 
 Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& address, const PreKeyBundle& bundle,
                               crypto::Rng& rng) {
+  // Keys are checked before the trust decision, so a key the application is
+  // later asked to accept (a changed identity) has passed the full check. A key
+  // equal to the recorded identity passed it when it was recorded: only the
+  // signature is verified then (the prime-order check costs about a DH).
+  HUSH_TRY_ASSIGN(auto recorded, stores.identities.identity(address));
+  const bool known_identity = recorded.has_value() && *recorded == bundle.identity_key;
+  bool signature_valid = false;
+  if (known_identity) {
+    signature_valid =
+        crypto::xeddsa_verify(bundle.identity_key, bundle.signed_pre_key.serialize(), bundle.signed_pre_key_signature);
+  } else {
+    // One Edwards conversion for both the signature and the key check.
+    HUSH_TRY_ASSIGN(signature_valid,
+                    crypto::xeddsa_verify_and_check_key(bundle.identity_key, bundle.signed_pre_key.serialize(),
+                                                        bundle.signed_pre_key_signature));
+  }
+  if (!signature_valid) return make_error(Errc::bad_signature, "signed pre-key signature");
   HUSH_TRY_ASSIGN(bool trusted,
                   stores.identities.is_trusted_identity(address, bundle.identity_key, Direction::sending));
   if (!trusted) return make_error(Errc::untrusted_identity, "bundle identity key changed");
-  // The identity key is checked in full here, with the signature (one Edwards conversion for both).
-  HUSH_TRY_ASSIGN(bool signature_valid,
-                  crypto::xeddsa_verify_and_check_key(bundle.identity_key, bundle.signed_pre_key.serialize(),
-                                                      bundle.signed_pre_key_signature));
-  if (!signature_valid) return make_error(Errc::bad_signature, "signed pre-key signature");
   if (bundle.pre_key_id.has_value() != bundle.pre_key.has_value()) {
     return make_error(Errc::invalid_argument, "bundle pre-key id without key");
   }

@@ -206,6 +206,12 @@ Result<SecretBuffer> SessionCipher::decrypt_signal_message_impl(const SignalMess
 }
 
 Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySignalMessage& message, crypto::Rng& rng) {
+  // As in process_pre_key_bundle: a new identity key is checked in full before
+  // the trust decision; the recorded one was checked when it was recorded.
+  HUSH_TRY_ASSIGN(auto recorded, stores_.identities.identity(remote_));
+  if (!recorded.has_value() || !(*recorded == message.identity_key())) {
+    HUSH_TRY(message.identity_key().check_prime_order());
+  }
   HUSH_TRY_ASSIGN(bool trusted,
                   stores_.identities.is_trusted_identity(remote_, message.identity_key(), Direction::receiving));
   if (!trusted) return make_error(Errc::untrusted_identity, "sender identity key changed");

@@ -73,8 +73,8 @@ Result<SessionState> initialize_alice_session(const AliceParameters& p, crypto::
 }
 
 Result<SessionState> initialize_bob_session(const BobParameters& p) {
-  // The initiator's keys arrived in a pre-key message, parsed with cheap checks.
-  HUSH_TRY(p.their_identity.check_prime_order());
+  // The initiator's keys arrived in a pre-key message, parsed with cheap
+  // checks; the caller checked the identity key (or knew it already).
   HUSH_TRY(p.their_base_key.check_prime_order());
   MasterSecret secret(p.our_one_time_pre_key ? 4 : 3);
   HUSH_TRY(secret.add(p.our_signed_pre_key.private_key, p.their_identity));                                 // DH1

@@ -25,7 +25,7 @@ struct BobParameters {
   const IdentityKeyPair& our_identity;
   const crypto::KeyPair& our_signed_pre_key;
   const crypto::KeyPair* our_one_time_pre_key;  ///< null when the message used none
-  const IdentityKey& their_identity;
+  const IdentityKey& their_identity;            ///< already checked in full by the caller (or recorded before)
   const crypto::PublicKey& their_base_key;
 };
 

@@ -165,6 +165,49 @@ TEST_F(Regression, TorsionShiftedRatchetKeyIsRefused) {
   EXPECT_EQ(*bob.decrypt(alice.address(), m), "x");
 }
 
+// The full check of an identity key is skipped when it equals the recorded
+// one, so no unchecked key may ever be recorded: a new identity key is checked
+// before the trust decision, and a torsion-shifted one is refused as bad_key,
+// never offered to the application as a changed key it could accept.
+TEST_F(Regression, TorsionShiftedIdentityKeyIsRefusedBeforeTheTrustDecision) {
+  auto bundle = bob.make_bundle();
+  ASSERT_TRUE(alice.start_session(bob.address(), bundle));
+  auto m = *alice.encrypt(bob.address(), "first contact");
+  auto identity_pair = *alice.store().identities.identity_key_pair();
+  auto genuine = identity_pair.public_key.serialize();
+  auto shifted = testing::torsion_shifted_public_key(identity_pair.private_key);
+  Bytes bytes = m.serialized;
+  auto at = std::search(bytes.begin(), bytes.end(), genuine.begin(), genuine.end());
+  ASSERT_NE(at, bytes.end());
+  std::copy(shifted.begin(), shifted.end(), at + 1);
+  const CiphertextMessage forged{m.type, bytes};
+
+  // First contact: nothing recorded, the key is refused.
+  EXPECT_EQ(bob.decrypt(alice.address(), forged).code(), Errc::bad_key);
+  EXPECT_FALSE(bob.store().identities.identity(alice.address())->has_value());
+
+  // A different key recorded: still bad_key, not untrusted_identity, and the record stays.
+  SignalParty other{"alice", 99};
+  ASSERT_TRUE(bob.store().identities.save_identity(alice.address(), other.identity()));
+  EXPECT_EQ(bob.decrypt(alice.address(), forged).code(), Errc::bad_key);
+  EXPECT_EQ(**bob.store().identities.identity(alice.address()), other.identity());
+  EXPECT_EQ(bob.decrypt(alice.address(), m).code(), Errc::untrusted_identity) << "the genuine changed key";
+}
+
+TEST_F(Regression, BundleWithAChangedIdentityIsCheckedBeforeTrustAndRefusedWhole) {
+  auto bundle = bob.make_bundle();
+  // A bundle whose signature does not verify is bad_signature whatever the
+  // trust state: the check comes first, so nothing about the key is recorded.
+  SignalParty other{"bob", 98};
+  ASSERT_TRUE(alice.store().identities.save_identity(bob.address(), other.identity()));
+  PreKeyBundle broken = bundle;
+  broken.signed_pre_key_signature[0] ^= 1;
+  EXPECT_EQ(alice.start_session(bob.address(), broken).code(), Errc::bad_signature);
+  EXPECT_EQ(alice.start_session(bob.address(), bundle).code(), Errc::untrusted_identity);
+  EXPECT_EQ(**alice.store().identities.identity(bob.address()), other.identity());
+  EXPECT_TRUE(alice.session_bytes(bob.address()).empty());
+}
+
 TEST_F(Regression, SimultaneousInitiationWithLossAndRepeatsConverges) {
   ASSERT_TRUE(alice.start_session(bob.address(), bob.make_bundle()));
   ASSERT_TRUE(bob.start_session(alice.address(), alice.make_bundle()));

@@ -51,8 +51,11 @@ inline constexpr std::uint8_t kChainKeySeed = 0x02;
 inline constexpr std::size_t kMessageKeyMaterialSize = 80;
 
 /// Format version of our own persisted pre-key and signed pre-key records
-/// (proto/signal_storage.proto).
-inline constexpr std::uint32_t kRecordFormatVersion = 1;
+/// (proto/signal_storage.proto). Version 2 carries an integrity digest over
+/// the whole record; version 1 (no digest: the key pair's halves are checked
+/// against each other instead) is still read.
+inline constexpr std::uint32_t kRecordFormatVersion = 2;
+inline constexpr std::uint32_t kRecordFormatVersion1 = 1;
 /// Format version of the session records we write: each state packed into a
 /// few fixed-layout byte fields (docs/protocol.md §4). The number 2 was
 /// skipped: tests/unit/signal/session_record_test.cpp uses it as the example
