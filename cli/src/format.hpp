@@ -13,9 +13,6 @@
 
 namespace hush::cli {
 
-/// The prefix of the provisioning line `devices approve` prints and `link` reads.
-inline constexpr std::string_view kProvisionPrefix = "hush-provision:";
-
 /// "2024-05-01 12:00:03" in local time.
 [[nodiscard]] std::string format_time(std::uint64_t ms_since_epoch);
 /// 32 lower-case hex digits.

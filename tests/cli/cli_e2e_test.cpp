@@ -348,13 +348,14 @@ TEST_F(CliE2e, ChangedKeyRefusesSendUntilTrustAndUndoesVerifyLoudly) {
   EXPECT_NE(refused.err.find("identity key has changed; the message was NOT sent"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("hush trust bob"), std::string::npos) << refused.err;
   // The change shows loudly wherever the contact does (the human list no
-  // longer says "verified"; the JSON's `verified` still describes the old,
-  // accepted key until the new one is accepted below).
+  // longer says "verified", and neither does the JSON: the verification was
+  // of the key being replaced).
   const CliResult contacts = run_hush(as("alice", {"contacts"}));
   EXPECT_NE(contacts.out.find("IDENTITY KEY CHANGED"), std::string::npos) << contacts.out;
   EXPECT_EQ(contacts.out.find("verified"), std::string::npos) << contacts.out;
   const CliResult contacts_json = run_hush(as("alice", {"contacts"}, true));
   EXPECT_EQ(json_field(contacts_json.out, "identity_changed"), "true") << contacts_json.out;
+  EXPECT_EQ(json_field(contacts_json.out, "verified"), "false") << contacts_json.out;
   const CliResult number = run_hush(as("alice", {"safety-number", "bob"}));
   EXPECT_NE(number.err.find("identity key has CHANGED"), std::string::npos) << number.err;
   const CliResult reverify = run_hush(as("alice", {"verify", "bob", "--yes"}));

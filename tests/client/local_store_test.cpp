@@ -48,6 +48,31 @@ TEST(LocalStore, TightensAnExistingHomeFolder) {
   EXPECT_EQ(mode_of(t.home()), 0700u);
 }
 
+TEST(LocalStore, OpenTightensALoosenedFolderAndStoreFiles) {
+  TempHome t;
+  {
+    auto s = create_store(t.home(), "pw");
+    ASSERT_TRUE(store::AccountTable(*s).save(sample_account()));
+  }
+  std::filesystem::permissions(t.home(), std::filesystem::perms::all);
+  std::filesystem::permissions(t.db(), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                           std::filesystem::perms::others_read);
+  auto s = open_store(t.home(), "pw");
+  EXPECT_EQ(mode_of(t.home()), 0700u);
+  EXPECT_EQ(mode_of(t.db()), 0600u);
+}
+
+TEST(LocalStore, OpenRefusesAStoreThatIsALink) {
+  TempHome t;
+  {
+    auto s = create_store(t.home(), "pw");
+  }
+  const auto elsewhere = t.root() / "moved.db";
+  std::filesystem::rename(t.db(), elsewhere);
+  std::filesystem::create_symlink(elsewhere, t.db());
+  EXPECT_EQ(LocalStore::open(t.home(), test_passphrase("pw"), crypto::system_rng()).code(), Errc::forbidden);
+}
+
 TEST(LocalStore, RefusesToCreateOverAStore) {
   TempHome t;
   create_store(t.home(), "pw");

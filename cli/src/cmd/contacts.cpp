@@ -18,7 +18,11 @@ int run(Context& ctx, const ParsedArgs&) {
   for (const auto& c : *contacts) {
     if (ctx.out.json()) {
       JsonObject o("contact");
-      o.add("username", c.username).add("verified", c.verified).add("identity_changed", c.identity_changed);
+      // A script reading `verified` alone must never see true for a contact
+      // whose key changed: the verification was of the key being replaced.
+      o.add("username", c.username)
+          .add("verified", c.verified && !c.identity_changed)
+          .add("identity_changed", c.identity_changed);
       o.add("first_seen_ms", c.first_seen_ms).add("key_changes", static_cast<std::uint64_t>(c.key_changes));
       ctx.out.object(o);
       continue;

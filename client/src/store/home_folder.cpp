@@ -31,6 +31,23 @@ Status create_private_file(const std::filesystem::path& file) {
   return ok();
 }
 
+Status tighten_store_file(const std::filesystem::path& file) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string p = file.string() + suffix;
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0) {
+      if (errno == ENOENT && *suffix != '\0') continue;  // no companion file now
+      return make_error(Errc::storage_failure, "store file stat");
+    }
+    if (!S_ISREG(st.st_mode)) return make_error(Errc::forbidden, "store file is not a regular file");
+    if (st.st_uid != ::geteuid()) return make_error(Errc::forbidden, "store file belongs to another user");
+    if ((st.st_mode & 07777) != 0600 && ::chmod(p.c_str(), 0600) != 0) {
+      return make_error(Errc::storage_failure, "store file chmod");
+    }
+  }
+  return ok();
+}
+
 void remove_store_files(const std::filesystem::path& file) noexcept {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     std::string p = file.string() + suffix;

@@ -16,6 +16,12 @@ namespace hush::client::store {
 /// conflict (it exists), storage_failure.
 [[nodiscard]] Status create_private_file(const std::filesystem::path& file);
 
+/// Checks that an existing store file is a regular file (not a link) owned by
+/// this user and sets its mode, and its -wal and -shm companions' if present,
+/// to 0600 (another program or a copy may have loosened them). Errors:
+/// forbidden, storage_failure.
+[[nodiscard]] Status tighten_store_file(const std::filesystem::path& file);
+
 /// Removes a store file and its -wal and -shm companions (cleanup after a failed create).
 void remove_store_files(const std::filesystem::path& file) noexcept;
 

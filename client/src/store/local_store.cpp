@@ -78,6 +78,10 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::filesystem::path
   std::filesystem::path file = home / kStoreFileName;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) return make_error(Errc::not_found, "no store in this home folder");
+  // Owner-only again if something loosened them since (modes only; the
+  // store's contents are untouched).
+  HUSH_TRY(prepare_home_folder(home));
+  HUSH_TRY(tighten_store_file(file));
   // Only reads happen until the data key has been unwrapped: a refused open writes nothing.
   HUSH_TRY_ASSIGN(auto db, SqliteDb::open(file.string()));
   HUSH_TRY_ASSIGN(auto header, read_header(*db));
