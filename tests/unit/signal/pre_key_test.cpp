@@ -44,29 +44,27 @@ TEST(SignedPreKeyRecord, SignatureVerifiesUnderTheIdentity) {
 
 // Format 2 records carry a digest over every field: no single-bit change of a
 // stored record loads (it would otherwise hand out a damaged key).
-TEST(PreKeyRecord, EverySingleBitFlipIsRefused) {
-  testing::DeterministicRng rng(5);
-  auto rec = std::move(generate_pre_keys(40, 1, rng)[0]);
-  const Bytes bytes = to_bytes(rec.serialize().expose());
-  ASSERT_TRUE(PreKeyRecord::deserialize(bytes));
+template <class Record>
+void expect_every_bit_flip_refused(const Bytes& bytes) {
+  ASSERT_TRUE(Record::deserialize(bytes));
   for (std::size_t bit = 0; bit < bytes.size() * 8; ++bit) {
     Bytes flipped = bytes;
     flipped[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-    EXPECT_FALSE(PreKeyRecord::deserialize(flipped)) << "bit " << bit;
+    EXPECT_FALSE(Record::deserialize(flipped)) << "bit " << bit;
   }
+}
+
+TEST(PreKeyRecord, EverySingleBitFlipIsRefused) {
+  testing::DeterministicRng rng(5);
+  auto rec = std::move(generate_pre_keys(40, 1, rng)[0]);
+  expect_every_bit_flip_refused<PreKeyRecord>(to_bytes(rec.serialize().expose()));
 }
 
 TEST(SignedPreKeyRecord, EverySingleBitFlipIsRefused) {
   testing::DeterministicRng rng(6);
   auto identity = IdentityKeyPair::generate(rng);
   auto spk = generate_signed_pre_key(identity, SignedPreKeyId{3}, 1700000000123, rng);
-  const Bytes bytes = to_bytes(spk.serialize().expose());
-  ASSERT_TRUE(SignedPreKeyRecord::deserialize(bytes));
-  for (std::size_t bit = 0; bit < bytes.size() * 8; ++bit) {
-    Bytes flipped = bytes;
-    flipped[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-    EXPECT_FALSE(SignedPreKeyRecord::deserialize(flipped)) << "bit " << bit;
-  }
+  expect_every_bit_flip_refused<SignedPreKeyRecord>(to_bytes(spk.serialize().expose()));
 }
 
 TEST(RegistrationId, InRange) {
