@@ -9,67 +9,22 @@
 // arrives while a half-typed line stays intact.
 // If the SDK answers `unavailable` (not implemented yet) the tests skip,
 // saying which call.
-#include "cli_runner.hpp"
-#include "hushd_process.hpp"
+#include "cli_fixture.hpp"
 #include "tmux_session.hpp"
 
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <filesystem>
+#include <thread>
 
 namespace hush::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-/// The string value of `key` in a one-line JSON object (no escapes expected).
-std::string json_field(const std::string& line, const std::string& key) {
-  const std::string k = "\"" + key + "\":";
-  auto at = line.find(k);
-  if (at == std::string::npos) return {};
-  at += k.size();
-  if (line[at] == '"') {
-    const auto end = line.find('"', at + 1);
-    return line.substr(at + 1, end - at - 1);
-  }
-  const auto end = line.find_first_of(",}", at);
-  return line.substr(at, end - at);
-}
-
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t from = 0;
-  while (from < s.size()) {
-    auto nl = s.find('\n', from);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(from, nl - from));
-    from = nl + 1;
-  }
-  return out;
-}
-
-/// A free loopback port (so a restarted hushd comes back where the stores expect it).
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 unsigned mode_of(const std::string& path) {
   struct stat st {};
@@ -77,66 +32,10 @@ unsigned mode_of(const std::string& path) {
   return st.st_mode & 07777;
 }
 
-class CliE2e : public ::testing::Test {
+class CliE2e : public CliFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hush-cli-e2e-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    port_ = free_port();
-    start_server();
-  }
-  void start_server() {
-    HushdOptions o;
-    o.data_dir = (root_ / "hushd").string();
-    o.listen = "127.0.0.1:" + std::to_string(port_);
-    hushd_ = std::make_unique<HushdProcess>(o);
-    ASSERT_TRUE(hushd_->start()) << hushd_->log();
-  }
-  void TearDown() override {
-    if (hushd_) hushd_->stop();
-    std::error_code ec;
-    if (std::getenv("HUSH_KEEP_TEST_DATA") == nullptr) fs::remove_all(root_, ec);
-  }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(hushd_->port()); }
-  std::string home(const std::string& who) const { return (root_ / who).string(); }
-  std::string key(const std::string& who) const { return (root_ / (who + ".key")).string(); }
-  /// Global options of `who` (a home folder and its key file).
-  std::vector<std::string> as(const std::string& who, std::vector<std::string> args, bool json = false) const {
-    std::vector<std::string> full = {"--home", home(who), "--key-file", key(who)};
-    if (json) full.emplace_back("--json");
-    full.insert(full.end(), args.begin(), args.end());
-    return full;
-  }
-  /// Registers `who`; false (and a skip or failure recorded) if it did not work.
-  bool register_user(const std::string& who, const std::string& username = {}) {
-    const CliResult r =
-        run_hush(as(who, {"register", "--server", url(), "--username", username.empty() ? who : username, "--ca",
-                          hushd_->cert_file()},
-                    true));
-    if (r.code == 5 && r.err.find("\"unavailable\"") != std::string::npos) {
-      skip_reason_ = "the SDK's register_account returns unavailable (not implemented yet): " + r.err;
-      return false;
-    }
-    EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(json_field(r.out, "type"), "identity") << r.out;
-    EXPECT_EQ(json_field(r.out, "username"), username.empty() ? who : username);
-    return r.code == 0;
-  }
-
-  fs::path root_;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<HushdProcess> hushd_;
-  std::string skip_reason_;
+  CliE2e() : CliFixture("hush-cli-e2e") {}
 };
-
-#define REGISTER_OR_SKIP(who)                                   \
-  do {                                                          \
-    if (!register_user(who)) {                                  \
-      if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;  \
-      return;                                                   \
-    }                                                           \
-  } while (0)
 
 TEST_F(CliE2e, RegisterSendReceiveJson) {
   REGISTER_OR_SKIP("alice");
@@ -331,16 +230,7 @@ TEST_F(CliE2e, ChangedKeyRefusesSendUntilTrustAndUndoesVerifyLoudly) {
 
   // Bob's name moves to a new account with a new identity key (a reinstall,
   // or a lying server): simulated in hushd's database.
-  hushd_->stop();
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((root_ / "hushd" / "hush.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "UPDATE accounts SET username = 'bob-old' WHERE username = 'bob'", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
-  ASSERT_NO_FATAL_FAILURE(start_server());
+  ASSERT_NO_FATAL_FAILURE(free_username("bob"));
   ASSERT_TRUE(register_user("bob2", "bob"));
 
   const CliResult refused = run_hush(as("alice", {"send", "bob", "are you still you?"}));
@@ -388,7 +278,7 @@ TEST_F(CliE2e, SafetyNumberQrDrawsTheScannableForm) {
 TEST_F(CliE2e, HomeFolderIsOwnerOnlyAndAnExposedKeyFileIsRefused) {
   REGISTER_OR_SKIP("alice");
   EXPECT_EQ(mode_of(home("alice")), 0700u);
-  EXPECT_EQ(mode_of(home("alice") + "/hush.db"), 0600u);
+  EXPECT_EQ(mode_of(home("alice") / "hush.db"), 0600u);
   EXPECT_EQ(mode_of(key("alice")), 0600u);
   // A key file others can read is refused (exit 4), and the hint says why.
   ASSERT_EQ(::chmod(key("alice").c_str(), 0644), 0);

@@ -2,76 +2,23 @@
 // Three users make a group, talk in it (messages marked with the group in
 // receive and history), look at it (info, list), and an admin-only change
 // from a non-admin is refused with its exit code; everything also in --json.
-#include "cli_runner.hpp"
-#include "hushd_process.hpp"
+#include "cli_fixture.hpp"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace hush::testing {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-
-std::string json_field(const std::string& line, const std::string& key) {
-  const std::string k = "\"" + key + "\":";
-  auto at = line.find(k);
-  if (at == std::string::npos) return {};
-  at += k.size();
-  if (line[at] == '"') return line.substr(at + 1, line.find('"', at + 1) - at - 1);
-  if (line[at] == '[') return line.substr(at, line.find(']', at) - at + 1);
-  return line.substr(at, line.find_first_of(",}", at) - at);
-}
-
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t from = 0;
-  while (from < s.size()) {
-    auto nl = s.find('\n', from);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(from, nl - from));
-    from = nl + 1;
-  }
-  return out;
-}
-
-class GroupCliE2e : public ::testing::Test {
+class GroupCliE2e : public CliFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hush-group-cli-e2e-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    HushdOptions o;
-    o.data_dir = (root_ / "hushd").string();
-    hushd_ = std::make_unique<HushdProcess>(o);
-    ASSERT_TRUE(hushd_->start()) << hushd_->log();
-  }
-  void TearDown() override {
-    if (hushd_) hushd_->stop();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  std::vector<std::string> as(const std::string& who, std::vector<std::string> args, bool json = false) const {
-    std::vector<std::string> full = {"--home", (root_ / who).string(), "--key-file", (root_ / (who + ".key")).string()};
-    if (json) full.emplace_back("--json");
-    full.insert(full.end(), args.begin(), args.end());
-    return full;
-  }
-  void register_user(const std::string& who) {
-    const std::string url = "https://127.0.0.1:" + std::to_string(hushd_->port());
-    const CliResult r = run_hush(as(who, {"register", "--server", url, "--username", who, "--ca", hushd_->cert_file()}));
-    ASSERT_EQ(r.code, 0) << r.err;
-  }
-  fs::path root_;
-  std::unique_ptr<HushdProcess> hushd_;
+  GroupCliE2e() : CliFixture("hush-group-cli-e2e") {}
 };
 
 TEST_F(GroupCliE2e, CreateTalkInspectAndRefuse) {
-  for (const char* who : {"alice", "bob", "carol"}) register_user(who);
+  for (const char* who : {"alice", "bob", "carol"}) ASSERT_TRUE(register_user(who));
   const CliResult made = run_hush(as("alice", {"group", "create", "friends", "--members", "bob,carol"}, true));
   ASSERT_EQ(made.code, 0) << made.err;
   const auto made_lines = lines_of(made.out);

@@ -8,7 +8,7 @@
 // (raw, UTF-16, hex, base64 at every alignment) and for every private key of
 // every client (raw, halves, hex, base64). Each client's store file and its
 // -wal/-shm are scanned for the phrases and private keys in raw form.
-#include "hushd_process.hpp"
+#include "sdk_fixture.hpp"
 
 #include <hush/client/client.hpp>
 #include <hush/client/store/local_store.hpp>
@@ -33,7 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::HushdOptions;
-using testing::HushdProcess;
 
 /// Every phrase holds a token found nowhere else, so a hit is a leak.
 const std::vector<std::string> kPhrases = {
@@ -48,10 +47,6 @@ const std::vector<std::string> kPhrases = {
     "unicode too: CANARY-ÉCLAIR-4471 naïve café — 東京 ✓",
 };
 const std::string kPassphrase = "canary store passphrase 0xBEEF";
-
-KeySource pass() {
-  return KeySource::passphrase(SecretBuffer(as_bytes(std::string_view(kPassphrase))), KdfCost::test_minimum);
-}
 
 Bytes read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -123,7 +118,7 @@ std::vector<fs::path> files_under(const fs::path& dir) {
 /// Private keys of one client device, read through its store.
 std::vector<Needle> private_keys_of(const fs::path& home, const std::string& who) {
   std::vector<Needle> out;
-  auto store = store::LocalStore::open(home, pass(), crypto::system_rng());
+  auto store = store::LocalStore::open(home, testing::test_passphrase(kPassphrase), crypto::system_rng());
   EXPECT_TRUE(store) << who << ": " << errc_name(store.code());
   if (!store) return out;
   store::SqliteProtocolStore p(**store);
@@ -164,59 +159,27 @@ std::string postgres_data_directory(const std::string& url) {
   return out;
 }
 
-class CanaryE2e : public ::testing::TestWithParam<Backend> {
+class CanaryE2e : public testing::SdkFixture, public ::testing::WithParamInterface<Backend> {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hush-canary-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    fs::create_directories(root_ / "homes");
-    // Made before hushd starts so HushdProcess can open DATA/hushd.log for
-    // hushd's stderr (the log this test scans).
-    fs::create_directories(root_ / "hushd");
-    fs::permissions(root_ / "hushd", fs::perms::owner_all);
-    HushdOptions o;
-    o.data_dir = (root_ / "hushd").string();
+  CanaryE2e() : SdkFixture("hush-canary") { passphrase_ = kPassphrase; }
+  /// hushd's log at debug level (scanned too), on the backend under test.
+  void configure(HushdOptions& o) override {
     o.extra_args = {"--log-level", "debug"};
     if (GetParam() == Backend::postgres) {
       auto* pg = testing::PostgresEnvironment::server();
       ASSERT_NE(pg, nullptr);
-      o.store_url = pg->create_database();
-      store_url_ = o.store_url;
+      if (store_url_.empty()) store_url_ = pg->create_database();
+      o.store_url = store_url_;
     }
-    hushd_ = std::make_unique<HushdProcess>(o);
-    ASSERT_TRUE(hushd_->start()) << hushd_->log();
   }
-  void TearDown() override {
-    clients_.clear();
-    if (hushd_) hushd_->stop();
-    std::error_code ec;
-    if (std::getenv("HUSH_KEEP_TEST_DATA") == nullptr) fs::remove_all(root_, ec);
-  }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(hushd_->port()); }
-  fs::path home(const std::string& who) const { return root_ / "homes" / who; }
-  ClientOptions options() const {
+  ClientOptions options(const std::string& /*home_name*/) override {
     ClientOptions o;
     o.pre_key_batch = 5;
     o.pre_key_low_water = 2;
     return o;
   }
-  Client& client(const std::string& who) {
-    auto& c = clients_[who];
-    if (!c) {
-      auto opened = Client::open(home(who), pass(), options());
-      EXPECT_TRUE(opened) << who << ": " << errc_name(opened.code());
-      c = std::move(*opened);
-    }
-    return *c;
-  }
-  void register_user(const std::string& who) {
-    auto c = Client::create(home(who), pass(), options());
-    ASSERT_TRUE(c);
-    auto id = (*c)->register_account(url(), who, hushd_->cert_file());
-    ASSERT_TRUE(id) << who << ": " << errc_name(id.code());
-    clients_[who] = std::move(*c);
-  }
+  /// The client of `who`, opened again if it was closed.
+  Client& client(const std::string& who) { return clients_.count(who) != 0 ? at(who) : reopen(who); }
   void send(const std::string& from, const std::string& to, std::size_t phrase) {
     auto sent = client(from).send_text(to, kPhrases[phrase]);
     ASSERT_TRUE(sent) << from << " -> " << to << ": " << errc_name(sent.code());
@@ -224,13 +187,7 @@ class CanaryE2e : public ::testing::TestWithParam<Backend> {
   /// Receives until `n` messages came; returns their texts.
   std::multiset<std::string> receive(const std::string& who, std::size_t n) {
     std::multiset<std::string> got;
-    const auto until = std::chrono::steady_clock::now() + 15s;
-    while (got.size() < n && std::chrono::steady_clock::now() < until) {
-      auto r = client(who).receive(2s);
-      EXPECT_TRUE(r) << who << ": " << errc_name(r.code());
-      if (!r) break;
-      for (const auto& m : *r) got.insert(std::string(m.text_view()));
-    }
+    for (const auto& m : receive_n(client(who), n, 15s)) got.insert(text(m));
     EXPECT_EQ(got.size(), n) << who;
     return got;
   }
@@ -301,29 +258,19 @@ class CanaryE2e : public ::testing::TestWithParam<Backend> {
     EXPECT_GE(scanned, 1u) << who;
   }
 
-  fs::path root_;
   std::string store_url_;
-  std::unique_ptr<HushdProcess> hushd_;
-  std::map<std::string, std::unique_ptr<Client>> clients_;
   std::map<std::string, Bytes> keys_;  ///< every private key seen, by what it is
 };
 
 TEST_P(CanaryE2e, NoPhraseOrPrivateKeyInServerFilesLogsOrClientStores) {
   const std::vector<std::string> devices = {"alice", "alice-laptop", "bob", "carol"};
-  for (const char* who : {"alice", "bob", "carol"}) ASSERT_NO_FATAL_FAILURE(register_user(who));
+  for (const char* who : {"alice", "bob", "carol"}) registered(who);
+  ASSERT_FALSE(HasFailure()) << "registration";
 
   // Alice's second device, linked through the relay (the identity key
   // crosses sealed to the new device's code).
-  {
-    auto made = Client::create(home("alice-laptop"), pass(), options());
-    ASSERT_TRUE(made);
-    auto offer = (*made)->link_begin(url(), hushd_->cert_file());
-    ASSERT_TRUE(offer) << errc_name(offer.code());
-    ASSERT_TRUE(client("alice").approve_device(offer->code));
-    auto linked = (*made)->link_complete(15s);
-    ASSERT_TRUE(linked) << errc_name(linked.code()) << " " << (linked ? "" : linked.error().context);
-    clients_["alice-laptop"] = std::move(*made);
-  }
+  linked("alice", "alice-laptop", 15s);
+  ASSERT_FALSE(HasFailure()) << "linking alice-laptop";
   // Every private key as registered (one-time pre-keys are consumed below).
   for (const auto& d : devices) collect_keys(d);
 

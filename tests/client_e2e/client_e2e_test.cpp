@@ -2,14 +2,11 @@
 // home folders: three users talking, offline delivery, linked devices and
 // the stale-device retry, sent copies on our own devices, identity change,
 // a wrong passphrase, and a crash between commit and ack.
-#include "hushd_process.hpp"
+#include "sdk_fixture.hpp"
 
 #include <hush/client/client.hpp>
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sqlite3.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,92 +22,18 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using testing::HushdOptions;
-using testing::HushdProcess;
+using testing::test_passphrase;
 
-KeySource pass(const char* p) { return KeySource::passphrase(SecretBuffer(as_bytes(std::string_view(p))), KdfCost::test_minimum); }
-
-/// A free loopback port (so a restarted hushd comes back where clients expect it).
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-class ClientE2e : public ::testing::Test {
+class ClientE2e : public testing::SdkFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hush-e2e-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    port_ = free_port();
-    fs::create_directories(root_ / "homes");
-    start_server();
-  }
-  void TearDown() override {
-    clients_.clear();
-    if (hushd_) hushd_->stop();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  void start_server() {
-    HushdOptions o;
-    o.data_dir = (root_ / "hushd").string();
-    o.listen = "127.0.0.1:" + std::to_string(port_);
-    hushd_ = std::make_unique<HushdProcess>(o);
-    ASSERT_TRUE(hushd_->start()) << hushd_->log();
-  }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  fs::path home(const std::string& who) const { return root_ / "homes" / who; }
-  fs::path ca() const { return hushd_->cert_file(); }
-
-  ClientOptions options() {
+  ClientE2e() : SdkFixture("hush-e2e") {}
+  /// Small pre-key batches, the same for every device.
+  ClientOptions options(const std::string& /*home_name*/ = {}) override {
     ClientOptions o;
     o.pre_key_batch = 10;
     o.pre_key_low_water = 3;
     return o;
   }
-  /// A new client that registers `name` (home "name" unless given).
-  Client& registered(const std::string& name, std::string home_name = {}) {
-    if (home_name.empty()) home_name = name;
-    auto c = Client::create(home(home_name), pass("pw"), options());
-    EXPECT_TRUE(c) << errc_name(c.code());
-    auto id = (*c)->register_account(url(), name, ca());
-    EXPECT_TRUE(id) << errc_name(id.code()) << " " << (id ? "" : id.error().context);
-    auto& ref = *(clients_[home_name] = std::move(*c));
-    return ref;
-  }
-  Client& reopen(const std::string& home_name, ClientOptions o = {}) {
-    clients_.erase(home_name);
-    auto c = Client::open(home(home_name), pass("pw"), std::move(o));
-    EXPECT_TRUE(c) << errc_name(c.code());
-    return *(clients_[home_name] = std::move(*c));
-  }
-  /// Receives until `n` messages came (or 10 s passed).
-  std::vector<ReceivedMessage> receive_n(Client& c, std::size_t n) {
-    std::vector<ReceivedMessage> all;
-    const auto until = std::chrono::steady_clock::now() + 10s;
-    while (all.size() < n && std::chrono::steady_clock::now() < until) {
-      auto got = c.receive(2s);
-      EXPECT_TRUE(got) << errc_name(got.code()) << " " << (got ? "" : got.error().context);
-      if (!got) break;
-      for (auto& m : *got) all.push_back(std::move(m));
-    }
-    return all;
-  }
-  static std::string text(const ReceivedMessage& m) { return std::string(m.text_view()); }
-
-  fs::path root_;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<HushdProcess> hushd_;
-  std::map<std::string, std::unique_ptr<Client>> clients_;
 };
 
 TEST_F(ClientE2e, ThreeUsersTalkBothWays) {
@@ -174,7 +97,7 @@ TEST_F(ClientE2e, OfflineRecipientReceivesLater) {
   Client& alice = registered("alice");
   ASSERT_TRUE(alice.send_text("bob", "one"));
   ASSERT_TRUE(alice.send_text("bob", "two"));
-  Client& bob = reopen("bob");
+  Client& bob = reopen("bob", ClientOptions{});
   auto got = receive_n(bob, 2);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(text(got[0]), "one");
@@ -184,9 +107,9 @@ TEST_F(ClientE2e, OfflineRecipientReceivesLater) {
 TEST_F(ClientE2e, WrongPassphraseRefused) {
   registered("alice");
   clients_.clear();
-  auto bad = Client::open(home("alice"), pass("not it"), options());
+  auto bad = Client::open(home("alice"), test_passphrase("not it"), options());
   EXPECT_EQ(bad.code(), Errc::unauthorized);
-  auto good = Client::open(home("alice"), pass("pw"), options());
+  auto good = Client::open(home("alice"), test_passphrase("pw"), options());
   ASSERT_TRUE(good);
   EXPECT_EQ((*good)->whoami()->username, "alice");
 }
@@ -203,7 +126,7 @@ TEST_F(ClientE2e, CrashBetweenCommitAndAckLosesNothingShowsNothingTwice) {
   if (child == 0) {
     ClientOptions o = options();
     o.after_commit = [](const ReceivedMessage&) { ::_exit(7); };  // crash after the first commit
-    auto c = Client::open(home("bob"), pass("pw"), std::move(o));
+    auto c = Client::open(home("bob"), test_passphrase("pw"), std::move(o));
     if (!c) ::_exit(1);
     (void)(*c)->receive(5s);
     ::_exit(2);
@@ -213,7 +136,7 @@ TEST_F(ClientE2e, CrashBetweenCommitAndAckLosesNothingShowsNothingTwice) {
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 7);
 
-  Client& bob = reopen("bob");
+  Client& bob = reopen("bob", ClientOptions{});
   auto got = receive_n(bob, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(text(got[0]), "second");  // "first" was committed: not shown again
@@ -236,9 +159,7 @@ TEST_F(ClientE2e, LinkedDeviceReceivesAndSeesSentCopiesAfterStaleRetry) {
   // Alice links a second device through hushd's provisioning relay: the new
   // device waits on /v1/provisioning and shows its code; the old one approves
   // it and the sealed identity arrives over the relay.
-  auto made = Client::create(home("alice2"), pass("pw"), options());
-  ASSERT_TRUE(made);
-  Client& alice2 = *(clients_["alice2"] = std::move(*made));
+  Client& alice2 = created("alice2");
   auto offer = alice2.link_begin(url(), ca());
   ASSERT_TRUE(offer) << errc_name(offer.code());
   auto bad_code = alice.approve_device("AAAA-BBBB");
@@ -307,9 +228,7 @@ std::string with_typo(std::string code) {
 
 TEST_F(ClientE2e, LinkCodeChecksumReuseExpiryAndRelayCloseAreClearErrors) {
   Client& alice = registered("alice");
-  auto made = Client::create(home("alice2"), pass("pw"), options());
-  ASSERT_TRUE(made);
-  Client& alice2 = *(clients_["alice2"] = std::move(*made));
+  Client& alice2 = created("alice2");
 
   // Nothing to wait for before link_begin; approving needs a registered device.
   EXPECT_EQ(alice2.link_complete(0s).code(), Errc::not_found);
@@ -362,7 +281,7 @@ TEST_F(ClientE2e, LinkCodeChecksumReuseExpiryAndRelayCloseAreClearErrors) {
   // A device that stopped waiting (its Client gone, as when its 10 minutes
   // ran out and hushd dropped the address): the same answer.
   {
-    auto gone = Client::create(home("alice3"), pass("pw"), options());
+    auto gone = Client::create(home("alice3"), test_passphrase("pw"), options());
     ASSERT_TRUE(gone);
     auto o = (*gone)->link_begin(url(), ca());
     ASSERT_TRUE(o);
@@ -374,9 +293,7 @@ TEST_F(ClientE2e, LinkCodeChecksumReuseExpiryAndRelayCloseAreClearErrors) {
   }
 
   // A second link_begin replaces the first: the old code stops working.
-  auto made4 = Client::create(home("alice4"), pass("pw"), options());
-  ASSERT_TRUE(made4);
-  Client& alice4 = *(clients_["alice4"] = std::move(*made4));
+  Client& alice4 = created("alice4");
   auto first = alice4.link_begin(url(), ca());
   auto second = alice4.link_begin(url(), ca());
   ASSERT_TRUE(first && second);
@@ -404,16 +321,7 @@ TEST_F(ClientE2e, IdentityChangeRefusedUntilTrusted) {
   // Bob's name moves to a new account with a new identity key (a reinstall
   // the server allowed, or a server lying): simulated in hushd's database.
   alice.disconnect();
-  hushd_->stop();
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((root_ / "hushd" / "hush.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "UPDATE accounts SET username = 'bob-old' WHERE username = 'bob'", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
-  start_server();
+  ASSERT_NO_FATAL_FAILURE(free_username("bob"));
   Client& bob2 = registered("bob", "bob2");
 
   auto refused = alice.send_text("bob", "are you still you?");
@@ -480,7 +388,7 @@ TEST_F(ClientE2e, HousekeepingTopsUpAndRotates) {
   o.clock = [&now_ms] { return now_ms; };
   o.pre_key_batch = 4;  // hushd allows 5 registrations per address, so few users use up keys
   o.pre_key_low_water = 3;
-  auto c = Client::create(home("alice"), pass("pw"), o);
+  auto c = Client::create(home("alice"), test_passphrase("pw"), o);
   ASSERT_TRUE(c);
   Client& alice = *(clients_["alice"] = std::move(*c));
   ASSERT_TRUE(alice.register_account(url(), "alice", ca()));

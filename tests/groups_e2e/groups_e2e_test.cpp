@@ -6,8 +6,9 @@
 //
 // hushd lets one client address register five devices at once, then one a
 // minute; the fixture listens on [::] and registers the first five devices
-// over 127.0.0.1 and the others over ::1, two addresses for one server.
-#include "hushd_process.hpp"
+// over 127.0.0.1 and the others over ::1, two addresses for one server
+// (HushdFixture's dual_stack_).
+#include "sdk_fixture.hpp"
 
 #include <hush/client/client.hpp>
 
@@ -22,42 +23,13 @@
 namespace hush::client {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using testing::HushdOptions;
-using testing::HushdProcess;
 
-KeySource pass() {
-  return KeySource::passphrase(SecretBuffer(as_bytes(std::string_view("pw"))), KdfCost::test_minimum);
-}
-
-class GroupsE2e : public ::testing::Test {
+class GroupsE2e : public testing::SdkFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hush-groups-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    fs::create_directories(root_ / "homes");
-    HushdOptions o;
-    o.data_dir = (root_ / "hushd").string();
-    o.listen = "[::]:0";
-    hushd_ = std::make_unique<HushdProcess>(o);
-    ASSERT_TRUE(hushd_->start()) << hushd_->log();
-  }
-  void TearDown() override {
-    clients_.clear();
-    if (hushd_) hushd_->stop();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  /// Alternates between two loopback addresses every five registrations.
-  std::string next_url() {
-    const bool v6 = (registrations_++ / 5) % 2 == 1;
-    return std::string(v6 ? "https://[::1]:" : "https://127.0.0.1:") + std::to_string(hushd_->port());
-  }
-  fs::path home(const std::string& who) const { return root_ / "homes" / who; }
+  GroupsE2e() : SdkFixture("hush-groups") { dual_stack_ = true; }
 
-  ClientOptions options(const std::string& who) {
+  ClientOptions options(const std::string& who) override {
     ClientOptions o;
     o.pre_key_batch = 20;
     o.pre_key_low_water = 5;
@@ -66,33 +38,8 @@ class GroupsE2e : public ::testing::Test {
     if (hooks != hooks_.end()) o.group_test = hooks->second;
     return o;
   }
-  Client& registered(const std::string& name) {
-    auto c = Client::create(home(name), pass(), options(name));
-    EXPECT_TRUE(c) << errc_name(c.code());
-    auto id = (*c)->register_account(next_url(), name, hushd_->cert_file());
-    EXPECT_TRUE(id) << errc_name(id.code()) << " " << (id ? "" : id.error().context);
-    return *(clients_[name] = std::move(*c));
-  }
   /// A second device of `of`'s account in home `home_name`.
-  Client& linked(const std::string& of, const std::string& home_name) {
-    auto made = Client::create(home(home_name), pass(), options(home_name));
-    EXPECT_TRUE(made);
-    Client& device = *(clients_[home_name] = std::move(*made));
-    auto offer = device.link_begin(next_url(), hushd_->cert_file());
-    EXPECT_TRUE(offer) << errc_name(offer.code());
-    if (!offer) return device;
-    EXPECT_TRUE(clients_[of]->approve_device(offer->code));
-    auto done = device.link_complete(20s);
-    EXPECT_TRUE(done) << errc_name(done.code()) << " " << (done ? "" : done.error().context);
-    return device;
-  }
-  Client& reopen(const std::string& name) {
-    clients_.erase(name);
-    auto c = Client::open(home(name), pass(), options(name));
-    EXPECT_TRUE(c) << errc_name(c.code());
-    return *(clients_[name] = std::move(*c));
-  }
-  Client& at(const std::string& name) { return *clients_.at(name); }
+  Client& linked(const std::string& of, const std::string& home_name) { return SdkFixture::linked(of, home_name, 20s); }
 
   /// Everything pending for `name` (changes, keys, messages): the texts shown.
   std::vector<ReceivedMessage> drain(const std::string& name) {
@@ -107,20 +54,11 @@ class GroupsE2e : public ::testing::Test {
   }
   /// Receives until `n` group messages came to `name` (or 15 s passed).
   std::vector<ReceivedMessage> receive_n(const std::string& name, std::size_t n) {
-    std::vector<ReceivedMessage> all;
-    const auto until = std::chrono::steady_clock::now() + 15s;
-    while (all.size() < n && std::chrono::steady_clock::now() < until) {
-      auto got = at(name).receive(1s);
-      EXPECT_TRUE(got) << name << ": " << errc_name(got.code());
-      if (!got) break;
-      for (auto& m : *got) all.push_back(std::move(m));
-    }
-    return all;
+    return SdkFixture::receive_n(at(name), n, 15s, 1s);
   }
   void drain_all(std::initializer_list<const char*> names) {
     for (const char* n : names) (void)drain(n);
   }
-  static std::string text(const ReceivedMessage& m) { return std::string(m.text_view()); }
   bool logged(const std::string& who, std::string_view needle) {
     for (const auto& l : logs_[who]) {
       if (l.find(needle) != std::string::npos) return true;
@@ -142,10 +80,6 @@ class GroupsE2e : public ::testing::Test {
     return s;
   }
 
-  fs::path root_;
-  std::unique_ptr<HushdProcess> hushd_;
-  int registrations_ = 0;
-  std::map<std::string, std::unique_ptr<Client>> clients_;
   std::map<std::string, std::vector<std::string>> logs_;
   std::map<std::string, ClientOptions::GroupTestHooks> hooks_;
 };

@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "exit_codes.hpp"
 #include "format.hpp"
+#include "new_device.hpp"
 #include "qr.hpp"
 #include "session.hpp"
 #include "signals.hpp"
@@ -59,17 +60,9 @@ int run(Context& ctx, const ParsedArgs& args) {
     wait = parse_count(*w, kMaxWaitSeconds);
     if (!wait) return ctx.out.usage("link: --wait takes whole seconds from 0 to 86400", "link");
   }
-  std::filesystem::path ca;
-  if (auto c = args.value("--ca")) {
-    std::error_code ec;
-    ca = std::filesystem::absolute(*c, ec);
-    if (ec || !std::filesystem::is_regular_file(ca, ec)) {
-      return ctx.out.fail(make_error(Errc::not_found, "CA certificate file"), "--ca must name a PEM certificate file");
-    }
-  }
-  auto client = open_or_create_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto offer = (*client)->link_begin(*server, ca);
+  NewDevice device;
+  if (auto failed = prepare_new_device(ctx, args, device)) return *failed;
+  auto offer = device.client->link_begin(*server, device.ca);
   if (!offer) return report(ctx, offer.error(), hint_for(offer.error()));
   if (ctx.out.json()) {
     JsonObject o("link_offer");
@@ -92,7 +85,7 @@ int run(Context& ctx, const ParsedArgs& args) {
   // Without --wait: until the server closes the socket at the code's expiry.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(wait.value_or(kMaxWaitSeconds));
   for (;;) {
-    auto id = (*client)->link_complete(kSlice);
+    auto id = device.client->link_complete(kSlice);
     if (id) {
       StopSignals::reset();
       print_identity(ctx.out, *id, "linked");

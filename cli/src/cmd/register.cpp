@@ -3,6 +3,7 @@
 // registers a new account and this first device on the server.
 #include "command.hpp"
 #include "format.hpp"
+#include "new_device.hpp"
 #include "session.hpp"
 
 namespace hush::cli {
@@ -14,22 +15,14 @@ int run(Context& ctx, const ParsedArgs& args) {
   const auto username = args.value("--username");
   if (!server || server->empty()) return ctx.out.usage("register: --server URL is required", "register");
   if (!username || username->empty()) return ctx.out.usage("register: --username NAME is required", "register");
-  std::filesystem::path ca;
-  if (auto c = args.value("--ca")) {
-    std::error_code ec;
-    ca = std::filesystem::absolute(*c, ec);
-    if (ec || !std::filesystem::is_regular_file(ca, ec)) {
-      return ctx.out.fail(make_error(Errc::not_found, "CA certificate file"), "--ca must name a PEM certificate file");
-    }
-  }
-  auto client = open_or_create_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto id = (*client)->register_account(*server, *username, ca);
+  NewDevice device;
+  if (auto failed = prepare_new_device(ctx, args, device)) return *failed;
+  auto id = device.client->register_account(*server, *username, device.ca);
   if (!id) {
     if (id.code() == Errc::conflict) {
       return report(ctx, id.error(), "this home folder already has an account (`hush whoami`), or the username is taken");
     }
-    if (id.code() == Errc::network_failure && ca.empty()) {
+    if (id.code() == Errc::network_failure && device.ca.empty()) {
       return report(ctx, id.error(), "for a server with a self-signed certificate pass --ca FILE (hushd prints its path)");
     }
     return report(ctx, id.error());

@@ -1,8 +1,7 @@
 // `hush trust USERNAME [--yes]`: accepts USERNAME's changed identity key
 // after a loud warning (and a confirmation on a terminal); sending to them
 // works again, and they are no longer verified.
-#include "command.hpp"
-#include "format.hpp"
+#include "contact_decision.hpp"
 #include "session.hpp"
 
 #include <fmt/format.h>
@@ -14,13 +13,12 @@ namespace hush::cli {
 namespace {
 
 int run(Context& ctx, const ParsedArgs& args) {
-  const std::string& who = args.positionals[0];
-  const std::string name = terminal_safe(who);
-  auto client = open_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto contacts = (*client)->contacts();
+  ContactDecision d;
+  if (auto failed = open_contact_decision(ctx, args, d)) return *failed;
+  const std::string& name = d.name;
+  auto contacts = d.client->contacts();
   if (!contacts) return report(ctx, contacts.error());
-  std::string wanted = who;
+  std::string wanted = d.who;
   for (char& ch : wanted) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   bool changed = false;
   for (const auto& c : *contacts) {
@@ -37,38 +35,28 @@ int run(Context& ctx, const ParsedArgs& args) {
       "  the new key. Before accepting it, compare the new safety number with {0} in person\n"
       "  or over a channel you already trust.",
       name));
-  if (!confirm(ctx, fmt::format("Accept {}'s new identity key?", name), args.flag("--yes"))) {
-    ctx.out.note("not trusted; messages to " + name + " stay refused");
+  if (!confirm_decision(ctx, args, fmt::format("Accept {}'s new identity key?", name),
+                        "not trusted; messages to " + name + " stay refused")) {
     return 1;
   }
-  if (auto done = (*client)->trust(who); !done) return report(ctx, done.error());
-  auto sn = (*client)->safety_number(who);
-  if (ctx.out.json()) {
-    JsonObject o("trusted");
-    o.add("username", who);
-    if (sn) o.add("digits", sn->digits);
-    ctx.out.object(o);
-  } else {
-    ctx.out.text(fmt::format("accepted {}'s new identity key; {} is not verified any more", name, name));
-    if (sn) ctx.out.text(fmt::format("new safety number: {}", sn->grouped()));
-  }
-  return 0;
+  if (auto done = d.client->trust(d.who); !done) return report(ctx, done.error());
+  auto sn = d.client->safety_number(d.who);
+  std::vector<std::string> lines = {
+      fmt::format("accepted {}'s new identity key; {} is not verified any more", name, name)};
+  if (sn) lines.push_back(fmt::format("new safety number: {}", sn->grouped()));
+  return print_decision(ctx, "trusted", d, sn ? &sn->digits : nullptr, lines);
 }
+
+constexpr std::string_view kHelp =
+    "When USERNAME's identity key changed, sending to them is refused until you\n"
+    "accept the new key. This shows why that matters, asks on a terminal unless\n"
+    "--yes, accepts the key and shows the new safety number.";
 
 }  // namespace
 
 const CommandSpec& trust_command() {
-  static const CommandSpec spec{
-      "trust",
-      "USERNAME [--yes]",
-      "accept USERNAME's changed identity key (after a loud warning)",
-      "When USERNAME's identity key changed, sending to them is refused until you\n"
-      "accept the new key. This shows why that matters, asks on a terminal unless\n"
-      "--yes, accepts the key and shows the new safety number.",
-      {{"--yes", "", "do not ask for confirmation"}},
-      {"USERNAME"},
-      1,
-      &run};
+  static const CommandSpec spec =
+      contact_decision_spec("trust", "accept USERNAME's changed identity key (after a loud warning)", kHelp, &run);
   return spec;
 }
 

@@ -1,0 +1,71 @@
+// HushdFixture (see hushd_fixture.hpp).
+#include "hushd_fixture.hpp"
+
+#include <sqlite3.h>
+
+#include <cstdlib>
+
+namespace hush::testing {
+
+namespace fs = std::filesystem;
+
+/// Registrations hushd allows one address at once (then one a minute).
+constexpr int kRegistrationsPerAddress = 5;
+
+void HushdFixture::SetUp() {
+  std::string tmpl = "/tmp/" + root_prefix_ + "-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  root_ = tmpl;
+  fs::create_directories(root_ / "homes");
+  // Made before hushd starts so HushdProcess can open DATA/hushd.log for
+  // hushd's stderr (what hushd_->log() returns).
+  fs::create_directories(root_ / "hushd");
+  fs::permissions(root_ / "hushd", fs::perms::owner_all);
+  ASSERT_NO_FATAL_FAILURE(start_server());
+}
+
+void HushdFixture::TearDown() {
+  if (hushd_) hushd_->stop();
+  std::error_code ec;
+  if (!root_.empty() && std::getenv("HUSH_KEEP_TEST_DATA") == nullptr) fs::remove_all(root_, ec);
+}
+
+void HushdFixture::start_server() {
+  HushdOptions o;
+  o.data_dir = (root_ / "hushd").string();
+  o.listen = std::string(dual_stack_ ? "[::]:" : "127.0.0.1:") + std::to_string(port_);
+  configure(o);
+  if (HasFatalFailure()) return;
+  hushd_ = std::make_unique<HushdProcess>(o);
+  ASSERT_TRUE(hushd_->start()) << hushd_->log();
+  port_ = hushd_->port();
+}
+
+void HushdFixture::free_username(const std::string& username) {
+  hushd_->stop();
+  sqlite3* db = nullptr;
+  const int opened = sqlite3_open((root_ / "hushd" / "hush.db").c_str(), &db);
+  sqlite3_stmt* rename = nullptr;
+  if (opened == SQLITE_OK) {
+    sqlite3_prepare_v2(db, "UPDATE accounts SET username = ?1 WHERE username = ?2", -1, &rename, nullptr);
+  }
+  const std::string old_name = username + "-old";
+  sqlite3_bind_text(rename, 1, old_name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(rename, 2, username.c_str(), -1, SQLITE_TRANSIENT);
+  const int stepped = sqlite3_step(rename);
+  sqlite3_finalize(rename);
+  sqlite3_close(db);
+  ASSERT_EQ(opened, SQLITE_OK) << "hushd's database";
+  ASSERT_EQ(stepped, SQLITE_DONE) << "renaming " << username;
+  ASSERT_NO_FATAL_FAILURE(start_server());
+}
+
+std::string HushdFixture::url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+
+std::string HushdFixture::next_url() {
+  const bool v6 = dual_stack_ && (registrations_ / kRegistrationsPerAddress) % 2 == 1;
+  ++registrations_;
+  return v6 ? "https://[::1]:" + std::to_string(port_) : url();
+}
+
+}  // namespace hush::testing
