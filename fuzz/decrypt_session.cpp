@@ -5,6 +5,7 @@
 // crash, a failed decrypt leaves the receiver's session and pre-keys exactly
 // as they were, and every plaintext that comes out was sent by the other
 // party and comes out once.
+#include "fuzz_input.hpp"
 #include <hush/signal/session_record.hpp>
 #include <hush/testing/signal_party.hpp>
 #include <hush/util/check.hpp>
@@ -29,24 +30,7 @@ constexpr std::size_t kMaxOperations = 256;
 constexpr std::size_t kMaxMessages = 96;
 constexpr std::size_t kMaxAttempts = 384;
 
-class Program {
- public:
-  Program(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  [[nodiscard]] bool done() const { return pos_ >= size_; }
-  std::uint8_t byte() { return pos_ < size_ ? data_[pos_++] : 0; }
-  std::uint16_t word() { return static_cast<std::uint16_t>(byte() | (byte() << 8)); }
-  Bytes take(std::size_t n) {
-    n = std::min(n, size_ - std::min(pos_, size_));
-    Bytes out(data_ + pos_, data_ + pos_ + n);
-    pos_ += n;
-    return out;
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-};
+using Program = hush::fuzz::FuzzInput;
 
 struct Party {
   SignalParty device;

@@ -14,4 +14,5 @@ INSTANTIATE_TEST_SUITE_P(Postgres, HushdAuthorization, ::testing::Values(std::st
 INSTANTIATE_TEST_SUITE_P(Postgres, HushdDevices, ::testing::Values(std::string("postgres")));
 INSTANTIATE_TEST_SUITE_P(Postgres, HushdProvisioning, ::testing::Values(std::string("postgres")));
 INSTANTIATE_TEST_SUITE_P(Postgres, HushdFanOut, ::testing::Values(std::string("postgres")));
+INSTANTIATE_TEST_SUITE_P(Postgres, HushdPipelining, ::testing::Values(std::string("postgres")));
 }  // namespace hush::testing

@@ -50,6 +50,35 @@ TEST_F(HushdServer, ServesHealthzAndMetricsOverTls) {
   EXPECT_FALSE(hushd_.fingerprint().empty());
 }
 
+/// The value of gauge or counter `name` in a Prometheus text body (-1: absent).
+long long metric_value(const std::string& body, const std::string& name) {
+  const auto at = body.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(body.substr(at + name.size() + 2));
+}
+
+// The WebSocket session runs on after the HTTP coroutines that accepted it
+// have ended: it still counts as an open connection (the connection limit
+// and graceful shutdown rely on that gauge) and it keeps being served.
+TEST_F(HushdServer, WebSocketStaysCountedAsOpenAfterTheUpgrade) {
+  auto hana = register_user("hana", 9);
+  ASSERT_TRUE(hana.has_value());
+  TestClient held = client();
+  ASSERT_TRUE(held.connect(hana->authorization()));
+  TestClient c = client();
+  const auto metrics = c.http("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200u);
+  EXPECT_GE(metric_value(metrics.body, "hushd_connections_open"), 2) << metrics.body;  // the WebSocket and us
+  // Both connections negotiated ChaCha20-Poly1305 (hushd's preference) and
+  // left their records to TlsSocketStream.
+  EXPECT_GE(metric_value(metrics.body, "hushd_tls_records_handed_off_total"), 2) << metrics.body;
+  pb::ClientFrame f;
+  f.mutable_list_devices();
+  auto r = held.call(f);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status(), 200u);
+}
+
 TEST(HushdPlainTcp, AllowedOnlyOnLoopback) {
   HushdOptions everywhere;
   everywhere.plain_tcp = true;

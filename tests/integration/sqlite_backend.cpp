@@ -7,4 +7,5 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, HushdAuthorization, ::testing::Values(std::stri
 INSTANTIATE_TEST_SUITE_P(Sqlite, HushdDevices, ::testing::Values(std::string("sqlite")));
 INSTANTIATE_TEST_SUITE_P(Sqlite, HushdProvisioning, ::testing::Values(std::string("sqlite")));
 INSTANTIATE_TEST_SUITE_P(Sqlite, HushdFanOut, ::testing::Values(std::string("sqlite")));
+INSTANTIATE_TEST_SUITE_P(Sqlite, HushdPipelining, ::testing::Values(std::string("sqlite")));
 }  // namespace hush::testing

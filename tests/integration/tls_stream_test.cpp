@@ -3,6 +3,9 @@
 // WebSocket over it) and a raw OpenSSL client on memory BIOs whose bytes the
 // test controls (a record cut in the middle, close_notify seen by hand).
 // The server side runs on a background io_context; each test waits on futures.
+// Every test runs twice: with OpenSSL carrying the records after the
+// handshake (AES-256-GCM), and with them handed off to Tls13Records
+// (ChaCha20-Poly1305, TlsSocketStream::hand_off_records).
 #include "app/tls_files.hpp"
 #include "net/tls_socket_stream.hpp"
 
@@ -28,6 +31,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -63,7 +67,7 @@ std::vector<unsigned char> pattern(std::size_t n, unsigned seed) {
 /// receive buffers would stall loopback TCP itself in zero-window probes.)
 void shrink_buffers(tcp::socket& s) { s.set_option(asio::socket_base::send_buffer_size(4096)); }
 
-class TlsSocketStreamTest : public ::testing::Test {
+class TlsSocketStreamTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("hush-tls-stream-" + std::to_string(::getpid()));
@@ -72,6 +76,12 @@ class TlsSocketStreamTest : public ::testing::Test {
     server_tls_.use_certificate_chain_file(files->cert_file);
     server_tls_.use_private_key_file(files->key_file, asio::ssl::context::pem);
     SSL_CTX_set_mode(server_tls_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    if (handed_off()) {
+      ASSERT_EQ(SSL_CTX_set_ciphersuites(server_tls_.native_handle(), "TLS_CHACHA20_POLY1305_SHA256"), 1);
+      TlsSocketStream::hand_off_records(server_tls_);
+    } else {
+      ASSERT_EQ(SSL_CTX_set_ciphersuites(server_tls_.native_handle(), "TLS_AES_256_GCM_SHA384"), 1);
+    }
     client_tls_.set_verify_mode(asio::ssl::verify_none);
     acceptor_.open(tcp::v4());
     acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
@@ -86,6 +96,8 @@ class TlsSocketStreamTest : public ::testing::Test {
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
+
+  static bool handed_off() { return GetParam(); }
 
   /// A connected pair: the server end (for TlsSocketStream) and the client's socket.
   std::pair<tcp::socket, tcp::socket> connect_pair(bool small_buffers = false) {
@@ -228,6 +240,26 @@ class RawTlsClient {
       if (e != SSL_ERROR_WANT_READ || !fill()) return false;
     }
   }
+  /// Schedules a KeyUpdate (sent before the next record), asking the server
+  /// for one of its own when `request`.
+  void key_update(bool request) {
+    EXPECT_EQ(SSL_key_update(ssl_, request ? SSL_KEY_UPDATE_REQUESTED : SSL_KEY_UPDATE_NOT_REQUESTED), 1);
+  }
+  /// Reads exactly `size` bytes of application data ("" on EOF/error/timeout).
+  std::string read(std::size_t size) {
+    std::string out;
+    char buf[4096];
+    while (out.size() < size) {
+      size_t n = 0;
+      const int r = SSL_read_ex(ssl_, buf, std::min(sizeof buf, size - out.size()), &n);
+      if (r == 1) {
+        out.append(buf, n);
+        continue;
+      }
+      if (SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ || !fill()) return {};
+    }
+    return out;
+  }
   /// Sends our close_notify.
   void close_notify() {
     SSL_shutdown(ssl_);
@@ -259,7 +291,7 @@ class RawTlsClient {
 
 // ---- the tests ----
 
-TEST_F(TlsSocketStreamTest, HandshakesAndCarriesRecordsBeyond16KiBBothWaysAtOnce) {
+TEST_P(TlsSocketStreamTest, HandshakesAndCarriesRecordsBeyond16KiBBothWaysAtOnce) {
   auto [server_socket, client_socket] = connect_pair(/*small_buffers=*/true);
   TlsSocketStream server(std::move(server_socket), server_tls_);
   asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
@@ -267,6 +299,8 @@ TEST_F(TlsSocketStreamTest, HandshakesAndCarriesRecordsBeyond16KiBBothWaysAtOnce
   auto chs = spawn(client_handshake(client));
   ASSERT_FALSE(get(shs)) << "server handshake";
   ASSERT_FALSE(get(chs)) << "client handshake";
+  EXPECT_EQ(server.records_handed_off(), handed_off());
+  EXPECT_EQ(server.native_handle() == nullptr, handed_off());
 
   // Both directions in flight together: a read and a write pending on the
   // server stream at once, with kernel buffers far smaller than a record.
@@ -282,7 +316,7 @@ TEST_F(TlsSocketStreamTest, HandshakesAndCarriesRecordsBeyond16KiBBothWaysAtOnce
   EXPECT_TRUE(get(client_reads) == down);
 }
 
-TEST_F(TlsSocketStreamTest, WebSocketCarriesLargeMessagesAndClosesWithCloseNotify) {
+TEST_P(TlsSocketStreamTest, WebSocketCarriesLargeMessagesAndClosesWithCloseNotify) {
   auto [server_socket, client_socket] = connect_pair(/*small_buffers=*/true);
   websocket::stream<TlsSocketStream> server(TlsSocketStream(std::move(server_socket), server_tls_));
   websocket::stream<asio::ssl::stream<tcp::socket>> client(std::move(client_socket), client_tls_);
@@ -323,7 +357,7 @@ TEST_F(TlsSocketStreamTest, WebSocketCarriesLargeMessagesAndClosesWithCloseNotif
   EXPECT_EQ(client.reason().code, websocket::close_code::going_away);
 }
 
-TEST_F(TlsSocketStreamTest, PeerClosingMidRecordFailsTheRead) {
+TEST_P(TlsSocketStreamTest, PeerClosingMidRecordFailsTheRead) {
   auto [server_socket, client_socket] = connect_pair();
   TlsSocketStream server(std::move(server_socket), server_tls_);
   RawTlsClient client(client_socket);
@@ -341,7 +375,7 @@ TEST_F(TlsSocketStreamTest, PeerClosingMidRecordFailsTheRead) {
   EXPECT_EQ(ec, asio::ssl::error::stream_truncated) << ec.message();
 }
 
-TEST_F(TlsSocketStreamTest, GarbageInsteadOfAClientHelloFailsTheHandshake) {
+TEST_P(TlsSocketStreamTest, GarbageInsteadOfAClientHelloFailsTheHandshake) {
   auto [server_socket, client_socket] = connect_pair();
   TlsSocketStream server(std::move(server_socket), server_tls_);
   auto shs = spawn(server_handshake(server));
@@ -352,7 +386,7 @@ TEST_F(TlsSocketStreamTest, GarbageInsteadOfAClientHelloFailsTheHandshake) {
   EXPECT_EQ(ec.category(), asio::error::get_ssl_category()) << ec.message();
 }
 
-TEST_F(TlsSocketStreamTest, PeerLeavingDuringTheHandshakeFailsIt) {
+TEST_P(TlsSocketStreamTest, PeerLeavingDuringTheHandshakeFailsIt) {
   auto [server_socket, client_socket] = connect_pair();
   TlsSocketStream server(std::move(server_socket), server_tls_);
   auto shs = spawn(server_handshake(server));
@@ -360,7 +394,7 @@ TEST_F(TlsSocketStreamTest, PeerLeavingDuringTheHandshakeFailsIt) {
   EXPECT_TRUE(get(shs));
 }
 
-TEST_F(TlsSocketStreamTest, ShutdownSendsCloseNotifyAndWaitsForThePeers) {
+TEST_P(TlsSocketStreamTest, ShutdownSendsCloseNotifyAndWaitsForThePeers) {
   auto [server_socket, client_socket] = connect_pair();
   TlsSocketStream server(std::move(server_socket), server_tls_);
   RawTlsClient client(client_socket);
@@ -375,7 +409,7 @@ TEST_F(TlsSocketStreamTest, ShutdownSendsCloseNotifyAndWaitsForThePeers) {
   EXPECT_FALSE(get(shutdown));
 }
 
-TEST_F(TlsSocketStreamTest, AsioClientSeesEndOfStreamAfterShutdown) {
+TEST_P(TlsSocketStreamTest, AsioClientSeesEndOfStreamAfterShutdown) {
   auto [server_socket, client_socket] = connect_pair();
   TlsSocketStream server(std::move(server_socket), server_tls_);
   asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
@@ -391,7 +425,7 @@ TEST_F(TlsSocketStreamTest, AsioClientSeesEndOfStreamAfterShutdown) {
   (void)get(client_close);
 }
 
-TEST_F(TlsSocketStreamTest, ExpiryFailsAPendingReadWithTimeout) {
+TEST_P(TlsSocketStreamTest, ExpiryFailsAPendingReadWithTimeout) {
   auto [server_socket, client_socket] = connect_pair();
   TlsSocketStream server(std::move(server_socket), server_tls_);
   asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
@@ -410,7 +444,7 @@ TEST_F(TlsSocketStreamTest, ExpiryFailsAPendingReadWithTimeout) {
   EXPECT_EQ(get(read), beast::error::timeout);
 }
 
-TEST_F(TlsSocketStreamTest, OperationsAfterCloseFailWithoutTouchingTheDescriptor) {
+TEST_P(TlsSocketStreamTest, OperationsAfterCloseFailWithoutTouchingTheDescriptor) {
   auto [server_socket, client_socket] = connect_pair();
   TlsSocketStream server(std::move(server_socket), server_tls_);
   asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
@@ -425,6 +459,89 @@ TEST_F(TlsSocketStreamTest, OperationsAfterCloseFailWithoutTouchingTheDescriptor
   auto later = spawn(write_all(server, data));
   EXPECT_EQ(get(later), asio::error::bad_descriptor);
 }
+
+TEST_P(TlsSocketStreamTest, FollowsThePeersKeyUpdatesBothWays) {
+  auto [server_socket, client_socket] = connect_pair();
+  TlsSocketStream server(std::move(server_socket), server_tls_);
+  RawTlsClient client(client_socket);
+  auto shs = spawn(server_handshake(server));
+  ASSERT_TRUE(client.handshake());
+  ASSERT_FALSE(get(shs));
+
+  // Twice, so keys are updated beyond the first generation on both sides.
+  for (int round = 0; round < 2; ++round) {
+    const std::string up = "up " + std::to_string(round);
+    const std::string down = "down " + std::to_string(round);
+    client.key_update(/*request=*/true);  // the server must update its keys too
+    client.send_all(client.seal(up));
+    auto read = spawn(read_exactly(server, up.size()));
+    const auto got = get(read);
+    EXPECT_EQ(std::string(got.begin(), got.end()), up);
+    const std::vector<unsigned char> reply(down.begin(), down.end());
+    auto write = spawn(write_all(server, reply));
+    EXPECT_FALSE(get(write));
+    EXPECT_EQ(client.read(down.size()), down);  // readable only under the server's new keys
+  }
+  client.key_update(/*request=*/false);
+  client.send_all(client.seal("last"));
+  auto read = spawn(read_exactly(server, 4));
+  const auto got = get(read);
+  EXPECT_EQ(std::string(got.begin(), got.end()), "last");
+}
+
+TEST_P(TlsSocketStreamTest, TamperedRecordFailsTheReadForGood) {
+  auto [server_socket, client_socket] = connect_pair();
+  TlsSocketStream server(std::move(server_socket), server_tls_);
+  RawTlsClient client(client_socket);
+  auto shs = spawn(server_handshake(server));
+  ASSERT_TRUE(client.handshake());
+  ASSERT_FALSE(get(shs));
+
+  std::string records = client.seal("hello");
+  records.back() = static_cast<char>(records.back() ^ 1);  // the tag
+  client.send_all(records);
+  auto read = spawn(read_some(server));
+  const auto [ec, n] = get(read);
+  EXPECT_TRUE(ec);
+  EXPECT_EQ(n, 0U);
+  auto again = spawn(read_some(server));
+  EXPECT_TRUE(get(again).first) << "no read succeeds after a bad record";
+}
+
+// Only TLS 1.3 on ChaCha20-Poly1305 is handed off: a client without that
+// suite, or on TLS 1.2, keeps OpenSSL carrying its records.
+TEST_P(TlsSocketStreamTest, OtherSuitesAndTls12StayWithOpenSsl) {
+  ASSERT_EQ(SSL_CTX_set_ciphersuites(server_tls_.native_handle(), "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"),
+            1);
+  for (const bool tls12 : {false, true}) {
+    asio::ssl::context client_tls(asio::ssl::context::tls_client);
+    client_tls.set_verify_mode(asio::ssl::verify_none);
+    if (tls12) {
+      ASSERT_EQ(SSL_CTX_set_max_proto_version(client_tls.native_handle(), TLS1_2_VERSION), 1);
+    } else {
+      ASSERT_EQ(SSL_CTX_set_ciphersuites(client_tls.native_handle(), "TLS_AES_128_GCM_SHA256"), 1);
+    }
+    auto [server_socket, client_socket] = connect_pair();
+    TlsSocketStream server(std::move(server_socket), server_tls_);
+    asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls);
+    auto shs = spawn(server_handshake(server));
+    auto chs = spawn(client_handshake(client));
+    ASSERT_FALSE(get(shs)) << tls12;
+    ASSERT_FALSE(get(chs)) << tls12;
+    EXPECT_FALSE(server.records_handed_off()) << tls12;
+    EXPECT_NE(server.native_handle(), nullptr) << tls12;
+    const auto up = pattern(40000, 5);
+    auto server_reads = spawn(read_exactly(server, up.size()));
+    auto client_writes = spawn(write_all(client, up));
+    EXPECT_FALSE(get(client_writes));
+    EXPECT_TRUE(get(server_reads) == up) << tls12;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Records, TlsSocketStreamTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? std::string("HandedOff") : std::string("OpenSsl");
+                         });
 
 }  // namespace
 }  // namespace hush::server::net

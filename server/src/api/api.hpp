@@ -11,6 +11,7 @@
 #include <hush/util/bytes.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,12 +45,26 @@ struct Services {
 /// 64 KiB leaves room and bounds what one socket can be handed.
 inline constexpr std::size_t kMaxProvisioningCiphertext = 64 * 1024;
 
+/// An envelope for another device, made when the send holding it committed:
+/// the caller hands it to that device's live sessions instead of having them
+/// read it back from the mailbox (which still holds it until it is acked).
+struct DirectPush {
+  std::string peer;  ///< peer_id of the recipient device
+  std::uint64_t seq = 0;
+  Bytes frame;  ///< a serialized ServerFrame with the Envelope
+};
+
 /// A serialized ServerFrame with the facts the caller may log (never the body).
 struct FrameResult {
   Bytes frame;
   std::uint32_t status = 0;
   std::string_view kind = "";  ///< request type name, static storage
 };
+
+/// Completion of Api::handle_frame_async: the response and, for a 1:1 send,
+/// the envelopes of the rows it created. Runs once, on the Store's writer
+/// thread or on the calling thread; must not block.
+using FrameDone = std::function<void(FrameResult result, std::vector<DirectPush> pushes)>;
 
 /// An HTTP answer: status and a serialized RegisterResponse or HttpError.
 struct HttpResult {
@@ -75,6 +90,15 @@ class Api {
   /// Parses a ClientFrame, runs its one handler, returns the Response frame.
   /// A frame that does not parse, or names no known request, gets status 400.
   FrameResult handle_frame(const DeviceAddress& caller, ByteView frame);
+
+  /// The mailbox writes (send_message, send_multi, ack) without blocking the
+  /// calling thread: parses the frame here, and `done` gets the response
+  /// once the write committed. A 1:1 send's completion gets the envelopes of
+  /// the rows it created (`pushes`); the DeliveryListener is not told about
+  /// them, so the caller must hand them on. Returns false, without calling
+  /// `done`, for every other frame (including one that does not parse):
+  /// the caller then uses handle_frame, off the I/O threads.
+  bool handle_frame_async(const DeviceAddress& caller, ByteView frame, FrameDone done);
 
   /// `POST /v1/register`: a new account (username) or a linked device (token).
   HttpResult register_device(ByteView body, std::string_view client_address);

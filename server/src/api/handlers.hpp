@@ -37,6 +37,18 @@ void handle_lookup_username(HandlerContext& ctx, const pb::LookupUsernameRequest
 void handle_provision_device(HandlerContext& ctx, const pb::ProvisionDeviceRequest& request,
                              pb::Response& response);
 
+/// The mailbox requests, parsed and bounded (message_handlers.cpp).
+Result<SendRequest> parse_send(const DeviceAddress& caller, const pb::SendMessageRequest& request);
+Result<MultiSendRequest> parse_send_multi(const DeviceAddress& caller, const pb::SendMultiRequest& request);
+/// A send's answer from its outcome (`mismatches` read only on stale_devices).
+void answer_send(pb::Response& response, const Result<SendReceipt>& receipt,
+                 const std::vector<DeviceMismatch>& mismatches);
+void answer_send_multi(pb::Response& response, const Result<SendReceipt>& receipt,
+                       const std::vector<DeviceMismatch>& mismatches);
+/// The ServerFrame carrying one pushed Envelope.
+Bytes envelope_frame(Seq seq, const DeviceAddress& sender, const MessageId& message_id, Timestamp server_time,
+                     std::uint32_t type, ByteView body);
+
 /// Key material from the wire, parsed before any service call so a bad key
 /// changes nothing. Errors: bad_length, bad_key.
 Result<SignedPreKeyUpload> parse_signed_pre_key(const pb::SignedPreKey& key);

@@ -2,7 +2,8 @@
 // recipient device; stale device lists answered with the difference), send
 // one body to the devices of many accounts (a group fan-out), ack a
 // delivered envelope, and the envelope frames pushed from a device's queue.
-// Ciphertexts pass through untouched: the server cannot read them.
+// Ciphertexts pass through untouched: the server cannot read them. The
+// non-blocking variants of the same requests are in async_handlers.cpp.
 #include "api/handlers.hpp"
 
 #include <algorithm>
@@ -13,6 +14,20 @@ namespace {
 void fill_ids(const std::vector<DeviceId>& ids, google::protobuf::RepeatedField<std::uint32_t>& out) {
   for (auto id : ids) out.Add(raw(id));
 }
+
+/// Status of a fan-out's stale-device answer: 409, as proto/service.proto
+/// says for send_multi (a 1:1 send answers 410); the message stays
+/// "stale_devices" so clients need not tell the two apart.
+constexpr std::uint32_t kStatusMultiStale = 409;
+
+void set_receipt(pb::Response& response, const SendReceipt& receipt) {
+  set_ok(response);
+  auto* body = response.mutable_send_message();
+  body->set_duplicate(receipt.duplicate);
+  body->set_server_timestamp_ms(to_millis(receipt.server_time));
+}
+
+}  // namespace
 
 Result<SendRequest> parse_send(const DeviceAddress& caller, const pb::SendMessageRequest& request) {
   HUSH_TRY_ASSIGN(auto recipient, AccountId::from_bytes(hush::as_bytes(request.destination())));
@@ -53,58 +68,46 @@ Result<MultiSendRequest> parse_send_multi(const DeviceAddress& caller, const pb:
   return send;
 }
 
-/// Status of a fan-out's stale-device answer: 409, as proto/service.proto
-/// says for send_multi (a 1:1 send answers 410); the message stays
-/// "stale_devices" so clients need not tell the two apart.
-constexpr std::uint32_t kStatusMultiStale = 409;
+void answer_send_multi(pb::Response& response, const Result<SendReceipt>& receipt,
+                       const std::vector<DeviceMismatch>& mismatches) {
+  if (receipt) return set_receipt(response, *receipt);
+  set_error(response, receipt.code());
+  if (receipt.code() != Errc::stale_devices) return;
+  response.set_status(kStatusMultiStale);
+  auto* stale = response.mutable_multi_stale_devices();
+  for (const DeviceMismatch& m : mismatches) {
+    auto* entry = stale->add_accounts();
+    entry->set_account(to_string(m.account.bytes));
+    fill_ids(m.missing, *entry->mutable_devices()->mutable_missing());
+    fill_ids(m.extra, *entry->mutable_devices()->mutable_extra());
+    fill_ids(m.stale, *entry->mutable_devices()->mutable_stale());
+  }
+}
 
-}  // namespace
+void answer_send(pb::Response& response, const Result<SendReceipt>& receipt,
+                 const std::vector<DeviceMismatch>& mismatches) {
+  if (receipt) return set_receipt(response, *receipt);
+  set_error(response, receipt.code());
+  if (receipt.code() != Errc::stale_devices || mismatches.empty()) return;
+  const DeviceMismatch& mismatch = mismatches.front();  // a 1:1 send names one account
+  auto* stale = response.mutable_stale_devices();
+  fill_ids(mismatch.missing, *stale->mutable_missing());
+  fill_ids(mismatch.extra, *stale->mutable_extra());
+  fill_ids(mismatch.stale, *stale->mutable_stale());
+}
 
 void handle_send_multi(HandlerContext& ctx, const pb::SendMultiRequest& request, pb::Response& response) {
   auto send = parse_send_multi(ctx.caller, request);
   if (!send) return set_error(response, send.code());
   std::vector<DeviceMismatch> mismatches;
-  auto receipt = ctx.services.messages.send_multi(*send, mismatches);
-  if (!receipt) {
-    set_error(response, receipt.code());
-    if (receipt.code() == Errc::stale_devices) {
-      response.set_status(kStatusMultiStale);
-      auto* stale = response.mutable_multi_stale_devices();
-      for (const DeviceMismatch& m : mismatches) {
-        auto* entry = stale->add_accounts();
-        entry->set_account(to_string(m.account.bytes));
-        fill_ids(m.missing, *entry->mutable_devices()->mutable_missing());
-        fill_ids(m.extra, *entry->mutable_devices()->mutable_extra());
-        fill_ids(m.stale, *entry->mutable_devices()->mutable_stale());
-      }
-    }
-    return;
-  }
-  set_ok(response);
-  auto* body = response.mutable_send_message();
-  body->set_duplicate(receipt->duplicate);
-  body->set_server_timestamp_ms(to_millis(receipt->server_time));
+  answer_send_multi(response, ctx.services.messages.send_multi(*send, mismatches), mismatches);
 }
 
 void handle_send_message(HandlerContext& ctx, const pb::SendMessageRequest& request, pb::Response& response) {
   auto send = parse_send(ctx.caller, request);
   if (!send) return set_error(response, send.code());
-  DeviceMismatch mismatch;
-  auto receipt = ctx.services.messages.send(*send, mismatch);
-  if (!receipt) {
-    set_error(response, receipt.code());
-    if (receipt.code() == Errc::stale_devices) {
-      auto* stale = response.mutable_stale_devices();
-      fill_ids(mismatch.missing, *stale->mutable_missing());
-      fill_ids(mismatch.extra, *stale->mutable_extra());
-      fill_ids(mismatch.stale, *stale->mutable_stale());
-    }
-    return;
-  }
-  set_ok(response);
-  auto* body = response.mutable_send_message();
-  body->set_duplicate(receipt->duplicate);
-  body->set_server_timestamp_ms(to_millis(receipt->server_time));
+  std::vector<DeviceMismatch> mismatches(1);
+  answer_send(response, ctx.services.messages.send(*send, mismatches.front()), mismatches);
 }
 
 void handle_ack(HandlerContext& ctx, const pb::AckRequest& request, pb::Response& response) {
@@ -113,23 +116,28 @@ void handle_ack(HandlerContext& ctx, const pb::AckRequest& request, pb::Response
   set_ok(response);
 }
 
+Bytes envelope_frame(Seq seq, const DeviceAddress& sender, const MessageId& message_id, Timestamp server_time,
+                     std::uint32_t type, ByteView body) {
+  pb::ServerFrame frame;
+  auto* envelope = frame.mutable_envelope();
+  envelope->set_seq(raw(seq));
+  envelope->set_sender_account(to_string(sender.account.bytes));
+  envelope->set_sender_device(raw(sender.device));
+  envelope->set_server_timestamp_ms(to_millis(server_time));
+  envelope->set_type(type);
+  envelope->set_content(to_string(body));
+  envelope->set_message_id(to_string(message_id));
+  Bytes bytes(frame.ByteSizeLong());
+  frame.SerializeWithCachedSizesToArray(bytes.data());
+  return bytes;
+}
+
 Result<std::vector<EnvelopeFrame>> Api::pending(const DeviceAddress& device, std::uint64_t after, std::size_t max) {
   HUSH_TRY_ASSIGN(auto queued, s_.messages.pending(device, Seq{after}, std::min(max, kMaxPendingPage)));
   std::vector<EnvelopeFrame> out;
   out.reserve(queued.size());
-  pb::ServerFrame frame;
   for (const auto& q : queued) {
-    auto* envelope = frame.mutable_envelope();
-    envelope->set_seq(raw(q.seq));
-    envelope->set_sender_account(to_string(q.sender.account.bytes));
-    envelope->set_sender_device(raw(q.sender.device));
-    envelope->set_server_timestamp_ms(to_millis(q.server_time));
-    envelope->set_type(q.type);
-    envelope->set_content(to_string(q.body));
-    envelope->set_message_id(to_string(q.message_id));
-    Bytes bytes(frame.ByteSizeLong());
-    frame.SerializeWithCachedSizesToArray(bytes.data());
-    out.push_back(EnvelopeFrame{raw(q.seq), std::move(bytes)});
+    out.push_back(EnvelopeFrame{raw(q.seq), envelope_frame(q.seq, q.sender, q.message_id, q.server_time, q.type, q.body)});
   }
   return out;
 }

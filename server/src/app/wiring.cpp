@@ -20,6 +20,20 @@ net::FrameReply ApiApplication::handle_frame(const net::Peer& peer, ByteView fra
   return net::FrameReply{std::move(result.frame), result.status, result.kind};
 }
 
+// Sends, fan-outs and acks skip the service pool: they are answered from the
+// group-commit writer (api/async_handlers.cpp), with the envelopes a 1:1 send
+// created for the recipients' sessions; everything else declines here.
+bool ApiApplication::handle_frame_async(const net::Peer& peer, ByteView frame, const net::FrameDone& done) {
+  auto device = api::parse_peer_id(peer.id);
+  HUSH_CHECK(device.has_value());  // we made this id in authenticate()
+  return api_.handle_frame_async(*device, frame, [done](api::FrameResult result, std::vector<api::DirectPush> pushes) {
+    std::vector<net::PeerPush> out;
+    out.reserve(pushes.size());
+    for (auto& p : pushes) out.push_back(net::PeerPush{std::move(p.peer), p.seq, std::move(p.frame)});
+    done(net::FrameReply{std::move(result.frame), result.status, result.kind}, std::move(out));
+  });
+}
+
 std::vector<net::PendingFrame> ApiApplication::fetch_pending(const net::Peer& peer, std::uint64_t after_seq,
                                                              std::size_t max) {
   auto device = api::parse_peer_id(peer.id);

@@ -20,6 +20,7 @@ class ApiApplication final : public net::Application {
 
   std::optional<net::Peer> authenticate(std::string_view authorization) override;
   net::FrameReply handle_frame(const net::Peer& peer, ByteView frame) override;
+  bool handle_frame_async(const net::Peer& peer, ByteView frame, const net::FrameDone& done) override;
   std::vector<net::PendingFrame> fetch_pending(const net::Peer& peer, std::uint64_t after_seq,
                                                std::size_t max) override;
   net::HttpReply register_device(ByteView body, std::string_view remote) override;

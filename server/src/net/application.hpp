@@ -1,12 +1,15 @@
 // What the network layer asks of the rest of hushd. net/ moves bytes and
 // knows nothing of SQL or of the protocol: it hands request bodies and frames
 // to an Application (implemented by api/, wired by app/) and pushes what it
-// returns. Every method may block; net calls them on the service thread pool.
+// returns. Every method may block; net calls them on the service thread pool,
+// except handle_frame_async, which must not block and is called on an I/O
+// thread.
 #pragma once
 
 #include <hush/util/bytes.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +24,15 @@ struct HttpReply {
   std::string body;
 };
 
+/// A frame for another peer's live sessions, produced by a request (the
+/// envelope a committed send created). `seq` orders it among that peer's
+/// pushes; the application's mailbox still holds it (fetch_pending finds it).
+struct PeerPush {
+  std::string peer;
+  std::uint64_t seq = 0;
+  Bytes frame;
+};
+
 /// The answer to one WebSocket frame: the serialized frame to send back, and
 /// what net needs for logs and metrics (never the body).
 struct FrameReply {
@@ -28,6 +40,11 @@ struct FrameReply {
   std::uint32_t status = 0;    ///< the status code carried in the frame
   std::string_view kind = "";  ///< the request type ("send_message"); static storage
 };
+
+/// Completion of Application::handle_frame_async, called once, from any
+/// thread: the reply, and frames net hands to other peers' sessions (in place
+/// of a wake-up that would make them read the mailbox).
+using FrameDone = std::function<void(FrameReply reply, std::vector<PeerPush> pushes)>;
 
 /// One message waiting in a device's mailbox, already serialized as a frame.
 struct PendingFrame {
@@ -53,6 +70,15 @@ class Application {
   /// Handles one binary frame from `peer`; always returns a frame to send back
   /// (an error response when the frame does not parse).
   virtual FrameReply handle_frame(const Peer& peer, ByteView frame) = 0;
+
+  /// Handles `frame` without blocking any thread: returns true and calls
+  /// `done` (now or later, from any thread) with the reply; or returns false
+  /// without calling it, and net runs handle_frame on the service pool.
+  /// Called on an I/O thread: may parse, must not block. The default handles
+  /// nothing asynchronously.
+  virtual bool handle_frame_async(const Peer& /*peer*/, ByteView /*frame*/, const FrameDone& /*done*/) {
+    return false;
+  }
 
   /// Up to `max` messages for `peer` with seq > `after_seq`, in seq order.
   virtual std::vector<PendingFrame> fetch_pending(const Peer& peer, std::uint64_t after_seq, std::size_t max) = 0;

@@ -4,11 +4,13 @@
 // POST /v1/register, the authenticated WebSocket upgrade at /v1/ws and the
 // unauthenticated one at /v1/provisioning (bounded per client address).
 // Malformed input ends in a 4xx answer or a closed connection, never more.
+// An upgrade hands the stream to a session coroutine of its own and ends here.
 #include "net/log.hpp"
 #include "net/provisioning_session.hpp"
 #include "net/session_context.hpp"
 #include "net/ws_session.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -175,6 +177,34 @@ asio::awaitable<void> close_stream(TlsStream& stream) {
   co_await stream.async_shutdown(kAsTuple);
 }
 
+/// Starts the upgraded connection's session as a coroutine of its own on the
+/// connection's strand (the stream's executor) and returns at once. The
+/// accept, TLS and HTTP coroutines that led here then end instead of staying
+/// suspended under a session that may live for days: their frames were
+/// ~2.7 KiB of every idle connection (docs/performance.md, "Idle
+/// connections"). The session counts as an open connection until it ends,
+/// so a graceful shutdown still waits for it. Not a coroutine: nothing here
+/// lives across a suspension.
+template <class Stream>
+void spawn_session(Stream& stream, Upgrade& upgrade, const std::string& remote, SessionContext& ctx) {
+  const auto ex = stream.get_executor();
+  ctx.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+  auto done = [&metrics = ctx.metrics](const std::exception_ptr& e) {
+    metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    log_session_exception(e);
+  };
+  // The session coroutine takes its arguments into its own frame here.
+  if (upgrade.provisioning) {
+    asio::co_spawn(ex, run_provisioning<Stream>(std::move(stream), std::move(upgrade.request), remote, ctx),
+                   std::move(done));
+  } else {
+    asio::co_spawn(ex,
+                   run_websocket<Stream>(std::move(stream), std::move(upgrade.request), std::move(upgrade.peer),
+                                         remote, ctx),
+                   std::move(done));
+  }
+}
+
 template <class Stream, class Handle>
 asio::awaitable<void> serve(Stream& stream, const std::string& remote, SessionContext& ctx,
                             const std::shared_ptr<Handle>& handle) {
@@ -185,12 +215,7 @@ asio::awaitable<void> serve(Stream& stream, const std::string& remote, SessionCo
     co_return;
   }
   beast::get_lowest_layer(stream).expires_never();
-  if (upgrade->provisioning) {
-    co_await run_provisioning<Stream>(std::move(stream), std::move(upgrade->request), remote, ctx);
-    co_return;
-  }
-  co_await run_websocket<Stream>(std::move(stream), std::move(upgrade->request), std::move(upgrade->peer), remote,
-                                 ctx);
+  spawn_session(stream, *upgrade, remote, ctx);
 }
 
 /// Keeps the open-connection gauge and the registry entry right on every exit.
@@ -223,6 +248,7 @@ asio::awaitable<void> serve_tls(TlsStream& stream, const std::string& remote, Se
     log_event(LogLevel::debug, "tls_handshake_failed", {kv("remote", remote), kv("error", hs.message())});
     co_return;
   }
+  if (stream.records_handed_off()) ctx.metrics.tls_records_handed_off.fetch_add(1, std::memory_order_relaxed);
   co_await serve(stream, remote, ctx, handle);
 }
 

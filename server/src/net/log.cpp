@@ -74,6 +74,17 @@ void log_event(LogLevel level, std::string_view event, std::initializer_list<Log
   }
 }
 
+void log_session_exception(const std::exception_ptr& e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    log_event(LogLevel::error, "session_exception", {kv("what", x.what())});
+  } catch (...) {
+    log_event(LogLevel::error, "session_exception", {kv("what", "unknown")});
+  }
+}
+
 void set_log_level(LogLevel level) { g_min_level.store(static_cast<int>(level), std::memory_order_relaxed); }
 
 bool parse_log_level(std::string_view name, LogLevel& out) {

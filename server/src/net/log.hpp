@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <exception>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -28,6 +29,11 @@ LogField kv(std::string_view key, const T& value) {
 /// Writes one line atomically (a single write(2)); values with spaces,
 /// quotes or '=' are quoted.
 void log_event(LogLevel level, std::string_view event, std::initializer_list<LogField> fields = {});
+
+/// Logs an exception that escaped a connection's coroutine (event
+/// `session_exception`, with what() when it is a std::exception); does
+/// nothing when `e` is null. For co_spawn completion handlers.
+void log_session_exception(const std::exception_ptr& e);
 
 /// Lines below this level are dropped (default: info).
 void set_log_level(LogLevel level);

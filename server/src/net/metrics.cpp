@@ -35,6 +35,9 @@ std::string Metrics::render() const {
          connections_refused);
   metric(out, "hushd_tls_handshake_failures_total", "counter", "TLS handshakes that failed.",
          tls_handshake_failures);
+  metric(out, "hushd_tls_records_handed_off_total", "counter",
+         "TLS handshakes after which hushd carried the records itself (OpenSSL's SSL freed).",
+         tls_records_handed_off);
   metric(out, "hushd_websockets_open", "gauge", "Authenticated WebSocket sessions.", websockets_open);
   metric(out, "hushd_http_requests_total", "counter", "HTTP requests served.", http_requests);
   metric(out, "hushd_auth_failures_total", "counter", "WebSocket upgrades refused (credentials).",

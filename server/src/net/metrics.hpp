@@ -22,6 +22,8 @@ class Metrics {
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> tls_handshake_failures{0};
+  /// TLS handshakes after which Tls13Records took the records over from OpenSSL.
+  std::atomic<std::uint64_t> tls_records_handed_off{0};
   std::atomic<std::int64_t> websockets_open{0};
   std::atomic<std::uint64_t> http_requests{0};
   std::atomic<std::uint64_t> auth_failures{0};

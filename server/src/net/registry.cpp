@@ -69,18 +69,30 @@ void Registry::remove(Token token) {
   entries_.erase(it);
 }
 
-std::size_t Registry::notify(const std::string& peer) {
+std::vector<std::shared_ptr<Connection>> Registry::bound_to(const std::string& peer) const {
   std::vector<std::shared_ptr<Connection>> targets;
-  {
-    std::lock_guard lock(mutex_);
-    auto [lo, hi] = by_peer_.equal_range(peer);
-    for (auto p = lo; p != hi; ++p) {
-      auto e = entries_.find(p->second);
-      if (e == entries_.end()) continue;
-      if (auto c = e->second.connection.lock()) targets.push_back(std::move(c));
-    }
+  std::lock_guard lock(mutex_);
+  auto [lo, hi] = by_peer_.equal_range(peer);
+  for (auto p = lo; p != hi; ++p) {
+    auto e = entries_.find(p->second);
+    if (e == entries_.end()) continue;
+    if (auto c = e->second.connection.lock()) targets.push_back(std::move(c));
   }
+  return targets;
+}
+
+std::size_t Registry::notify(const std::string& peer) {
+  auto targets = bound_to(peer);
   for (auto& c : targets) c->wake();
+  return targets.size();
+}
+
+std::size_t Registry::push_frame(const std::string& peer, std::uint64_t seq, Bytes frame) {
+  auto targets = bound_to(peer);
+  // Usually one session per device; each extra one gets a copy.
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    targets[i]->push_frame(seq, i + 1 == targets.size() ? std::move(frame) : frame);
+  }
   return targets.size();
 }
 

@@ -5,6 +5,8 @@
 // shutdown() are called outside the lock.
 #pragma once
 
+#include <hush/util/bytes.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -12,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace hush::server::net {
 
@@ -22,6 +25,10 @@ class Connection {
   virtual ~Connection() = default;
   /// New mail for this peer: fetch it from the mailbox and push it.
   virtual void wake() = 0;
+  /// New mail for this peer, already serialized: push `frame` directly when
+  /// `seq` is the next one this connection expects and there is room, else
+  /// behave as wake(). The default is wake().
+  virtual void push_frame(std::uint64_t /*seq*/, Bytes /*frame*/) { wake(); }
   /// Stop reading, finish queued writes (and the answer to a request being
   /// handled), close.
   virtual void shutdown() = 0;
@@ -41,6 +48,10 @@ class Registry {
 
   /// Wakes every connection bound to `peer`; returns how many.
   std::size_t notify(const std::string& peer);
+  /// Hands `frame` (row `seq` of `peer`'s mailbox) to every connection bound
+  /// to `peer` (Connection::push_frame); returns how many. None: the mailbox
+  /// keeps it for the next connection.
+  std::size_t push_frame(const std::string& peer, std::uint64_t seq, Bytes frame);
   /// Shuts down every connection bound to `peer` (its device was removed)
   /// and refuses it in bind() for a while; returns how many were open.
   std::size_t disconnect(const std::string& peer);
@@ -58,6 +69,8 @@ class Registry {
     std::weak_ptr<Connection> connection;
     std::string peer;
   };
+  /// The live connections bound to `peer` (taken under the lock, called outside it).
+  std::vector<std::shared_ptr<Connection>> bound_to(const std::string& peer) const;
   mutable std::mutex mutex_;
   Token next_ = 1;
   bool shutting_down_ = false;

@@ -6,6 +6,7 @@
 
 #include "net/log.hpp"
 #include "net/session_context.hpp"
+#include "net/tls_socket_stream.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -33,6 +34,10 @@ constexpr std::chrono::milliseconds kShutdownPoll{20};
 /// only batch the requests whose threads are waiting: with 4 per core
 /// hush-load's relay ran 2.8x slower (median) than with 32 (docs/performance.md).
 constexpr unsigned kServiceThreadsPerCore = 32;
+
+/// Every TLS 1.3 suite OpenSSL enables by default, smallest per-connection
+/// state first (see load_tls()).
+constexpr const char* kTls13Ciphersuites = "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384";
 
 unsigned cores() { return std::max(1U, std::thread::hardware_concurrency()); }
 
@@ -73,6 +78,17 @@ struct Server::Impl {
     // (20,480 sessions by default, for TLS 1.2 clients) only memory.
     SSL_CTX_set_num_tickets(tls->native_handle(), 0);
     SSL_CTX_set_session_cache_mode(tls->native_handle(), SSL_SESS_CACHE_OFF);
+    // TLS 1.3: ChaCha20-Poly1305 first, chosen by us whatever the client's
+    // order: the suite whose records TlsSocketStream can carry itself (below;
+    // docs/performance.md, "Idle connections"). Record encryption is a few
+    // percent of hushd's CPU with either suite.
+    SSL_CTX_set_options(tls->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_set_ciphersuites(tls->native_handle(), kTls13Ciphersuites) != 1) {
+      return make_error(Errc::crypto_failure, "cannot set the TLS 1.3 cipher suites");
+    }
+    // ChaCha20-Poly1305 connections then drop OpenSSL's SSL object after the
+    // handshake (~13.5 KiB each) and TlsSocketStream seals their records.
+    TlsSocketStream::hand_off_records(*tls);
     boost::system::error_code ec;
     tls->use_certificate_chain_file(options.tls_cert_file, ec);
     if (ec) return make_error(Errc::bad_key, "cannot load the TLS certificate");
@@ -117,16 +133,8 @@ struct Server::Impl {
         continue;  // the socket closes as it goes out of scope
       }
       const auto ex = socket.get_executor();
-      asio::co_spawn(ex, run_connection(std::move(socket), *ctx), [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-          log_event(LogLevel::error, "session_exception", {kv("what", x.what())});
-        } catch (...) {
-          log_event(LogLevel::error, "session_exception", {kv("what", "unknown")});
-        }
-      });
+      asio::co_spawn(ex, run_connection(std::move(socket), *ctx),
+                     [](const std::exception_ptr& e) { log_session_exception(e); });
     }
   }
 

@@ -2,8 +2,13 @@
 // descriptor directly (recv/send with MSG_NOSIGNAL, EAGAIN reported as a
 // retry), one step of each TLS operation, and the mapping of OpenSSL's
 // results to "wait for readable/writable" or an error code. The asynchronous
-// loop around these steps is in the header.
+// loop around these steps is in the header. After a hand-off
+// (hand_off_records()) the steps go to Tls13Records instead of OpenSSL.
 #include "net/tls_socket_stream.hpp"
+
+#include "net/tls13_records.hpp"
+
+#include <hush/util/secret.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -13,9 +18,11 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <new>
+#include <string_view>
 
 namespace hush::server::net {
 namespace {
@@ -97,6 +104,91 @@ const BIO_METHOD* socket_method() {
   return method;
 }
 
+/// TLS_CHACHA20_POLY1305_SHA256's IANA id, as SSL_CIPHER_get_protocol_id gives it.
+constexpr std::uint16_t kChaCha20Poly1305Sha256 = 0x1303;
+
+/// Decodes `hex` (2 * out.size() lowercase or uppercase digits) into `out`.
+bool from_hex(std::string_view hex, std::span<std::uint8_t> out) {
+  if (hex.size() != 2 * out.size()) return false;
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int hi = digit(hex[2 * i]);
+    const int lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+  }
+  return true;
+}
+
+}  // namespace
+
+struct TlsSocketStream::Core::TrafficSecrets {
+  SecretBytes<kTls13SecretSize> client;
+  SecretBytes<kTls13SecretSize> server;
+  bool have_client = false;
+  bool have_server = false;
+};
+
+void TlsSocketStream::hand_off_records(asio::ssl::context& context) {
+  // Tickets would go out under the application keys before the hand-off.
+  SSL_CTX_set_num_tickets(context.native_handle(), 0);
+  SSL_CTX_set_keylog_callback(context.native_handle(), &TlsSocketStream::on_keylog);
+}
+
+/// OpenSSL's key log line, "LABEL <client random hex> <secret hex>": keeps
+/// the two application traffic secrets of a server connection in its Core.
+/// The line is OpenSSL's; nothing of it is written anywhere.
+void TlsSocketStream::on_keylog(const SSL* ssl, const char* line) {
+  auto* core = static_cast<Core*>(SSL_get_app_data(ssl));
+  if (core == nullptr || SSL_is_server(ssl) == 0) return;
+  const std::string_view text(line);
+  const bool client = text.starts_with("CLIENT_TRAFFIC_SECRET_0 ");
+  const bool server = text.starts_with("SERVER_TRAFFIC_SECRET_0 ");
+  if (!client && !server) return;
+  const auto space = text.rfind(' ');
+  if (space == std::string_view::npos) return;
+  if (!core->secrets) core->secrets = std::make_unique<Core::TrafficSecrets>();
+  auto& secrets = *core->secrets;
+  // A SHA-384 suite's 48-byte secret does not decode here: no hand-off.
+  if (client) secrets.have_client = from_hex(text.substr(space + 1), secrets.client.expose_mut());
+  if (server) secrets.have_server = from_hex(text.substr(space + 1), secrets.server.expose_mut());
+}
+
+void TlsSocketStream::Core::take_over_records() {
+  const auto taken = std::move(secrets);  // wiped when this returns, whatever happens
+  if (!taken || !taken->have_client || !taken->have_server) return;
+  if (SSL_is_server(ssl) == 0 || SSL_version(ssl) != TLS1_3_VERSION || SSL_get_num_tickets(ssl) != 0) return;
+  const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
+  if (cipher == nullptr || SSL_CIPHER_get_protocol_id(cipher) != kChaCha20Poly1305Sha256) return;
+  // Our BIO reads exactly the records OpenSSL asks for (no read-ahead) and
+  // we issue no tickets, so nothing was read or written under the
+  // application keys yet; anything buffered would mean otherwise.
+  if (SSL_has_pending(ssl) != 0) return;
+  records = std::make_unique<Tls13Records>(taken->client.expose(), taken->server.expose());
+  SSL_free(ssl);
+  ssl = nullptr;
+}
+
+namespace {
+
+/// Tls13Records' step as the stream's (its Step type is private, hence the template).
+template <class Step>
+Step from_records(const Tls13Records::Step& r) {
+  Step s;
+  using Want = decltype(s.want);
+  s.want = r.want == Tls13Records::Want::read    ? Want::read
+           : r.want == Tls13Records::Want::write ? Want::write
+                                                 : Want::nothing;
+  s.ec = r.ec;
+  s.bytes = r.bytes;
+  return s;
+}
+
 }  // namespace
 
 TlsSocketStream::Core::Core(socket_type s, asio::ssl::context& context)
@@ -111,6 +203,7 @@ TlsSocketStream::Core::Core(socket_type s, asio::ssl::context& context)
   }
   BIO_set_data(bio, &socket);
   SSL_set_bio(ssl, bio, bio);
+  SSL_set_app_data(ssl, this);  // for on_keylog
   // Partial writes: write_some returns after each record. Moving buffer: a
   // retried write may come from a gathered copy at another address.
   // Release buffers: an idle connection holds no record buffers.
@@ -176,14 +269,19 @@ TlsSocketStream::Step TlsSocketStream::Core::classify(int ret, int ssl_error) {
 }
 
 TlsSocketStream::Step TlsSocketStream::Core::handshake() {
+  if (records) return {};  // done and handed off
   ERR_clear_error();
   t_last_errno = 0;
   const int r = SSL_do_handshake(ssl);
-  if (r == 1) return {};
+  if (r == 1) {
+    if (secrets) take_over_records();
+    return {};
+  }
   return classify(r, SSL_get_error(ssl, r));
 }
 
 TlsSocketStream::Step TlsSocketStream::Core::read(asio::mutable_buffer b) {
+  if (records) return from_records<Step>(records->read(fd(), b));
   ERR_clear_error();
   t_last_errno = 0;
   std::size_t n = 0;
@@ -193,6 +291,7 @@ TlsSocketStream::Step TlsSocketStream::Core::read(asio::mutable_buffer b) {
 }
 
 TlsSocketStream::Step TlsSocketStream::Core::write(const void* data, std::size_t size) {
+  if (records) return from_records<Step>(records->write(fd(), data, size));
   ERR_clear_error();
   t_last_errno = 0;
   std::size_t n = 0;
@@ -202,6 +301,10 @@ TlsSocketStream::Step TlsSocketStream::Core::write(const void* data, std::size_t
 }
 
 TlsSocketStream::Step TlsSocketStream::Core::shutdown() {
+  if (records) {
+    shutdown_sent = true;
+    return from_records<Step>(records->close_notify(fd()));
+  }
   // A connection whose handshake never finished has nothing to close.
   if (SSL_in_init(ssl) != 0 && !shutdown_sent) return {};
   ERR_clear_error();

@@ -1,13 +1,23 @@
 // An authenticated WebSocket session. Three coroutines share the
-// connection's strand: the reader (one request at a time, answered through
-// the service pool), the writer (the only one that writes: one write in
-// flight, then the close) and the pusher (drains the device's mailbox into a
+// connection's strand: the reader (mailbox writes are handed to the
+// application's non-blocking path and answered by its completion, posted back
+// to the strand; up to kMaxInFlight of them at once, in the order read, so
+// group commit can batch several requests of one connection; any other
+// request waits until those are answered and runs alone on the service pool),
+// the writer (the only one that writes: one write in flight, then the close;
+// the WriteCoalescer under the WebSocket sends what queued up meanwhile in
+// one transport write) and the pusher (drains the device's mailbox into a
 // bounded queue when woken; when the queue is full it pauses and the mailbox
-// keeps the messages until the client reads again).
+// keeps the messages until the client reads again). An envelope handed over
+// by a committed send (push_frame) skips the mailbox read when it is the
+// next in seq order and the queue has room.
 #include "net/log.hpp"
+#include "net/write_coalescer.hpp"
 #include "net/ws_session.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -18,6 +28,12 @@ namespace hush::server::net {
 namespace {
 
 namespace websocket = beast::websocket;
+
+/// Mailbox writes one connection may have waiting for group commit. A client
+/// keeps a few sends and the acks of what it was pushed in flight; 8 lets a
+/// commit take them all, and bounds the memory one connection holds in the
+/// commit queue (8 frames of at most max_ws_frame).
+constexpr std::size_t kMaxInFlight = 8;
 
 template <class Stream>
 class WsSession final : public Connection, public std::enable_shared_from_this<WsSession<Stream>> {
@@ -38,6 +54,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
 
   asio::awaitable<void> run(HttpRequest request) {
     auto self = this->shared_from_this();
+    ws_.next_layer().set_owner(this->weak_from_this());
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = ctx_.limits.handshake_timeout;
     timeouts.idle_timeout = ctx_.limits.ws_idle_timeout;
@@ -65,6 +82,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     } catch (const std::exception&) {
       reason = "handler_exception";
     }
+    // Requests already handed over are answered before the close.
+    while (in_flight_ > 0) co_await room_signal_.wait();
     begin_close();
     // Graceful: the connection counts as open until its queued frames are
     // written and the close frame is sent (shutdown waits on that count).
@@ -82,10 +101,17 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     });
   }
 
+  void push_frame(std::uint64_t seq, Bytes frame) override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), seq, frame = std::move(frame)]() mutable {
+      self->on_delivered(seq, std::move(frame));
+    });
+  }
+
   void shutdown() override {
     asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
-      // A request being handled gets its answer first (the reader closes after it).
-      if (self->handling_) {
+      // Requests being handled get their answers first (the reader or the
+      // last answer closes after them).
+      if (self->handling_ || self->in_flight_ > 0) {
         self->close_after_reply_ = true;
       } else {
         self->begin_close();
@@ -116,6 +142,62 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     begin_close();
   }
 
+  /// A committed envelope handed over (on the strand). Queued directly only
+  /// when it is the very next row (seq = last_seq_ + 1: nothing can lie
+  /// between) and the queue has room; otherwise the pusher reads the mailbox,
+  /// which still holds it, so nothing is lost or reordered either way.
+  void on_delivered(std::uint64_t seq, Bytes frame) {
+    if (closing_ || seq <= last_seq_) return;  // closing, or already queued from the mailbox
+    if (seq == last_seq_ + 1 && queue_.size() < ctx_.limits.max_queued_frames) {
+      last_seq_ = seq;
+      enqueue(std::move(frame), true);
+      return;
+    }
+    wake_pending_ = true;
+    pusher_signal_.notify();
+  }
+
+  /// Hands `frame` to the application's non-blocking path; false when it
+  /// must go through the service pool instead. The completion runs on any
+  /// thread: it passes the pushes to the registry, then posts the reply to
+  /// the strand. It counts as work of the service pool, so Server::wait (which
+  /// joins the pool) still waits for answers being completed, as it did when
+  /// a pool thread blocked on each.
+  bool start_async(ByteView frame) {
+    auto work = asio::prefer(ctx_.pool.get_executor(), asio::execution::outstanding_work.tracked);
+    FrameDone done = [self = this->shared_from_this(), work](FrameReply reply, std::vector<PeerPush> pushes) {
+      for (PeerPush& p : pushes) self->ctx_.registry.push_frame(p.peer, p.seq, std::move(p.frame));
+      asio::post(self->ws_.get_executor(), [self, reply = std::move(reply)]() mutable {
+        --self->in_flight_;
+        self->answer(std::move(reply));
+        self->room_signal_.notify();
+        if (self->close_after_reply_ && self->in_flight_ == 0 && !self->handling_) self->begin_close();
+      });
+    };
+    ++in_flight_;  // before: done may run (and post its answer) at once
+    bool taken = false;
+    try {
+      taken = ctx_.app.handle_frame_async(peer_, frame, done);
+    } catch (...) {
+      --in_flight_;
+      throw;
+    }
+    if (!taken) --in_flight_;
+    return taken;
+  }
+
+  /// Queues the answer to a request, with its metrics and log line.
+  void answer(FrameReply reply) {
+    if (reply.status >= 400 && reply.status < 500) ctx_.metrics.bad_frames.fetch_add(1, std::memory_order_relaxed);
+    // One per send accepted, 1:1 or fan-out (a fan-out's deliveries count
+    // in messages_out as each envelope is pushed).
+    if (reply.status == 200 && (reply.kind == "send_message" || reply.kind == "send_multi")) {
+      ctx_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
+    }
+    log_event(LogLevel::debug, "request", {kv("peer", peer_.id), kv("kind", reply.kind), kv("status", reply.status)});
+    enqueue(std::move(reply.frame), false);
+  }
+
   void enqueue(Bytes frame, bool push) {
     if (closing_ && writer_done_) return;
     queue_.push_back(Outgoing{std::move(frame), push});
@@ -128,8 +210,12 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     beast::flat_buffer buffer;
     const std::size_t hard_cap = ctx_.limits.max_queued_frames + ctx_.limits.response_slack;
     for (;;) {
-      while (!closing_ && queue_.size() >= hard_cap) co_await room_signal_.wait();
-      if (closing_) co_return "shutdown";
+      // Room for the answers of everything in flight, and a bounded number
+      // in flight: beyond that the client's frames wait in TCP (load is shed
+      // at the sender, never queued here without bound).
+      while (!closing_ && !close_after_reply_ && (queue_.size() + in_flight_ >= hard_cap || in_flight_ >= kMaxInFlight))
+        co_await room_signal_.wait();
+      if (closing_ || close_after_reply_) co_return "shutdown";
       auto [ec, n] = co_await ws_.async_read(buffer, kAsTuple);
       if (ec == websocket::error::closed) co_return "client_close";
       if (ec == websocket::error::message_too_big) co_return "frame_too_big";
@@ -142,18 +228,16 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       buffer.consume(n);
       buffer.shrink_to_fit();  // empty now: an idle connection holds no read buffer
 
-      auto handle = [this, &frame] { return ctx_.app.handle_frame(peer_, frame); };
+      if (start_async(frame)) continue;
+      // Any other request runs alone, after every earlier one was answered,
+      // so each connection's requests still take effect in the order sent.
+      while (in_flight_ > 0) co_await room_signal_.wait();
+      if (closing_) co_return "shutdown";
       handling_ = true;
+      auto handle = [this, &frame] { return ctx_.app.handle_frame(peer_, frame); };
       auto reply = co_await offload(ctx_, handle);
       handling_ = false;
-      if (reply.status >= 400 && reply.status < 500) ctx_.metrics.bad_frames.fetch_add(1, std::memory_order_relaxed);
-      // One per send accepted, 1:1 or fan-out (a fan-out's deliveries count
-      // in messages_out as each envelope is pushed).
-      if (reply.status == 200 && (reply.kind == "send_message" || reply.kind == "send_multi")) {
-        ctx_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
-      }
-      log_event(LogLevel::debug, "request", {kv("peer", peer_.id), kv("kind", reply.kind), kv("status", reply.status)});
-      enqueue(std::move(reply.frame), false);
+      answer(std::move(reply));
       if (close_after_reply_) co_return "shutdown";
     }
   }
@@ -163,6 +247,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     for (;;) {
       while (queue_.empty() && !closing_) co_await writer_signal_.wait();
       if (queue_.empty()) break;
+      // More queued behind this frame: gather it; the last one flushes all.
+      ws_.next_layer().hold(queue_.size() > 1);
       auto [ec, n] = co_await ws_.async_write(asio::buffer(queue_.front().frame), kAsTuple);
       if (ec) {
         failed = true;
@@ -178,6 +264,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       if (queue_.size() <= ctx_.limits.max_queued_frames / 2) pusher_signal_.notify();
       room_signal_.notify();
     }
+    ws_.next_layer().hold(false);
     writer_done_ = true;
     ctx_.metrics.queued_frames.fetch_sub(static_cast<std::int64_t>(queue_.size()), std::memory_order_relaxed);
     queue_.clear();
@@ -215,7 +302,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     }
   }
 
-  websocket::stream<Stream> ws_;
+  /// Frames queued together leave in one transport write (write_coalescer.hpp).
+  websocket::stream<WriteCoalescer<Stream>> ws_;
   Peer peer_;
   std::string remote_;
   SessionContext& ctx_;
@@ -229,7 +317,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   bool closing_ = false;
   bool writer_done_ = false;
   bool handling_ = false;           ///< a request is on the service pool
-  bool close_after_reply_ = false;  ///< shutdown() came while handling_
+  std::size_t in_flight_ = 0;       ///< requests on the application's non-blocking path
+  bool close_after_reply_ = false;  ///< shutdown() came while requests were being handled
   bool wake_pending_ = true;  ///< drain the mailbox once at connect
   std::uint64_t last_seq_ = 0;
   std::uint64_t frames_in_ = 0;

@@ -1,6 +1,7 @@
 // MessageService: validates a send, hands it to the Store (which checks the
 // device lists, retries and caps inside its transaction), and announces new
-// mail only after the commit.
+// mail only after the commit. The asynchronous calls share the checks and
+// complete on the Store's writer thread instead of blocking a caller.
 #include "service/message_service.hpp"
 
 #include <algorithm>
@@ -8,7 +9,7 @@
 
 namespace hush::server {
 
-Result<SendReceipt> MessageService::send(const SendRequest& request, DeviceMismatch& mismatch) {
+Result<NewMessage> MessageService::build_send(const SendRequest& request) const {
   if (request.copies.empty()) return make_error(Errc::invalid_argument, "no copies");
   if (request.copies.size() > kMaxDevicesPerSend) return make_error(Errc::invalid_argument, "too many copies");
   NewMessage msg;
@@ -26,18 +27,10 @@ Result<SendReceipt> MessageService::send(const SendRequest& request, DeviceMisma
     if (same == msg.bodies.end()) msg.bodies.push_back(c.body);
     msg.deliveries.push_back(Delivery{DeviceAddress{request.recipient, c.device}, c.registration_id, c.type, index});
   }
-  std::vector<DeviceMismatch> mismatches;
-  auto receipt = store_.store_message(msg, config_.queue_cap, mismatches);
-  if (!receipt) {
-    if (!mismatches.empty()) mismatch = std::move(mismatches.front());  // one account only
-    return receipt.error();
-  }
-  return announce(*receipt);
+  return msg;
 }
 
-Result<SendReceipt> MessageService::send_multi(const MultiSendRequest& request,
-                                               std::vector<DeviceMismatch>& mismatches) {
-  mismatches.clear();
+Result<NewMessage> MessageService::build_multi(const MultiSendRequest& request) const {
   if (request.recipients.empty()) return make_error(Errc::invalid_argument, "no recipients");
   if (request.recipients.size() > kMaxFanOutAccounts) return make_error(Errc::invalid_argument, "too many recipients");
   if (request.type == 0) return make_error(Errc::invalid_argument, "message type");
@@ -61,8 +54,56 @@ Result<SendReceipt> MessageService::send_multi(const MultiSendRequest& request,
       msg.deliveries.push_back(Delivery{DeviceAddress{r.account, device}, registration_id, request.type, 0});
   }
   // The Store refuses a device named twice within an account (invalid_argument).
+  return msg;
+}
+
+Result<SendReceipt> MessageService::send(const SendRequest& request, DeviceMismatch& mismatch) {
+  HUSH_TRY_ASSIGN(auto msg, build_send(request));
+  std::vector<DeviceMismatch> mismatches;
+  auto receipt = store_.store_message(msg, config_.queue_cap, mismatches);
+  if (!receipt) {
+    if (!mismatches.empty()) mismatch = std::move(mismatches.front());  // one account only
+    return receipt.error();
+  }
+  return announce(*receipt);
+}
+
+Result<SendReceipt> MessageService::send_multi(const MultiSendRequest& request,
+                                               std::vector<DeviceMismatch>& mismatches) {
+  mismatches.clear();
+  HUSH_TRY_ASSIGN(auto msg, build_multi(request));
   HUSH_TRY_ASSIGN(auto receipt, store_.store_message(msg, config_.queue_cap, mismatches));
   return announce(receipt);
+}
+
+void MessageService::send_async(const SendRequest& request, Announce announce, SendDone done) {
+  store_async(build_send(request), announce, std::move(done));
+}
+
+void MessageService::send_multi_async(const MultiSendRequest& request, Announce announce, SendDone done) {
+  store_async(build_multi(request), announce, std::move(done));
+}
+
+void MessageService::store_async(Result<NewMessage> message, Announce how, SendDone done) {
+  if (!message) {
+    std::vector<DeviceMismatch> none;
+    const NewMessage empty;
+    done(message.error(), SendDetails{none, empty, {}});
+    return;
+  }
+  store_.store_message_async(
+      std::move(*message), config_.queue_cap,
+      [this, how, done = std::move(done)](Result<StoreReceipt> receipt, std::vector<DeviceMismatch>& mismatches,
+                                          NewMessage& stored) {
+        if (!receipt) return done(receipt.error(), SendDetails{mismatches, stored, {}});
+        if (how == Announce::listener) {
+          done(announce(*receipt), SendDetails{mismatches, stored, {}});
+        } else {
+          const std::span<const std::pair<DeviceAddress, Seq>> queued =
+              receipt->duplicate ? std::span<const std::pair<DeviceAddress, Seq>>{} : receipt->queued;
+          done(SendReceipt{receipt->server_time, receipt->duplicate}, SendDetails{mismatches, stored, queued});
+        }
+      });
 }
 
 SendReceipt MessageService::announce(const StoreReceipt& receipt) noexcept {
@@ -79,6 +120,10 @@ Result<std::vector<QueuedMessage>> MessageService::pending(const DeviceAddress& 
 }
 
 Status MessageService::ack(const DeviceAddress& device, Seq seq) { return store_.ack(device, seq); }
+
+void MessageService::ack_async(const DeviceAddress& device, Seq seq, AckDone done) {
+  store_.ack_async(device, seq, std::move(done));
+}
 
 Result<std::size_t> MessageService::queue_depth(const DeviceAddress& device) { return store_.queue_depth(device); }
 

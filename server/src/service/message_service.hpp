@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -86,6 +88,29 @@ struct SendReceipt {
   bool duplicate = false;
 };
 
+/// What an asynchronous send tells its completion beside the receipt.
+struct SendDetails {
+  /// stale_devices: one entry per recipient account that differs.
+  std::vector<DeviceMismatch>& mismatches;
+  /// The message as stored (bodies, deliveries, server time); empty when the
+  /// request was refused before reaching the Store.
+  const NewMessage& message;
+  /// Queue rows created (none for a duplicate or a failure). With
+  /// Announce::caller the listener was not told about them: the caller hands
+  /// them on (api builds the pushed frames for net).
+  std::span<const std::pair<DeviceAddress, Seq>> queued;
+};
+/// Runs once, on the group-commit writer thread (or on the calling thread
+/// when the request is refused before storage); must not block.
+using SendDone = std::function<void(Result<SendReceipt> receipt, const SendDetails& details)>;
+using AckDone = storage::AckDone;
+
+/// Who announces the rows of an asynchronous send.
+enum class Announce : std::uint8_t {
+  listener,  ///< the DeliveryListener, as the blocking calls do
+  caller,    ///< nobody: the completion gets `queued` and must hand them on
+};
+
 class MessageService {
  public:
   MessageService(storage::Store& store, const Clock& clock, DeliveryListener& listener,
@@ -116,6 +141,14 @@ class MessageService {
   /// (sender, message_id) returns the first receipt and stores nothing.
   Result<SendReceipt> send_multi(const MultiSendRequest& request, std::vector<DeviceMismatch>& mismatches);
 
+  /// send() without blocking: the same checks, errors and durability;
+  /// `done` runs after the commit (see SendDone). With Announce::caller the
+  /// listener is not called; `mismatch` of send() is details.mismatches[0].
+  void send_async(const SendRequest& request, Announce announce, SendDone done);
+
+  /// send_multi() without blocking; as send_async.
+  void send_multi_async(const MultiSendRequest& request, Announce announce, SendDone done);
+
   /// Up to `limit` (≤ kMaxPendingPage) queued messages of the device with
   /// seq > `after`, in seq order. storage_failure.
   Result<std::vector<QueuedMessage>> pending(const DeviceAddress& device, Seq after = Seq{0},
@@ -125,6 +158,8 @@ class MessageService {
   /// name its own rows: another device's seq is not_found and nothing
   /// changes. storage_failure.
   Status ack(const DeviceAddress& device, Seq seq);
+  /// ack() without blocking: `done` runs after the commit, on the writer thread.
+  void ack_async(const DeviceAddress& device, Seq seq, AckDone done);
 
   /// Rows waiting for the device (metrics). storage_failure.
   Result<std::size_t> queue_depth(const DeviceAddress& device);
@@ -136,6 +171,11 @@ class MessageService {
  private:
   /// Tells the listener about every queue row a (non-duplicate) send created.
   SendReceipt announce(const StoreReceipt& receipt) noexcept;
+  /// The checked message of a 1:1 send / of a fan-out, ready for the Store.
+  Result<NewMessage> build_send(const SendRequest& request) const;
+  Result<NewMessage> build_multi(const MultiSendRequest& request) const;
+  /// Hands a built message to the Store asynchronously.
+  void store_async(Result<NewMessage> message, Announce announce, SendDone done);
 
   storage::Store& store_;
   const Clock& clock_;

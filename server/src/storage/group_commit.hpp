@@ -1,7 +1,9 @@
 // Group commit: one writer thread drains queued mailbox writes and hands them
 // to a BatchExecutor as one batch (one transaction, one commit, one fsync);
-// only then is each waiter woken, individually. What a batch does with its
-// requests (statements, caches, retries) is the executor's business.
+// only then is each request completed: a blocked waiter is woken, or an
+// asynchronous request's completion runs on the writer thread (no thread
+// sleeps per request). What a batch does with its requests (statements,
+// caches, retries) is the executor's business.
 #pragma once
 
 #include <hush/util/result.hpp>
@@ -10,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -45,6 +48,17 @@ class BatchExecutor {
   virtual void execute(std::span<WriteRequest* const> batch) noexcept = 0;
 };
 
+/// A request that owns itself while queued: the writer calls complete() once
+/// its batch has been executed (committed or failed; request().result says
+/// which), then destroys it. complete() runs on the writer thread, so it must
+/// be short and must not block (post the answer elsewhere).
+class AsyncWrite {
+ public:
+  virtual ~AsyncWrite() = default;
+  virtual WriteRequest& request() noexcept = 0;
+  virtual void complete() noexcept = 0;
+};
+
 class GroupCommit {
  public:
   GroupCommit(BatchExecutor& executor, std::size_t max_batch);
@@ -57,6 +71,12 @@ class GroupCommit {
   /// request.result, or unavailable when the store is closing.
   Status run(WriteRequest& request);
 
+  /// Queues `write` and returns at once; its complete() runs on the writer
+  /// thread after its batch. When the store is closing it is completed at
+  /// once, on the calling thread, with unavailable. Requests queued before
+  /// the destructor are still executed and completed.
+  void submit(std::unique_ptr<AsyncWrite> write);
+
  private:
   // Each waiter sleeps on its own condition variable: the writer wakes exactly
   // the requests of the batch it finished (a shared notify_all woke every
@@ -67,13 +87,21 @@ class GroupCommit {
     std::condition_variable cv;
     bool done = false;
   };
+  /// One queued request: a blocked waiter or an owned asynchronous write.
+  struct Entry {
+    Waiter* waiter = nullptr;
+    AsyncWrite* async = nullptr;  ///< owned while queued
+    WriteRequest* request() const noexcept { return waiter ? waiter->request : &async->request(); }
+  };
+  /// Wakes the waiter or runs and destroys the asynchronous write.
+  static void finish(const Entry& e) noexcept;
   void writer_loop();
 
   BatchExecutor& executor_;
   std::size_t max_batch_;
   std::mutex mu_;
   std::condition_variable work_cv_;
-  std::deque<Waiter*> queue_;
+  std::deque<Entry> queue_;
   bool stopping_ = false;
   std::thread writer_;
 };

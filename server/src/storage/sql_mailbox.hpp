@@ -18,6 +18,11 @@ Result<StoreReceipt> SqlStore<Db>::store_message(const NewMessage& message, std:
 }
 
 template <class Db>
+void SqlStore<Db>::store_message_async(NewMessage message, std::size_t queue_cap, StoreMessageDone done) {
+  group_commit_->submit(std::make_unique<AsyncSend>(std::move(message), queue_cap, std::move(done)));
+}
+
+template <class Db>
 Result<std::vector<QueuedMessage>> SqlStore<Db>::pending(const DeviceAddress& device, Seq after, std::size_t limit) {
   auto db = pool_.lease();
   HUSH_TRY_ASSIGN(auto q, db->query("SELECT q.seq, q.sender_account, q.sender_device, q.message_id, q.type, "
@@ -49,6 +54,11 @@ template <class Db>
 Status SqlStore<Db>::ack(const DeviceAddress& device, Seq seq) {
   AckWrite w(device, seq);
   return group_commit_->run(w);
+}
+
+template <class Db>
+void SqlStore<Db>::ack_async(const DeviceAddress& device, Seq seq, AckDone done) {
+  group_commit_->submit(std::make_unique<AsyncAck>(device, seq, std::move(done)));
 }
 
 template <class Db>

@@ -6,6 +6,7 @@
 // sql_accounts.hpp, sql_keys.hpp and sql_mailbox.hpp.
 #pragma once
 
+#include "storage/async_writes.hpp"
 #include "storage/group_commit.hpp"
 #include "storage/mailbox_writer.hpp"
 #include "storage/migrations.hpp"
@@ -51,8 +52,10 @@ class SqlStore final : public Store {
 
   Result<StoreReceipt> store_message(const NewMessage& message, std::size_t queue_cap,
                                      std::vector<DeviceMismatch>& mismatches) override;
+  void store_message_async(NewMessage message, std::size_t queue_cap, StoreMessageDone done) override;
   Result<std::vector<QueuedMessage>> pending(const DeviceAddress& device, Seq after, std::size_t limit) override;
   Status ack(const DeviceAddress& device, Seq seq) override;
+  void ack_async(const DeviceAddress& device, Seq seq, AckDone done) override;
   Result<std::size_t> queue_depth(const DeviceAddress& device) override;
   Result<std::size_t> expire(Timestamp cutoff, Timestamp now) override;
 

@@ -11,6 +11,7 @@
 #include <hush/util/result.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -18,6 +19,14 @@
 #include <vector>
 
 namespace hush::server::storage {
+
+/// Completion of Store::store_message_async: the receipt or error, the
+/// mismatches of a stale_devices refusal, and the message itself (the caller
+/// may build pushes from it). Runs on the writer thread: must not block.
+using StoreMessageDone =
+    std::function<void(Result<StoreReceipt> receipt, std::vector<DeviceMismatch>& mismatches, NewMessage& message)>;
+/// Completion of Store::ack_async; same rules.
+using AckDone = std::function<void(Status status)>;
 
 class Store {
  public:
@@ -103,6 +112,11 @@ class Store {
   /// Nothing is stored on any failure.
   virtual Result<StoreReceipt> store_message(const NewMessage& message, std::size_t queue_cap,
                                              std::vector<DeviceMismatch>& mismatches) = 0;
+  /// store_message without blocking the caller: `done` runs once the send is
+  /// committed (or refused), on the group-commit writer thread (so no thread
+  /// waits per request). Same checks and errors as store_message. The
+  /// default runs store_message and then `done` on the calling thread.
+  virtual void store_message_async(NewMessage message, std::size_t queue_cap, StoreMessageDone done);
   /// Up to `limit` queued messages of the device with seq > `after`, ascending.
   /// storage_failure. (An unknown device has an empty queue.)
   virtual Result<std::vector<QueuedMessage>> pending(const DeviceAddress& device, Seq after, std::size_t limit) = 0;
@@ -110,6 +124,8 @@ class Store {
   /// body goes when unreferenced. A device can only ever name its own rows.
   /// not_found: no such row in this device's queue. storage_failure.
   virtual Status ack(const DeviceAddress& device, Seq seq) = 0;
+  /// ack without blocking the caller; `done` as for store_message_async.
+  virtual void ack_async(const DeviceAddress& device, Seq seq, AckDone done);
   /// Rows in the device's queue. storage_failure.
   virtual Result<std::size_t> queue_depth(const DeviceAddress& device) = 0;
   /// Deletes queue rows stored before `cutoff` (with their unreferenced bodies),
