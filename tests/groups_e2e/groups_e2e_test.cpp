@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -304,6 +305,100 @@ TEST_F(GroupsE2e, LeaveAndNamesResolveOrConflict) {
   EXPECT_EQ(bob_view->history.back().action, "leave");
   EXPECT_EQ(at("bob").group_add("dup", "nobody-such").code(), Errc::not_found);
   EXPECT_EQ(at("carol").group_add("dup", "bob").code(), Errc::forbidden);  // carol is no admin of g2
+}
+
+// ---- the durable outbox of group changes (docs/protocol.md §8.3, "Delivery")
+
+TEST_F(GroupsE2e, ChangesMadeWhileHushdIsDownAreQueuedThenReachEveryMemberOnceInOrder) {
+  for (const char* n : {"alice", "bob", "carol", "dave"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("club", {"bob", "carol"}));
+  drain_all({"bob", "carol"});
+  // alice has talked to dave before: his account is known without the server.
+  ASSERT_TRUE(at("alice").send_text("dave", "hello dave"));
+  ASSERT_EQ(receive_n("dave", 1).size(), 1u);
+
+  hushd_->stop();
+  auto added = at("alice").group_add("club", "dave");
+  ASSERT_TRUE(added) << errc_name(added.code());  // applied here and queued, not a failure
+  EXPECT_EQ(added->version, 2u);
+  EXPECT_EQ(added->pending_changes, 1u);
+  EXPECT_EQ(added->awaiting_delivery, (std::vector<std::string>{"alice", "bob", "carol", "dave"}));
+  auto renamed = at("alice").group_rename("club", "club2");
+  ASSERT_TRUE(renamed) << errc_name(renamed.code());
+  EXPECT_EQ(renamed->pending_changes, 2u);
+  // The queue is in the store, not in memory.
+  reopen("alice");
+  EXPECT_EQ(at("alice").group_info("club2")->pending_changes, 2u);
+
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(at("alice").receive(0s));  // any operation that reaches hushd sends the queue first
+  auto after = at("alice").group_info("club2");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->pending_changes, 0u);
+  EXPECT_TRUE(after->awaiting_delivery.empty());
+
+  // Their connections died with the old hushd: the next call connects anew.
+  for (const char* n : {"bob", "carol", "dave"}) at(n).disconnect();
+  drain_all({"bob", "carol", "dave"});
+  const std::string reference = summary(*after);
+  for (const char* n : {"bob", "carol", "dave"}) {
+    auto info = at(n).group_info("club2");
+    ASSERT_TRUE(info) << n;
+    EXPECT_EQ(summary(*info), reference) << n;
+    EXPECT_TRUE(info->refused.empty()) << n;  // nothing out of order, nothing replayed
+    EXPECT_FALSE(logged(n, "event=group_change_refused")) << n;
+  }
+  for (const char* n : {"bob", "carol"}) {
+    EXPECT_EQ(std::count_if(logs_[n].begin(), logs_[n].end(),
+                            [](const std::string& l) { return l.find("event=group_change_applied version=2") != std::string::npos; }),
+              1)
+        << n;
+  }
+  for (const char* n : {"bob", "carol", "dave"}) {
+    EXPECT_EQ(std::count_if(logs_[n].begin(), logs_[n].end(),
+                            [](const std::string& l) { return l.find("event=group_change_applied version=3") != std::string::npos; }),
+              1)
+        << n;
+  }
+  // And the group works for the newcomer.
+  ASSERT_TRUE(at("alice").group_send("club2", "welcome dave"));
+  auto got = receive_n("dave", 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "welcome dave");
+}
+
+TEST_F(GroupsE2e, RetryAfterAPartialFailureDeliversEachChangeOnce) {
+  // alice's first pass stops after two copies the server accepted (her own,
+  // then bob's), with bob's still queued, as after a crash before removal.
+  hooks_["alice"].outbox_stop_after = 2;
+  for (const char* n : {"alice", "bob", "carol"}) registered(n);
+  auto made = at("alice").group_create("club", {"bob", "carol"});
+  ASSERT_TRUE(made) << errc_name(made.code());
+  EXPECT_EQ(made->pending_changes, 1u);
+  EXPECT_EQ(made->awaiting_delivery, (std::vector<std::string>{"bob", "carol"}));
+  drain_all({"bob"});  // bob already has the creation
+
+  hooks_.erase("alice");
+  reopen("alice");
+  ASSERT_TRUE(at("alice").group_send("club", "hi all"));  // sends bob's copy again, then carol's
+  EXPECT_EQ(at("alice").group_info("club")->pending_changes, 0u);
+  auto bob = receive_n("bob", 1);
+  auto carol = receive_n("carol", 1);
+  ASSERT_EQ(bob.size(), 1u);
+  ASSERT_EQ(carol.size(), 1u);
+  EXPECT_EQ(text(bob[0]), "hi all");
+  EXPECT_EQ(text(carol[0]), "hi all");
+  drain_all({"bob", "carol"});
+  const std::string reference = summary(*at("alice").group_info("club"));
+  for (const char* n : {"bob", "carol"}) {
+    EXPECT_EQ(summary(*at(n).group_info("club")), reference) << n;
+    EXPECT_TRUE(at(n).group_info("club")->refused.empty()) << n;
+    EXPECT_EQ(std::count_if(logs_[n].begin(), logs_[n].end(),
+                            [](const std::string& l) { return l.find("event=group_change_applied version=1") != std::string::npos; }),
+              1)
+        << n;
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // change prints the group as it is after it.
 #include "cmd/group_request.hpp"
 #include "command.hpp"
+#include "exit_codes.hpp"
 #include "format.hpp"
 #include "session.hpp"
 
@@ -28,6 +29,11 @@ void print_group(Output& out, const client::GroupInfo& g, bool details) {
     o.add("id", g.id).add("name", g.name).add("version", g.version).add("active", g.active);
     o.add("members", g.members).add("admins", g.admins);
     out.object(o);
+    if (g.pending_changes != 0) {
+      JsonObject d("group_delivery");
+      d.add("group_id", g.id).add("pending_changes", g.pending_changes).add("awaiting", g.awaiting_delivery);
+      out.object(d);
+    }
     if (!details) return;
     for (const auto& h : g.history) {
       JsonObject c("group_change");
@@ -56,6 +62,10 @@ void print_group(Output& out, const client::GroupInfo& g, bool details) {
   }
   out.text(fmt::format("group #{}  version {}  id {}", terminal_safe(g.name), g.version, g.id));
   if (!g.active) out.text("you are no longer a member");
+  if (g.pending_changes != 0) {
+    out.text(fmt::format("waiting for delivery: {} change{} to {}", g.pending_changes,
+                         g.pending_changes == 1 ? "" : "s", joined(g.awaiting_delivery)));
+  }
   out.text("members: " + members);
   out.text("changes:");
   for (const auto& h : g.history) {
@@ -99,7 +109,37 @@ int run(Context& ctx, const ParsedArgs& args) {
       }
       return report(ctx, g.error());
     }
-    if (!ctx.out.json()) ctx.out.note(fmt::format("{} #{}", verb, terminal_safe(g->name)));
+    if (!ctx.out.json()) {
+      ctx.out.note(fmt::format("{} #{}", verb, terminal_safe(g->name)));
+      // Applied and queued, not failed (docs/protocol.md §8.3, "Delivery"):
+      // the queue is retried before every later command that reaches hushd.
+      // Our own name in the list stands for our other devices.
+      const auto me = c.whoami();
+      std::vector<std::string> others;
+      bool own_devices = false;
+      for (const auto& a : g->awaiting_delivery) {
+        if (me && a == me->username) {
+          own_devices = true;
+        } else {
+          others.push_back(a);
+        }
+      }
+      const auto n = others.size();
+      if (n != 0 || own_devices) {
+        std::string when = "when the server is reachable";
+        if (g->delivery_error == Errc::untrusted_identity) {
+          when = "once you trust the changed identity key (`hush trust USER`)";
+        } else if (g->delivery_error != Errc::ok && exit_code(g->delivery_error) != static_cast<int>(ExitCode::network)) {
+          when = fmt::format("when a retry succeeds ({} now)", errc_name(g->delivery_error));
+        }
+        std::string who = n == 0 ? std::string("your other devices (if any)")
+                                 : fmt::format("{} member{}", n, n == 1 ? "" : "s");
+        std::string names = joined(others);
+        if (own_devices && n != 0) names += ", and your other devices if any";
+        ctx.out.note(fmt::format("applied here; {} will get it {}{}; every command that reaches the server retries", who,
+                                 when, n == 0 ? "" : " (" + names + ")"));
+      }
+    }
     print_group(ctx.out, *g, true);
     return 0;
   };

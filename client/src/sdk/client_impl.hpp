@@ -11,10 +11,12 @@
 #include <hush/client/store/directory.hpp>
 #include <hush/client/store/group_store.hpp>
 #include <hush/client/store/message_history.hpp>
+#include <hush/client/store/outbox.hpp>
 #include <hush/client/store/received_ids.hpp>
 #include <hush/client/store/session_store.hpp>
 #include <hush/crypto/x25519.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -140,11 +142,39 @@ class ClientImpl {
   store::GroupStore groups_{*store_};
   store::SqliteSenderKeyStore sender_keys_{*store_};
   Result<store::GroupRecord> resolve_group(std::string_view ref);
+  /// Test hooks only (a change not applied here): sends `change` at once, not queued.
   Status send_group_change(const store::Account& me, const content::GroupChange& change,
                            const std::vector<std::string>& recipients, const std::vector<std::string>& joining);
+  // group_outbox.cpp: the durable outbox of our group changes.
+  store::Outbox outbox_{*store_};
+  std::chrono::steady_clock::time_point last_outbox_pass_{};  ///< listen() paces its passes by it
+  /// Inside the transaction that applies `change` here: queues one copy per
+  /// recipient account (members first, then `joining` with the history).
+  Status enqueue_group_change(const store::Account& me, const content::GroupChange& change,
+                              const std::vector<std::string>& recipients, const std::vector<std::string>& joining);
+  /// Sends queued copies in queue order, removing each once the server
+  /// accepted it; a recipient with a copy still queued gets nothing newer,
+  /// and newcomers wait for every member copy of their change. The first
+  /// failure (network errors end the pass), or ok. Not registered: ok.
+  Status deliver_group_outbox();
+  /// deliver_group_outbox() before other work (send, group send, group
+  /// changes, receive, listen): a failure is logged and returned for
+  /// information only (everything stays queued for the next pass).
+  Status retry_group_outbox();
+  /// Fills GroupInfo's pending_changes and awaiting_delivery for `group_id`.
+  Status add_delivery_state(GroupInfo& info, ByteView group_id);
   Status distribute_sender_key(const store::Account& me, store::GroupRecord& group);
   Status apply_group_change(const store::GroupRecord* known, const content::GroupChange& change,
                             const store::Account& me);
+  /// Applies our own change and queues its copies in one transaction, then
+  /// sends what it can (older queued changes first). Only storage and
+  /// encoding errors come back; undelivered copies stay queued and the
+  /// reason is the Errc returned (ok: all went out).
+  Result<Errc> apply_and_queue(const store::GroupRecord* known, const content::GroupChange& change,
+                               const store::Account& me, const std::vector<std::string>& recipients,
+                               const std::vector<std::string>& joining);
+  /// to_info plus the delivery state of our queued changes.
+  Result<GroupInfo> info_with_delivery(const store::GroupRecord& g);
   /// Sessions with every other device of our own account (ListDevices, then
   /// bundles for the ones we lack), so group traffic reaches them.
   Status sync_own_devices(const store::Account& me);

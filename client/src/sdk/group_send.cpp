@@ -97,6 +97,7 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
   HUSH_TRY_ASSIGN(const store::Account* acc, account());
   const store::Account me = acc->clone();
   if (text.size() > content::kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
+  (void)retry_group_outbox();  // our queued changes reach the members before this message
   HUSH_TRY_ASSIGN(auto g, resolve_group(ref));
   if (!g.active) return make_error(Errc::forbidden, "no longer a member of this group");
   auto mine = from_hex(me.account_id);

@@ -1,12 +1,12 @@
 // Groups, the author's side and the local view (docs/protocol.md §8): create,
-// add, remove, leave and rename as changes applied here and sent over the
-// pairwise sessions to every device of every member; finding a group by name
-// or id; group info and group history.
+// add, remove, leave and rename as changes applied here and, in the same
+// transaction, queued for every member account (group_outbox.cpp sends them
+// over the pairwise sessions); finding a group by name or id; group info and
+// group history.
 #include "client_impl.hpp"
 #include "frame.hpp"
+#include "group_outbox.hpp"
 #include "group_rules.hpp"
-
-#include <hush/crypto/sha.hpp>
 
 #include <algorithm>
 
@@ -15,17 +15,6 @@ namespace hush::client {
 namespace {
 
 std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
-/// The server-side id of one change for one recipient account: hushd's
-/// idempotency key is per sender device and id, so each account's copy needs
-/// its own, stable for this change.
-Bytes change_message_id(const MessageId& id, ByteView account) {
-  Bytes in = to_bytes(std::string_view("hush group change"));
-  in.insert(in.end(), id.bytes.begin(), id.bytes.end());
-  in.insert(in.end(), account.begin(), account.end());
-  auto digest = crypto::sha256(in);
-  return Bytes(digest.begin(), digest.begin() + MessageId::kSize);
-}
 
 GroupInfo to_info(const store::GroupRecord& g) {
   GroupInfo out;
@@ -169,7 +158,7 @@ Status ClientImpl::send_group_change(const store::Account& me, const content::Gr
       if (!contains(joining, name)) copy.history.clear();
       HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", content::Content{id, ts, std::move(copy)}}));
       SentMessage ignored;
-      return send_to_account(me, account, name, padded.expose(), change_message_id(id, account), ignored);
+      return send_to_account(me, account, name, padded.expose(), sdk::change_message_id(id, account), ignored);
     }();
     if (!st) {
       if (options_.on_log) options_.on_log(std::string("event=group_change_send_failed error=") + std::string(errc_name(st.code())));
@@ -209,10 +198,11 @@ Result<GroupInfo> ClientImpl::group_create(std::string_view name, const std::vec
   change.admins = {me.username};
   change.name = std::string(name);
   change.timestamp_ms = now_ms();
-  HUSH_TRY(apply_group_change(nullptr, change, me));
-  HUSH_TRY(send_group_change(me, change, all, {}));
+  HUSH_TRY_ASSIGN(const Errc delivery, apply_and_queue(nullptr, change, me, all, {}));
   HUSH_TRY_ASSIGN(auto g, groups_.get(change.group_id));
-  return to_info(*g);
+  HUSH_TRY_ASSIGN(auto info, info_with_delivery(*g));
+  info.delivery_error = delivery;
+  return info;
 }
 
 Result<GroupInfo> ClientImpl::group_change(std::string_view ref, content::GroupAction action, std::string_view argument) {
@@ -268,21 +258,46 @@ Result<GroupInfo> ClientImpl::group_change(std::string_view ref, content::GroupA
     HUSH_TRY(send_group_change(me, change, recipients, joining));
     return to_info(g);
   }
-  HUSH_TRY(apply_group_change(&g, change, me));
-  HUSH_TRY(send_group_change(me, change, recipients, joining));
+  HUSH_TRY_ASSIGN(const Errc delivery, apply_and_queue(&g, change, me, recipients, joining));
   HUSH_TRY_ASSIGN(auto after, groups_.get(g.id));
-  return to_info(*after);
+  HUSH_TRY_ASSIGN(auto info, info_with_delivery(*after));
+  info.delivery_error = delivery;
+  return info;
+}
+
+Result<Errc> ClientImpl::apply_and_queue(const store::GroupRecord* known, const content::GroupChange& change,
+                                         const store::Account& me, const std::vector<std::string>& recipients,
+                                         const std::vector<std::string>& joining) {
+  // Applied here and queued for everyone, or neither (§8.3, "Delivery").
+  Status applied = store_->transaction([&]() -> Status {
+    HUSH_TRY(apply_group_change(known, change, me));
+    return enqueue_group_change(me, change, recipients, joining);
+  });
+  HUSH_TRY(applied);
+  // One pass in queue order: older queued changes go first, so a member gets
+  // this one only after them. Whatever does not go out now stays queued and
+  // shows in the GroupInfo.
+  return retry_group_outbox().code();
+}
+
+Result<GroupInfo> ClientImpl::info_with_delivery(const store::GroupRecord& g) {
+  GroupInfo info = to_info(g);
+  HUSH_TRY(add_delivery_state(info, g.id));
+  return info;
 }
 
 Result<GroupInfo> ClientImpl::group_info(std::string_view ref) {
   HUSH_TRY_ASSIGN(auto g, resolve_group(ref));
-  return to_info(g);
+  return info_with_delivery(g);
 }
 
 Result<std::vector<GroupInfo>> ClientImpl::groups() {
   HUSH_TRY_ASSIGN(auto all, groups_.all());
   std::vector<GroupInfo> out;
-  for (const auto& g : all) out.push_back(to_info(g));
+  for (const auto& g : all) {
+    HUSH_TRY_ASSIGN(auto info, info_with_delivery(g));
+    out.push_back(std::move(info));
+  }
   return out;
 }
 

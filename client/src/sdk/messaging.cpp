@@ -32,6 +32,9 @@ constexpr int kMaxSendAttempts = 4;
 constexpr std::chrono::milliseconds kDrainQuiet{300};
 /// listen(): how often on_tick runs.
 constexpr std::chrono::milliseconds kTick{100};
+/// listen(): how often a connected listener retries queued group changes
+/// (each pass reads the outbox; a copy refused for good is retried no faster).
+constexpr std::chrono::seconds kOutboxRetryInterval{5};
 
 std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
@@ -211,6 +214,7 @@ Result<SentMessage> ClientImpl::send_text(std::string_view username, std::string
   const store::Account me = acc->clone();
   const std::string name = normalize_username(username);
   if (text.size() > content::kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
+  (void)retry_group_outbox();  // queued group changes go out before new work
   // The name is looked up afresh on every send: if it now belongs to another
   // account (a reinstall, or a lying server), the sessions with the old one
   // are dropped and the new account's identity key must pass the trust check.
@@ -428,6 +432,7 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
 
 Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::milliseconds wait) {
   std::vector<ReceivedMessage> out;
+  (void)retry_group_outbox();  // before the connection is held: a failed request replaces it
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
   const auto give_up = std::chrono::steady_clock::now() + wait;
   bool any = false;
@@ -478,6 +483,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
     }
     backoff = options_.reconnect_min;
     (void)housekeeping();
+    (void)retry_group_outbox();
     while (!stop.stop_requested()) {
       auto conn = connection();
       if (!conn) break;
@@ -497,6 +503,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
         }
         for (const auto& m : out) on_message(m);
       }
+      if (std::chrono::steady_clock::now() - last_outbox_pass_ >= kOutboxRetryInterval) (void)retry_group_outbox();
       if (on_tick) on_tick();
     }
   }

@@ -102,6 +102,17 @@ struct GroupInfo {
   bool active = true;              ///< false once we left or were removed
   std::vector<GroupChangeInfo> history;       ///< oldest first
   std::vector<RefusedGroupChangeInfo> refused;
+  /// Our own changes to this group applied here but not yet accepted by the
+  /// server for every recipient (docs/protocol.md §8.3, "Delivery"): they
+  /// are queued and sent, in order, before any later operation that talks
+  /// to the server. 0 when everything went out.
+  std::uint32_t pending_changes = 0;
+  /// The accounts (usernames, sorted) still waiting for one of those
+  /// changes; our own name stands for our other devices.
+  std::vector<std::string> awaiting_delivery;
+  /// From a group change only: why its queued copies did not all go out now
+  /// (network_failure, timeout, untrusted_identity, ...); ok if they did.
+  Errc delivery_error = Errc::ok;
 };
 
 /// What we know of a contact.
@@ -185,6 +196,10 @@ struct ClientOptions {
     std::vector<std::string> extra_recipients;
     /// Called with each group message body as uploaded (ciphertext, as the server sees it).
     std::function<void(ByteView body)> on_upload;
+    /// Non-zero: a pass over the group change outbox stops after this many
+    /// copies the server accepted, leaving the last one queued (as a crash
+    /// between the server's answer and its removal would).
+    std::size_t outbox_stop_after = 0;
   } group_test;
 };
 
@@ -294,10 +309,15 @@ class Client {
   // hex (at least 8 leading digits); a name held by two groups is conflict.
 
   /// Creates a group named `name` with us and `members` (usernames); we are
-  /// its admin. Sends the creation to every device of every member. Errors:
-  /// invalid_argument (empty or long name, bad or too many members),
-  /// not_found (a member does not exist, or we are not registered),
-  /// untrusted_identity, network errors, storage errors.
+  /// its admin. The change is applied here and queued for every member
+  /// account in one transaction, then sent to every device of every member;
+  /// copies the server did not take stay queued, are retried before later
+  /// operations that reach the server, and show in the result's
+  /// pending_changes / awaiting_delivery (docs/protocol.md §8.3, "Delivery"):
+  /// that is success, not an error. Errors (nothing applied): invalid_argument
+  /// (empty or long name, bad or too many members), not_found (a member does
+  /// not exist, or we are not registered), network errors (a member's account
+  /// is not known here and the server is unreachable), storage errors.
   Result<GroupInfo> group_create(std::string_view name, const std::vector<std::string>& members);
   /// Encrypts `text` once with our Sender Key for the group and uploads it
   /// once for every device of every member (our key first goes, over the
@@ -306,8 +326,9 @@ class Client {
   /// a member), invalid_argument (text too long), stale_devices (device lists
   /// kept changing), untrusted_identity, network errors, storage errors.
   Result<SentMessage> group_send(std::string_view group, std::string_view text);
-  /// Adds `username` (admins only). Errors as group_create, and forbidden
-  /// (not an admin, or no longer a member).
+  /// Adds `username` (admins only). Applied, queued and sent as
+  /// group_create's change (the newcomer's copy goes after the members').
+  /// Errors as group_create, and forbidden (not an admin, or no longer a member).
   Result<GroupInfo> group_add(std::string_view group, std::string_view username);
   /// Removes `username` (admins only); every remaining member then rotates
   /// its Sender Key. Errors as group_add.
@@ -316,7 +337,8 @@ class Client {
   Result<GroupInfo> group_leave(std::string_view group);
   /// Renames the group (admins only). Errors as group_add.
   Result<GroupInfo> group_rename(std::string_view group, std::string_view new_name);
-  /// The group's members, admins, version, history and refused changes.
+  /// The group's members, admins, version, history and refused changes, and
+  /// our changes to it still waiting for delivery.
   /// Errors: not_found, conflict (ambiguous name), storage errors.
   Result<GroupInfo> group_info(std::string_view group);
   /// Every group we know (also those we left), by name.
