@@ -23,6 +23,22 @@ if(HUSH_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# ThreadSanitizer (not in CI: too slow for its time budget; docs/CONTRIBUTING.md).
+# Cannot be combined with ASan. Dependencies (OpenSSL, libsodium, SQLite, libpq,
+# Boost's compiled parts) are not instrumented: tests/tsan.supp names the
+# reports that come from them.
+if(HUSH_TSAN)
+  if(HUSH_SANITIZE)
+    message(FATAL_ERROR "HUSH_TSAN and HUSH_SANITIZE cannot be combined")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+  # Asio uses std::atomic_thread_fence (fenced blocks, ref_count_down), which
+  # TSan does not model; g++ warns (-Wtsan), an error under -Werror. A race
+  # TSan reports only because of such a fence goes to tests/tsan.supp.
+  add_compile_options(-Wno-tsan)
+endif()
+
 # Fuzzing builds (clang): instrument everything for coverage, so the fuzzers
 # see inside libhush and not only their own file; the fuzz targets add the
 # libFuzzer main themselves (fuzz/CMakeLists.txt).

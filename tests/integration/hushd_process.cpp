@@ -28,10 +28,11 @@ constexpr std::string_view kCertificate = "hushd tls certificate ";
 
 int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
-/// In sanitizer builds hushd reports errors and leaks on stderr; any such
-/// report fails the running test.
+/// In sanitizer builds hushd reports errors, leaks and (TSan) data races on
+/// stderr; any such report fails the running test.
 void expect_no_sanitizer_report(const std::string& log) {
-  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+  for (const char* marker :
+       {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "WARNING: ThreadSanitizer"}) {
     EXPECT_EQ(log.find(marker), std::string::npos) << "hushd reported: " << marker << "\n" << log;
   }
 }

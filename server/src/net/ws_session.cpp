@@ -164,8 +164,20 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   /// joins the pool) still waits for answers being completed, as it did when
   /// a pool thread blocked on each.
   bool start_async(ByteView frame) {
-    auto work = asio::prefer(ctx_.pool.get_executor(), asio::execution::outstanding_work.tracked);
-    FrameDone done = [self = this->shared_from_this(), work](FrameReply reply, std::vector<PeerPush> pushes) {
+    // The completion's copy of the session must be dropped before its work
+    // count: when it is the last reference, ~WsSession runs on the writer
+    // thread and touches the io_context and the server's metrics. Released
+    // the other way round (a lambda's captures are destroyed in an order we
+    // do not choose), Server::wait could return, and the server be
+    // destroyed, while the writer thread still destroys the session. A
+    // struct's members are destroyed in reverse order: `self` first.
+    struct Keep {
+      decltype(asio::prefer(ctx_.pool.get_executor(), asio::execution::outstanding_work.tracked)) work;
+      std::shared_ptr<WsSession> self;
+    };
+    FrameDone done = [keep = Keep{asio::prefer(ctx_.pool.get_executor(), asio::execution::outstanding_work.tracked),
+                                  this->shared_from_this()}](FrameReply reply, std::vector<PeerPush> pushes) {
+      const std::shared_ptr<WsSession>& self = keep.self;
       for (PeerPush& p : pushes) self->ctx_.registry.push_frame(p.peer, p.seq, std::move(p.frame));
       asio::post(self->ws_.get_executor(), [self, reply = std::move(reply)]() mutable {
         --self->in_flight_;
