@@ -37,6 +37,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -66,6 +67,8 @@ std::vector<unsigned char> pattern(std::size_t n, unsigned seed) {
 /// A small send buffer forces OpenSSL's WANT_WRITE path mid-record. (Tiny
 /// receive buffers would stall loopback TCP itself in zero-window probes.)
 void shrink_buffers(tcp::socket& s) { s.set_option(asio::socket_base::send_buffer_size(4096)); }
+
+struct RawConnection;
 
 class TlsSocketStreamTest : public ::testing::TestWithParam<bool> {
  protected:
@@ -116,6 +119,10 @@ class TlsSocketStreamTest : public ::testing::TestWithParam<bool> {
   std::future<T> spawn(asio::awaitable<T> co) {
     return asio::co_spawn(io_, std::move(co), asio::use_future);
   }
+
+  /// A server stream and a RawTlsClient on one connection, handshake done
+  /// (null, with a test failure, if it did not complete).
+  std::unique_ptr<RawConnection> raw_connection();
 
   std::filesystem::path dir_;
   asio::io_context io_;
@@ -289,6 +296,26 @@ class RawTlsClient {
   BIO* out_ = nullptr;
 };
 
+struct RawConnection {
+  tcp::socket client_socket;
+  TlsSocketStream server;
+  RawTlsClient client;  // reads and writes client_socket
+  RawConnection(std::pair<tcp::socket, tcp::socket> sockets, asio::ssl::context& tls)
+      : client_socket(std::move(sockets.second)), server(std::move(sockets.first), tls), client(client_socket) {}
+};
+
+std::unique_ptr<RawConnection> TlsSocketStreamTest::raw_connection() {
+  auto c = std::make_unique<RawConnection>(connect_pair(), server_tls_);
+  auto shs = spawn(server_handshake(c->server));
+  const bool client_done = c->client.handshake();
+  const error_code server_ec = get(shs);
+  if (!client_done || server_ec) {
+    ADD_FAILURE() << "handshake: client " << client_done << ", server " << server_ec.message();
+    return nullptr;
+  }
+  return c;
+}
+
 // ---- the tests ----
 
 TEST_P(TlsSocketStreamTest, HandshakesAndCarriesRecordsBeyond16KiBBothWaysAtOnce) {
@@ -358,12 +385,9 @@ TEST_P(TlsSocketStreamTest, WebSocketCarriesLargeMessagesAndClosesWithCloseNotif
 }
 
 TEST_P(TlsSocketStreamTest, PeerClosingMidRecordFailsTheRead) {
-  auto [server_socket, client_socket] = connect_pair();
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  RawTlsClient client(client_socket);
-  auto shs = spawn(server_handshake(server));
-  ASSERT_TRUE(client.handshake());
-  ASSERT_FALSE(get(shs));
+  auto c = raw_connection();
+  ASSERT_TRUE(c);
+  auto& [client_socket, server, client] = *c;
 
   const std::string records = client.seal(std::string(20000, 'x'));
   ASSERT_GT(records.size(), 20000U);
@@ -395,12 +419,9 @@ TEST_P(TlsSocketStreamTest, PeerLeavingDuringTheHandshakeFailsIt) {
 }
 
 TEST_P(TlsSocketStreamTest, ShutdownSendsCloseNotifyAndWaitsForThePeers) {
-  auto [server_socket, client_socket] = connect_pair();
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  RawTlsClient client(client_socket);
-  auto shs = spawn(server_handshake(server));
-  ASSERT_TRUE(client.handshake());
-  ASSERT_FALSE(get(shs));
+  auto c = raw_connection();
+  ASSERT_TRUE(c);
+  auto& [client_socket, server, client] = *c;
 
   auto shutdown = spawn(server_shutdown(server));
   EXPECT_TRUE(client.saw_close_notify());
@@ -461,12 +482,9 @@ TEST_P(TlsSocketStreamTest, OperationsAfterCloseFailWithoutTouchingTheDescriptor
 }
 
 TEST_P(TlsSocketStreamTest, FollowsThePeersKeyUpdatesBothWays) {
-  auto [server_socket, client_socket] = connect_pair();
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  RawTlsClient client(client_socket);
-  auto shs = spawn(server_handshake(server));
-  ASSERT_TRUE(client.handshake());
-  ASSERT_FALSE(get(shs));
+  auto c = raw_connection();
+  ASSERT_TRUE(c);
+  auto& [client_socket, server, client] = *c;
 
   // Twice, so keys are updated beyond the first generation on both sides.
   for (int round = 0; round < 2; ++round) {
@@ -490,12 +508,9 @@ TEST_P(TlsSocketStreamTest, FollowsThePeersKeyUpdatesBothWays) {
 }
 
 TEST_P(TlsSocketStreamTest, TamperedRecordFailsTheReadForGood) {
-  auto [server_socket, client_socket] = connect_pair();
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  RawTlsClient client(client_socket);
-  auto shs = spawn(server_handshake(server));
-  ASSERT_TRUE(client.handshake());
-  ASSERT_FALSE(get(shs));
+  auto c = raw_connection();
+  ASSERT_TRUE(c);
+  auto& [client_socket, server, client] = *c;
 
   std::string records = client.seal("hello");
   records.back() = static_cast<char>(records.back() ^ 1);  // the tag
