@@ -69,6 +69,7 @@ std::vector<unsigned char> pattern(std::size_t n, unsigned seed) {
 void shrink_buffers(tcp::socket& s) { s.set_option(asio::socket_base::send_buffer_size(4096)); }
 
 struct RawConnection;
+struct AsioConnection;
 
 class TlsSocketStreamTest : public ::testing::TestWithParam<bool> {
  protected:
@@ -123,6 +124,8 @@ class TlsSocketStreamTest : public ::testing::TestWithParam<bool> {
   /// A server stream and a RawTlsClient on one connection, handshake done
   /// (null, with a test failure, if it did not complete).
   std::unique_ptr<RawConnection> raw_connection();
+  /// The same with asio's own TLS stream as the client.
+  std::unique_ptr<AsioConnection> asio_connection(bool small_buffers = false);
 
   std::filesystem::path dir_;
   asio::io_context io_;
@@ -316,16 +319,33 @@ std::unique_ptr<RawConnection> TlsSocketStreamTest::raw_connection() {
   return c;
 }
 
+struct AsioConnection {
+  TlsSocketStream server;
+  asio::ssl::stream<tcp::socket> client;
+  AsioConnection(std::pair<tcp::socket, tcp::socket> sockets, asio::ssl::context& server_tls,
+                 asio::ssl::context& client_tls)
+      : server(std::move(sockets.first), server_tls), client(std::move(sockets.second), client_tls) {}
+};
+
+std::unique_ptr<AsioConnection> TlsSocketStreamTest::asio_connection(bool small_buffers) {
+  auto c = std::make_unique<AsioConnection>(connect_pair(small_buffers), server_tls_, client_tls_);
+  auto shs = spawn(server_handshake(c->server));
+  auto chs = spawn(client_handshake(c->client));
+  const error_code server_ec = get(shs);
+  const error_code client_ec = get(chs);
+  if (server_ec || client_ec) {
+    ADD_FAILURE() << "handshake: server " << server_ec.message() << ", client " << client_ec.message();
+    return nullptr;
+  }
+  return c;
+}
+
 // ---- the tests ----
 
 TEST_P(TlsSocketStreamTest, HandshakesAndCarriesRecordsBeyond16KiBBothWaysAtOnce) {
-  auto [server_socket, client_socket] = connect_pair(/*small_buffers=*/true);
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
-  auto shs = spawn(server_handshake(server));
-  auto chs = spawn(client_handshake(client));
-  ASSERT_FALSE(get(shs)) << "server handshake";
-  ASSERT_FALSE(get(chs)) << "client handshake";
+  auto c = asio_connection(/*small_buffers=*/true);
+  ASSERT_TRUE(c);
+  auto& [server, client] = *c;
   EXPECT_EQ(server.records_handed_off(), handed_off());
   EXPECT_EQ(server.native_handle() == nullptr, handed_off());
 
@@ -431,13 +451,9 @@ TEST_P(TlsSocketStreamTest, ShutdownSendsCloseNotifyAndWaitsForThePeers) {
 }
 
 TEST_P(TlsSocketStreamTest, AsioClientSeesEndOfStreamAfterShutdown) {
-  auto [server_socket, client_socket] = connect_pair();
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
-  auto shs = spawn(server_handshake(server));
-  auto chs = spawn(client_handshake(client));
-  ASSERT_FALSE(get(shs));
-  ASSERT_FALSE(get(chs));
+  auto c = asio_connection();
+  ASSERT_TRUE(c);
+  auto& [server, client] = *c;
   auto shutdown = spawn(server_shutdown(server));
   auto client_end = spawn(client_read_to_end(client));
   EXPECT_EQ(get(client_end), asio::error::eof);  // asio's name for a close_notify received
@@ -447,13 +463,9 @@ TEST_P(TlsSocketStreamTest, AsioClientSeesEndOfStreamAfterShutdown) {
 }
 
 TEST_P(TlsSocketStreamTest, ExpiryFailsAPendingReadWithTimeout) {
-  auto [server_socket, client_socket] = connect_pair();
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
-  auto shs = spawn(server_handshake(server));
-  auto chs = spawn(client_handshake(client));
-  ASSERT_FALSE(get(shs));
-  ASSERT_FALSE(get(chs));
+  auto c = asio_connection();
+  ASSERT_TRUE(c);
+  auto& [server, client] = *c;
   auto read = asio::co_spawn(
       io_,
       [](TlsSocketStream& s) -> asio::awaitable<error_code> {
@@ -466,13 +478,9 @@ TEST_P(TlsSocketStreamTest, ExpiryFailsAPendingReadWithTimeout) {
 }
 
 TEST_P(TlsSocketStreamTest, OperationsAfterCloseFailWithoutTouchingTheDescriptor) {
-  auto [server_socket, client_socket] = connect_pair();
-  TlsSocketStream server(std::move(server_socket), server_tls_);
-  asio::ssl::stream<tcp::socket> client(std::move(client_socket), client_tls_);
-  auto shs = spawn(server_handshake(server));
-  auto chs = spawn(client_handshake(client));
-  ASSERT_FALSE(get(shs));
-  ASSERT_FALSE(get(chs));
+  auto c = asio_connection();
+  ASSERT_TRUE(c);
+  auto& [server, client] = *c;
   auto pending = spawn(read_some(server));
   asio::post(io_, [&server] { server.close(); });
   EXPECT_EQ(get(pending).first, asio::error::operation_aborted);
