@@ -19,5 +19,10 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/hush-config-version.cmake
 install(FILES ${PROJECT_BINARY_DIR}/hush-config.cmake ${PROJECT_BINARY_DIR}/hush-config-version.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hush)
 
+# hush.pc finds its prefix from where it lies (pkg-config's ${pcfiledir}), so
+# `cmake --install --prefix P` gives a file that is right for P, not for the
+# prefix known at configure time.
+file(RELATIVE_PATH HUSH_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+string(REGEX REPLACE "/$" "" HUSH_PC_TO_PREFIX "${HUSH_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/hush.pc.in ${PROJECT_BINARY_DIR}/hush.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/hush.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -10,7 +10,7 @@
 namespace hush::cli {
 
 namespace {
-constexpr std::string_view kVersion = "hush 0.1.0";
+constexpr std::string_view kVersion = "hush " HUSH_VERSION;  // the project version, from CMake
 }
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Io& io) {

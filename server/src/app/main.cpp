@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -70,6 +71,17 @@ class Sweeper {
   std::thread thread_;
 };
 
+/// The names a self-signed certificate must carry: the configured ones and
+/// the listen address unless it is a wildcard or loopback (always carried).
+std::vector<std::string> certificate_hosts(const Options& o) {
+  std::vector<std::string> hosts = o.cert_hosts;
+  const bool wildcard_or_loopback =
+      o.host.empty() || o.host == "0.0.0.0" || o.host == "::" || o.host == "127.0.0.1" || o.host == "::1" ||
+      o.host == "localhost";
+  if (!wildcard_or_loopback && std::find(hosts.begin(), hosts.end(), o.host) == hosts.end()) hosts.push_back(o.host);
+  return hosts;
+}
+
 int fail(std::string_view event, const Error& error) {
   log_event(LogLevel::error, event, {kv("error", errc_name(error.code)), kv("detail", error.context)});
   return 1;
@@ -91,8 +103,18 @@ int run(const Options& o) {
   std::string fingerprint;
   if (!o.plain_tcp) {
     if (o.tls_cert.empty()) {
-      auto files = ensure_self_signed(o.data_dir + "/tls");
+      const auto hosts = certificate_hosts(o);
+      auto files = ensure_self_signed(o.data_dir + "/tls", hosts);
       if (!files) return fail("tls_setup_failed", files.error());
+      auto missing = certificate_missing_host(files->cert_file, hosts);
+      if (!missing) return fail("tls_setup_failed", missing.error());
+      if (!missing->empty()) {
+        // Never replaced behind the operator's back: clients pinned this one.
+        log_event(LogLevel::error, "tls_certificate_lacks_host",
+                  {kv("host", *missing), kv("path", files->cert_file),
+                   kv("fix", "move the tls folder away to make a new certificate; clients must then trust it")});
+        return 1;
+      }
       so.tls_cert_file = files->cert_file;
       so.tls_key_file = files->key_file;
       fingerprint = files->fingerprint;

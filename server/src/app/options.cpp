@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
+#include <type_traits>
 
 namespace hush::server::app {
 namespace {
@@ -13,13 +16,16 @@ namespace {
 constexpr const char* kUsage =
     "usage: hushd [--data DIR] [--listen ADDR:PORT] [--store URL]\n"
     "             [--tls-cert FILE --tls-key FILE] [--config FILE] [--plain-tcp]\n"
-    "             [--log-level debug|info|warn|error]\n"
+    "             [--log-level debug|info|warn|error] [--cert-host NAME]... [--version]\n"
     "  --data DIR         data directory (default ./hushd-data): hush.db, tls/\n"
     "  --listen ADDR:PORT address to serve (default 127.0.0.1:8443; port 0 = any)\n"
     "  --store URL        sqlite:PATH or postgresql://... (default sqlite:DIR/hush.db)\n"
     "  --tls-cert, --tls-key  PEM files; without them a self-signed pair is made in DIR/tls\n"
     "  --config FILE      TOML file with the same keys (flags win)\n"
-    "  --plain-tcp        no TLS; allowed only on a loopback address\n";
+    "  --cert-host NAME   a DNS name or IP address the self-signed certificate must carry\n"
+    "                     (repeatable; localhost, 127.0.0.1 and ::1 always are)\n"
+    "  --plain-tcp        no TLS; allowed only on a loopback address\n"
+    "  --version          print hushd's version and exit\n";
 
 template <class T>
 bool parse_uint(const std::string& s, T& out) {
@@ -30,16 +36,90 @@ bool parse_uint(const std::string& s, T& out) {
   return true;
 }
 
+/// The config file's top-level table, remembering which keys the reader
+/// asked for and whether each had the type asked: a key nobody reads (a typo,
+/// a setting from another version) or a value of the wrong type is an error
+/// that names it, never a silently ignored line.
+class TrackedTable {
+ public:
+  explicit TrackedTable(toml::table& table) : table_(table) {}
+
+  /// One key's value; `value<T>()` is empty when absent and records a type
+  /// error when present with another type.
+  class Entry {
+   public:
+    Entry(TrackedTable& owner, std::string_view key) : owner_(owner), key_(key) {}
+    template <class T>
+    std::optional<T> value() {
+      toml::node* node = owner_.table_.get(key_);
+      if (node == nullptr) return std::nullopt;
+      auto v = node->value_exact<T>();  // exact: 1.5 is not an integer, "1" is not a number
+      if (!v && owner_.error_.empty()) owner_.error_ = fmt::format("config: {} must be {}", key_, type_name<T>());
+      return v;
+    }
+    /// Present as an array of strings (any other element is a type error).
+    std::optional<std::vector<std::string>> strings() {
+      toml::node* node = owner_.table_.get(key_);
+      if (node == nullptr) return std::nullopt;
+      std::vector<std::string> out;
+      const toml::array* array = node->as_array();
+      for (std::size_t i = 0; array != nullptr && i < array->size(); ++i) {
+        auto s = array->get(i)->value_exact<std::string>();
+        if (!s) array = nullptr;
+        else out.push_back(*s);
+      }
+      if (array == nullptr) {
+        if (owner_.error_.empty()) owner_.error_ = fmt::format("config: {} must be an array of strings", key_);
+        return std::nullopt;
+      }
+      return out;
+    }
+
+   private:
+    template <class T>
+    static const char* type_name() {
+      if constexpr (std::is_same_v<T, bool>) return "true or false";
+      else if constexpr (std::is_same_v<T, std::string>) return "a string";
+      else return "an integer";
+    }
+    TrackedTable& owner_;
+    std::string key_;
+  };
+
+  Entry operator[](std::string_view key) {
+    read_.emplace_back(key);
+    return Entry(*this, key);
+  }
+
+  /// The first type error, else the first key no reader asked for, else empty.
+  std::string error() const {
+    if (!error_.empty()) return error_;
+    for (const auto& [key, node] : table_) {
+      (void)node;
+      if (std::find(read_.begin(), read_.end(), key.str()) == read_.end()) {
+        return fmt::format("config: unknown key {} (line {})", key.str(), key.source().begin.line);
+      }
+    }
+    return {};
+  }
+
+ private:
+  toml::table& table_;
+  std::vector<std::string> read_;
+  std::string error_;
+};
+
 ParseOutcome fail(std::string text) { return ParseOutcome{false, 2, std::move(text) + "\n" + kUsage}; }
 
 /// Applies the TOML file; returns an error text or empty.
 std::string apply_config(const std::string& path, Options& o) {
-  toml::table t;
+  toml::table parsed;
   try {
-    t = toml::parse_file(path);
+    parsed = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     return fmt::format("config {}: {} (line {})", path, e.description(), e.source().begin.line);
   }
+  TrackedTable t(parsed);
   if (auto v = t["data"].value<std::string>()) o.data_dir = *v;
   if (auto v = t["listen"].value<std::string>()) {
     if (!parse_listen(*v, o.host, o.port)) return "config: listen must be ADDR:PORT";
@@ -71,10 +151,13 @@ std::string apply_config(const std::string& path, Options& o) {
     if (*v <= 0) return "config: max_connections must be positive";
     o.max_connections = static_cast<std::size_t>(*v);
   }
-  return {};
+  if (auto v = t["cert_hosts"].strings()) o.cert_hosts = *v;
+  return t.error();
 }
 
 }  // namespace
+
+const char* version() { return HUSH_VERSION; }
 
 bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
   const auto colon = text.rfind(':');
@@ -99,6 +182,7 @@ ParseOutcome parse_options(const std::vector<std::string>& args, Options& out) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") return ParseOutcome{false, 0, kUsage};
+    if (a == "--version") return ParseOutcome{false, 0, fmt::format("hushd {}\n", version())};
     if (a == "--plain-tcp") {
       out.plain_tcp = true;
       continue;
@@ -115,6 +199,8 @@ ParseOutcome parse_options(const std::vector<std::string>& args, Options& out) {
       out.tls_cert = v;
     } else if (a == "--tls-key") {
       out.tls_key = v;
+    } else if (a == "--cert-host") {
+      out.cert_hosts.push_back(v);
     } else if (a == "--config") {
       // applied above
     } else if (a == "--log-level") {

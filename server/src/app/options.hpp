@@ -30,7 +30,13 @@ struct Options {
   unsigned io_threads = 0;
   unsigned service_threads = 0;
   std::size_t max_connections = 120'000;
+  /// Extra names (DNS) or addresses (IP) the self-signed certificate must
+  /// carry besides localhost, 127.0.0.1 and ::1 (`--cert-host`, `cert_hosts`).
+  std::vector<std::string> cert_hosts;
 };
+
+/// hushd's version, as `hushd --version` prints it.
+const char* version();
 
 /// What parsing decided: run, or print `text` and exit with `exit_code`.
 struct ParseOutcome {

@@ -1,0 +1,98 @@
+// hushd's settings: --version, the TOML config refusing unknown keys and
+// wrong types by name (a typo must not silently leave a default in force),
+// and --cert-host / cert_hosts.
+#include "app/options.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace hush::server::app {
+namespace {
+
+class AppOptions : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("hush-app-options-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  /// Parses `flags` after `--config FILE` holding `toml`.
+  ParseOutcome parse_config(const std::string& toml, Options& out) {
+    const auto path = (dir_ / "hushd.toml").string();
+    std::ofstream(path) << toml;
+    return parse_options({"--config", path}, out);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(AppOptions, VersionPrintsTheProjectVersionAndExitsZero) {
+  Options o;
+  const auto parsed = parse_options({"--version"}, o);
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 0);
+  EXPECT_EQ(parsed.text, std::string("hushd ") + version() + "\n");
+  EXPECT_NE(std::string(version()).find('.'), std::string::npos);
+}
+
+TEST_F(AppOptions, KnownKeysOfTheRightTypeApply) {
+  Options o;
+  const auto parsed = parse_config(
+      "data = \"/srv/hush\"\nlisten = \"0.0.0.0:9443\"\nqueue_cap = 50\nplain_tcp = false\n"
+      "cert_hosts = [\"chat.example.org\", \"192.0.2.7\"]\n",
+      o);
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(o.data_dir, "/srv/hush");
+  EXPECT_EQ(o.port, 9443);
+  EXPECT_EQ(o.queue_cap, 50u);
+  EXPECT_EQ(o.cert_hosts, (std::vector<std::string>{"chat.example.org", "192.0.2.7"}));
+}
+
+TEST_F(AppOptions, AnUnknownKeyIsAnErrorThatNamesItAndItsLine) {
+  Options o;
+  const auto parsed = parse_config("data = \"/srv/hush\"\nqueue_capp = 50\n", o);
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_NE(parsed.text.find("unknown key queue_capp"), std::string::npos) << parsed.text;
+  EXPECT_NE(parsed.text.find("line 2"), std::string::npos) << parsed.text;
+}
+
+TEST_F(AppOptions, AnUnknownTableIsAnError) {
+  Options o;
+  const auto parsed = parse_config("[limits]\nqueue_cap = 5\n", o);
+  EXPECT_FALSE(parsed.run);
+  EXPECT_NE(parsed.text.find("unknown key limits"), std::string::npos) << parsed.text;
+}
+
+TEST_F(AppOptions, AWrongTypeIsAnErrorThatNamesTheKey) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"queue_cap = \"50\"\n", "queue_cap must be an integer"},
+      {"queue_cap = 1.5\n", "queue_cap must be an integer"},
+      {"plain_tcp = 1\n", "plain_tcp must be true or false"},
+      {"data = 7\n", "data must be a string"},
+      {"cert_hosts = \"chat.example.org\"\n", "cert_hosts must be an array of strings"},
+      {"cert_hosts = [\"a.example\", 3]\n", "cert_hosts must be an array of strings"},
+  };
+  for (const auto& [toml, message] : cases) {
+    Options o;
+    const auto parsed = parse_config(toml, o);
+    EXPECT_FALSE(parsed.run) << toml;
+    EXPECT_NE(parsed.text.find(message), std::string::npos) << toml << " -> " << parsed.text;
+  }
+}
+
+TEST_F(AppOptions, CertHostFlagsAccumulate) {
+  Options o;
+  const auto parsed = parse_options({"--cert-host", "a.example", "--cert-host", "10.1.2.3"}, o);
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(o.cert_hosts, (std::vector<std::string>{"a.example", "10.1.2.3"}));
+}
+
+}  // namespace
+}  // namespace hush::server::app
