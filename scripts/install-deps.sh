@@ -15,6 +15,7 @@ packages=(
   libqrencode-dev
   # tests and benchmarks (peers are test-only: never linked into what we install)
   libgtest-dev libgmock-dev libbenchmark-dev libsignal-protocol-c-dev libolm-dev tmux sqlite3 python3
+  zlib1g-dev libgcrypt20-dev        # ML-KEM vector files (.gz) and an independent SHAKE-128 stream
 )
 
 missing=()
