@@ -16,6 +16,7 @@ packages=(
   # tests and benchmarks (peers are test-only: never linked into what we install)
   libgtest-dev libgmock-dev libbenchmark-dev libsignal-protocol-c-dev libolm-dev tmux sqlite3 python3
   zlib1g-dev libgcrypt20-dev        # ML-KEM vector files (.gz) and an independent SHAKE-128 stream
+  valgrind                          # the KEM's constant-time test (memcheck)
 )
 
 # Node.js runs the npm test peers (tests/peers/kem-node); any node ≥ 18 will

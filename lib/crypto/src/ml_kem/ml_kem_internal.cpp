@@ -50,6 +50,7 @@ void ml_kem_decaps(const Params& params, const std::uint8_t* dk, const std::uint
   // m' = K-PKE.Decrypt(dk_PKE, c); (K', r') = G(m' ‖ h); K̄ = J(z ‖ c) (steps 7–9).
   SecretBytes<32> m_prime;
   k_pke_decrypt(params, dk, c, m_prime.expose_mut().data());
+  HUSH_KEM_CT_INJECTED_LEAK(m_prime.expose()[0]);
   SecretBytes<64> kr;
   sha3_512({m_prime.expose(), ByteView(h, 32)}, kr.expose_mut().data());
   SecretBytes<32> k_bar;
