@@ -3,11 +3,14 @@
 #include <hush/crypto/aes_cbc.hpp>
 #include <hush/crypto/hkdf.hpp>
 #include <hush/crypto/hmac.hpp>
+#include <hush/crypto/ml_kem.hpp>
 #include <hush/crypto/x25519.hpp>
 #include <hush/crypto/xeddsa.hpp>
 #include <hush/testing/deterministic_rng.hpp>
 
 #include <benchmark/benchmark.h>
+
+#include "poly_ops.hpp"  // lib/crypto/src/ml_kem: the portable rows
 
 namespace {
 using namespace hush;
@@ -78,5 +81,60 @@ void BM_AesCbcEncryptDecrypt(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_AesCbcEncryptDecrypt)->Arg(16)->Arg(256)->Arg(4096);
+
+// ML-KEM / Kyber (docs/performance.md, KEM table). Argument 0: the
+// arithmetic the CPU gets (AVX2 where present); 1: forced portable.
+struct KemArithmetic {
+  explicit KemArithmetic(const benchmark::State& state) {
+    crypto::detail::kem::force_portable_poly_ops(state.range(0) == 1);
+  }
+  ~KemArithmetic() { crypto::detail::kem::force_portable_poly_ops(false); }
+  KemArithmetic(const KemArithmetic&) = delete;
+  KemArithmetic& operator=(const KemArithmetic&) = delete;
+};
+
+template <class K>
+void BM_KemKeyGen(benchmark::State& state) {
+  KemArithmetic arithmetic(state);
+  testing::DeterministicRng rng(1);
+  for (auto _ : state) benchmark::DoNotOptimize(K::generate(rng));
+}
+
+template <class K>
+void BM_KemEncaps(benchmark::State& state) {
+  KemArithmetic arithmetic(state);
+  testing::DeterministicRng rng(1);
+  auto pair = K::generate(rng);
+  for (auto _ : state) benchmark::DoNotOptimize(K::encapsulate(pair.public_key, rng));
+}
+
+template <class K>
+void BM_KemDecaps(benchmark::State& state) {
+  KemArithmetic arithmetic(state);
+  testing::DeterministicRng rng(1);
+  auto pair = K::generate(rng);
+  auto sent = K::encapsulate(pair.public_key, rng);
+  for (auto _ : state) benchmark::DoNotOptimize(K::decapsulate(pair.secret_key, sent.ciphertext));
+}
+
+// Parsing a received encapsulation key (the §7.2 modulus check).
+template <class K>
+void BM_KemParsePublicKey(benchmark::State& state) {
+  testing::DeterministicRng rng(1);
+  auto pair = K::generate(rng);
+  for (auto _ : state) benchmark::DoNotOptimize(K::PublicKey::parse(pair.public_key.bytes()));
+}
+
+BENCHMARK_TEMPLATE(BM_KemKeyGen, MlKem768)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemEncaps, MlKem768)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemDecaps, MlKem768)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemKeyGen, MlKem1024)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemEncaps, MlKem1024)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemDecaps, MlKem1024)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemKeyGen, Kyber1024)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemEncaps, Kyber1024)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemDecaps, Kyber1024)->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(BM_KemParsePublicKey, MlKem768);
+BENCHMARK_TEMPLATE(BM_KemParsePublicKey, MlKem1024);
 
 }  // namespace

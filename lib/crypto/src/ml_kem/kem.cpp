@@ -1,0 +1,128 @@
+// The typed KEM API (hush/crypto/ml_kem.hpp): validation of keys and
+// ciphertexts from outside (FIPS 203 §7), randomness from the caller's Rng,
+// and dispatch to the ML-KEM or Kyber round 3 algorithms.
+#include <hush/crypto/ml_kem.hpp>
+
+#include "encoding.hpp"
+#include "hashes.hpp"
+#include "ml_kem_internal.hpp"
+#include "params.hpp"
+
+#include <cstring>
+
+namespace hush::crypto {
+
+namespace {
+
+using detail::kem::Params;
+using detail::kem::params_of;
+
+// §7.2 modulus check: every coefficient of t̂ below q, so ek re-encodes to itself.
+bool ek_coefficients_reduced(const Params& params, const std::uint8_t* ek) noexcept {
+  bool ok = true;
+  for (std::size_t i = 0; i < params.k; ++i) {
+    detail::kem::Poly p;
+    ok &= detail::kem::byte_decode12_checked(p, ek + 384 * i);
+  }
+  return ok;
+}
+
+}  // namespace
+
+template <KemAlgorithm A>
+auto Kem<A>::PublicKey::parse(ByteView bytes) -> Result<PublicKey> {
+  constexpr Params params = params_of(A);
+  if (bytes.size() != kPublicKeySize) return make_error(Errc::bad_length, "kem public key length");
+  if (!ek_coefficients_reduced(params, bytes.data())) return make_error(Errc::bad_key, "kem public key not reduced");
+  PublicKey key;
+  std::memcpy(key.bytes_.data(), bytes.data(), kPublicKeySize);
+  return key;
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::SecretKey::parse(ByteView bytes) -> Result<SecretKey> {
+  constexpr Params params = params_of(A);
+  if (bytes.size() != kSecretKeySize) return make_error(Errc::bad_length, "kem secret key length");
+  // §7.3 hash check: the stored H(ek) must be the hash of the stored ek (both public).
+  const std::uint8_t* ek = bytes.data() + params.pke_secret_size();
+  std::uint8_t h[32];
+  detail::kem::sha3_256({ByteView(ek, kPublicKeySize)}, h);
+  if (std::memcmp(h, ek + kPublicKeySize, 32) != 0) return make_error(Errc::bad_key, "kem secret key hash check");
+  if (!ek_coefficients_reduced(params, ek)) return make_error(Errc::bad_key, "kem public key not reduced");
+  return SecretKey(SecretBytes<kSecretKeySize>::from(bytes));
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::SecretKey::public_key() const -> PublicKey {
+  PublicKey key;
+  std::memcpy(key.bytes_.data(), bytes_.expose().data() + params_of(A).pke_secret_size(), kPublicKeySize);
+  return key;
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::Ciphertext::parse(ByteView bytes) -> Result<Ciphertext> {
+  if (bytes.size() != kCiphertextSize) return make_error(Errc::bad_length, "kem ciphertext length");
+  Ciphertext c;
+  std::memcpy(c.bytes_.data(), bytes.data(), kCiphertextSize);
+  return c;
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::generate(Rng& rng) -> KeyPair {
+  Seed d;
+  Seed z;
+  rng.fill(d.expose_mut());
+  rng.fill(z.expose_mut());
+  return generate_from_seeds(d, z);
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::generate_from_seeds(const Seed& d, const Seed& z) -> KeyPair {
+  PublicKey pk;
+  SecretBytes<kSecretKeySize> dk;
+  detail::kem::keygen_internal(params_of(A), d.expose().data(), z.expose().data(), pk.bytes_.data(),
+                               dk.expose_mut().data());
+  return KeyPair{pk, SecretKey(std::move(dk))};
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::encapsulate(const PublicKey& key, Rng& rng) -> Encapsulation {
+  Seed m;
+  rng.fill(m.expose_mut());
+  return encapsulate_from_seed(key, m);
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::encapsulate_from_seed(const PublicKey& key, const Seed& m) -> Encapsulation {
+  constexpr Params params = params_of(A);
+  Encapsulation out{Ciphertext(), SharedSecret()};
+  auto secret = out.shared_secret.expose_mut();
+  if constexpr (params.round3) {
+    detail::kem::kyber_r3_encaps(params, key.bytes_.data(), m.expose().data(), out.ciphertext.bytes_.data(),
+                                 secret.data());
+  } else {
+    detail::kem::ml_kem_encaps(params, key.bytes_.data(), m.expose().data(), out.ciphertext.bytes_.data(),
+                               secret.data());
+  }
+  return out;
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::decapsulate(const SecretKey& key, const Ciphertext& ciphertext) -> SharedSecret {
+  constexpr Params params = params_of(A);
+  SharedSecret out;
+  auto secret = out.expose_mut();
+  if constexpr (params.round3) {
+    detail::kem::kyber_r3_decaps(params, key.bytes_.expose().data(), ciphertext.bytes_.data(), secret.data());
+  } else {
+    detail::kem::ml_kem_decaps(params, key.bytes_.expose().data(), ciphertext.bytes_.data(), secret.data());
+  }
+  return out;
+}
+
+template class Kem<KemAlgorithm::ml_kem_512>;
+template class Kem<KemAlgorithm::ml_kem_768>;
+template class Kem<KemAlgorithm::ml_kem_1024>;
+template class Kem<KemAlgorithm::kyber1024_r3>;
+
+}  // namespace hush::crypto
