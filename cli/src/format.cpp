@@ -21,7 +21,21 @@ std::string format_time(std::uint64_t ms) {
 
 std::string format_id(const client::MessageId& id) { return to_hex(id.view()); }
 
+std::string failure_text(const client::ReceivedMessage& m) {
+  const auto& f = *m.failure;
+  const std::string who = m.sender.empty() ? fmt::format("an unknown account ({})", f.sender_account.substr(0, 8))
+                                           : terminal_safe(m.sender);
+  std::string line = fmt::format("a message from {} could not be decrypted ({})", who, f.error);
+  if (f.resend_requested) {
+    line += fmt::format("; asked {}'s device to resend", who);
+  } else {
+    line += "; it is lost unless they send it again";
+  }
+  return line;
+}
+
 std::string message_line(const client::ReceivedMessage& m) {
+  if (m.failure) return fmt::format("[{}] ! {}", format_time(m.server_timestamp_ms), failure_text(m));
   if (m.group_id) {  // "[time] alice in #friends: text", our other device's as "me in #friends"
     return fmt::format("[{}] {} in #{}: {}", format_time(m.timestamp_ms), m.sent_by_me ? "me" : terminal_safe(m.sender),
                        terminal_safe(m.group_name), terminal_safe(m.text_view()));
@@ -31,6 +45,16 @@ std::string message_line(const client::ReceivedMessage& m) {
 }
 
 JsonObject message_json(const client::ReceivedMessage& m) {
+  if (m.failure) {
+    JsonObject f("undecryptable");
+    f.add("from", m.sender)
+        .add("from_device", m.sender_device)
+        .add("from_account", m.failure->sender_account)
+        .add("server_timestamp_ms", m.server_timestamp_ms)
+        .add("error", m.failure->error)
+        .add("resend_requested", m.failure->resend_requested);
+    return f;
+  }
   JsonObject o("message");
   o.add("id", format_id(m.id))
       .add("from", m.sender)
@@ -76,6 +100,24 @@ void print_identity(Output& out, const client::Identity& id, std::string_view ve
                        id.device_id));
   out.text(fmt::format("account id:   {}", id.account_id_hex));
   out.text(fmt::format("identity key: {}", id.identity_key_hex));
+}
+
+std::string grouped_digits(std::string_view digits) {
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); i += 5) {
+    if (!out.empty()) out += ' ';
+    out += digits.substr(i, 5);
+  }
+  return out;
+}
+
+std::string grouped_key(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 4) {
+    if (!out.empty()) out += ' ';
+    out += hex.substr(i, 4);
+  }
+  return out;
 }
 
 void print_message(Output& out, const client::ReceivedMessage& m) {

@@ -20,6 +20,9 @@ namespace hush::cli {
 
 /// "[time] alice: text" (for a copy of our own: "[time] me -> bob: text").
 [[nodiscard]] std::string message_line(const client::ReceivedMessage& m);
+/// For a message that could not be decrypted: "a message from carol could not
+/// be decrypted (bad_mac); asked carol's device to resend".
+[[nodiscard]] std::string failure_text(const client::ReceivedMessage& m);
 /// {"type":"message","id",...,"text"}.
 [[nodiscard]] JsonObject message_json(const client::ReceivedMessage& m);
 
@@ -30,6 +33,10 @@ namespace hush::cli {
 /// Prints who we are: human lines or {"type":"identity",...}.
 void print_identity(Output& out, const client::Identity& id, std::string_view verb);
 
+/// "12345 67890 ..." (groups of five digits).
+[[nodiscard]] std::string grouped_digits(std::string_view digits);
+/// A key's hex in groups of four, for reading aloud: "05ab cdef ...".
+[[nodiscard]] std::string grouped_key(std::string_view hex);
 /// Prints one received message in the current mode.
 void print_message(Output& out, const client::ReceivedMessage& m);
 

@@ -21,7 +21,11 @@ int run(Context& ctx, const ParsedArgs&) {
   if (!ctx.out.json()) ctx.out.note(fmt::format("listening as {}; Ctrl-C to stop", terminal_safe(me->username)));
   StopSignals signals;
   std::stop_source stop;
-  const Status done = (*client)->listen([&](const client::ReceivedMessage& m) { print_message(ctx.out, m); },
+  const Status done = (*client)->listen(
+      [&](const client::ReceivedMessage& m) {
+        print_message(ctx.out, m);
+        if (m.failure && ctx.out.json()) ctx.out.warning(failure_text(m));  // also said on stderr
+      },
                                         stop.get_token(), [&] {
                                           if (StopSignals::received() != 0) stop.request_stop();
                                         });

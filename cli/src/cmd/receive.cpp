@@ -5,6 +5,8 @@
 #include "format.hpp"
 #include "session.hpp"
 
+#include <fmt/format.h>
+
 namespace hush::cli {
 
 namespace {
@@ -23,8 +25,20 @@ int run(Context& ctx, const ParsedArgs& args) {
   if (!client) return report(ctx, client.error());
   auto messages = (*client)->receive(std::chrono::seconds(wait));
   if (!messages) return report(ctx, messages.error());
-  for (const auto& m : *messages) print_message(ctx.out, m);
+  std::size_t failed = 0;
+  for (const auto& m : *messages) {
+    print_message(ctx.out, m);
+    if (m.failure) ++failed;
+  }
   if (messages->empty() && !ctx.out.json()) ctx.out.note("no new messages");
+  // A message that could not be decrypted is never passed over with exit 0
+  // (docs/cli.md): everything else was printed and acknowledged first.
+  if (failed > 0) {
+    return report(ctx, make_error(Errc::invalid_message, "a message could not be decrypted"),
+                  fmt::format("{} message(s) could not be decrypted; the senders were asked to resend where possible "
+                              "(run `hush receive` again)",
+                              failed));
+  }
   return 0;
 }
 

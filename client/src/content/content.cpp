@@ -170,6 +170,15 @@ Status build(const Content& content, pb::Content& message) {
     m->set_group_id(skd->group_id.data(), skd->group_id.size());
     auto d = skd->distribution.expose();
     m->mutable_distribution()->assign(reinterpret_cast<const char*>(d.data()), d.size());
+  } else if (const auto* de = std::get_if<DecryptionError>(&content.body)) {
+    if (de->message_id.empty() || de->message_id.size() > kMaxDecryptionErrorIdSize ||
+        (!de->ratchet_key.empty() && de->ratchet_key.size() != 33)) {
+      return make_error(Errc::invalid_argument, "decryption error");
+    }
+    auto* m = message.mutable_control()->mutable_decryption_error();
+    m->set_message_id(de->message_id.data(), de->message_id.size());
+    if (!de->ratchet_key.empty()) m->set_ratchet_key(de->ratchet_key.data(), de->ratchet_key.size());
+    m->set_server_timestamp_ms(de->server_timestamp_ms);
   } else {
     const auto& receipt = std::get<Receipt>(content.body);
     if (receipt.message_ids.empty() || receipt.message_ids.size() > kMaxReceiptIds) {
@@ -254,6 +263,15 @@ Result<Content> parse(ByteView view) {
         if (skd.group_id().size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
         if (skd.distribution().empty()) return make_error(Errc::invalid_message, "empty sender key distribution");
         out.body = SenderKeyDistribution{to_bytes(skd.group_id()), SecretBuffer(as_bytes(skd.distribution()))};
+      } else if (control.has_decryption_error()) {
+        const auto& de = control.decryption_error();
+        if (de.message_id().empty() || de.message_id().size() > kMaxDecryptionErrorIdSize) {
+          return make_error(Errc::bad_length, "decryption error message id");
+        }
+        if (!de.ratchet_key().empty() && de.ratchet_key().size() != 33) {
+          return make_error(Errc::bad_length, "decryption error ratchet key");
+        }
+        out.body = DecryptionError{to_bytes(de.message_id()), to_bytes(de.ratchet_key()), de.server_timestamp_ms()};
       } else {
         return make_error(Errc::unsupported_version, "control message not supported");
       }

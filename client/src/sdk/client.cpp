@@ -56,6 +56,7 @@ Result<std::unique_ptr<Client>> finish_open(std::unique_ptr<crypto::Rng> own_rng
   if (!store) return store.error();
   HUSH_TRY(store::ensure_sdk_tables(**store));
   HUSH_TRY(store::ensure_group_tables(**store));
+  HUSH_TRY(store::ensure_sent_message_tables(**store));
   return make(std::make_unique<ClientImpl>(std::move(own_rng), std::move(*store), std::move(options)));
 }
 
@@ -198,7 +199,10 @@ Result<std::vector<HistoryMessage>> Client::history(std::string_view username, s
 Result<std::vector<Contact>> Client::contacts() { return impl_->contacts(); }
 Result<SafetyNumber> Client::safety_number(std::string_view username) { return impl_->safety_number(username); }
 Status Client::verify(std::string_view username) { return impl_->verify(username); }
-Status Client::trust(std::string_view username) { return impl_->trust(username); }
+Status Client::trust(std::string_view username) { return impl_->trust(username, std::nullopt); }
+Status Client::trust(std::string_view username, std::string_view expected_key_hex) {
+  return impl_->trust(username, std::string(expected_key_hex));
+}
 Result<LinkOffer> Client::link_begin(std::string_view server_url, const std::filesystem::path& ca_file) {
   return impl_->link_begin(server_url, ca_file);
 }

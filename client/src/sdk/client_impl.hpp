@@ -13,6 +13,7 @@
 #include <hush/client/store/message_history.hpp>
 #include <hush/client/store/outbox.hpp>
 #include <hush/client/store/received_ids.hpp>
+#include <hush/client/store/sent_messages.hpp>
 #include <hush/client/store/session_store.hpp>
 #include <hush/crypto/x25519.hpp>
 
@@ -72,7 +73,8 @@ class ClientImpl {
   Result<std::vector<Contact>> contacts();
   Result<SafetyNumber> safety_number(std::string_view username);
   Status verify(std::string_view username);
-  Status trust(std::string_view username);
+  /// `expected_key_hex`: accept only that pending key (conflict otherwise).
+  Status trust(std::string_view username, std::optional<std::string> expected_key_hex);
   Result<std::vector<DeviceInfo>> devices();
   Status remove_device(std::uint32_t device_id);
 
@@ -111,9 +113,42 @@ class ClientImpl {
   // messaging.cpp internals
   struct Envelope;
   Status process_envelope(const pb::Envelope& e, std::vector<ReceivedMessage>& out, bool& ack);
+  /// Encrypts `padded` for every device of the account (each encryption and
+  /// the kept copy for a resend in one store transaction, the network after
+  /// it), repairs a stale device list and retries. `keep`: keep the frame in
+  /// the sent-message store for a resend (docs/protocol.md §7.6).
   Status send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
-                         ByteView padded, ByteView server_message_id, SentMessage& sent);
-  Status fetch_and_process_bundles(ByteView account_id, const std::string& name, std::optional<std::uint32_t> device);
+                         ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep = true);
+  /// Fetches bundles (network), then in one transaction sets up a session
+  /// per device; a device that has a current session already (another
+  /// process made one meanwhile) keeps it unless `replace`, which archives it.
+  Status fetch_and_process_bundles(ByteView account_id, const std::string& name, std::optional<std::uint32_t> device,
+                                   bool replace = false);
+
+  // decryption_errors.cpp: telling a sender we could not decrypt, and resending on request.
+  /// A 1:1 envelope that could not be decrypted, waiting (after its ack) for
+  /// its decryption error to go out.
+  struct FailedEnvelope {
+    std::size_t shown_index = 0;  ///< its entry in the output vector
+    std::string name;             ///< the sender's username
+    Bytes account_id;
+    signal::DeviceId device;
+    Bytes message_id;             ///< the envelope's
+    Bytes ratchet_key;            ///< the failed message's sender ratchet key, or empty
+    std::uint64_t server_timestamp_ms = 0;
+  };
+  /// Sends the sender's device a decryption error (over a new session at most
+  /// once per kRebuildWindow). false when rate-limited.
+  Result<bool> report_decryption_failure(const FailedEnvelope& failed);
+  /// Inside process_envelope's transaction: a peer's decryption error. Marks
+  /// the named message for a resend (when we hold it, it went to that account
+  /// and the budget allows) and archives the session that produced it.
+  [[nodiscard]] Status receive_decryption_error(const std::string& name, ByteView account_id, signal::DeviceId device,
+                                                const content::DecryptionError& error);
+  /// Resends what decryption errors asked for (network; outside transactions).
+  Status send_requested_resends();
+  /// After an envelope's transaction and ack: its decryption errors, then the resends.
+  void after_envelope(std::vector<ReceivedMessage>& out);
   // linking.cpp internals
   /// A new device's link in progress: memory only, it dies with the socket.
   struct PendingLink {
@@ -179,6 +214,10 @@ class ClientImpl {
   /// bundles for the ones we lack), so group traffic reaches them.
   Status sync_own_devices(const store::Account& me);
   std::unique_ptr<PendingLink> link_;  ///< linking.cpp
+  // decryption_errors.cpp (after store_: they hold a reference to it)
+  std::vector<FailedEnvelope> failed_;  ///< filled by process_envelope, drained by after_envelope
+  store::SentMessages sent_{*store_};
+  store::DecryptionErrorBudget budget_{*store_};
 };
 
 }  // namespace hush::client

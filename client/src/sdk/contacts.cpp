@@ -50,7 +50,14 @@ Result<SafetyNumber> ClientImpl::safety_number(std::string_view username) {
   }
   HUSH_TRY_ASSIGN(auto ours, protocol_.identities.identity_key_pair());
   HUSH_TRY_ASSIGN(auto fp, signal::create_fingerprint(me, ours.public_key, name, c->key));
-  return SafetyNumber{fp.displayable.text(), fp.scannable.serialize(), c->verified, c->pending_key.has_value()};
+  SafetyNumber out{fp.displayable.text(), fp.scannable.serialize(), c->verified, c->pending_key.has_value(), {}, {}, {}};
+  if (c->pending_key) {
+    HUSH_TRY_ASSIGN(auto pending, signal::create_fingerprint(me, ours.public_key, name, *c->pending_key));
+    out.pending_digits = pending.displayable.text();
+    out.pending_scannable = pending.scannable.serialize();
+    out.pending_key_hex = to_hex(c->pending_key->serialize());
+  }
+  return out;
 }
 
 Status ClientImpl::verify(std::string_view username) {
@@ -61,9 +68,21 @@ Status ClientImpl::verify(std::string_view username) {
   return protocol_.identities.mark_verified(name, c->key);
 }
 
-Status ClientImpl::trust(std::string_view username) {
+Status ClientImpl::trust(std::string_view username, std::optional<std::string> expected_key_hex) {
   const std::string name = normalize_username(username);
-  HUSH_TRY_ASSIGN(bool accepted, protocol_.identities.accept_pending(name));
+  // Check and accept in one transaction: a change recorded by another process
+  // between the user's look at the key and this accept is refused, not taken.
+  bool accepted = false;
+  Status st = store_->transaction([&]() -> Status {
+    HUSH_TRY_ASSIGN(auto c, protocol_.identities.contact(name));
+    if (!c || !c->pending_key) return ok();
+    if (expected_key_hex && to_hex(c->pending_key->serialize()) != *expected_key_hex) {
+      return make_error(Errc::conflict, "the identity key changed again: compare the new safety number");
+    }
+    HUSH_TRY_ASSIGN(accepted, protocol_.identities.accept_pending(name));
+    return ok();
+  });
+  HUSH_TRY(st);
   if (!accepted) return make_error(Errc::not_found, "no identity change pending");
   // Sessions under the old key are dead; messages held on the server for the
   // new key are pushed again on the next connection.

@@ -8,6 +8,7 @@
 #include "group_fanout.hpp"
 
 #include <hush/crypto/sha.hpp>
+#include <hush/signal/messages.hpp>
 #include <hush/signal/session_builder.hpp>
 #include <hush/signal/session_cipher.hpp>
 #include <hush/signal/session_record.hpp>
@@ -121,13 +122,14 @@ bool permanently_undecryptable(Errc code) {
 // ---------------------------------------------------------------- send
 
 Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::string& name,
-                                             std::optional<std::uint32_t> device) {
+                                             std::optional<std::uint32_t> device, bool replace) {
   pb::ClientFrame f;
   f.mutable_fetch_bundles()->set_account_id(str(account_id));
   if (device) f.mutable_fetch_bundles()->set_device_id(*device);
-  HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));
+  HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));  // the network, before the transaction
   const auto& b = r.bundles();
   HUSH_TRY_ASSIGN(auto identity, crypto::PublicKey::deserialize(as_bytes(b.identity_key())));
+  std::vector<signal::PreKeyBundle> bundles;
   for (const auto& d : b.bundles()) {
     std::optional<signal::PreKeyId> otk_id;
     std::optional<crypto::PublicKey> otk;
@@ -141,26 +143,35 @@ Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::str
     const std::string& sig = d.signed_pre_key().signature();
     if (sig.size() != signature.size()) return make_error(Errc::bad_length, "bundle signature");
     std::copy(sig.begin(), sig.end(), signature.begin());
-    signal::PreKeyBundle bundle{signal::RegistrationId{d.registration_id()},
-                                signal::DeviceId{d.device_id()},
-                                otk_id,
-                                otk,
-                                signal::SignedPreKeyId{d.signed_pre_key().id()},
-                                spk,
-                                signature,
-                                identity};
-    auto st = signal::process_pre_key_bundle(protocol_.stores(), {name, bundle.device_id}, bundle, rng_);
-    if (st.code() == Errc::untrusted_identity) {
-      HUSH_TRY(protocol_.identities.record_untrusted(name, identity));
-      return st;
-    }
-    HUSH_TRY(st);
+    bundles.push_back(signal::PreKeyBundle{signal::RegistrationId{d.registration_id()},
+                                           signal::DeviceId{d.device_id()},
+                                           otk_id,
+                                           otk,
+                                           signal::SignedPreKeyId{d.signed_pre_key().id()},
+                                           spk,
+                                           signature,
+                                           identity});
   }
-  return ok();
+  // One transaction for all devices: another hush process on this home
+  // either sees none of the new sessions or all of them, and one it made
+  // while we were fetching is kept (it may have encrypted with it already).
+  Status st = store_->transaction([&]() -> Status {
+    for (const auto& bundle : bundles) {
+      const signal::ProtocolAddress address{name, bundle.device_id};
+      if (!replace) {
+        HUSH_TRY_ASSIGN(auto existing, protocol_.sessions.load_session(address));
+        if (existing && existing->has_current_state()) continue;
+      }
+      HUSH_TRY(signal::process_pre_key_bundle(protocol_.stores(), address, bundle, rng_));
+    }
+    return ok();
+  });
+  if (st.code() == Errc::untrusted_identity) HUSH_TRY(protocol_.identities.record_untrusted(name, identity));
+  return st;
 }
 
 Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
-                                   ByteView padded, ByteView server_message_id, SentMessage& sent) {
+                                   ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep) {
   const bool to_self = to_hex(account_id) == me.account_id;
   for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
     HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
@@ -171,23 +182,39 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
       HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(name));
       if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
     }
+    // A device whose session was archived (its peer could not decrypt it,
+    // docs/protocol.md §7.6) gets a new one before we encrypt.
+    for (auto device : devices) {
+      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({name, device}));
+      if (record && !record->has_current_state()) {
+        HUSH_TRY(fetch_and_process_bundles(account_id, name, device.value));
+      }
+    }
     pb::ClientFrame f;
     auto* req = f.mutable_send_message();
     req->set_destination(str(account_id));
     req->set_message_id(str(server_message_id));
-    for (auto device : devices) {
-      const signal::ProtocolAddress address{name, device};
-      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
-      if (!record || !record->has_current_state()) continue;
-      const auto registration = record->current_state()->remote_registration_id;
-      signal::SessionCipher cipher(protocol_.stores(), address);
-      HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded));
-      auto* m = req->add_messages();
-      m->set_device_id(device.value);
-      m->set_registration_id(registration.value);
-      m->set_type(static_cast<std::uint32_t>(ct.type));
-      m->set_ciphertext(str(ct.serialized));
-    }
+    // Encrypt-and-store as one exclusive transaction (BEGIN IMMEDIATE): two
+    // processes on one home never encrypt from the same session state, and
+    // no network call happens while the store is held (docs/adr/0005).
+    Status encrypted = store_->transaction([&]() -> Status {
+      for (auto device : devices) {
+        const signal::ProtocolAddress address{name, device};
+        HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
+        if (!record || !record->has_current_state()) continue;
+        const auto registration = record->current_state()->remote_registration_id;
+        signal::SessionCipher cipher(protocol_.stores(), address);
+        HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded));
+        auto* m = req->add_messages();
+        m->set_device_id(device.value);
+        m->set_registration_id(registration.value);
+        m->set_type(static_cast<std::uint32_t>(ct.type));
+        m->set_ciphertext(str(ct.serialized));
+      }
+      if (!keep) return ok();
+      return sent_.keep(server_message_id, account_id, name, padded);
+    });
+    HUSH_TRY(encrypted);
     HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
     if (r.status() == 200) {
       sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
@@ -275,10 +302,22 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
   };
   const ByteView account_id = as_bytes(e.sender_account());
   const ByteView message_id = as_bytes(e.message_id());
+  const auto server_ts = static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.server_timestamp_ms()));
+  // What could not be decrypted or read is shown, never dropped silently.
+  auto failure = [&](const std::string& sender, Errc code) {
+    ReceivedMessage m;
+    m.sender = sender;
+    m.conversation = sender;
+    m.sender_device = e.sender_device();
+    m.server_timestamp_ms = server_ts;
+    m.failure = DecryptionFailure{std::string(errc_name(code)), to_hex(account_id), false};
+    return m;
+  };
   if (account_id.size() != 16 || e.sender_device() == 0 || message_id.empty() ||
       message_id.size() > store::kMaxReceivedIdSize) {
     log("envelope_malformed");
     ack = true;  // nothing in it can be used, now or later
+    out.push_back(failure("", Errc::invalid_message));
     return ok();
   }
   HUSH_TRY_ASSIGN(const store::Account* acc, account());
@@ -287,9 +326,40 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
   const std::string dedup_sender = to_hex(account_id) + "." + std::to_string(device.value);
   const ByteView body = as_bytes(e.content());
 
+  signal::MessageType type = signal::MessageType::whisper;
+  const bool pairwise = e.type() == static_cast<std::uint32_t>(signal::MessageType::whisper) ||
+                        e.type() == static_cast<std::uint32_t>(signal::MessageType::pre_key);
+  if (e.type() == static_cast<std::uint32_t>(signal::MessageType::pre_key)) type = signal::MessageType::pre_key;
+
+  // A first message from an account we cannot name yet: the name it claims is
+  // checked with the server, and that network call must not happen inside the
+  // store transaction (it would hold the home against other hush processes).
+  // So a trial decryption, always rolled back, reads the claim first.
+  std::optional<std::pair<std::string, Result<Bytes>>> claim_lookup;
+  if (pairwise && type == signal::MessageType::pre_key) {
+    HUSH_TRY_ASSIGN(auto known_now, directory_.username_of(account_id));
+    if (!known_now) {
+      std::string claim;
+      (void)store_->transaction([&]() -> Status {
+        DeferredIdentities deferred(protocol_.identities);
+        PendingSession pending;
+        signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending};
+        signal::SessionCipher cipher(stores, {"?", device});
+        if (auto plain = cipher.decrypt(type, body, rng_)) {
+          if (auto frame = decode_frame(plain->expose())) claim = normalize_username(frame->sender_username);
+        }
+        return make_error(Errc::conflict, "trial decryption: rolled back");
+      });
+      if (!claim.empty()) claim_lookup.emplace(claim, account_of(claim, true));
+    }
+  }
+
   std::optional<ReceivedMessage> shown;
+  std::optional<FailedEnvelope> to_report;
   std::optional<std::pair<std::string, signal::IdentityKey>> untrusted;
   Status st = store_->transaction([&]() -> Status {
+    shown.reset();
+    to_report.reset();
     HUSH_TRY_ASSIGN(bool seen, received_.contains(dedup_sender, message_id));
     if (seen) {  // committed before a crash or a lost ack: ack again, show nothing
       ack = true;
@@ -302,6 +372,11 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
       ack = true;
       return received_.insert(dedup_sender, message_id).code() == Errc::ok ? ok()
                                                                            : make_error(Errc::storage_failure, "received id");
+    };
+    // As finish_dropped, and the user is told (`sender` empty when unknown).
+    auto finish_failed = [&](const char* why, Errc code, const std::string& sender) -> Status {
+      shown = failure(sender, code);
+      return finish_dropped(why, code);
     };
     if (e.type() == sdk::kGroupMessageType) {
       // A group message (docs/protocol.md §8.5): only from an account we
@@ -322,15 +397,8 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
       ack = true;
       return ok();
     }
-    signal::MessageType type;
-    if (e.type() == static_cast<std::uint32_t>(signal::MessageType::whisper)) {
-      type = signal::MessageType::whisper;
-    } else if (e.type() == static_cast<std::uint32_t>(signal::MessageType::pre_key)) {
-      type = signal::MessageType::pre_key;
-    } else {
-      return finish_dropped("envelope_type_unsupported", Errc::unsupported_version);
-    }
     HUSH_TRY_ASSIGN(auto known, directory_.username_of(account_id));
+    if (!pairwise) return finish_failed("envelope_type_unsupported", Errc::unsupported_version, known ? *known : "");
 
     // Decrypt: with the named session when we know the account; otherwise
     // into memory, to be named once the frame's sender has been checked.
@@ -350,26 +418,44 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
       plain = cipher.decrypt(type, body, rng_);
     }
     if (!plain) {
-      if (permanently_undecryptable(plain.code())) return finish_dropped("decrypt_failed", plain.code());
+      if (permanently_undecryptable(plain.code())) {
+        // Told to the user and, when we can name the sender, to the sending
+        // device, which resends it (docs/protocol.md §7.6) after the ack.
+        if (known) {
+          Bytes ratchet;
+          if (type == signal::MessageType::whisper) {
+            if (auto m = signal::SignalMessage::deserialize(body)) ratchet = m->ratchet_key().serialize();
+          } else if (auto m = signal::PreKeySignalMessage::deserialize(body)) {
+            ratchet = m->message().ratchet_key().serialize();
+          }
+          to_report = FailedEnvelope{0, *known, to_bytes(account_id), device, to_bytes(message_id), std::move(ratchet),
+                                     server_ts};
+        }
+        return finish_failed("decrypt_failed", plain.code(), known ? *known : "");
+      }
       log("decrypt_deferred", plain.code());
       return plain.error();  // rolled back; kept on the server
     }
     auto frame = decode_frame(plain->expose());
-    if (!frame) return finish_dropped("frame_invalid", frame.code());
+    if (!frame) return finish_failed("frame_invalid", frame.code(), known ? *known : "");
 
     if (!known) {
       // The sender claims a name; the server must map that name to the
       // account that sent the envelope, else the claim is false.
       const std::string claim = normalize_username(frame->sender_username);
-      if (claim.empty()) return finish_dropped("sender_unnamed", Errc::invalid_message);
-      auto claimed_account = account_of(claim, true);
+      if (claim.empty()) return finish_failed("sender_unnamed", Errc::invalid_message, "");
+      // Looked up before the transaction (above); the decryption is the same.
+      if (!claim_lookup || claim_lookup->first != claim) {
+        return make_error(Errc::network_failure, "sender name not looked up: try again later");
+      }
+      const auto& claimed_account = claim_lookup->second;
       if (!claimed_account) {
-        if (claimed_account.code() == Errc::not_found) return finish_dropped("sender_claim_unknown", Errc::not_found);
+        if (claimed_account.code() == Errc::not_found) return finish_failed("sender_claim_unknown", Errc::not_found, "");
         return claimed_account.error();  // network: try again later
       }
       if (ByteView(*claimed_account).size() != account_id.size() ||
           !std::equal(account_id.begin(), account_id.end(), claimed_account->begin())) {
-        return finish_dropped("sender_claim_false", Errc::forbidden);
+        return finish_failed("sender_claim_false", Errc::forbidden, "");
       }
       name = claim;
       const signal::ProtocolAddress address{name, device};
@@ -399,6 +485,9 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
         std::holds_alternative<content::SenderKeyDistribution>(frame->content.body)) {
       HUSH_TRY(receive_group_control(name, device, frame->content));
     }
+    if (const auto* de = std::get_if<content::DecryptionError>(&frame->content.body)) {
+      HUSH_TRY(receive_decryption_error(name, account_id, device, *de));
+    }
     auto* text = frame->content.group_id ? nullptr : std::get_if<content::TextBody>(&frame->content.body);
     if (text != nullptr) {
       store::HistoryEntry entry{msg.id,
@@ -424,7 +513,11 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     return st;
   }
   if (shown) {
-    if (options_.after_commit) options_.after_commit(*shown);
+    if (options_.after_commit && !shown->failure) options_.after_commit(*shown);
+    if (to_report) {
+      to_report->shown_index = out.size();
+      failed_.push_back(std::move(*to_report));
+    }
     out.push_back(std::move(*shown));
   }
   return ok();
@@ -433,6 +526,7 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
 Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::milliseconds wait) {
   std::vector<ReceivedMessage> out;
   (void)retry_group_outbox();  // before the connection is held: a failed request replaces it
+  (void)send_requested_resends();  // asked for before a crash or a network failure
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
   const auto give_up = std::chrono::steady_clock::now() + wait;
   bool any = false;
@@ -456,9 +550,13 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
       pb::ClientFrame f;
       f.mutable_ack()->set_seq((*next)->seq());
       auto r = request(std::move(f));  // a lost ack is harmless: redelivery is de-duplicated
-      if (!r) break;
-      HUSH_TRY_ASSIGN(c, connection());
+      if (!r) {
+        after_envelope(out);
+        break;
+      }
     }
+    after_envelope(out);  // decryption errors and resends: requests of their own
+    HUSH_TRY_ASSIGN(c, connection());
   }
   (void)housekeeping();
   return out;
@@ -484,6 +582,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
     backoff = options_.reconnect_min;
     (void)housekeeping();
     (void)retry_group_outbox();
+    (void)send_requested_resends();
     while (!stop.stop_requested()) {
       auto conn = connection();
       if (!conn) break;
@@ -501,6 +600,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
           f.mutable_ack()->set_seq((*next)->seq());
           (void)request(std::move(f));
         }
+        after_envelope(out);
         for (const auto& m : out) on_message(m);
       }
       if (std::chrono::steady_clock::now() - last_outbox_pass_ >= kOutboxRetryInterval) (void)retry_group_outbox();

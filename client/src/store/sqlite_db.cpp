@@ -93,7 +93,10 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path) {
   sqlite3_extended_result_codes(raw, 1);
   // journal_mode=WAL is persistent (set once at creation; a no-op here);
   // synchronous, secure_delete and foreign_keys are per connection.
-  HUSH_TRY(db->exec("PRAGMA busy_timeout = 5000;"
+  // Another hush process on this home holds the write lock only for one
+  // short transaction (never across a network call, docs/adr/0005): wait for
+  // it rather than fail.
+  HUSH_TRY(db->exec("PRAGMA busy_timeout = 30000;"
                     "PRAGMA journal_mode = WAL;"
                     "PRAGMA synchronous = FULL;"
                     "PRAGMA secure_delete = ON;"

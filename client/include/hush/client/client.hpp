@@ -31,8 +31,17 @@ using store::Clock;
 using store::KdfCost;
 using store::KeySource;
 
+/// Why a message that arrived could not be shown (issue #13): it is reported,
+/// never dropped silently (docs/protocol.md §7.6).
+struct DecryptionFailure {
+  std::string error;              ///< the Errc name: duplicate_message, bad_mac, no_session, ...
+  std::string sender_account;     ///< the sending account (hex) as the server named it
+  bool resend_requested = false;  ///< a decryption error went to the sending device, which resends it if it still holds it
+};
+
 /// A message received (from a contact, or a copy of one sent from another
-/// of our own devices).
+/// of our own devices), or one that arrived but could not be decrypted
+/// (`failure` set, no text).
 struct ReceivedMessage {
   std::string sender;                 ///< the sending account's username (ours for a sent copy)
   std::uint32_t sender_device = 0;    ///< the sending device
@@ -44,6 +53,9 @@ struct ReceivedMessage {
   SecretBuffer text;                  ///< UTF-8 plaintext
   std::optional<Bytes> group_id;      ///< nullopt for a one-to-one message
   std::string group_name;             ///< the group's (local) name; empty for a one-to-one message
+  /// Set when the message could not be decrypted or read: no text, `sender`
+  /// empty when the sending account is unknown here.
+  std::optional<DecryptionFailure> failure;
 
   /// The text as a view (valid while this message lives).
   [[nodiscard]] std::string_view text_view() const noexcept {
@@ -147,6 +159,12 @@ struct SafetyNumber {
   Bytes scannable;              ///< CombinedFingerprints bytes, for a QR code
   bool verified = false;
   bool identity_changed = false;///< a newer key is pending: this number is of the accepted key
+  /// While identity_changed: the safety number with the pending new key
+  /// (what to compare before trust()), its scannable form, and that key (66
+  /// hex digits: the exact key trust() will accept). Empty otherwise.
+  std::string pending_digits;
+  Bytes pending_scannable;
+  std::string pending_key_hex;
 
   /// "12345 67890 ..." (12 groups of five).
   [[nodiscard]] std::string grouped() const;
@@ -267,6 +285,10 @@ class Client {
   /// Accepts `username`'s changed identity key; sessions with the old key
   /// are dropped. Errors: not_found (no change pending).
   Status trust(std::string_view username);
+  /// As trust(), but only if the pending key is `expected_key_hex` (the
+  /// SafetyNumber::pending_key_hex the user was shown): conflict when another
+  /// change arrived meanwhile, and nothing is accepted.
+  Status trust(std::string_view username, std::string_view expected_key_hex);
 
   /// On a new device (a store made with create(), not registered): opens
   /// hushd's provisioning socket (/v1/provisioning), makes a provisioning

@@ -82,10 +82,21 @@ struct SenderKeyDistribution {
   SecretBuffer distribution;
 };
 
+/// Longest envelope message id a decryption error may name (as the store's received ids).
+inline constexpr std::size_t kMaxDecryptionErrorIdSize = 64;
+
+/// "Your message could not be decrypted; please resend" (docs/protocol.md
+/// §7.6): names the failed envelope so its sender can find and resend it.
+struct DecryptionError {
+  Bytes message_id;                   ///< the failed envelope's message id, 1..kMaxDecryptionErrorIdSize bytes
+  Bytes ratchet_key;                  ///< its sender ratchet key (33 bytes) when it parsed, else empty
+  std::uint64_t server_timestamp_ms = 0;
+};
+
 struct Content {
   MessageId id;
   std::uint64_t timestamp_ms = 0;
-  std::variant<TextBody, Receipt, GroupChange, SenderKeyDistribution> body;
+  std::variant<TextBody, Receipt, GroupChange, SenderKeyDistribution, DecryptionError> body;
   /// A group text's group (kGroupIdSize bytes); nullopt for everything else.
   std::optional<Bytes> group_id = std::nullopt;
 };
