@@ -36,6 +36,11 @@ std::string failure_text(const client::ReceivedMessage& m) {
 
 std::string message_line(const client::ReceivedMessage& m) {
   if (m.failure) return fmt::format("[{}] ! {}", format_time(m.server_timestamp_ms), failure_text(m));
+  if (m.notice) {  // a group warning with no message (docs/protocol.md §8.7)
+    std::string text;
+    for (const auto& w : m.warnings) text += (text.empty() ? "" : "; ") + terminal_safe(w);
+    return fmt::format("[{}] warning in #{}: {}", format_time(m.timestamp_ms), terminal_safe(m.group_name), text);
+  }
   if (m.group_id) {  // "[time] alice in #friends: text", our other device's as "me in #friends"
     return fmt::format("[{}] {} in #{}: {}", format_time(m.timestamp_ms), m.sent_by_me ? "me" : terminal_safe(m.sender),
                        terminal_safe(m.group_name), terminal_safe(m.text_view()));
@@ -65,6 +70,7 @@ JsonObject message_json(const client::ReceivedMessage& m) {
       .add("server_timestamp_ms", m.server_timestamp_ms)
       .add("text", m.text_view());
   if (m.group_id) o.add("group", m.group_name).add("group_id", to_hex(*m.group_id));
+  if (!m.warnings.empty()) o.add("warnings", m.warnings);
   return o;
 }
 
@@ -122,10 +128,24 @@ std::string grouped_key(std::string_view hex) {
 
 void print_message(Output& out, const client::ReceivedMessage& m) {
   if (out.json()) {
+    if (m.notice) {
+      JsonObject o("group_warning");
+      o.add("group", m.group_name).add("group_id", m.group_id ? to_hex(*m.group_id) : std::string());
+      o.add("timestamp_ms", m.timestamp_ms).add("warnings", m.warnings);
+      out.object(o);
+      return;
+    }
     out.object(message_json(m));
-  } else {
-    out.text(message_line(m));
+    return;
   }
+  // Group warnings (§8.7) go to stderr, loud, so a script reading stdout
+  // still sees only messages and a person cannot miss them.
+  if (m.notice) {
+    for (const auto& w : m.warnings) out.warning(fmt::format("#{}: {}", terminal_safe(m.group_name), terminal_safe(w)));
+    return;
+  }
+  out.text(message_line(m));
+  for (const auto& w : m.warnings) out.warning(fmt::format("#{}: {}", terminal_safe(m.group_name), terminal_safe(w)));
 }
 
 }  // namespace hush::cli

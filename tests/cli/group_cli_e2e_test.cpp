@@ -87,5 +87,46 @@ TEST_F(GroupCliE2e, CreateTalkInspectAndRefuse) {
   EXPECT_NE(gone.err.find("no longer a member"), std::string::npos) << gone.err;
 }
 
+// Issue #13: the server withholds "remove mallory" from bob (and mallory).
+// bob's next message goes out with the old member list; the members who
+// hold the change warn on stderr and send it to bob, whose next `group send`
+// applies it, warns and leaves mallory out.
+TEST_F(GroupCliE2e, AWithheldRemovalIsShownAsWarningsAndRepaired) {
+  for (const char* who : {"alice", "bob", "carol", "mallory"}) ASSERT_TRUE(register_user(who));
+  ASSERT_EQ(run_hush(as("alice", {"group", "create", "crew", "--members", "bob,carol,mallory"})).code, 0);
+  for (const char* who : {"bob", "carol", "mallory"}) ASSERT_EQ(run_hush(as(who, {"receive", "--wait", "3"})).code, 0);
+  ASSERT_EQ(run_hush(as("bob", {"group", "send", "crew", "bob before"})).code, 0);
+  for (const char* who : {"alice", "carol", "mallory"}) ASSERT_EQ(run_hush(as(who, {"receive", "--wait", "3"})).code, 0);
+
+  ASSERT_EQ(run_hush(as("alice", {"group", "remove", "crew", "mallory"})).code, 0);
+  EXPECT_GE(withhold_queue("bob"), 1);
+  EXPECT_GE(withhold_queue("mallory"), 1);
+  ASSERT_EQ(run_hush(as("carol", {"receive", "--wait", "3"})).code, 0);
+
+  ASSERT_EQ(run_hush(as("bob", {"group", "send", "crew", "stale"})).code, 0);
+  const CliResult carol = run_hush(as("carol", {"receive", "--wait", "5"}));
+  ASSERT_EQ(carol.code, 0) << carol.err;
+  EXPECT_NE(carol.out.find("] bob in #crew: stale"), std::string::npos) << carol.out;
+  EXPECT_EQ(carol.out.find("WARNING"), std::string::npos) << "warnings stay off stdout";
+  EXPECT_NE(carol.err.find("WARNING: #crew: a group message from bob was sent with an old member list"),
+            std::string::npos)
+      << carol.err;
+  EXPECT_NE(carol.err.find("mallory"), std::string::npos) << carol.err;
+
+  const CliResult fresh = run_hush(as("bob", {"group", "send", "crew", "fresh"}));
+  ASSERT_EQ(fresh.code, 0) << fresh.err;
+  EXPECT_NE(fresh.err.find("WARNING: #crew: we were behind in this group"), std::string::npos) << fresh.err;
+  const CliResult mallory = run_hush(as("mallory", {"receive", "--wait", "3"}));
+  EXPECT_NE(mallory.out.find("stale"), std::string::npos) << "the one message the design concedes";
+  EXPECT_EQ(mallory.out.find("fresh"), std::string::npos) << mallory.out;
+
+  const CliResult info = run_hush(as("bob", {"group", "info", "crew"}));
+  ASSERT_EQ(info.code, 0) << info.err;
+  EXPECT_NE(info.out.find("members: alice (admin), bob, carol"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("warnings:"), std::string::npos) << info.out;
+  const CliResult json = run_hush(as("bob", {"group", "info", "crew"}, true));
+  EXPECT_NE(json.out.find("\"type\":\"group_warnings\""), std::string::npos) << json.out;
+}
+
 }  // namespace
 }  // namespace hush::testing

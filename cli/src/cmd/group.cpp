@@ -34,6 +34,11 @@ void print_group(Output& out, const client::GroupInfo& g, bool details) {
       d.add("group_id", g.id).add("pending_changes", g.pending_changes).add("awaiting", g.awaiting_delivery);
       out.object(d);
     }
+    if (g.behind_until != 0 || !g.warnings.empty()) {
+      JsonObject w("group_warnings");
+      w.add("group_id", g.id).add("behind_until", g.behind_until).add("warnings", g.warnings);
+      out.object(w);
+    }
     if (!details) return;
     for (const auto& h : g.history) {
       JsonObject c("group_change");
@@ -67,6 +72,15 @@ void print_group(Output& out, const client::GroupInfo& g, bool details) {
                          g.pending_changes == 1 ? "" : "s", joined(g.awaiting_delivery)));
   }
   out.text("members: " + members);
+  if (g.behind_until != 0) {
+    out.warning(fmt::format("#{}: a member holds version {} of this group and it has not reached us yet; sending "
+                            "waits for it (we asked for the changes)",
+                            terminal_safe(g.name), g.behind_until));
+  }
+  if (!g.warnings.empty()) {
+    out.text("warnings:");
+    for (const auto& w : g.warnings) out.text("  " + terminal_safe(w));
+  }
   out.text("changes:");
   for (const auto& h : g.history) {
     std::string what = h.action;
@@ -184,6 +198,11 @@ int run(Context& ctx, const ParsedArgs& args) {
       if (!sent) {
         if (sent.code() == Errc::conflict) return report(ctx, sent.error(), ambiguity_hint);
         if (sent.code() == Errc::forbidden) return report(ctx, sent.error(), "you are no longer a member of this group");
+        if (sent.code() == Errc::stale_state) {
+          return report(ctx, sent.error(),
+                        "a member holds a newer version of this group (a change has not reached you): the message was "
+                        "NOT sent; we asked for the change: run `hush receive`, then send again");
+        }
         if (sent.code() == Errc::untrusted_identity) {
           return report(ctx, sent.error(),
                         "a member's identity key changed: the message was NOT sent; compare safety numbers, then "
@@ -191,10 +210,14 @@ int run(Context& ctx, const ParsedArgs& args) {
         }
         return report(ctx, sent.error());
       }
+      // What the drain before the send brought (docs/protocol.md §8.7):
+      // messages shown as `receive` shows them, warnings loud.
+      for (const auto& m : sent->received) print_message(ctx.out, m);
       if (ctx.out.json()) {
         JsonObject o("sent");
         o.add("group", request->group).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
         o.add("duplicate", sent->duplicate);
+        if (!sent->warnings.empty()) o.add("warnings", sent->warnings);
         ctx.out.object(o);
       } else {
         ctx.out.text(fmt::format("sent to #{} at {} (id {})", terminal_safe(request->group),
@@ -226,7 +249,9 @@ const CommandSpec& group_command() {
       "                                      and changes refused (from a non-admin, or replayed)\n"
       "  group list                          every group this device knows\n"
       "  group history G [--limit N]         the group's messages from the local store\n"
-      "Received group messages appear in receive, listen, chat and history as `alice in #G`.",
+      "Received group messages appear in receive, listen, chat and history as `alice in #G`.\n"
+      "Members agree on the member list: a member behind or ahead is told, and warnings\n"
+      "(WARNING: #G: ...) say when someone sent with an old member list or you caught up.",
       {{"--members", "USERS", "create: the members, comma-separated"},
        {"--limit", "N", "history: how many messages (default 50)"}},
       {"SUBCOMMAND", "GROUP", "ARGUMENT"},

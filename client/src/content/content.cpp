@@ -85,6 +85,7 @@ Status check_group_change(const GroupChange& c) {
   if (c.name.size() > kMaxGroupNameSize || c.history.size() > kMaxGroupHistory) {
     return make_error(Errc::invalid_message, "group change name or history");
   }
+  if (!c.signature.empty() && c.signature.size() != 64) return make_error(Errc::bad_length, "group change signature");
   for (const auto& h : c.history) {
     if (h.name.size() > kMaxGroupNameSize || !valid_names(h.subjects, kMaxGroupMembers) || h.author.empty() ||
         h.author.size() > kMaxGroupUsername) {
@@ -107,6 +108,7 @@ Result<GroupChange> group_change_from(const pb::GroupChange& m) {
   c.admins.assign(m.admins().begin(), m.admins().end());
   c.name = m.name();
   c.timestamp_ms = m.timestamp_ms();
+  c.signature = to_bytes(m.signature());
   if (static_cast<std::size_t>(m.history_size()) > kMaxGroupHistory) {
     return make_error(Errc::invalid_message, "group change history length");
   }
@@ -130,6 +132,7 @@ void group_change_to(const GroupChange& c, pb::GroupChange& m) {
   for (const auto& s : c.admins) m.add_admins(s);
   m.set_name(c.name);
   m.set_timestamp_ms(c.timestamp_ms);
+  if (!c.signature.empty()) m.set_signature(c.signature.data(), c.signature.size());
   for (const auto& h : c.history) {
     auto* e = m.add_history();
     e->set_version(h.version);
@@ -139,6 +142,19 @@ void group_change_to(const GroupChange& c, pb::GroupChange& m) {
     e->set_name(h.name);
     e->set_timestamp_ms(h.timestamp_ms);
   }
+}
+
+Status check_stamp(const GroupStamp& s) {
+  if (s.version == 0 ? !s.members_hash.empty() : s.members_hash.size() != kMembersHashSize) {
+    return make_error(Errc::bad_length, "group members hash");
+  }
+  return ok();
+}
+
+Result<GroupStamp> stamp_from(std::uint32_t version, const std::string& hash) {
+  GroupStamp s{version, to_bytes(hash)};
+  HUSH_TRY(check_stamp(s));
+  return s;
 }
 
 }  // namespace
@@ -154,6 +170,12 @@ Status build(const Content& content, pb::Content& message) {
       return make_error(Errc::invalid_argument, "group id");
     }
     message.set_group_id(content.group_id->data(), content.group_id->size());
+    if (!check_stamp(content.group_stamp)) return make_error(Errc::invalid_argument, "group stamp");
+    message.set_group_version(content.group_stamp.version);
+    const auto& h = content.group_stamp.members_hash;
+    if (!h.empty()) message.set_group_members_hash(h.data(), h.size());
+  } else if (content.group_stamp.version != 0) {
+    return make_error(Errc::invalid_argument, "group stamp without a group");
   }
   if (const auto* text = std::get_if<TextBody>(&content.body)) {
     if (text->text.size() > kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
@@ -170,6 +192,23 @@ Status build(const Content& content, pb::Content& message) {
     m->set_group_id(skd->group_id.data(), skd->group_id.size());
     auto d = skd->distribution.expose();
     m->mutable_distribution()->assign(reinterpret_cast<const char*>(d.data()), d.size());
+    if (!check_stamp(skd->stamp)) return make_error(Errc::invalid_argument, "group stamp");
+    m->set_group_version(skd->stamp.version);
+    if (!skd->stamp.members_hash.empty()) m->set_group_members_hash(skd->stamp.members_hash.data(), skd->stamp.members_hash.size());
+  } else if (const auto* notice = std::get_if<GroupStateNotice>(&content.body)) {
+    if (notice->group_id.size() != kGroupIdSize || notice->stamp.version == 0 || !check_stamp(notice->stamp) ||
+        notice->changes.size() > kMaxNoticeChanges) {
+      return make_error(Errc::invalid_argument, "group state notice");
+    }
+    auto* m = message.mutable_control()->mutable_group_state();
+    m->set_group_id(notice->group_id.data(), notice->group_id.size());
+    m->set_version(notice->stamp.version);
+    m->set_members_hash(notice->stamp.members_hash.data(), notice->stamp.members_hash.size());
+    m->set_request(notice->request);
+    for (const auto& c : notice->changes) {
+      if (c.group_id != notice->group_id || !check_group_change(c)) return make_error(Errc::invalid_argument, "group change");
+      group_change_to(c, *m->add_changes());
+    }
   } else if (const auto* de = std::get_if<DecryptionError>(&content.body)) {
     if (de->message_id.empty() || de->message_id.size() > kMaxDecryptionErrorIdSize ||
         (!de->ratchet_key.empty() && de->ratchet_key.size() != 33)) {
@@ -262,7 +301,9 @@ Result<Content> parse(ByteView view) {
         const auto& skd = control.sender_key();
         if (skd.group_id().size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
         if (skd.distribution().empty()) return make_error(Errc::invalid_message, "empty sender key distribution");
-        out.body = SenderKeyDistribution{to_bytes(skd.group_id()), SecretBuffer(as_bytes(skd.distribution()))};
+        HUSH_TRY_ASSIGN(auto stamp, stamp_from(skd.group_version(), skd.group_members_hash()));
+        out.body = SenderKeyDistribution{to_bytes(skd.group_id()), SecretBuffer(as_bytes(skd.distribution())),
+                                         std::move(stamp)};
       } else if (control.has_decryption_error()) {
         const auto& de = control.decryption_error();
         if (de.message_id().empty() || de.message_id().size() > kMaxDecryptionErrorIdSize) {
@@ -272,6 +313,23 @@ Result<Content> parse(ByteView view) {
           return make_error(Errc::bad_length, "decryption error ratchet key");
         }
         out.body = DecryptionError{to_bytes(de.message_id()), to_bytes(de.ratchet_key()), de.server_timestamp_ms()};
+      } else if (control.has_group_state()) {
+        const auto& n = control.group_state();
+        if (n.group_id().size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
+        if (n.version() == 0) return make_error(Errc::invalid_message, "group state notice version");
+        if (static_cast<std::size_t>(n.changes_size()) > kMaxNoticeChanges) {
+          return make_error(Errc::invalid_message, "group state notice changes");
+        }
+        GroupStateNotice notice;
+        notice.group_id = to_bytes(n.group_id());
+        HUSH_TRY_ASSIGN(notice.stamp, stamp_from(n.version(), n.members_hash()));
+        notice.request = n.request();
+        for (const auto& pc : n.changes()) {
+          HUSH_TRY_ASSIGN(auto change, group_change_from(pc));
+          if (change.group_id != notice.group_id) return make_error(Errc::invalid_message, "notice names two groups");
+          notice.changes.push_back(std::move(change));
+        }
+        out.body = std::move(notice);
       } else {
         return make_error(Errc::unsupported_version, "control message not supported");
       }
@@ -284,8 +342,26 @@ Result<Content> parse(ByteView view) {
     if (message.group_id().size() != kGroupIdSize) return make_error(Errc::bad_length, "group id length");
     if (message.body_case() != pb::Content::kText) return make_error(Errc::invalid_message, "group id on a non-text");
     out.group_id = to_bytes(message.group_id());
+    HUSH_TRY_ASSIGN(out.group_stamp, stamp_from(message.group_version(), message.group_members_hash()));
+  } else if (message.group_version() != 0 || !message.group_members_hash().empty()) {
+    return make_error(Errc::invalid_message, "group stamp without a group");
   }
   return out;
+}
+
+Result<Bytes> serialize_group_change(const GroupChange& change) {
+  if (!check_group_change(change)) return make_error(Errc::invalid_argument, "group change");
+  pb::GroupChange m;
+  group_change_to(change, m);
+  std::string out;
+  if (!m.SerializeToString(&out)) return make_error(Errc::invalid_argument, "group change serialization");
+  return to_bytes(out);
+}
+
+Result<GroupChange> parse_group_change(ByteView bytes) {
+  pb::GroupChange m;
+  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return make_error(Errc::decode_error, "group change protobuf");
+  return group_change_from(m);
 }
 
 }  // namespace hush::client::content

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace hush::client {
@@ -213,6 +214,44 @@ class ClientImpl {
   /// Sessions with every other device of our own account (ListDevices, then
   /// bundles for the ones we lack), so group traffic reaches them.
   Status sync_own_devices(const store::Account& me);
+  // group_agreement.cpp: membership agreement (docs/protocol.md §8.7).
+  /// How long the drain before a group send waits for one more envelope.
+  static constexpr std::chrono::milliseconds kGroupDrainQuiet{300};
+  /// Signs `change` with our identity key (its canonical bytes).
+  Status sign_group_change(content::GroupChange& change);
+  /// Whether the change's signature verifies under its author's accepted
+  /// identity key (false without a signature or a known key).
+  Result<bool> group_change_signed_by_author(const content::GroupChange& change);
+  /// Adds a warning to `g` (not stored: the caller puts `g`) and to the
+  /// notices the current receive() returns.
+  void warn_group(store::GroupRecord& g, std::string text);
+  /// Queues a GroupStateNotice for `recipient`: our stamp, our signed changes
+  /// after `after` (and at `after` if `include_last`), and `request`.
+  Status enqueue_group_notice(const store::Account& me, const std::string& recipient, const store::GroupRecord& g,
+                              std::uint32_t after, bool include_last, bool request);
+  /// A member showed `version` > ours: remember it, warn, ask it (once per version).
+  Status note_ahead(store::GroupRecord& g, const store::Account& me, const std::string& sender,
+                    std::uint32_t version, std::string_view what);
+  /// Compares a received stamp with `g` and tells the sender or asks it.
+  Status answer_stamp(store::GroupRecord& g, const store::Account& me, const std::string& sender,
+                      const content::GroupStamp& stamp, std::string_view what);
+  /// Checks and applies one change (direct from `sender`, or `forwarded` in
+  /// a notice: then its signature is required), with the tie-break of
+  /// concurrent changes; records refusals. `known` is reloaded. Whether applied.
+  Result<bool> take_group_change(std::optional<store::GroupRecord>& known, const content::GroupChange& change,
+                                 const std::string& sender, const store::Account& me, bool forwarded);
+  Status receive_group_notice(const std::string& sender, const content::GroupStateNotice& notice);
+  /// Before a group send: our queued changes out, then every pairwise
+  /// envelope waiting for us processed (group texts left for receive()).
+  Status drain_before_group_send(std::vector<ReceivedMessage>& out);
+  /// Warnings raised while processing the current envelope, returned as notices.
+  std::vector<ReceivedMessage> group_notices_;
+  /// (group, member, version) we already sent a notice for, in this process.
+  std::set<std::string> notified_;
+  bool held_ = false;          ///< the current group message is held (not acked: redelivered later)
+  bool held_pending_ = false;  ///< a message was held on this connection
+  bool released_ = false;      ///< a change arrived since: reconnect so held messages come again
+
   std::unique_ptr<PendingLink> link_;  ///< linking.cpp
   // decryption_errors.cpp (after store_: they hold a reference to it)
   std::vector<FailedEnvelope> failed_;  ///< filled by process_envelope, drained by after_envelope

@@ -188,6 +188,7 @@ Status ClientImpl::add_delivery_state(GroupInfo& info, ByteView group_id) {
   for (const auto& e : queue) {
     auto p = sdk::decode_pending_group_change(e.payload.expose());
     if (!p || !std::equal(p->group_id.begin(), p->group_id.end(), group_id.begin(), group_id.end())) continue;
+    if (p->version == 0) continue;  // a notice (§8.7), not one of our changes
     versions.insert(p->version);
     waiting.insert(e.recipient);
   }

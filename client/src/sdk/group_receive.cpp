@@ -4,6 +4,7 @@
 // accepted only from a current member, and a group message is decrypted with
 // the key its chain id names, then checked against that key's group.
 #include "client_impl.hpp"
+#include "group_agreement.hpp"
 #include "group_rules.hpp"
 
 #include <hush/signal/group_cipher.hpp>
@@ -28,10 +29,14 @@ Status ClientImpl::receive_group_control(const std::string& sender, signal::Devi
   auto log = [&](std::string line) {
     if (options_.on_log) options_.on_log(line + " sender_device=" + std::to_string(device.value));
   };
+  if (auto* notice = std::get_if<content::GroupStateNotice>(&c.body)) return receive_group_notice(sender, *notice);
   if (auto* skd = std::get_if<content::SenderKeyDistribution>(&c.body)) {
     HUSH_TRY_ASSIGN(auto group, groups_.get(skd->group_id));
-    // A key from anyone but a current member is never used (§8.4).
-    if (!group || !group->active || !contains(group->members, sender)) {
+    // A key from anyone but a current member is never used (§8.4); from a
+    // member of a newer version than ours it is kept, since the change that
+    // adds it is on its way (messages wait for it, §8.7).
+    const bool ahead = group && group->active && skd->stamp.version > group->version;
+    if (!group || !group->active || (!contains(group->members, sender) && !ahead)) {
       log("event=sender_key_refused reason=not_member");
       return ok();
     }
@@ -40,6 +45,12 @@ Status ClientImpl::receive_group_control(const std::string& sender, signal::Devi
       log(std::string("event=sender_key_refused error=") + std::string(errc_name(parsed.code())));
       return ok();
     }
+    HUSH_TRY_ASSIGN(const store::Account* acc, account());
+    const store::Account me = acc->clone();
+    const std::uint32_t ahead_before = group->known_ahead;
+    const std::size_t warnings_before = group->warnings.size();
+    HUSH_TRY(answer_stamp(*group, me, sender, skd->stamp, "a Sender Key"));
+    if (group->known_ahead != ahead_before || group->warnings.size() != warnings_before) HUSH_TRY(groups_.put(*group));
     signal::GroupSessionBuilder builder(sender_keys_);
     return builder.process(str(skd->group_id), signal::ProtocolAddress{sender, device}, *parsed);
   }
@@ -48,20 +59,8 @@ Status ClientImpl::receive_group_control(const std::string& sender, signal::Devi
   HUSH_TRY_ASSIGN(const store::Account* acc, account());
   const store::Account me = acc->clone();
   HUSH_TRY_ASSIGN(auto known, groups_.get(change->group_id));
-  const auto refusal = groups::check_change(known ? &*known : nullptr, *change, sender, me.username);
-  if (refusal == groups::Refusal::none) {
-    log("event=group_change_applied version=" + std::to_string(change->version) + " action=" +
-        std::string(groups::action_name(change->action)));
-    return apply_group_change(known ? &*known : nullptr, *change, me);
-  }
-  log("event=group_change_refused version=" + std::to_string(change->version) + " reason=" +
-      std::string(groups::refusal_name(refusal)));
-  if (known) {
-    known->refused.push_back(store::RefusedGroupChange{change->version, sender, change->action,
-                                                       std::string(groups::refusal_name(refusal)), now_ms()});
-    if (known->refused.size() > store::kMaxRefusedChanges) known->refused.erase(known->refused.begin());
-    HUSH_TRY(groups_.put(*known));
-  }
+  HUSH_TRY_ASSIGN(bool applied, take_group_change(known, *change, sender, me, false));
+  if (applied && held_pending_) released_ = true;  // held messages may now open
   return ok();
 }
 
@@ -82,7 +81,10 @@ Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const s
     }
   }
   if (!group_id) return make_error(Errc::no_session, "no sender key with this chain id");
-  signal::GroupCipher cipher(sender_keys_, signal::SenderKeyName{str(*group_id), address});
+  const signal::SenderKeyName key_name{str(*group_id), address};
+  // Kept to undo the decryption if the message must wait (§8.7).
+  HUSH_TRY_ASSIGN(auto key_before, sender_keys_.load_sender_key(key_name));
+  signal::GroupCipher cipher(sender_keys_, key_name);
   HUSH_TRY_ASSIGN(auto plain, cipher.decrypt(body));
   HUSH_TRY_ASSIGN(auto content, content::decode(plain.expose()));
   auto* text = std::get_if<content::TextBody>(&content.body);
@@ -90,10 +92,30 @@ Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const s
     return make_error(Errc::invalid_message, "group message names another group");
   }
   HUSH_TRY_ASSIGN(auto group, groups_.get(*group_id));
+  HUSH_TRY_ASSIGN(const store::Account* me, account());
+  const store::Account self = me->clone();
+  if (group && group->active && content.group_stamp.version > group->version) {
+    // The sender holds changes we lack: the message waits (not acked, the
+    // server pushes it again) until they arrive; we ask the sender for them.
+    if (key_before) HUSH_TRY(sender_keys_.store_sender_key(key_name, *key_before));
+    HUSH_TRY(note_ahead(*group, self, sender, content.group_stamp.version, "a group message"));
+    HUSH_TRY(groups_.put(*group));
+    held_ = true;
+    held_pending_ = true;
+    if (options_.on_log) options_.on_log("event=group_message_held version=" + std::to_string(content.group_stamp.version));
+    return std::optional<ReceivedMessage>();
+  }
   if (!group || !group->active || !contains(group->members, sender)) {
     return make_error(Errc::forbidden, "group message from a non-member");
   }
-  HUSH_TRY_ASSIGN(const store::Account* me, account());
+  const std::size_t warnings_before = group->warnings.size();
+  HUSH_TRY(answer_stamp(*group, self, sender, content.group_stamp, "a group message"));
+  std::vector<std::string> warnings;
+  for (std::size_t i = warnings_before; i < group->warnings.size(); ++i) warnings.push_back(group->warnings[i].text);
+  if (!warnings.empty()) {
+    HUSH_TRY(groups_.put(*group));
+    group_notices_.clear();  // said on the message itself
+  }
   const bool from_me = sender == me->username;
   store::HistoryEntry entry{content.id, from_me ? store::MessageDirection::outgoing : store::MessageDirection::incoming,
                             sender, *group_id, content.timestamp_ms, text->text.clone()};
@@ -113,6 +135,7 @@ Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const s
   m.text = std::move(text->text);
   m.group_id = *group_id;
   m.group_name = group->name;
+  m.warnings = std::move(warnings);
   return std::optional<ReceivedMessage>(std::move(m));
 }
 
@@ -123,6 +146,8 @@ Result<ReceivedMessage> ClientImpl::open_group_body(std::string_view sender, std
     got.emplace(receive_group_message(normalize_username(sender), signal::DeviceId{device}, body, 0));
     return make_error(Errc::conflict, "look only");
   });
+  group_notices_.clear();
+  held_ = false;
   if (!got) return make_error(Errc::storage_failure, "transaction");
   if (!*got) return got->error();
   if (!**got) return make_error(Errc::duplicate_message, "already in the history");

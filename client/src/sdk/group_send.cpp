@@ -5,6 +5,7 @@
 // the 1:1 pipeline (§7.2) and the same body sent again.
 #include "client_impl.hpp"
 #include "frame.hpp"
+#include "group_agreement.hpp"
 #include "group_fanout.hpp"
 
 #include <hush/signal/group_cipher.hpp>
@@ -76,7 +77,7 @@ Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupR
                                       [&](signal::DeviceId d) { return holds(g.key_holders, {member, d}); });
     if (all_hold && !devices.empty()) continue;
     content::Content c{MessageId::generate(rng_), now_ms(),
-                       content::SenderKeyDistribution{g.id, skdm.serialized().clone()}};
+                       content::SenderKeyDistribution{g.id, skdm.serialized().clone(), groups::stamp_of(g)}};
     const MessageId id = c.id;
     HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", std::move(c)}));
     SentMessage ignored;
@@ -97,16 +98,32 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
   HUSH_TRY_ASSIGN(const store::Account* acc, account());
   const store::Account me = acc->clone();
   if (text.size() > content::kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
-  (void)retry_group_outbox();  // our queued changes reach the members before this message
-  HUSH_TRY_ASSIGN(auto g, resolve_group(ref));
+  HUSH_TRY_ASSIGN(auto before, resolve_group(ref));
+  SentMessage sent;
+  // Our queued changes go out and the changes, keys and notices waiting for
+  // us are applied first (§8.7), so the message goes to the members as they
+  // are now, not as we last heard. What the drain showed is returned.
+  HUSH_TRY(drain_before_group_send(sent.received));
+  HUSH_TRY_ASSIGN(auto found, groups_.get(before.id));
+  if (!found) return make_error(Errc::not_found, "no such group");
+  store::GroupRecord g = std::move(*found);
+  for (const auto& m : sent.received) {
+    if (m.notice && m.group_id && *m.group_id == g.id) {
+      sent.warnings.insert(sent.warnings.end(), m.warnings.begin(), m.warnings.end());
+    }
+  }
   if (!g.active) return make_error(Errc::forbidden, "no longer a member of this group");
+  if (g.known_ahead > g.version) {
+    // A member holds a newer version: sending now could reach someone removed
+    // since. We asked for the changes; the user tries again once they came.
+    return make_error(Errc::stale_state, "a member holds a newer version of this group: waiting for its changes");
+  }
   auto mine = from_hex(me.account_id);
   if (!mine) return make_error(Errc::decode_error, "own account id");
 
-  SentMessage sent;
   sent.id = MessageId::generate(rng_);
   const std::uint64_t ts = now_ms();
-  content::Content c{sent.id, ts, content::TextBody{SecretBuffer(as_bytes(text))}, g.id};
+  content::Content c{sent.id, ts, content::TextBody{SecretBuffer(as_bytes(text))}, g.id, groups::stamp_of(g)};
   HUSH_TRY_ASSIGN(auto padded, content::encode(c));
 
   HUSH_TRY(sync_own_devices(me));

@@ -32,6 +32,8 @@ GroupInfo to_info(const store::GroupRecord& g) {
     out.refused.push_back(
         RefusedGroupChangeInfo{r.version, r.author, std::string(groups::action_name(r.action)), r.reason, r.received_ms});
   }
+  for (const auto& w : g.warnings) out.warnings.push_back(w.text);
+  out.behind_until = g.known_ahead > g.version ? g.known_ahead : 0;
   return out;
 }
 
@@ -105,6 +107,22 @@ Status ClientImpl::apply_group_change(const store::GroupRecord* known, const con
   std::vector<std::string> removed;
   std::set_difference(g.members.begin(), g.members.end(), c.members.begin(), c.members.end(),
                       std::back_inserter(removed));
+  // Kept for membership agreement (§8.7): the state before, for the
+  // tie-break of a concurrent change, and the signed change, to forward.
+  g.has_previous = !joining;
+  g.previous_members = joining ? std::vector<std::string>{} : g.members;
+  g.previous_admins = joining ? std::vector<std::string>{} : g.admins;
+  g.previous_name = joining ? std::string() : g.name;
+  if (joining) g.recent_changes.clear();
+  content::GroupChange kept = c;
+  kept.history.clear();
+  HUSH_TRY_ASSIGN(auto kept_bytes, content::serialize_group_change(kept));
+  g.recent_changes.push_back(std::move(kept_bytes));
+  if (g.recent_changes.size() > store::kMaxKeptChanges) g.recent_changes.erase(g.recent_changes.begin());
+  if (g.known_ahead <= c.version) {
+    g.known_ahead = 0;
+    g.ahead_member.clear();
+  }
   g.members = c.members;
   g.admins = c.admins;
   g.name = c.name;
@@ -198,6 +216,7 @@ Result<GroupInfo> ClientImpl::group_create(std::string_view name, const std::vec
   change.admins = {me.username};
   change.name = std::string(name);
   change.timestamp_ms = now_ms();
+  HUSH_TRY(sign_group_change(change));
   HUSH_TRY_ASSIGN(const Errc delivery, apply_and_queue(nullptr, change, me, all, {}));
   HUSH_TRY_ASSIGN(auto g, groups_.get(change.group_id));
   HUSH_TRY_ASSIGN(auto info, info_with_delivery(*g));
@@ -253,6 +272,7 @@ Result<GroupInfo> ClientImpl::group_change(std::string_view ref, content::GroupA
   std::vector<std::string> recipients = g.members;
   recipients.insert(recipients.end(), next.members.begin(), next.members.end());
   groups::canonical(recipients);
+  HUSH_TRY(sign_group_change(change));
   if (hooks.skip_local_checks || hooks.force_version != 0) {
     // A test playing a misbehaving member: send, apply nothing here.
     HUSH_TRY(send_group_change(me, change, recipients, joining));

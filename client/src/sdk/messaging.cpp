@@ -357,6 +357,8 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
   std::optional<ReceivedMessage> shown;
   std::optional<FailedEnvelope> to_report;
   std::optional<std::pair<std::string, signal::IdentityKey>> untrusted;
+  held_ = false;  // groups (§8.7): set when a group message must wait for a change
+  group_notices_.clear();
   Status st = store_->transaction([&]() -> Status {
     shown.reset();
     to_report.reset();
@@ -392,6 +394,7 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
         log("group_decrypt_deferred", got.code());
         return got.error();
       }
+      if (held_) return ok();  // not acked: pushed again once the change it waits for is here
       if (*got) shown = std::move(**got);
       HUSH_TRY(received_.insert(dedup_sender, message_id));
       ack = true;
@@ -482,7 +485,8 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     msg.sent_by_me = from_me && !frame->sent_to.empty();
     msg.conversation = msg.sent_by_me ? normalize_username(frame->sent_to) : name;
     if (std::holds_alternative<content::GroupChange>(frame->content.body) ||
-        std::holds_alternative<content::SenderKeyDistribution>(frame->content.body)) {
+        std::holds_alternative<content::SenderKeyDistribution>(frame->content.body) ||
+        std::holds_alternative<content::GroupStateNotice>(frame->content.body)) {
       HUSH_TRY(receive_group_control(name, device, frame->content));
     }
     if (const auto* de = std::get_if<content::DecryptionError>(&frame->content.body)) {
@@ -509,9 +513,12 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     HUSH_TRY(protocol_.identities.record_untrusted(untrusted->first, untrusted->second));
   }
   if (!st) {
+    group_notices_.clear();  // rolled back: nothing of it happened
     if (st.code() == Errc::untrusted_identity || permanently_undecryptable(st.code())) return ok();
     return st;
   }
+  for (auto& n : group_notices_) out.push_back(std::move(n));  // group warnings (§8.7)
+  group_notices_.clear();
   if (shown) {
     if (options_.after_commit && !shown->failure) options_.after_commit(*shown);
     if (to_report) {
@@ -530,6 +537,8 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
   const auto give_up = std::chrono::steady_clock::now() + wait;
   bool any = false;
+  held_pending_ = released_ = false;
+  int redeliveries = 0;
   for (;;) {
     auto quiet = kDrainQuiet;
     if (!any) {
@@ -542,7 +551,18 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
       if (!any) return next.error();
       break;
     }
-    if (!*next) break;
+    if (!*next) {
+      // Group messages held for a change that has arrived since (§8.7): a
+      // new connection makes hushd push them again. Bounded.
+      if (released_ && redeliveries++ < 2) {
+        (void)retry_group_outbox();
+        drop_connection();
+        held_pending_ = released_ = false;
+        HUSH_TRY_ASSIGN(c, connection());
+        continue;
+      }
+      break;
+    }
     any = true;
     bool ack = false;
     HUSH_TRY(process_envelope(**next, out, ack));
@@ -558,6 +578,7 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
     after_envelope(out);  // decryption errors and resends: requests of their own
     HUSH_TRY_ASSIGN(c, connection());
   }
+  (void)retry_group_outbox();  // notices queued while receiving (§8.7)
   (void)housekeeping();
   return out;
 }
@@ -602,6 +623,12 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
         }
         after_envelope(out);
         for (const auto& m : out) on_message(m);
+      }
+      if (released_) {  // held group messages can open now: reconnect so they come again (§8.7)
+        held_pending_ = released_ = false;
+        (void)retry_group_outbox();
+        drop_connection();
+        break;
       }
       if (std::chrono::steady_clock::now() - last_outbox_pass_ >= kOutboxRetryInterval) (void)retry_group_outbox();
       if (on_tick) on_tick();

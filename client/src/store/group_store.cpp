@@ -1,5 +1,5 @@
 // Group records and sender key records, each sealed to its row. A group
-// record is one RecordWriter encoding (format 1): name, members, admins,
+// record is one RecordWriter encoding (format 2; 1 still loads): name, members, admins,
 // version, active, history, refused changes, holders of our sending key.
 #include <hush/client/store/group_store.hpp>
 
@@ -30,7 +30,11 @@ CREATE INDEX IF NOT EXISTS sender_keys_by_sender ON sender_keys (username, devic
 
 constexpr const char* kGroupColumn = "groups.record";
 constexpr const char* kSenderKeyColumn = "sender_keys.record";
-constexpr std::uint32_t kGroupRecordFormat = 1;
+/// Format 2 adds the fields of membership agreement (§8.7); format 1 records still load.
+constexpr std::uint32_t kGroupRecordFormat = 2;
+constexpr std::uint32_t kGroupRecordFormat1 = 1;
+/// Longest kept serialized change (a change without history is far smaller).
+constexpr std::size_t kMaxKeptChangeBytes = 256 * 1024;
 /// Bounds when reading a record back (each far above what the SDK writes).
 constexpr std::size_t kMaxNameBytes = 1024;
 constexpr std::uint32_t kMaxListLength = 100000;
@@ -80,6 +84,15 @@ SecretBuffer encode(const GroupRecord& g) {
   }
   w.u32(static_cast<std::uint32_t>(g.key_holders.size()));
   for (const auto& a : g.key_holders) w.string(a.name).u32(a.device.value);
+  w.u32(static_cast<std::uint32_t>(g.recent_changes.size()));
+  for (const auto& c : g.recent_changes) w.bytes(c);
+  w.u8(g.has_previous ? 1 : 0);
+  write_names(w, g.previous_members);
+  write_names(w, g.previous_admins);
+  w.string(g.previous_name);
+  w.u32(static_cast<std::uint32_t>(g.warnings.size()));
+  for (const auto& x : g.warnings) w.u64(x.at_ms).string(x.text);
+  w.u32(g.known_ahead).string(g.ahead_member);
   return w.finish();
 }
 
@@ -88,7 +101,9 @@ Result<GroupRecord> decode(ByteView id, ByteView bytes) {
   GroupRecord g;
   g.id = to_bytes(id);
   HUSH_TRY_ASSIGN(auto format, r.u32());
-  if (format != kGroupRecordFormat) return make_error(Errc::unsupported_version, "group record format");
+  if (format != kGroupRecordFormat && format != kGroupRecordFormat1) {
+    return make_error(Errc::unsupported_version, "group record format");
+  }
   HUSH_TRY_ASSIGN(g.name, r.string(kMaxNameBytes));
   HUSH_TRY_ASSIGN(g.members, read_names(r));
   HUSH_TRY_ASSIGN(g.admins, read_names(r));
@@ -124,6 +139,29 @@ Result<GroupRecord> decode(ByteView id, ByteView bytes) {
     HUSH_TRY_ASSIGN(auto name, r.string(kMaxNameBytes));
     HUSH_TRY_ASSIGN(auto device, r.u32());
     g.key_holders.push_back(signal::ProtocolAddress{std::move(name), signal::DeviceId{device}});
+  }
+  if (format >= kGroupRecordFormat) {
+    HUSH_TRY_ASSIGN(auto nc, r.u32());
+    if (nc > kMaxKeptChanges) return make_error(Errc::decode_error, "group record changes");
+    for (std::uint32_t i = 0; i < nc; ++i) {
+      HUSH_TRY_ASSIGN(auto c, r.bytes(kMaxKeptChangeBytes));
+      g.recent_changes.push_back(to_bytes(c));
+    }
+    HUSH_TRY_ASSIGN(auto hp, r.u8());
+    g.has_previous = hp != 0;
+    HUSH_TRY_ASSIGN(g.previous_members, read_names(r));
+    HUSH_TRY_ASSIGN(g.previous_admins, read_names(r));
+    HUSH_TRY_ASSIGN(g.previous_name, r.string(kMaxNameBytes));
+    HUSH_TRY_ASSIGN(auto nw, r.u32());
+    if (nw > kMaxGroupWarnings) return make_error(Errc::decode_error, "group record warnings");
+    for (std::uint32_t i = 0; i < nw; ++i) {
+      GroupWarning x;
+      HUSH_TRY_ASSIGN(x.at_ms, r.u64());
+      HUSH_TRY_ASSIGN(x.text, r.string(4096));
+      g.warnings.push_back(std::move(x));
+    }
+    HUSH_TRY_ASSIGN(g.known_ahead, r.u32());
+    HUSH_TRY_ASSIGN(g.ahead_member, r.string(kMaxNameBytes));
   }
   HUSH_TRY(r.done());
   return g;

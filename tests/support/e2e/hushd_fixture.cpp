@@ -60,6 +60,35 @@ void HushdFixture::free_username(const std::string& username) {
   ASSERT_NO_FATAL_FAILURE(start_server());
 }
 
+int HushdFixture::withhold_queue(const std::string& username) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open((root_ / "hushd" / "hush.db").c_str(), &db) != SQLITE_OK) {
+    sqlite3_close(db);
+    return -1;
+  }
+  sqlite3_busy_timeout(db, 10000);  // hushd writes the same file (WAL)
+  int dropped = -1;
+  const char* sql[] = {
+      "DELETE FROM queue WHERE account_id = (SELECT id FROM accounts WHERE username = ?1)",
+      // queue_depth is kept in step with the rows (quotas read it).
+      "UPDATE devices SET queue_depth = (SELECT count(*) FROM queue q WHERE q.account_id = devices.account_id "
+      "AND q.device_id = devices.device_id) WHERE account_id = (SELECT id FROM accounts WHERE username = ?1)"};
+  for (int i = 0; i < 2; ++i) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql[i], -1, &st, nullptr) != SQLITE_OK) break;
+    sqlite3_bind_text(st, 1, username.c_str(), -1, SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(st);
+    if (i == 0 && rc == SQLITE_DONE) dropped = sqlite3_changes(db);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+      dropped = -1;
+      break;
+    }
+  }
+  sqlite3_close(db);
+  return dropped;
+}
+
 std::string HushdFixture::url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 
 std::string HushdFixture::next_url() {

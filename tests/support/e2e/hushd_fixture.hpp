@@ -38,6 +38,11 @@ class HushdFixture : public ::testing::Test {
   /// with a new identity key, as after a reinstall the server allowed or by a
   /// lying server. Fails the test if a step fails.
   void free_username(const std::string& username);
+  /// Plays a withholding server: deletes every envelope queued for
+  /// `username`'s devices from hushd's SQLite mailbox while hushd runs (the
+  /// account's devices must not be connected, or hushd may have pushed them
+  /// already). Returns how many were dropped; -1 on a database error.
+  int withhold_queue(const std::string& username);
 
   /// https://127.0.0.1:PORT.
   [[nodiscard]] std::string url() const;

@@ -56,6 +56,11 @@ struct ReceivedMessage {
   /// Set when the message could not be decrypted or read: no text, `sender`
   /// empty when the sending account is unknown here.
   std::optional<DecryptionFailure> failure;
+  /// Group only (docs/protocol.md §8.7): what the user must be told, e.g. the
+  /// sender used an old member list, or we were behind and re-keyed.
+  std::vector<std::string> warnings;
+  /// A group notice, not a message: no text, only `warnings` (and the group).
+  bool notice = false;
 
   /// The text as a view (valid while this message lives).
   [[nodiscard]] std::string_view text_view() const noexcept {
@@ -68,6 +73,12 @@ struct SentMessage {
   MessageId id;
   std::uint64_t server_timestamp_ms = 0;
   bool duplicate = false;  ///< the server already held this message id (a retry)
+  /// group_send only (§8.7): what the user must be told (we were behind and
+  /// caught up before sending, the member list changed, ...).
+  std::vector<std::string> warnings;
+  /// group_send only: messages and notices received while draining our
+  /// pending changes before the send; show them as receive() would.
+  std::vector<ReceivedMessage> received;
 };
 
 /// One entry of the conversation history.
@@ -122,6 +133,12 @@ struct GroupInfo {
   /// The accounts (usernames, sorted) still waiting for one of those
   /// changes; our own name stands for our other devices.
   std::vector<std::string> awaiting_delivery;
+  /// Warnings about this group (§8.7), oldest first: we were behind, a
+  /// member sent with an old member list, a concurrent change lost.
+  std::vector<std::string> warnings;
+  /// Non-zero: a member showed this newer version and we do not hold it
+  /// yet; group_send refuses (stale_state) until the change arrives.
+  std::uint32_t behind_until = 0;
   /// From a group change only: why its queued copies did not all go out now
   /// (network_failure, timeout, untrusted_identity, ...); ok if they did.
   Errc delivery_error = Errc::ok;
@@ -341,11 +358,16 @@ class Client {
   /// not exist, or we are not registered), network errors (a member's account
   /// is not known here and the server is unreachable), storage errors.
   Result<GroupInfo> group_create(std::string_view name, const std::vector<std::string>& members);
-  /// Encrypts `text` once with our Sender Key for the group and uploads it
-  /// once for every device of every member (our key first goes, over the
-  /// pairwise sessions, to member devices that lack it). Errors: not_found
+  /// First drains what is pending (our queued changes go out, changes and
+  /// keys waiting for us are applied; texts received meanwhile come back in
+  /// `received`), then encrypts `text` once with our Sender Key for the group
+  /// and uploads it once for every device of every member (our key first
+  /// goes, over the pairwise sessions, to member devices that lack it), with
+  /// our group version and members hash (§8.7). Errors: not_found
   /// (no such group), conflict (ambiguous name), forbidden (we are no longer
-  /// a member), invalid_argument (text too long), stale_devices (device lists
+  /// a member), stale_state (a member showed a newer version of the group
+  /// that has not reached us: we asked for it; nothing sent), invalid_argument
+  /// (text too long), stale_devices (device lists
   /// kept changing), untrusted_identity, network errors, storage errors.
   Result<SentMessage> group_send(std::string_view group, std::string_view text);
   /// Adds `username` (admins only). Applied, queued and sent as

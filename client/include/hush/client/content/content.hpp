@@ -48,6 +48,19 @@ inline constexpr std::size_t kMaxGroupUsername = 64;
 /// Most past changes carried to a newly added member (older ones are left out).
 inline constexpr std::size_t kMaxGroupHistory = 256;
 
+/// Size of a group members hash (SHA-256, docs/protocol.md §8.7).
+inline constexpr std::size_t kMembersHashSize = 32;
+/// Most signed changes in one GroupStateNotice (a member further behind
+/// than this takes them in several notices, or is re-added).
+inline constexpr std::size_t kMaxNoticeChanges = 64;
+
+/// A group's version and members hash as a member held them (§8.7): stamped
+/// on group texts and Sender Key distributions. version 0: not stamped.
+struct GroupStamp {
+  std::uint32_t version = 0;
+  Bytes members_hash;  ///< kMembersHashSize bytes when version != 0
+};
+
 /// What a group change does (docs/protocol.md §8.3).
 enum class GroupAction : std::uint8_t { create = 1, add = 2, remove = 3, leave = 4, rename = 5 };
 
@@ -73,6 +86,9 @@ struct GroupChange {
   std::string name;                   ///< the group's name after the change
   std::uint64_t timestamp_ms = 0;
   std::vector<GroupChangeSummary> history;  ///< only for the members an add adds
+  /// XEdDSA by the author's identity key over the canonical bytes (§8.7);
+  /// empty only in changes of builds before it.
+  Bytes signature;
 };
 
 /// A member device's Sender Key for one group (a serialized
@@ -80,6 +96,17 @@ struct GroupChange {
 struct SenderKeyDistribution {
   Bytes group_id;
   SecretBuffer distribution;
+  GroupStamp stamp = {};  ///< the sender's view of the group (§8.7)
+};
+
+/// Membership agreement between two members (§8.7): the sender's version
+/// and members hash, the signed changes it thinks the receiver lacks, and
+/// whether it asks for the receiver's changes after `stamp.version`.
+struct GroupStateNotice {
+  Bytes group_id;
+  GroupStamp stamp;
+  std::vector<GroupChange> changes;  ///< oldest first, at most kMaxNoticeChanges, no history
+  bool request = false;
 };
 
 /// Longest envelope message id a decryption error may name (as the store's received ids).
@@ -96,9 +123,11 @@ struct DecryptionError {
 struct Content {
   MessageId id;
   std::uint64_t timestamp_ms = 0;
-  std::variant<TextBody, Receipt, GroupChange, SenderKeyDistribution, DecryptionError> body;
+  std::variant<TextBody, Receipt, GroupChange, SenderKeyDistribution, DecryptionError, GroupStateNotice> body;
   /// A group text's group (kGroupIdSize bytes); nullopt for everything else.
   std::optional<Bytes> group_id = std::nullopt;
+  /// A group text's stamp (§8.7); version 0 when absent.
+  GroupStamp group_stamp = {};
 };
 
 /// Serializes (version kContentVersion) and pads. invalid_argument for a text
@@ -119,5 +148,11 @@ struct Content {
 
 /// As decode() for bytes without padding. Same errors as decode().
 [[nodiscard]] Result<Content> parse(ByteView bytes);
+
+/// One group change alone (protobuf GroupChange, history included if set),
+/// as a group record keeps the changes it may forward. invalid_argument as encode().
+[[nodiscard]] Result<Bytes> serialize_group_change(const GroupChange& change);
+/// Parses and validates what serialize_group_change() wrote. Errors as decode().
+[[nodiscard]] Result<GroupChange> parse_group_change(ByteView bytes);
 
 }  // namespace hush::client::content

@@ -43,6 +43,18 @@ struct RefusedGroupChange {
   std::uint64_t received_ms = 0;   ///< our clock
 };
 
+/// Most signed changes a group record keeps to forward to members behind (§8.7).
+inline constexpr std::size_t kMaxKeptChanges = 64;
+/// Most warnings kept per group (the oldest are dropped).
+inline constexpr std::size_t kMaxGroupWarnings = 20;
+
+/// Something the user must be told about a group (§8.7): we were behind,
+/// a member sent with an old member list, a concurrent change lost...
+struct GroupWarning {
+  std::uint64_t at_ms = 0;  ///< our clock
+  std::string text;
+};
+
 /// What we know of one group.
 struct GroupRecord {
   Bytes id;                              ///< content::kGroupIdSize bytes
@@ -55,6 +67,21 @@ struct GroupRecord {
   std::vector<RefusedGroupChange> refused;
   /// Member devices that hold our current sending key (cleared when it rotates).
   std::vector<signal::ProtocolAddress> key_holders;
+  // Format 2 (membership agreement, §8.7):
+  /// The signed changes we applied (serialized content::GroupChange without
+  /// history), oldest first, at most kMaxKeptChanges: forwarded to members behind.
+  std::vector<Bytes> recent_changes;
+  /// The state before the last applied change, for the tie-break of a
+  /// concurrent change at the same version.
+  bool has_previous = false;
+  std::vector<std::string> previous_members;
+  std::vector<std::string> previous_admins;
+  std::string previous_name;
+  std::vector<GroupWarning> warnings;  ///< oldest first, at most kMaxGroupWarnings
+  /// The highest version a member's stamp showed above ours (0: none), and
+  /// who showed it: we are behind until we reach it.
+  std::uint32_t known_ahead = 0;
+  std::string ahead_member;
 };
 
 class GroupStore {
