@@ -20,10 +20,9 @@ std::optional<int> open_contact_decision(Context& ctx, const ParsedArgs& args, C
   return std::nullopt;
 }
 
-bool confirm_decision(Context& ctx, const ParsedArgs& args, std::string_view question, std::string_view refused) {
-  if (confirm(ctx, question, args.flag("--yes"))) return true;
-  ctx.out.note(refused);
-  return false;
+std::optional<int> confirm_decision(Context& ctx, const ParsedArgs& args, std::string_view command,
+                                    std::string_view question, std::string_view refused) {
+  return require_confirmation(ctx, command, question, args.flag("--yes"), refused);
 }
 
 int print_decision(Context& ctx, std::string_view type, const ContactDecision& decision, const std::string* digits,

@@ -34,10 +34,11 @@ struct ContactDecision {
 /// was reported.
 [[nodiscard]] std::optional<int> open_contact_decision(Context& ctx, const ParsedArgs& args, ContactDecision& decision);
 
-/// Asks `question` [y/N] (yes without asking off a terminal, under --json,
-/// or with --yes); when refused prints `refused` as a note and returns false.
-[[nodiscard]] bool confirm_decision(Context& ctx, const ParsedArgs& args, std::string_view question,
-                                    std::string_view refused);
+/// Asks `question` [y/N] on a terminal (yes without asking with --yes).
+/// nullopt when confirmed; else the exit code (1): refused (and `refused`
+/// printed as a note), or not on a terminal without --yes (an error saying so).
+[[nodiscard]] std::optional<int> confirm_decision(Context& ctx, const ParsedArgs& args, std::string_view command,
+                                                  std::string_view question, std::string_view refused);
 
 /// Prints the decision made and returns 0: under --json one object
 /// {"type":TYPE,"username":WHO[,"digits":DIGITS]} (digits when `digits` is

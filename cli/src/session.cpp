@@ -69,13 +69,27 @@ int report(Context& ctx, const Error& error, std::string_view hint) {
   return ctx.out.fail(error, hint);
 }
 
-bool confirm(Context& ctx, std::string_view question, bool assume_yes) {
-  if (assume_yes || ctx.out.json() || !is_terminal(ctx.io.in_fd)) return true;
+Confirmation confirm(Context& ctx, std::string_view question, bool assume_yes) {
+  if (assume_yes) return Confirmation::yes;
+  if (!is_terminal(ctx.io.in_fd)) return Confirmation::no_terminal;
   ctx.out.err() << question << " [y/N] ";
   ctx.out.err().flush();
   std::string answer;
-  if (!std::getline(ctx.io.in, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes";
+  if (!std::getline(ctx.io.in, answer)) return Confirmation::no;
+  const bool yes = answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes";
+  return yes ? Confirmation::yes : Confirmation::no;
+}
+
+std::optional<int> require_confirmation(Context& ctx, std::string_view command, std::string_view question,
+                                        bool assume_yes, std::string_view refused) {
+  switch (confirm(ctx, question, assume_yes)) {
+    case Confirmation::yes: return std::nullopt;
+    case Confirmation::no: ctx.out.note(refused); return 1;
+    case Confirmation::no_terminal: break;
+  }
+  return ctx.out.usage(std::string(command) + ": not run on a terminal, so nobody can be asked: add --yes to " +
+                           "confirm (only after checking what it shows)",
+                       command);
 }
 
 }  // namespace hush::cli

@@ -23,9 +23,20 @@ namespace hush::cli {
 /// passphrase and bad permissions) and returns its exit code.
 [[nodiscard]] int report(Context& ctx, const Error& error, std::string_view hint = {});
 
-/// Asks `question` [y/N] on the terminal and reads the answer from stdin.
-/// Returns true without asking when stdin is not a terminal, under --json,
-/// or when `assume_yes` (--yes).
-[[nodiscard]] bool confirm(Context& ctx, std::string_view question, bool assume_yes);
+/// The answer to a confirmation: yes, no, or not asked (no terminal, no --yes).
+enum class Confirmation { yes, no, no_terminal };
+
+/// Asks `question` [y/N] on the terminal (stderr) and reads the answer from
+/// stdin. yes without asking when `assume_yes` (--yes); no_terminal when
+/// stdin is not a terminal: a decision that changes what this device trusts
+/// is never taken silently by a script (issue #13).
+[[nodiscard]] Confirmation confirm(Context& ctx, std::string_view question, bool assume_yes);
+
+/// confirm() for a command taking --yes: nullopt when confirmed; else the
+/// exit code (1) after a note saying `refused`, or, without a terminal, an
+/// error saying that `command` needs --yes.
+[[nodiscard]] std::optional<int> require_confirmation(Context& ctx, std::string_view command,
+                                                      std::string_view question, bool assume_yes,
+                                                      std::string_view refused);
 
 }  // namespace hush::cli

@@ -76,7 +76,12 @@ TEST_F(CliE2e, RegisterSendReceiveJson) {
   ASSERT_EQ(sa.code, 0) << sa.err;
   EXPECT_EQ(json_field(sa.out, "digits").size(), 60u);
   EXPECT_EQ(json_field(sa.out, "digits"), json_field(sb.out, "digits"));
-  EXPECT_EQ(run_hush(as("alice", {"verify", "bob"})).code, 0);
+  // Without a terminal nobody can be asked: --yes is required (issue #13).
+  const CliResult unasked = run_hush(as("alice", {"verify", "bob"}));
+  EXPECT_EQ(unasked.code, 1) << unasked.err;
+  EXPECT_NE(unasked.err.find("add --yes"), std::string::npos) << unasked.err;
+  EXPECT_EQ(json_field(run_hush(as("alice", {"contacts"}, true)).out, "verified"), "false");
+  EXPECT_EQ(run_hush(as("alice", {"verify", "bob", "--yes"})).code, 0);
   const CliResult contacts = run_hush(as("alice", {"contacts"}, true));
   EXPECT_EQ(json_field(contacts.out, "username"), "bob");
   EXPECT_EQ(json_field(contacts.out, "verified"), "true");
@@ -153,7 +158,11 @@ TEST_F(CliE2e, LinkASecondDeviceAndReceiveOnBoth) {
   const std::string code = json_field(*offer, "code");
   EXPECT_EQ(json_field(*offer, "uri").rfind("hush-link:", 0), 0u) << *offer;
   EXPECT_FALSE(json_field(*offer, "expires_at_ms").empty()) << *offer;
-  const CliResult approved = run_hush(as("alice", {"devices", "approve", code}, true));
+  // Without a terminal and --yes nothing is handed over (issue #13).
+  const CliResult unasked = run_hush(as("alice", {"devices", "approve", code}, true));
+  EXPECT_EQ(unasked.code, 1) << unasked.err;
+  EXPECT_NE(unasked.err.find("identity PRIVATE key"), std::string::npos) << unasked.err;
+  const CliResult approved = run_hush(as("alice", {"devices", "approve", code, "--yes"}, true));
   ASSERT_EQ(approved.code, 0) << approved.err;
   EXPECT_EQ(json_field(approved.out, "type"), "approved") << approved.out;
   const CliResult linked = link.wait(30s);
@@ -197,17 +206,17 @@ TEST_F(CliE2e, LinkCodeMistakesReuseTimeoutAndRelayCloseExplainThemselves) {
   // A typing mistake: the checksum catches it (exit 9) and the new device keeps waiting.
   std::string typo = code;
   typo[0] = typo[0] == 'A' ? 'B' : 'A';
-  const CliResult wrong = run_hush(as("alice", {"devices", "approve", typo}));
+  const CliResult wrong = run_hush(as("alice", {"devices", "approve", typo, "--yes"}));
   EXPECT_EQ(wrong.code, 9) << wrong.err;
   EXPECT_NE(wrong.err.find("typing mistake"), std::string::npos) << wrong.err;
   // Lower case with spaces instead of dashes is the same code.
   std::string relaxed;
   for (char c : code) relaxed += c == '-' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  ASSERT_EQ(run_hush(as("alice", {"devices", "approve", relaxed})).code, 0);
+  ASSERT_EQ(run_hush(as("alice", {"devices", "approve", relaxed, "--yes"})).code, 0);
   const CliResult linked = link.wait(30s);
   EXPECT_EQ(linked.code, 0) << linked.err;
   // The same code twice: nobody waits there any more (exit 2, and why).
-  const CliResult reused = run_hush(as("alice", {"devices", "approve", code}));
+  const CliResult reused = run_hush(as("alice", {"devices", "approve", code, "--yes"}));
   EXPECT_EQ(reused.code, 2) << reused.err;
   EXPECT_NE(reused.err.find("was used already"), std::string::npos) << reused.err;
 
@@ -248,6 +257,30 @@ TEST_F(CliE2e, ChangedKeyRefusesSendUntilTrustAndUndoesVerifyLoudly) {
   EXPECT_EQ(json_field(contacts_json.out, "verified"), "false") << contacts_json.out;
   const CliResult number = run_hush(as("alice", {"safety-number", "bob"}));
   EXPECT_NE(number.err.find("identity key has CHANGED"), std::string::npos) << number.err;
+  // The pending NEW number is what it shows; the old one is never labelled
+  // "verified" on its own (issue #13).
+  EXPECT_NE(number.out.find("NEW identity key"), std::string::npos) << number.out;
+  EXPECT_EQ(number.out.find("(verified)"), std::string::npos) << number.out;
+  EXPECT_NE(number.out.find("The previous key was verified"), std::string::npos) << number.out;
+  const CliResult number_json = run_hush(as("alice", {"safety-number", "bob"}, true));
+  const std::string new_digits = json_field(number_json.out, "digits");
+  EXPECT_EQ(new_digits, json_field(run_hush(as("bob2", {"safety-number", "alice"}, true)).out, "digits"));
+  EXPECT_EQ(json_field(number_json.out, "verified"), "false") << number_json.out;
+  EXPECT_EQ(json_field(number_json.out, "previous_verified"), "true") << number_json.out;
+  EXPECT_NE(json_field(number_json.out, "previous_digits"), new_digits) << number_json.out;
+  const std::string new_key = json_field(number_json.out, "new_identity_key");
+  EXPECT_EQ(new_key, json_field(run_hush(as("bob2", {"whoami"}, true)).out, "identity_key"));
+  // trust without a terminal: refused without --yes, but first it showed the
+  // new number and the exact key it would accept.
+  const CliResult unasked = run_hush(as("alice", {"trust", "bob"}));
+  EXPECT_EQ(unasked.code, 1) << unasked.err;
+  EXPECT_NE(unasked.err.find("add --yes"), std::string::npos) << unasked.err;
+  EXPECT_NE(unasked.err.find(new_digits.substr(0, 5) + " " + new_digits.substr(5, 5)), std::string::npos)
+      << unasked.err;
+  EXPECT_NE(unasked.err.find("The key that will be accepted: " + new_key.substr(0, 4) + " " + new_key.substr(4, 4)),
+            std::string::npos)
+      << unasked.err;
+  EXPECT_EQ(json_field(run_hush(as("alice", {"contacts"}, true)).out, "identity_changed"), "true");
   const CliResult reverify = run_hush(as("alice", {"verify", "bob", "--yes"}));
   EXPECT_NE(reverify.code, 0);
   EXPECT_NE(reverify.err.find("CHANGED"), std::string::npos) << reverify.err;
@@ -256,6 +289,8 @@ TEST_F(CliE2e, ChangedKeyRefusesSendUntilTrustAndUndoesVerifyLoudly) {
   const CliResult trusted = run_hush(as("alice", {"trust", "bob", "--yes"}));
   EXPECT_EQ(trusted.code, 0) << trusted.err;
   EXPECT_NE(trusted.err.find("IDENTITY KEY HAS CHANGED"), std::string::npos) << trusted.err;
+  const CliResult after = run_hush(as("alice", {"safety-number", "bob"}, true));
+  EXPECT_EQ(json_field(after.out, "digits"), new_digits) << after.out;  // the number shown is the one accepted
   EXPECT_EQ(run_hush(as("alice", {"send", "bob", "welcome back"})).code, 0);
   const CliResult got = run_hush(as("bob2", {"receive", "--wait", "5"}, true));
   EXPECT_EQ(json_field(got.out, "text"), "welcome back") << got.out << got.err;

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -120,6 +122,36 @@ TEST_F(SessionHealing, HumanReceiveSaysWhoCouldNotBeReadAndThatAResendWasAsked) 
   EXPECT_NE(human.out.find("] alice: one"), std::string::npos) << human.out;
   ASSERT_EQ(receive("alice").code, 0);
   EXPECT_EQ(receive("bob").texts["two"], 1);
+}
+
+TEST_F(SessionHealing, ListenShowsTheFailureThenTheResentMessage) {
+  REGISTER_OR_SKIP("alice");
+  REGISTER_OR_SKIP("bob");
+  ASSERT_EQ(run_hush(as("alice", {"send", "bob", "hello"})).code, 0);
+  ASSERT_EQ(receive("bob").texts["hello"], 1);
+  const fs::path copy = snapshot("alice");
+  ASSERT_EQ(run_hush(as("alice", {"send", "bob", "one"})).code, 0);
+  restore("alice", copy);
+  CliProcess listen(as("bob", {"listen"}, true));
+  ASSERT_EQ(run_hush(as("alice", {"send", "bob", "two"})).code, 0);
+  std::map<std::string, std::string> seen;  // text or "undecryptable" -> line
+  for (int i = 0; i < 2; ++i) {
+    auto line = listen.read_line(std::chrono::seconds(30));
+    ASSERT_TRUE(line) << "listen printed nothing";
+    const std::string type = json_field(*line, "type");
+    seen[type == "message" ? json_field(*line, "text") : type] = *line;
+  }
+  ASSERT_EQ(seen.count("one"), 1u);
+  ASSERT_EQ(seen.count("undecryptable"), 1u);
+  EXPECT_EQ(json_field(seen["undecryptable"], "resend_requested"), "true");
+  ASSERT_EQ(receive("alice").code, 0);  // reads the decryption error, resends
+  auto resent = listen.read_line(std::chrono::seconds(30));
+  ASSERT_TRUE(resent) << "the resent message did not reach listen";
+  EXPECT_EQ(json_field(*resent, "text"), "two");
+  listen.signal(SIGTERM);
+  const CliResult end = listen.wait(std::chrono::seconds(15));
+  EXPECT_EQ(end.code, 0) << end.err;
+  EXPECT_NE(end.err.find("a message from alice could not be decrypted"), std::string::npos) << end.err;
 }
 
 TEST_F(SessionHealing, AReceiverThatLostItsSessionIsToldAndGetsTheMessageAgain) {

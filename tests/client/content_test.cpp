@@ -68,6 +68,33 @@ TEST(Content, ReceiptRoundTrips) {
   EXPECT_EQ(r.message_ids, (std::vector<MessageId>{id_of(7), id_of(8)}));
 }
 
+TEST(Content, DecryptionErrorRoundTripsAndIsBounded) {
+  const Bytes ratchet(33, 5);
+  Content c{id_of(3), 9, DecryptionError{Bytes(16, 7), ratchet, 1234}};
+  auto bytes = encode(c);
+  ASSERT_TRUE(bytes);
+  auto back = decode(bytes->expose());
+  ASSERT_TRUE(back);
+  const auto& de = std::get<DecryptionError>(back->body);
+  EXPECT_EQ(de.message_id, Bytes(16, 7));
+  EXPECT_EQ(de.ratchet_key, ratchet);
+  EXPECT_EQ(de.server_timestamp_ms, 1234u);
+  EXPECT_TRUE(encode({id_of(1), 0, DecryptionError{Bytes(16, 7), {}, 0}}));  // no ratchet key: allowed
+  EXPECT_EQ(encode({id_of(1), 0, DecryptionError{{}, {}, 0}}).code(), Errc::invalid_argument);
+  EXPECT_EQ(encode({id_of(1), 0, DecryptionError{Bytes(kMaxDecryptionErrorIdSize + 1, 1), {}, 0}}).code(),
+            Errc::invalid_argument);
+  EXPECT_EQ(encode({id_of(1), 0, DecryptionError{Bytes(16, 1), Bytes(32, 1), 0}}).code(), Errc::invalid_argument);
+  // From a hostile peer: the same limits on decode.
+  pb::Content m = valid_text();
+  m.mutable_control()->mutable_decryption_error()->set_message_id(std::string(65, 'x'));
+  EXPECT_EQ(decode(padded(m)).code(), Errc::bad_length);
+  m.mutable_control()->mutable_decryption_error()->set_message_id("id");
+  m.mutable_control()->mutable_decryption_error()->set_ratchet_key(std::string(7, 'r'));
+  EXPECT_EQ(decode(padded(m)).code(), Errc::bad_length);
+  m.mutable_control()->mutable_decryption_error()->clear_ratchet_key();
+  EXPECT_TRUE(decode(padded(m)));
+}
+
 TEST(Content, EncodeRefusesOutOfRangeBodies) {
   EXPECT_EQ(encode({id_of(1), 0, TextBody{SecretBuffer(kMaxTextSize + 1)}}).code(), Errc::invalid_argument);
   EXPECT_EQ(encode({id_of(1), 0, Receipt{Receipt::Kind::read, {}}}).code(), Errc::invalid_argument);

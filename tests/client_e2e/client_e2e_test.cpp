@@ -310,6 +310,49 @@ TEST_F(ClientE2e, LinkCodeChecksumReuseExpiryAndRelayCloseAreClearErrors) {
   EXPECT_EQ(alice4.link_begin(url(), ca()).code(), Errc::network_failure);
 }
 
+TEST_F(ClientE2e, TrustAcceptsOnlyTheKeyTheUserWasShown) {
+  Client& alice = registered("alice");
+  registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "hi"));
+  ASSERT_TRUE(alice.verify("bob"));
+  clients_.erase("bob");
+  alice.disconnect();
+  ASSERT_NO_FATAL_FAILURE(free_username("bob"));
+  registered("bob", "bob2");
+  EXPECT_EQ(alice.send_text("bob", "you?").code(), Errc::untrusted_identity);
+
+  // What the user is shown: the number with the NEW key, and that key.
+  auto shown = alice.safety_number("bob");
+  ASSERT_TRUE(shown);
+  EXPECT_TRUE(shown->identity_changed);
+  EXPECT_TRUE(shown->verified);  // the previous key was
+  ASSERT_EQ(shown->pending_digits.size(), 60u);
+  EXPECT_NE(shown->pending_digits, shown->digits);
+  auto from_bob2 = clients_["bob2"]->safety_number("alice");
+  ASSERT_TRUE(from_bob2);
+  EXPECT_EQ(shown->pending_digits, from_bob2->digits);
+  EXPECT_EQ(shown->pending_key_hex, clients_["bob2"]->whoami()->identity_key_hex);
+
+  // Another change arrives while the user compares: accepting what was shown is refused.
+  clients_.erase("bob2");
+  alice.disconnect();
+  ASSERT_NO_FATAL_FAILURE(free_username("bob"));
+  registered("bob", "bob3");
+  EXPECT_EQ(alice.send_text("bob", "and now?").code(), Errc::untrusted_identity);
+  EXPECT_EQ(alice.trust("bob", shown->pending_key_hex).code(), Errc::conflict);
+  auto still = alice.safety_number("bob");
+  ASSERT_TRUE(still);
+  EXPECT_TRUE(still->identity_changed);
+  EXPECT_NE(still->pending_key_hex, shown->pending_key_hex);
+  // The key shown now is accepted.
+  ASSERT_TRUE(alice.trust("bob", still->pending_key_hex));
+  auto after = alice.safety_number("bob");
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->identity_changed);
+  EXPECT_FALSE(after->verified);
+  EXPECT_EQ(after->digits, still->pending_digits);
+}
+
 TEST_F(ClientE2e, IdentityChangeRefusedUntilTrusted) {
   Client& alice = registered("alice");
   registered("bob");

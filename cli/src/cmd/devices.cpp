@@ -31,7 +31,18 @@ int list(Context& ctx, client::Client& c) {
   return 0;
 }
 
-int approve(Context& ctx, client::Client& c, const std::string& code) {
+int approve(Context& ctx, client::Client& c, const std::string& code, bool assume_yes) {
+  // What approving hands over, before anything is sent (issue #13).
+  auto me = c.whoami();
+  if (!me) return report(ctx, me.error());
+  ctx.out.warning(fmt::format("approving gives the device showing {} your account {}: its identity PRIVATE key,",
+                              terminal_safe(code), terminal_safe(me->username)));
+  ctx.out.note("  so that device reads every message sent to you from now on and can send, link and remove");
+  ctx.out.note("  devices as you. Approve only a device you hold in your hands, whose screen shows this code.");
+  if (auto no = require_confirmation(ctx, "devices approve", "Hand your account's keys to that device?", assume_yes,
+                                     "not approved; nothing was sent")) {
+    return *no;
+  }
   const Status sent = c.approve_device(code);
   if (!sent) {
     const std::string_view context = sent.error().context;
@@ -82,7 +93,7 @@ int run(Context& ctx, const ParsedArgs& args) {
   auto client = open_client(ctx);
   if (!client) return report(ctx, client.error());
   if (p.empty()) return list(ctx, **client);
-  if (p[0] == "approve") return approve(ctx, **client, p[1]);
+  if (p[0] == "approve") return approve(ctx, **client, p[1], args.flag("--yes"));
   return remove(ctx, **client, p[1]);
 }
 
@@ -91,14 +102,16 @@ int run(Context& ctx, const ParsedArgs& args) {
 const CommandSpec& devices_command() {
   static const CommandSpec spec{
       "devices",
-      "[approve CODE | remove ID]",
+      "[approve CODE [--yes] | remove ID]",
       "list your devices, approve a new one, or remove one",
       "`hush devices` lists your account's devices.\n"
       "`hush devices approve CODE` authorizes the new device showing CODE (from `hush link`,\n"
       "which must still be waiting): it sends the account's identity, sealed end to end to\n"
       "that code, through the server; the new device then registers. A code works once.\n"
+      "It first says what it hands over (the account's identity private key) and asks;\n"
+      "without a terminal, --yes is required.\n"
       "`hush devices remove ID` revokes device ID (the server drops its credential and queue).",
-      {},
+      {{"--yes", "", "approve without asking (required when not on a terminal)"}},
       {"SUBCOMMAND", "ARGUMENT"},
       0,
       &run};

@@ -18,15 +18,29 @@ int run(Context& ctx, const ParsedArgs& args) {
   if (!client) return report(ctx, client.error());
   auto sn = (*client)->safety_number(args.positionals[0]);
   if (!sn) return report(ctx, sn.error());
-  const std::string grouped = sn->grouped();
+  // While a key change is pending the number that matters is the one with
+  // the new key: it is what to compare before `hush trust`. The old one is
+  // never shown labelled "verified" on its own (issue #13).
+  const bool pending = sn->identity_changed;
+  const std::string grouped = pending ? grouped_digits(sn->pending_digits) : sn->grouped();
+  const Bytes& scannable = pending ? sn->pending_scannable : sn->scannable;
   if (ctx.out.json()) {
     JsonObject o("safety_number");
-    o.add("username", args.positionals[0]).add("digits", sn->digits).add("grouped", grouped);
-    o.add("verified", sn->verified).add("identity_changed", sn->identity_changed);
-    o.add("scannable_hex", to_hex(sn->scannable));
+    o.add("username", args.positionals[0]).add("digits", pending ? sn->pending_digits : sn->digits);
+    o.add("grouped", grouped).add("verified", sn->verified && !pending).add("identity_changed", pending);
+    o.add("scannable_hex", to_hex(scannable));
+    if (pending) {
+      o.add("new_identity_key", sn->pending_key_hex).add("previous_digits", sn->digits);
+      o.add("previous_verified", sn->verified);
+    }
     ctx.out.object(o);
   } else {
-    ctx.out.text(fmt::format("Safety number with {} ({}):", name, sn->verified ? "verified" : "not verified"));
+    if (pending) {
+      ctx.out.text(fmt::format("Safety number with {} with their NEW identity key (not verified, not yet accepted):",
+                               name));
+    } else {
+      ctx.out.text(fmt::format("Safety number with {} ({}):", name, sn->verified ? "verified" : "not verified"));
+    }
     ctx.out.text("");
     // Three lines of four groups, as Signal shows it.
     for (std::size_t line = 0; line < 3; ++line) {
@@ -35,19 +49,23 @@ int run(Context& ctx, const ParsedArgs& args) {
     }
     ctx.out.text("");
     if (args.flag("--qr")) {
-      auto qr = render_qr(sn->scannable);
+      auto qr = render_qr(scannable);
       if (!qr) return report(ctx, qr.error());
       ctx.out.out() << *qr;
       ctx.out.out().flush();
     }
-    if (!sn->verified) {
+    if (pending) {
+      ctx.out.text(fmt::format("new key: {}", grouped_key(sn->pending_key_hex)));
+      ctx.out.text(fmt::format("The previous key{} (number {}).", sn->verified ? " was verified" : " was not verified",
+                               sn->grouped()));
+    } else if (!sn->verified) {
       ctx.out.text(fmt::format("Compare it with {0}'s screen in person or over a channel you trust;", name));
       ctx.out.text(fmt::format("if it matches, run `hush verify {}`.", name));
     }
   }
-  if (sn->identity_changed) {
-    ctx.out.warning(fmt::format("{0}'s identity key has CHANGED. This number is of the key you accepted before; "
-                                "see `hush trust {0}`.",
+  if (pending) {
+    ctx.out.warning(fmt::format("{0}'s identity key has CHANGED. This number is of the new key; compare it with {0}, "
+                                "then `hush trust {0}`.",
                                 name));
   }
   return 0;

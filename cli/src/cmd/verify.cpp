@@ -19,9 +19,10 @@ int run(Context& ctx, const ParsedArgs& args) {
     ctx.out.warning(fmt::format("{0}'s identity key has CHANGED: accept or refuse it first (`hush trust {0}`).", d.name));
     return report(ctx, make_error(Errc::conflict, "identity change pending"), fmt::format("hush trust {}", d.name));
   }
-  if (!ctx.out.json()) ctx.out.note(fmt::format("Safety number with {}: {}", d.name, sn->grouped()));
-  if (!confirm_decision(ctx, args, fmt::format("Does it match the number on {}'s device?", d.name), "not verified")) {
-    return 1;
+  ctx.out.note(fmt::format("Safety number with {}: {}", d.name, sn->grouped()));  // stderr, before asking
+  if (auto no = confirm_decision(ctx, args, "verify", fmt::format("Does it match the number on {}'s device?", d.name),
+                                 "not verified")) {
+    return *no;
   }
   if (auto done = d.client->verify(d.who); !done) return report(ctx, done.error());
   return print_decision(ctx, "verified", d, &sn->digits, {fmt::format("{} is verified", d.name)});

@@ -49,7 +49,9 @@ void HushdFixture::free_username(const std::string& username) {
   if (opened == SQLITE_OK) {
     sqlite3_prepare_v2(db, "UPDATE accounts SET username = ?1 WHERE username = ?2", -1, &rename, nullptr);
   }
-  const std::string old_name = username + "-old";
+  // A name of its own each time, so one name can move more than once.
+  static int moved = 0;
+  const std::string old_name = username + "-old" + (moved++ == 0 ? std::string() : std::to_string(moved));
   sqlite3_bind_text(rename, 1, old_name.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(rename, 2, username.c_str(), -1, SQLITE_TRANSIENT);
   const int stepped = sqlite3_step(rename);

@@ -275,7 +275,7 @@ class Client {
 
   /// Fetches everything pending, decrypts, stores, de-duplicates and
   /// acknowledges it; if nothing was pending, waits up to `wait` for the
-  /// first message. Returns the new messages (never one shown before).
+  /// first message. Returns the new messages (never one shown before) and those that could not be decrypted (`failure`).
   /// Errors: not_found (not registered), unauthorized, network_failure, timeout, storage errors.
   Result<std::vector<ReceivedMessage>> receive(std::chrono::seconds wait = std::chrono::seconds(0));
 
