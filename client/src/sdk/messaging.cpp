@@ -196,7 +196,7 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     req->set_message_id(str(server_message_id));
     // Encrypt-and-store as one exclusive transaction (BEGIN IMMEDIATE): two
     // processes on one home never encrypt from the same session state, and
-    // no network call happens while the store is held (docs/adr/0005).
+    // no network call happens while the store is held (docs/adr/0006-one-writer-per-home.md).
     Status encrypted = store_->transaction([&]() -> Status {
       for (auto device : devices) {
         const signal::ProtocolAddress address{name, device};

@@ -94,7 +94,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path) {
   // journal_mode=WAL is persistent (set once at creation; a no-op here);
   // synchronous, secure_delete and foreign_keys are per connection.
   // Another hush process on this home holds the write lock only for one
-  // short transaction (never across a network call, docs/adr/0005): wait for
+  // short transaction (never across a network call, docs/adr/0006-one-writer-per-home.md): wait for
   // it rather than fail.
   HUSH_TRY(db->exec("PRAGMA busy_timeout = 30000;"
                     "PRAGMA journal_mode = WAL;"
