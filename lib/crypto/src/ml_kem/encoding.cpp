@@ -1,6 +1,8 @@
 // Byte encodings and compression of FIPS 203 §4.2.1 (encoding.hpp).
 #include "encoding.hpp"
 
+#include "ct.hpp"
+
 #include <hush/util/check.hpp>
 
 #include <type_traits>
@@ -48,7 +50,7 @@ void decode_fixed(Poly& p, const std::uint8_t* in) noexcept {
 
 template <unsigned D>
 void compress_encode_fixed(std::uint8_t* out, const Poly& p) noexcept {
-  Poly t;
+  Wiped<Poly> t;  // compressed secrets (the message bits in decryption)
   for (std::size_t i = 0; i < kN; ++i) {
     t.c[i] = static_cast<std::int16_t>(compress_d<D>(static_cast<std::uint16_t>(to_unsigned(barrett_reduce(p.c[i])))));
   }
@@ -115,7 +117,7 @@ bool byte_decode12_checked(Poly& p, const std::uint8_t* in) noexcept {
 }
 
 void encode12(std::uint8_t* out, const Poly& p) noexcept {
-  Poly canonical;
+  Wiped<Poly> canonical;  // ŝ when encoding dk_PKE
   for (std::size_t i = 0; i < kN; ++i) canonical.c[i] = to_unsigned(barrett_reduce(p.c[i]));
   byte_encode(out, canonical, 12);
 }
