@@ -217,6 +217,9 @@ struct ClientOptions {
     /// copies the server accepted, leaving the last one queued (as a crash
     /// between the server's answer and its removal would).
     std::size_t outbox_stop_after = 0;
+    /// Forward changes in our group state notices altered (renamed to
+    /// "forged", signature kept), as a member forging another's change would.
+    bool tamper_notices = false;
   } group_test;
 };
 
