@@ -99,7 +99,7 @@ struct RefusedGroupChangeInfo {
   std::uint32_t version = 0;
   std::string author;              ///< the member whose session carried it
   std::string action;
-  std::string reason;              ///< "not_admin", "stale_version", "version_gap", "author_mismatch", "not_member", "state_mismatch"
+  std::string reason;              ///< "not_admin", "stale_version", "version_gap", "author_mismatch", "not_member", "state_mismatch", "bad_signature", "lost_tie_break" (§8.7)
   std::uint64_t received_ms = 0;   ///< our clock
 };
 
