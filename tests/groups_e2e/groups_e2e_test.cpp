@@ -603,5 +603,45 @@ TEST_F(GroupsE2e, AForwardedChangeCountsOnlyWithItsAuthorsSignature) {
   EXPECT_EQ(bob_view->name, "crew");
 }
 
+// Issue #13: a message from a member holding changes we lack waits (it is
+// not shown, not lost) until the change comes; we asked its sender.
+TEST_F(GroupsE2e, AMessageFromAMemberAheadWaitsForTheChangeThenShows) {
+  for (const char* n : {"alice", "bob", "carol", "mallory"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("crew", {"bob", "carol", "mallory"}));
+  drain_all({"bob", "carol", "mallory"});
+  clients_.erase("bob");
+  ASSERT_TRUE(at("alice").group_remove("crew", "mallory"));
+  EXPECT_GE(withhold_queue("bob"), 1);
+  ASSERT_TRUE(at("alice").group_send("crew", "after removal"));
+  reopen("bob");
+
+  auto first = at("bob").receive(2s);
+  ASSERT_TRUE(first) << errc_name(first.code());
+  for (const auto& m : *first) {
+    EXPECT_TRUE(m.notice) << "nothing shown before the change: " << text(m);
+  }
+  EXPECT_TRUE(logged("bob", "event=group_message_held"));
+  auto waiting = at("bob").group_info("crew");
+  EXPECT_EQ(waiting->behind_until, 2u);
+  EXPECT_TRUE(any_warning_mentions(waiting->warnings, "asked alice"));
+
+  (void)drain("alice");  // alice answers with the signed change
+  auto got = receive_n("bob", 2);  // the warning that we caught up, then the message
+  std::vector<std::string> texts;
+  bool caught_up = false;
+  for (const auto& m : got) {
+    if (m.notice) {
+      caught_up = caught_up || any_warning_mentions(m.warnings, "we were behind");
+    } else {
+      texts.push_back(text(m));
+    }
+  }
+  EXPECT_TRUE(caught_up);
+  EXPECT_EQ(texts, (std::vector<std::string>{"after removal"}));
+  auto after = at("bob").group_info("crew");
+  EXPECT_EQ(after->behind_until, 0u);
+  EXPECT_EQ(summary(*after), summary(*at("alice").group_info("crew")));
+}
+
 }  // namespace
 }  // namespace hush::client
