@@ -1,10 +1,12 @@
 // Groups without a server: the membership rules (client/src/groups), the
 // group content on the wire (GroupChange, SenderKeyDistribution, group ids on
 // texts) and the group tables of the encrypted store.
+#include "group_agreement.hpp"
 #include "group_rules.hpp"
 
 #include <hush/client/content/content.hpp>
 #include <hush/client/store/group_store.hpp>
+#include <hush/crypto/sha.hpp>
 #include <hush/signal/group_session_builder.hpp>
 #include <hush/testing/deterministic_rng.hpp>
 
@@ -159,6 +161,14 @@ TEST(GroupStore, RecordsAndSenderKeysRoundTripSealed) {
     g.history.push_back({1, "alice", GroupAction::create, {"bob"}, "g", 3});
     g.refused.push_back({2, "bob", GroupAction::remove, "not_admin", 8});
     g.key_holders.push_back({"bob", signal::DeviceId{2}});
+    g.recent_changes.push_back(Bytes{1, 2, 3});
+    g.has_previous = true;
+    g.previous_members = {"alice", "bob", "carol"};
+    g.previous_admins = {"alice"};
+    g.previous_name = "before";
+    g.warnings.push_back({9, "we were behind"});
+    g.known_ahead = 6;
+    g.ahead_member = "bob";
     ASSERT_TRUE(groups.put(g));
     auto back = groups.get(g.id);
     ASSERT_TRUE(back && *back);
@@ -167,6 +177,14 @@ TEST(GroupStore, RecordsAndSenderKeysRoundTripSealed) {
     ASSERT_EQ((*back)->refused.size(), 1u);
     EXPECT_EQ((*back)->refused[0].reason, "not_admin");
     ASSERT_EQ((*back)->key_holders.size(), 1u);
+    EXPECT_EQ((*back)->recent_changes, g.recent_changes);
+    EXPECT_TRUE((*back)->has_previous);
+    EXPECT_EQ((*back)->previous_members, g.previous_members);
+    EXPECT_EQ((*back)->previous_name, "before");
+    ASSERT_EQ((*back)->warnings.size(), 1u);
+    EXPECT_EQ((*back)->warnings[0].text, "we were behind");
+    EXPECT_EQ((*back)->known_ahead, 6u);
+    EXPECT_EQ((*back)->ahead_member, "bob");
     EXPECT_EQ(groups.all()->size(), 1u);
 
     store::SqliteSenderKeyStore keys(**s);
@@ -182,6 +200,134 @@ TEST(GroupStore, RecordsAndSenderKeysRoundTripSealed) {
     EXPECT_FALSE(*keys.load_sender_key(name));
   }
   std::filesystem::remove_all(home);
+}
+
+// docs/protocol.md §8.7: the members hash exactly as specified.
+TEST(GroupAgreement, MembersHashIsTheSpecifiedDigest) {
+  const Bytes id(content::kGroupIdSize, 7);
+  Bytes in = to_bytes(std::string_view("hush group members v1"));
+  in.insert(in.end(), id.begin(), id.end());
+  for (std::uint8_t b : {0, 0, 0, 2, 5}) in.push_back(b);
+  for (char ch : std::string_view("alice")) in.push_back(static_cast<std::uint8_t>(ch));
+  in.push_back(3);
+  for (char ch : std::string_view("bob")) in.push_back(static_cast<std::uint8_t>(ch));
+  const auto expected = crypto::sha256(in);
+  EXPECT_EQ(groups::members_hash(id, {"alice", "bob"}), Bytes(expected.begin(), expected.end()));
+  EXPECT_NE(groups::members_hash(id, {"alice", "bob"}), groups::members_hash(id, {"alice", "bob", "carol"}));
+  EXPECT_NE(groups::members_hash(id, {"alice", "bob"}), groups::members_hash(Bytes(32, 8), {"alice", "bob"}));
+  // Length prefixes: no two lists share a hash by moving bytes between names.
+  EXPECT_NE(groups::members_hash(id, {"ab", "c"}), groups::members_hash(id, {"a", "bc"}));
+}
+
+TEST(GroupAgreement, StampsCompareByVersionThenHash) {
+  auto g = group({"alice", "bob"}, {"alice"}, 4);
+  using groups::StampOrder;
+  EXPECT_EQ(groups::compare_stamp(g, {}), StampOrder::unstamped);
+  EXPECT_EQ(groups::compare_stamp(g, groups::stamp_of(g)), StampOrder::same);
+  EXPECT_EQ(groups::compare_stamp(g, {3, groups::members_hash(g.id, g.members)}), StampOrder::behind);
+  EXPECT_EQ(groups::compare_stamp(g, {5, groups::members_hash(g.id, g.members)}), StampOrder::ahead);
+  EXPECT_EQ(groups::compare_stamp(g, {4, groups::members_hash(g.id, {"alice"})}), StampOrder::forked);
+}
+
+TEST(GroupAgreement, ChangeIdCoversTheChangeButNotItsSignature) {
+  auto g = group({"alice", "bob", "carol"}, {"alice"}, 1);
+  auto a = change(g, GroupAction::remove, "alice", {"carol"}, {"alice", "bob"}, {"alice"}, 2);
+  auto b = a;
+  b.signature = Bytes(64, 1);
+  EXPECT_EQ(groups::change_id(a), groups::change_id(b));
+  b.timestamp_ms = 2;
+  EXPECT_NE(groups::change_id(a), groups::change_id(b));
+  auto c = a;
+  c.subjects = {"bob"};
+  c.members = {"alice", "carol"};
+  EXPECT_NE(groups::change_id(a), groups::change_id(c));
+  EXPECT_EQ(groups::change_id(a).size(), 32u);
+}
+
+// Two changes made from one state: every member, whichever it applied
+// first, picks the same winner (the lower change id).
+TEST(GroupAgreement, ConcurrentChangesHaveOneWinnerWhateverTheOrder) {
+  auto base = group({"alice", "bob", "carol"}, {"alice"}, 1);
+  auto rename = change(base, GroupAction::rename, "alice", {}, base.members, base.admins, 2);
+  rename.name = "renamed";
+  auto leave = change(base, GroupAction::leave, "bob", {"bob"}, {"alice", "carol"}, {"alice"}, 2);
+  auto applied = [&](const GroupChange& c) {
+    auto g = base;
+    g.has_previous = true;
+    g.previous_members = base.members;
+    g.previous_admins = base.admins;
+    g.previous_name = base.name;
+    g.members = c.members;
+    g.admins = c.admins;
+    g.name = c.name;
+    g.version = 2;
+    return g;
+  };
+  const auto after_rename = applied(rename);
+  const auto after_leave = applied(leave);
+  EXPECT_TRUE(groups::concurrent_with_last(after_rename, rename, leave, "carol"));
+  EXPECT_TRUE(groups::concurrent_with_last(after_leave, leave, rename, "carol"));
+  const bool leave_wins = groups::wins_over_last(after_rename, rename, leave, "carol");
+  EXPECT_NE(leave_wins, groups::wins_over_last(after_leave, leave, rename, "carol"));
+  EXPECT_EQ(leave_wins, groups::change_id(leave) < groups::change_id(rename));
+  // The same change again is no rival; nor is one not valid on the state before.
+  EXPECT_FALSE(groups::concurrent_with_last(after_rename, rename, rename, "carol"));
+  auto forged = change(base, GroupAction::remove, "carol", {"bob"}, {"alice", "carol"}, {"alice"}, 2);
+  EXPECT_FALSE(groups::concurrent_with_last(after_rename, rename, forged, "carol"));
+  auto no_previous = after_rename;
+  no_previous.has_previous = false;
+  EXPECT_FALSE(groups::concurrent_with_last(no_previous, rename, leave, "carol"));
+}
+
+TEST(GroupContent, StampsAndNoticesRoundTripAndMalformedOnesAreRefused) {
+  auto g = group({"alice", "bob"}, {"alice"}, 3);
+  const MessageId id{};
+  content::Content text{id, 5, content::TextBody{SecretBuffer(as_bytes(std::string_view("hi")))}, g.id,
+                        groups::stamp_of(g)};
+  auto bytes = content::encode(text);
+  ASSERT_TRUE(bytes);
+  auto back = content::decode(bytes->expose());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->group_stamp.version, 3u);
+  EXPECT_EQ(back->group_stamp.members_hash, groups::members_hash(g.id, g.members));
+  // A stamp without a group, or a hash of the wrong size, is refused.
+  content::Content loose{id, 5, content::TextBody{SecretBuffer(as_bytes(std::string_view("hi")))}};
+  loose.group_stamp = groups::stamp_of(g);
+  EXPECT_EQ(content::encode(loose).code(), Errc::invalid_argument);
+  content::Content bad_hash{id, 5, content::TextBody{SecretBuffer(as_bytes(std::string_view("hi")))}, g.id,
+                            content::GroupStamp{3, Bytes(5, 1)}};
+  EXPECT_EQ(content::encode(bad_hash).code(), Errc::invalid_argument);
+
+  auto c = change(g, GroupAction::remove, "alice", {"bob"}, {"alice"}, {"alice"}, 4);
+  c.signature = Bytes(64, 9);
+  content::GroupStateNotice notice{g.id, groups::stamp_of(g), {c}, true};
+  auto nb = content::encode(content::Content{id, 5, notice});
+  ASSERT_TRUE(nb);
+  auto nback = content::decode(nb->expose());
+  ASSERT_TRUE(nback);
+  auto* n = std::get_if<content::GroupStateNotice>(&nback->body);
+  ASSERT_NE(n, nullptr);
+  EXPECT_TRUE(n->request);
+  EXPECT_EQ(n->stamp.version, 3u);
+  ASSERT_EQ(n->changes.size(), 1u);
+  EXPECT_EQ(n->changes[0].signature, c.signature);
+  EXPECT_EQ(groups::change_id(n->changes[0]), groups::change_id(c));
+  // A change of another group inside a notice, or a signature not 64 bytes.
+  auto other = c;
+  other.group_id = Bytes(content::kGroupIdSize, 1);
+  EXPECT_EQ(content::encode(content::Content{id, 5, content::GroupStateNotice{g.id, groups::stamp_of(g), {other}, false}})
+                .code(),
+            Errc::invalid_argument);
+  auto bad_sig = c;
+  bad_sig.signature = Bytes(10, 1);
+  EXPECT_FALSE(content::encode(content::Content{id, 5, bad_sig}));
+  // The kept form of a change parses back to the same change.
+  auto kept = content::serialize_group_change(c);
+  ASSERT_TRUE(kept);
+  auto parsed = content::parse_group_change(*kept);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(groups::change_id(*parsed), groups::change_id(c));
+  EXPECT_FALSE(content::parse_group_change(Bytes{0xff, 0xff}));
 }
 
 }  // namespace

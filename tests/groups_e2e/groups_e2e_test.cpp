@@ -567,5 +567,81 @@ TEST_F(GroupsE2e, ConcurrentChangesAtOneVersionConvergeOnEveryMember) {
   EXPECT_TRUE(any_warning_mentions(at(loser).group_info(to_hex(id))->warnings, "make it again")) << loser;
 }
 
+// Issue #13: a change forwarded by a member counts only with its author's
+// signature: carol forges the change she forwards to bob, who refuses it
+// and stays behind until alice forwards the real one.
+TEST_F(GroupsE2e, AForwardedChangeCountsOnlyWithItsAuthorsSignature) {
+  hooks_["carol"].tamper_notices = true;
+  for (const char* n : {"alice", "bob", "carol", "mallory"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("crew", {"bob", "carol", "mallory"}));
+  drain_all({"bob", "carol", "mallory"});
+  ASSERT_TRUE(at("bob").group_send("crew", "bob before"));
+  drain_all({"alice", "carol", "mallory"});
+
+  clients_.erase("bob");
+  clients_.erase("alice");  // alice is away: only carol answers bob at first
+  ASSERT_TRUE(reopen("alice").group_remove("crew", "mallory"));
+  clients_.erase("alice");
+  EXPECT_GE(withhold_queue("bob"), 1);
+  drain_all({"carol"});
+  reopen("bob");
+  ASSERT_TRUE(at("bob").group_send("crew", "stale"));
+  EXPECT_EQ(receive_n("carol", 1).size(), 1u);  // carol answers with a forged change
+  (void)drain("bob");
+  auto bob_view = at("bob").group_info("crew");
+  ASSERT_TRUE(bob_view);
+  EXPECT_EQ(bob_view->version, 1u) << "the forged change is not applied";
+  ASSERT_FALSE(bob_view->refused.empty());
+  EXPECT_EQ(bob_view->refused.back().reason, "bad_signature");
+
+  reopen("alice");
+  EXPECT_EQ(receive_n("alice", 1).size(), 1u);  // alice answers with the signed change
+  (void)drain("bob");
+  bob_view = at("bob").group_info("crew");
+  EXPECT_EQ(bob_view->version, 2u);
+  EXPECT_EQ(bob_view->members, (std::vector<std::string>{"alice", "bob", "carol"}));
+  EXPECT_EQ(bob_view->name, "crew");
+}
+
+// Issue #13: a message from a member holding changes we lack waits (it is
+// not shown, not lost) until the change comes; we asked its sender.
+TEST_F(GroupsE2e, AMessageFromAMemberAheadWaitsForTheChangeThenShows) {
+  for (const char* n : {"alice", "bob", "carol", "mallory"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("crew", {"bob", "carol", "mallory"}));
+  drain_all({"bob", "carol", "mallory"});
+  clients_.erase("bob");
+  ASSERT_TRUE(at("alice").group_remove("crew", "mallory"));
+  EXPECT_GE(withhold_queue("bob"), 1);
+  ASSERT_TRUE(at("alice").group_send("crew", "after removal"));
+  reopen("bob");
+
+  auto first = at("bob").receive(2s);
+  ASSERT_TRUE(first) << errc_name(first.code());
+  for (const auto& m : *first) {
+    EXPECT_TRUE(m.notice) << "nothing shown before the change: " << text(m);
+  }
+  EXPECT_TRUE(logged("bob", "event=group_message_held"));
+  auto waiting = at("bob").group_info("crew");
+  EXPECT_EQ(waiting->behind_until, 2u);
+  EXPECT_TRUE(any_warning_mentions(waiting->warnings, "asked alice"));
+
+  (void)drain("alice");  // alice answers with the signed change
+  auto got = receive_n("bob", 2);  // the warning that we caught up, then the message
+  std::vector<std::string> texts;
+  bool caught_up = false;
+  for (const auto& m : got) {
+    if (m.notice) {
+      caught_up = caught_up || any_warning_mentions(m.warnings, "we were behind");
+    } else {
+      texts.push_back(text(m));
+    }
+  }
+  EXPECT_TRUE(caught_up);
+  EXPECT_EQ(texts, (std::vector<std::string>{"after removal"}));
+  auto after = at("bob").group_info("crew");
+  EXPECT_EQ(after->behind_until, 0u);
+  EXPECT_EQ(summary(*after), summary(*at("alice").group_info("crew")));
+}
+
 }  // namespace
 }  // namespace hush::client

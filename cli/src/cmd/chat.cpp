@@ -179,6 +179,10 @@ int run(Context& ctx, const ParsedArgs& args) {
       [&](const client::ReceivedMessage& m) {
         JsonObject o = message_json(m);
         screen.show(message_line(m), &o);
+        if (m.notice) return;  // its line is the warning
+        for (const auto& w : m.warnings) {  // group warnings (docs/protocol.md §8.7)
+          screen.show(fmt::format("WARNING: #{}: {}", terminal_safe(m.group_name), terminal_safe(w)));
+        }
       },
       stop.get_token(),
       [&] {

@@ -92,6 +92,7 @@ Status ClientImpl::enqueue_group_notice(const store::Account& me, const std::str
   for (const auto& bytes : g.recent_changes) {
     auto c = content::parse_group_change(bytes);
     if (!c) continue;
+    if (options_.group_test.tamper_notices) c->name = "forged";  // test hook: a forging member
     if (c->version > after || (include_last && c->version == after)) notice.changes.push_back(std::move(*c));
   }
   if (notice.changes.size() > content::kMaxNoticeChanges) {
@@ -114,6 +115,16 @@ Status ClientImpl::enqueue_group_notice(const store::Account& me, const std::str
 
 Status ClientImpl::note_ahead(store::GroupRecord& g, const store::Account& me, const std::string& sender,
                               std::uint32_t version, std::string_view what) {
+  if (!contains(g.members, sender)) {
+    // Not a member as we hold the group (perhaps one added by a change we
+    // lack): we ask, but only a member's word stops our own sends, so no
+    // outsider can silence us by claiming a version.
+    if (!notified_.insert(to_hex(g.id) + "/" + sender + "/" + std::to_string(version) + "a").second) return ok();
+    warn_group(g, std::string(what) + " from " + sender + " (not a member as we hold the group) was sent at group " +
+                      "version " + std::to_string(version) + "; we hold " + std::to_string(g.version) + ": it waits; asked " +
+                      sender + " for the changes");
+    return enqueue_group_notice(me, sender, g, g.version, false, true);
+  }
   if (version <= g.known_ahead) return ok();  // asked already
   g.known_ahead = version;
   g.ahead_member = sender;
@@ -263,6 +274,15 @@ Status ClientImpl::receive_group_notice(const std::string& sender, const content
   }
   if (!known->active || !contains(known->members, sender)) return ok();
   const auto order = groups::compare_stamp(*known, notice.stamp);
+  if (known->known_ahead > known->version && sender == known->ahead_member && order != groups::StampOrder::ahead &&
+      !notice.request) {
+    // The member that showed a newer version answered and is not ahead of
+    // us (any more): its change lost a tie-break, or it never had one. We
+    // stop waiting, so a member cannot block our sends by a false claim.
+    known->known_ahead = 0;
+    known->ahead_member.clear();
+    HUSH_TRY(groups_.put(*known));
+  }
   if (notice.request) {
     if (order == groups::StampOrder::behind || order == groups::StampOrder::forked) {
       return enqueue_group_notice(me, sender, *known, notice.stamp.version, order == groups::StampOrder::forked, false);

@@ -19,6 +19,11 @@ namespace {
 
 std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
+/// A group message stamped further ahead of our version than this is
+/// refused rather than held (§8.7): a member so far behind is re-added, and
+/// a message cannot make us wait for changes nobody can send in notices.
+constexpr std::uint32_t kMaxGroupVersionLead = 1000;
+
 bool contains(const std::vector<std::string>& sorted, std::string_view name) {
   return std::binary_search(sorted.begin(), sorted.end(), name, std::less<>());
 }
@@ -94,6 +99,9 @@ Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const s
   HUSH_TRY_ASSIGN(auto group, groups_.get(*group_id));
   HUSH_TRY_ASSIGN(const store::Account* me, account());
   const store::Account self = me->clone();
+  if (group && group->active && content.group_stamp.version > group->version + kMaxGroupVersionLead) {
+    return make_error(Errc::invalid_message, "group version far ahead of ours");
+  }
   if (group && group->active && content.group_stamp.version > group->version) {
     // The sender holds changes we lack: the message waits (not acked, the
     // server pushes it again) until they arrive; we ask the sender for them.

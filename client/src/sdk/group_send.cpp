@@ -115,7 +115,14 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
   if (!g.active) return make_error(Errc::forbidden, "no longer a member of this group");
   if (g.known_ahead > g.version) {
     // A member holds a newer version: sending now could reach someone removed
-    // since. We asked for the changes; the user tries again once they came.
+    // since. We asked that member; now we ask every member (once per version
+    // in this process), since any of them may hold the changes and be online.
+    for (const auto& m : g.members) {
+      if (m == g.ahead_member || m == me.username) continue;
+      if (!notified_.insert(to_hex(g.id) + "/" + m + "/" + std::to_string(g.known_ahead) + "r").second) continue;
+      HUSH_TRY(enqueue_group_notice(me, m, g, g.version, false, true));
+    }
+    (void)retry_group_outbox();
     return make_error(Errc::stale_state, "a member holds a newer version of this group: waiting for its changes");
   }
   auto mine = from_hex(me.account_id);

@@ -534,10 +534,13 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   std::vector<ReceivedMessage> out;
   (void)retry_group_outbox();  // before the connection is held: a failed request replaces it
   (void)send_requested_resends();  // asked for before a crash or a network failure
+  if (released_) {  // a change came after a group message was held: a new connection brings it again (§8.7)
+    drop_connection();
+    held_pending_ = released_ = false;
+  }
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
   const auto give_up = std::chrono::steady_clock::now() + wait;
   bool any = false;
-  held_pending_ = released_ = false;
   int redeliveries = 0;
   for (;;) {
     auto quiet = kDrainQuiet;

@@ -111,7 +111,7 @@ struct RefusedGroupChangeInfo {
   std::uint32_t version = 0;
   std::string author;              ///< the member whose session carried it
   std::string action;
-  std::string reason;              ///< "not_admin", "stale_version", "version_gap", "author_mismatch", "not_member", "state_mismatch"
+  std::string reason;              ///< "not_admin", "stale_version", "version_gap", "author_mismatch", "not_member", "state_mismatch", "bad_signature", "lost_tie_break" (§8.7)
   std::uint64_t received_ms = 0;   ///< our clock
 };
 
@@ -235,6 +235,9 @@ struct ClientOptions {
     /// copies the server accepted, leaving the last one queued (as a crash
     /// between the server's answer and its removal would).
     std::size_t outbox_stop_after = 0;
+    /// Forward changes in our group state notices altered (renamed to
+    /// "forged", signature kept), as a member forging another's change would.
+    bool tamper_notices = false;
   } group_test;
 };
 
