@@ -3,6 +3,8 @@
 // deadline so a hushd that hangs fails the test instead of blocking it.
 #include "hushd_process.hpp"
 
+#include "test_client.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -25,6 +27,7 @@ constexpr std::chrono::seconds kStartTimeout{20};
 constexpr std::chrono::seconds kStopTimeout{15};
 constexpr std::string_view kListening = "hushd listening on ";
 constexpr std::string_view kCertificate = "hushd tls certificate ";
+constexpr std::string_view kMetrics = "hushd metrics on ";
 
 int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
@@ -120,6 +123,10 @@ bool HushdProcess::start() {
         std::string sha;
         f >> cert_file_ >> sha >> fingerprint_;
       }
+      if (line.rfind(kMetrics, 0) == 0) {
+        const std::string addr = line.substr(kMetrics.size());
+        metrics_port_ = static_cast<std::uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1)));
+      }
       if (line.rfind(kListening, 0) == 0) {
         const std::string addr = line.substr(kListening.size(), line.find(' ', kListening.size()) - kListening.size());
         const auto colon = addr.rfind(':');
@@ -163,6 +170,13 @@ int HushdProcess::wait_exit() {
   pid_ = -1;
   expect_no_sanitizer_report(log());
   return exit_code(status);
+}
+
+std::string HushdProcess::metrics() const {
+  if (metrics_port_ == 0) return {};
+  TestClient c(host_, metrics_port_, "");
+  auto res = c.http("GET", "/metrics");
+  return res.status == 200 ? res.body : std::string();
 }
 
 std::string HushdProcess::log() const {

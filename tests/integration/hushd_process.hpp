@@ -39,9 +39,14 @@ class HushdProcess {
   /// Waits for the process to exit on its own; its exit code (-1 on signal).
   int wait_exit();
   [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
 
   [[nodiscard]] const std::string& host() const { return host_; }
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// The metrics listener's port (plain HTTP on host()), 0 when none.
+  [[nodiscard]] std::uint16_t metrics_port() const { return metrics_port_; }
+  /// `GET /metrics` from the metrics listener: the body, empty on failure.
+  [[nodiscard]] std::string metrics() const;
   [[nodiscard]] const std::string& cert_file() const { return cert_file_; }
   [[nodiscard]] const std::string& fingerprint() const { return fingerprint_; }
   [[nodiscard]] const std::string& data_dir() const { return data_dir_; }
@@ -58,6 +63,7 @@ class HushdProcess {
   int stdout_fd_ = -1;
   std::string host_;
   std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
   std::string cert_file_;
   std::string fingerprint_;
 };

@@ -15,7 +15,9 @@ namespace hush::testing {
 namespace {
 
 TEST_P(HushdMessaging, UploadsKeysAndHandsOutEachOneTimePreKeyOnce) {
-  Harness h(GetParam());
+  // The once-only rule of the store; the one-key-per-requester window
+  // (abuse_limits_test.cpp) would hide it, so it is off here.
+  Harness h(GetParam(), "one_time_repeat_window_seconds = 0\n");
   ASSERT_TRUE(h.start()) << h.hushd().log();
   auto alice = h.register_user("alice", 11, 2);
   auto bob = h.register_user("bob", 12);
@@ -187,7 +189,9 @@ TEST_P(HushdMessaging, HandsOutEachOneTimePreKeyOnceToFiftyConcurrentFetchers) {
   /// More fetchers than keys, so some bundles must come without one.
   constexpr int kFetchers = 50;
   constexpr int kKeys = 30;
-  Harness h(GetParam());
+  // Fifty sessions of one device racing: no per-account session cap and no
+  // one-key-per-requester window here (abuse_limits_test.cpp tests those).
+  Harness h(GetParam(), "max_connections_per_account = 0\none_time_repeat_window_seconds = 0\n");
   ASSERT_TRUE(h.start()) << h.hushd().log();
   auto alice = h.register_user("alice", 51, kKeys);
   auto bob = h.register_user("bob", 52);

@@ -1,10 +1,16 @@
 // Test identities (see test_account.hpp).
 #include "test_account.hpp"
 
+#include <hush/testing/deterministic_rng.hpp>
+
 #include <hush/crypto/xeddsa.hpp>
+#include <hush/service/registration_proof.hpp>
 #include <hush/util/bytes.hpp>
 
 #include <sodium.h>
+
+#include <map>
+#include <mutex>
 
 namespace hush::testing {
 namespace {
@@ -17,6 +23,18 @@ std::string base64(std::string_view raw) {
   return out;
 }
 
+/// The identities make_register_request saw, by serialized public key, so
+/// register_device can prove possession without every test passing the key.
+struct KnownIdentities {
+  std::mutex mu;
+  std::map<std::string, crypto::PrivateKey> keys;
+};
+
+KnownIdentities& known_identities() {
+  static KnownIdentities k;
+  return k;
+}
+
 }  // namespace
 
 std::string TestDevice::authorization() const {
@@ -26,6 +44,11 @@ std::string TestDevice::authorization() const {
 
 pb::RegisterRequest make_register_request(const std::string& username, const crypto::KeyPair& identity,
                                           std::uint32_t registration_id, crypto::Rng& rng, int one_time) {
+  {
+    auto& known = known_identities();
+    std::lock_guard lock(known.mu);
+    known.keys.insert_or_assign(to_string(identity.public_key.serialize()), identity.private_key.clone());
+  }
   pb::RegisterRequest req;
   req.set_username(username);
   req.set_identity_key(to_string(identity.public_key.serialize()));
@@ -45,7 +68,38 @@ pb::RegisterRequest make_register_request(const std::string& username, const cry
   return req;
 }
 
-std::optional<TestDevice> register_device(TestClient& client, const pb::RegisterRequest& request, unsigned* status) {
+std::string fetch_challenge(TestClient& client) {
+  auto res = client.http("POST", "/v1/register/challenge");
+  pb::RegisterChallenge c;
+  if (res.status != 200 || !c.ParseFromString(res.body)) return {};
+  return c.challenge();
+}
+
+void sign_registration(pb::RegisterRequest& request, const std::string& challenge, const crypto::PrivateKey& signer) {
+  const bool link = !request.link_token().empty();
+  const Bytes message = service::registration_proof_message(
+      link ? service::RegistrationKind::link : service::RegistrationKind::new_account, as_bytes(challenge),
+      link ? request.link_token() : request.username(), request.registration_id(), as_bytes(request.identity_key()),
+      request.signed_pre_key().id(), as_bytes(request.signed_pre_key().public_key()));
+  DeterministicRng rng(request.registration_id());
+  const auto signature = crypto::xeddsa_sign(signer, message, rng);
+  request.set_challenge(challenge);
+  request.set_proof(to_string(signature));
+}
+
+std::optional<TestDevice> register_device(TestClient& client, const pb::RegisterRequest& unsigned_request,
+                                          unsigned* status) {
+  pb::RegisterRequest request = unsigned_request;
+  if (request.proof().empty()) {
+    std::optional<crypto::PrivateKey> signer;
+    {
+      auto& known = known_identities();
+      std::lock_guard lock(known.mu);
+      auto it = known.keys.find(request.identity_key());
+      if (it != known.keys.end()) signer = it->second.clone();
+    }
+    if (signer) sign_registration(request, fetch_challenge(client), *signer);
+  }
   auto res = client.http("POST", "/v1/register", request.SerializeAsString());
   if (status != nullptr) *status = res.status;
   if (res.status != 200) return std::nullopt;

@@ -26,11 +26,23 @@ struct TestDevice {
 };
 
 /// A RegisterRequest for `username` with a signed pre-key and `one_time`
-/// one-time pre-keys, all from `rng` and signed by `identity`.
+/// one-time pre-keys, all from `rng` and signed by `identity`. The identity
+/// is remembered (by its public key, for this test process) so that
+/// register_device can sign the proof of possession when it posts.
 pb::RegisterRequest make_register_request(const std::string& username, const crypto::KeyPair& identity,
                                           std::uint32_t registration_id, crypto::Rng& rng, int one_time = 5);
 
+/// A fresh challenge from `POST /v1/register/challenge` (empty on failure).
+std::string fetch_challenge(TestClient& client);
+
+/// Sets `request`'s challenge and its proof: `signer`'s XEdDSA signature
+/// over the proof message of the request as it stands (so set the link
+/// token or username first).
+void sign_registration(pb::RegisterRequest& request, const std::string& challenge, const crypto::PrivateKey& signer);
+
 /// Registers over HTTPS; the device on 200, else nullopt with `status` set.
+/// Unless the request already carries a proof, fetches a challenge and signs
+/// it with the identity make_register_request remembered.
 std::optional<TestDevice> register_device(TestClient& client, const pb::RegisterRequest& request,
                                           unsigned* status = nullptr);
 

@@ -45,13 +45,15 @@ TEST_F(AppOptions, KnownKeysOfTheRightTypeApply) {
   Options o;
   const auto parsed = parse_config(
       "data = \"/srv/hush\"\nlisten = \"0.0.0.0:9443\"\nqueue_cap = 50\nplain_tcp = false\n"
-      "cert_hosts = [\"chat.example.org\", \"192.0.2.7\"]\n",
+      "cert_hosts = [\"chat.example.org\", \"192.0.2.7\"]\nregistration_burst = 7\nlookup_per_minute = 2.5\n",
       o);
   ASSERT_TRUE(parsed.run) << parsed.text;
   EXPECT_EQ(o.data_dir, "/srv/hush");
   EXPECT_EQ(o.port, 9443);
   EXPECT_EQ(o.queue_cap, 50u);
   EXPECT_EQ(o.cert_hosts, (std::vector<std::string>{"chat.example.org", "192.0.2.7"}));
+  EXPECT_EQ(o.registration_burst, 7.0);  // a rate may be written as an integer
+  EXPECT_EQ(o.lookup_per_minute, 2.5);
 }
 
 TEST_F(AppOptions, AnUnknownKeyIsAnErrorThatNamesItAndItsLine) {
@@ -76,6 +78,7 @@ TEST_F(AppOptions, AWrongTypeIsAnErrorThatNamesTheKey) {
       {"queue_cap = 1.5\n", "queue_cap must be an integer"},
       {"plain_tcp = 1\n", "plain_tcp must be true or false"},
       {"data = 7\n", "data must be a string"},
+      {"registration_burst = \"5\"\n", "registration_burst must be a number"},
       {"cert_hosts = \"chat.example.org\"\n", "cert_hosts must be an array of strings"},
       {"cert_hosts = [\"a.example\", 3]\n", "cert_hosts must be an array of strings"},
   };

@@ -58,20 +58,20 @@ TEST_P(StoreConformance, LinkTokensWorkOnceAndExpire) {
   auto alice = register_user("alice");
   auto grant = accounts_->create_link_token(alice.address);
   ASSERT_TRUE(grant);
-  auto second = accounts_->link_device(grant->token.expose(), RegistrationId{55});
+  auto second = accounts_->link_device(grant->token.expose(), RegistrationId{55}, "192.0.2.1");
   ASSERT_TRUE(second);
   EXPECT_EQ(second->address.account, alice.address.account);
   EXPECT_EQ(second->address.device, DeviceId{2});
   EXPECT_TRUE(accounts_->authenticate(second->address, second->credential.expose()));
-  EXPECT_EQ(accounts_->link_device(grant->token.expose(), RegistrationId{56}).code(), Errc::unauthorized)
+  EXPECT_EQ(accounts_->link_device(grant->token.expose(), RegistrationId{56}, "192.0.2.1").code(), Errc::unauthorized)
       << "a token works once";
 
   auto late = accounts_->create_link_token(alice.address);
   ASSERT_TRUE(late);
   clock_.advance(kLinkTokenLifetime + std::chrono::seconds(1));
-  EXPECT_EQ(accounts_->link_device(late->token.expose(), RegistrationId{57}).code(), Errc::unauthorized);
+  EXPECT_EQ(accounts_->link_device(late->token.expose(), RegistrationId{57}, "192.0.2.1").code(), Errc::unauthorized);
   EXPECT_EQ(accounts_->devices(alice.address.account)->size(), 2u);
-  EXPECT_EQ(accounts_->link_device(ByteView(late->token.expose()).first(5), RegistrationId{57}).code(),
+  EXPECT_EQ(accounts_->link_device(ByteView(late->token.expose()).first(5), RegistrationId{57}, "192.0.2.1").code(),
             Errc::unauthorized);
 }
 
@@ -80,10 +80,10 @@ TEST_P(StoreConformance, DeviceCountIsCappedAndIdsAreNeverReused) {
   for (std::uint32_t i = 2; i <= kMaxDevicesPerAccount; ++i) link_device(alice.address, RegistrationId{100 + i});
   auto grant = accounts_->create_link_token(alice.address);
   ASSERT_TRUE(grant);
-  EXPECT_EQ(accounts_->link_device(grant->token.expose(), RegistrationId{9}).code(), Errc::quota_exceeded);
+  EXPECT_EQ(accounts_->link_device(grant->token.expose(), RegistrationId{9}, "192.0.2.1").code(), Errc::quota_exceeded);
   ASSERT_TRUE(accounts_->remove_device(alice.address, DeviceId{3}));
   // The refused link left the token usable.
-  auto again = accounts_->link_device(grant->token.expose(), RegistrationId{9});
+  auto again = accounts_->link_device(grant->token.expose(), RegistrationId{9}, "192.0.2.1");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->address.device, DeviceId{kMaxDevicesPerAccount + 1}) << "removed id 3 is not reused";
 }

@@ -51,6 +51,7 @@ void StoreConformance::open() {
   store_ = std::move(*store);
   AccountServiceConfig config;
   config.registration_limit.burst = 1e9;  // rate limiting has its own tests
+  config.registration_global.burst = 1e9;
   accounts_ = std::make_unique<AccountService>(*store_, clock_, rng_, config);
   keys_ = std::make_unique<KeyService>(*store_);
   messages_ = std::make_unique<MessageService>(*store_, clock_, listener_, message_config_);
@@ -80,7 +81,7 @@ DeviceEnrollment StoreConformance::link_device(const DeviceAddress& owner, Regis
   auto grant = accounts_->create_link_token(owner);
   EXPECT_TRUE(grant);
   if (!grant) std::abort();
-  auto r = accounts_->link_device(grant->token.expose(), registration_id);
+  auto r = accounts_->link_device(grant->token.expose(), registration_id, "192.0.2.1");
   EXPECT_TRUE(r) << errc_name(r.code());
   if (!r) std::abort();
   return std::move(*r);

@@ -72,7 +72,8 @@ TEST_P(Registration, StoresTheDeviceTogetherWithItsKeys) {
 
   auto grant = accounts_->create_link_token(alice->address);
   ASSERT_TRUE(grant);
-  auto second = accounts_->link_device(grant->token.expose(), RegistrationId{55}, keys_for(alice_identity_, 2));
+  auto second =
+      accounts_->link_device(grant->token.expose(), RegistrationId{55}, "192.0.2.1", keys_for(alice_identity_, 2));
   ASSERT_TRUE(second) << errc_name(second.code());
   EXPECT_EQ(keys_->one_time_pre_key_count(second->address).value(), 2u);
   EXPECT_EQ(keys_->fetch_bundles(alice->address.account)->size(), 2u) << "both devices publish bundles";
@@ -99,12 +100,12 @@ TEST_P(Registration, ALinkThatFailsMidwayAddsNoDeviceAndKeepsTheToken) {
   ASSERT_TRUE(grant);
   {
     PlantedKeyFailure fail(GetParam(), url_);
-    EXPECT_FALSE(accounts_->link_device(grant->token.expose(), RegistrationId{55}, keys_for(alice_identity_)));
+    EXPECT_FALSE(accounts_->link_device(grant->token.expose(), RegistrationId{55}, "192.0.2.1", keys_for(alice_identity_)));
   }
   EXPECT_EQ(accounts_->devices(alice->address.account)->size(), 1u);
   ASSERT_TRUE(send(make_send(bob.address, alice->address.account, 2))) << "the writer still sees one device";
 
-  auto linked = accounts_->link_device(grant->token.expose(), RegistrationId{55}, keys_for(alice_identity_));
+  auto linked = accounts_->link_device(grant->token.expose(), RegistrationId{55}, "192.0.2.1", keys_for(alice_identity_));
   ASSERT_TRUE(linked) << errc_name(linked.code()) << ": the token survived the failure";
   EXPECT_EQ(linked->address.device, DeviceId{2});
   EXPECT_EQ(keys_->one_time_pre_key_count(linked->address).value(), 3u);
@@ -120,14 +121,14 @@ TEST_P(Registration, ALinkedDeviceWithAnotherIdentityKeyChangesNothing) {
   auto grant = accounts_->create_link_token(alice->address);
   ASSERT_TRUE(grant);
   const auto intruder = crypto::KeyPair::generate(rng_);
-  auto refused = accounts_->link_device(grant->token.expose(), RegistrationId{55}, keys_for(intruder));
+  auto refused = accounts_->link_device(grant->token.expose(), RegistrationId{55}, "192.0.2.1", keys_for(intruder));
   EXPECT_EQ(refused.code(), Errc::conflict);
   EXPECT_EQ(accounts_->devices(alice->address.account)->size(), 1u);
   EXPECT_EQ(store_->get_account(alice->address.account)->identity_key->serialize(),
             alice_identity_.public_key.serialize());
   EXPECT_EQ(keys_->fetch_bundles(alice->address.account)->size(), 1u);
 
-  auto linked = accounts_->link_device(grant->token.expose(), RegistrationId{55}, keys_for(alice_identity_));
+  auto linked = accounts_->link_device(grant->token.expose(), RegistrationId{55}, "192.0.2.1", keys_for(alice_identity_));
   ASSERT_TRUE(linked) << errc_name(linked.code()) << ": the refused link did not burn the token";
   EXPECT_EQ(linked->address.device, DeviceId{2});
 }

@@ -8,6 +8,7 @@
 #include <hush/crypto/random.hpp>
 #include <hush/crypto/x25519.hpp>
 #include <hush/crypto/xeddsa.hpp>
+#include <hush/service/registration_proof.hpp>
 #include <hush/util/bytes.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -43,9 +44,15 @@ std::string base64(std::string_view raw) {
   return out;
 }
 
-pb::RegisterRequest make_request(const std::string& username, std::uint32_t registration_id) {
+/// A registration and the identity key that must sign its proof of possession.
+struct Signed {
+  pb::RegisterRequest request;
+  crypto::KeyPair identity;
+};
+
+Signed make_request(const std::string& username, std::uint32_t registration_id) {
   auto& rng = crypto::system_rng();
-  const auto identity = crypto::KeyPair::generate(rng);
+  auto identity = crypto::KeyPair::generate(rng);
   const auto spk = crypto::KeyPair::generate(rng);
   const Bytes spk_public = spk.public_key.serialize();
   const auto signature = crypto::xeddsa_sign(identity.private_key, spk_public, rng);
@@ -57,7 +64,17 @@ pb::RegisterRequest make_request(const std::string& username, std::uint32_t regi
   s->set_id(1);
   s->set_public_key(to_string(spk_public));
   s->set_signature(to_string(signature));
-  return req;
+  return Signed{std::move(req), std::move(identity)};
+}
+
+/// Sets the challenge and the proof of possession (docs/server/api.md).
+void sign(Signed& r, const std::string& challenge) {
+  auto& req = r.request;
+  const Bytes message = service::registration_proof_message(
+      service::RegistrationKind::new_account, as_bytes(challenge), req.username(), req.registration_id(),
+      as_bytes(req.identity_key()), req.signed_pre_key().id(), as_bytes(req.signed_pre_key().public_key()));
+  req.set_challenge(challenge);
+  req.set_proof(to_string(crypto::xeddsa_sign(r.identity.private_key, message, crypto::system_rng())));
 }
 
 struct Registrar {
@@ -81,9 +98,11 @@ struct Registrar {
   }
 
   asio::awaitable<std::optional<Account>> register_one(std::size_t i) {
-    const auto source = asio::ip::address_v4(base_address + static_cast<std::uint32_t>(i) / kRegistrationsPerAddress);
+    // One address per /24: hushd counts registrations per /24 prefix.
+    const auto source =
+        asio::ip::address_v4(base_address + static_cast<std::uint32_t>(i) / kRegistrationsPerAddress * 256);
     const std::uint32_t registration_id = 1 + static_cast<std::uint32_t>(i % 16000);
-    const auto req = make_request("ld" + run_tag + "_" + std::to_string(i), registration_id);
+    auto req = make_request("ld" + run_tag + "_" + std::to_string(i), registration_id);
     beast::ssl_stream<beast::tcp_stream> stream(ioc, tls);
     auto& tcp = beast::get_lowest_layer(stream);
     boost::system::error_code ec;
@@ -104,16 +123,37 @@ struct Registrar {
       ++errors["tls: " + e.message()];
       co_return std::nullopt;
     }
+    beast::flat_buffer buffer;
+    {
+      // The challenge first, on the same connection (keep-alive).
+      http::request<http::string_body> ask{http::verb::post, "/v1/register/challenge", 11};
+      ask.set(http::field::host, target.host_name);
+      ask.prepare_payload();
+      if (auto [e, n] = co_await http::async_write(stream, ask, kAsTuple); e) {
+        ++errors["write: " + e.message()];
+        co_return std::nullopt;
+      }
+      http::response<http::string_body> answer;
+      pb::RegisterChallenge challenge;
+      if (auto [e, n] = co_await http::async_read(stream, buffer, answer, kAsTuple); e) {
+        ++errors["read: " + e.message()];
+        co_return std::nullopt;
+      }
+      if (answer.result_int() != 200 || !challenge.ParseFromString(answer.body())) {
+        ++errors["challenge status " + std::to_string(answer.result_int())];
+        co_return std::nullopt;
+      }
+      sign(req, challenge.challenge());
+    }
     http::request<http::string_body> request{http::verb::post, "/v1/register", 11};
     request.set(http::field::host, target.host_name);
     request.set(http::field::content_type, "application/x-protobuf");
-    request.body() = req.SerializeAsString();
+    request.body() = req.request.SerializeAsString();
     request.prepare_payload();
     if (auto [e, n] = co_await http::async_write(stream, request, kAsTuple); e) {
       ++errors["write: " + e.message()];
       co_return std::nullopt;
     }
-    beast::flat_buffer buffer;
     http::response<http::string_body> response;
     if (auto [e, n] = co_await http::async_read(stream, buffer, response, kAsTuple); e) {
       ++errors["read: " + e.message()];
@@ -182,7 +222,8 @@ std::vector<Account> register_accounts(const ConnectTarget& target, asio::ssl::c
   crypto::system_rng().fill(MutableByteView(random, sizeof random));
   r.run_tag = to_hex(ByteView(random, 5));
   // 127.64.0.0/10 has 4M addresses; start at a random point so a later run
-  // against the same hushd meets fresh rate-limit buckets.
+  // against the same hushd meets fresh rate-limit buckets (each account
+  // group of five uses its own /24, so 3M + count / 5 * 256 stays inside).
   const std::uint32_t offset = (static_cast<std::uint32_t>(random[5]) << 16 | static_cast<std::uint32_t>(random[6]) << 8 |
                                 static_cast<std::uint32_t>(random[7])) % (3U << 20);
   r.base_address = (127U << 24) | (64U << 16) | offset;

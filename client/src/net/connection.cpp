@@ -8,6 +8,7 @@
 
 #include <deque>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 namespace hush::client::net {
@@ -118,6 +119,7 @@ struct Connection::Impl {
   bool open = false;
   std::uint64_t next_id = 0;
   std::uint64_t bad_frames = 0;
+  bool pre_keys_low = false;
 
   ~Impl() {
     // Cut the socket and let the pending read finish (with an error) while
@@ -139,6 +141,8 @@ struct Connection::Impl {
       envelopes.push_back(std::move(*frame.mutable_envelope()));
     } else if (frame.has_response()) {
       responses.push_back(std::move(*frame.mutable_response()));
+    } else if (frame.has_pre_keys_low()) {
+      pre_keys_low = true;  // the SDK tops up at its next housekeeping
     } else {
       ++bad_frames;  // a newer server's frame kind: ignored
     }
@@ -260,6 +264,8 @@ Result<pb::Response> Connection::call(pb::ClientFrame frame, std::chrono::millis
     }
   }
 }
+
+bool Connection::take_pre_keys_low() noexcept { return std::exchange(impl_->pre_keys_low, false); }
 
 Result<std::optional<pb::Envelope>> Connection::next_envelope(std::chrono::milliseconds timeout) {
   auto& m = *impl_;

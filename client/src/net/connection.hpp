@@ -53,6 +53,9 @@ class Connection {
   /// The next pushed envelope; nullopt when none came within `timeout`.
   /// Errors: network_failure once the connection closed and the queue is empty.
   Result<std::optional<pb::Envelope>> next_envelope(std::chrono::milliseconds timeout);
+  /// Whether hushd said (PreKeysLow) since the last call that this device's
+  /// one-time pre-keys run low; clears it.
+  [[nodiscard]] bool take_pre_keys_low() noexcept;
   /// Closes politely (bounded wait).
   void close();
 

@@ -4,6 +4,8 @@
 // topped up, the signed pre-key rotated with a grace period for the old one.
 #include "client_impl.hpp"
 
+#include <hush/crypto/xeddsa.hpp>
+#include <hush/service/registration_proof.hpp>
 #include <hush/signal/pre_key.hpp>
 
 #include <algorithm>
@@ -49,6 +51,33 @@ Result<signal::SignedPreKeyRecord> make_signed_pre_key(store::SqliteProtocolStor
   return record;
 }
 
+/// Proves possession of the identity private key (docs/server/api.md,
+/// "Proof of possession"): a fresh challenge from hushd, and the identity
+/// key's signature over it and what `req` registers.
+Status add_proof(const net::ServerUrl& url, const std::filesystem::path& ca_file, std::chrono::milliseconds timeout,
+                 const signal::IdentityKeyPair& identity, pb::RegisterRequest& req, crypto::Rng& rng) {
+  HUSH_TRY_ASSIGN(auto answer, net::http_post(url, ca_file, "/v1/register/challenge", std::string(), timeout));
+  if (answer.status != 200) {
+    pb::HttpError err;
+    std::string message;
+    if (err.ParseFromString(answer.body)) message = err.message();
+    return make_error(net::errc_from_status(answer.status, message), "registration challenge refused");
+  }
+  pb::RegisterChallenge challenge;
+  if (!challenge.ParseFromString(answer.body) || challenge.challenge().empty()) {
+    return make_error(Errc::decode_error, "registration challenge");
+  }
+  const bool link = !req.link_token().empty();
+  const Bytes message = service::registration_proof_message(
+      link ? service::RegistrationKind::link : service::RegistrationKind::new_account,
+      as_bytes(challenge.challenge()), link ? req.link_token() : req.username(), req.registration_id(),
+      as_bytes(req.identity_key()), req.signed_pre_key().id(), as_bytes(req.signed_pre_key().public_key()));
+  const auto signature = crypto::xeddsa_sign(identity.private_key, message, rng);
+  req.set_challenge(challenge.challenge());
+  req.set_proof(str(signature));
+  return ok();
+}
+
 }  // namespace
 
 Result<pb::RegisterRequest> ClientImpl::prepare_device(const signal::IdentityKeyPair& identity) {
@@ -65,7 +94,12 @@ Result<pb::RegisterRequest> ClientImpl::prepare_device(const signal::IdentityKey
 }
 
 Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, const std::filesystem::path& ca_file,
-                                                 const pb::RegisterRequest& request, std::string username) {
+                                                 const pb::RegisterRequest& unsigned_request, std::string username) {
+  pb::RegisterRequest request = unsigned_request;
+  {
+    HUSH_TRY_ASSIGN(auto identity, protocol_.identities.identity_key_pair());
+    HUSH_TRY(add_proof(url, ca_file, options_.request_timeout, identity, request, rng_));
+  }
   HUSH_TRY_ASSIGN(auto answer, net::http_post(url, ca_file, "/v1/register", request.SerializeAsString(),
                                               options_.request_timeout));
   if (answer.status != 200) {

@@ -4,6 +4,8 @@
 // transaction. Every key is parsed and the signed pre-key verified first.
 #include "api/handlers.hpp"
 
+#include <hush/service/registration_proof.hpp>
+
 namespace hush::server::api {
 
 void handle_list_devices(HandlerContext& ctx, const pb::ListDevicesRequest& /*request*/, pb::Response& response) {
@@ -39,7 +41,7 @@ void handle_remove_device(HandlerContext& ctx, const pb::RemoveDeviceRequest& re
 }
 
 void handle_lookup_username(HandlerContext& ctx, const pb::LookupUsernameRequest& request, pb::Response& response) {
-  auto account = ctx.services.accounts.find_by_username(request.username());
+  auto account = ctx.services.accounts.lookup_username(ctx.caller, request.username());
   if (!account) return set_error(response, account.code());
   set_ok(response);
   response.mutable_lookup_username()->set_account_id(to_string(account->id.bytes));
@@ -63,19 +65,43 @@ Result<DeviceKeys> parse_keys(const pb::RegisterRequest& request) {
   return KeyService::validate_device_keys(hush::as_bytes(request.identity_key()), spk, one_time);
 }
 
+/// The proof of possession the request carries, with the exact message its
+/// signature must cover (docs/server/api.md, "Proof of possession").
+RegistrationProof proof_of(const pb::RegisterRequest& request) {
+  const bool link = !request.link_token().empty();
+  RegistrationProof proof;
+  proof.challenge.assign(request.challenge().begin(), request.challenge().end());
+  proof.signature.assign(request.proof().begin(), request.proof().end());
+  proof.message = service::registration_proof_message(
+      link ? service::RegistrationKind::link : service::RegistrationKind::new_account, proof.challenge,
+      link ? request.link_token() : request.username(), request.registration_id(),
+      hush::as_bytes(request.identity_key()), request.signed_pre_key().id(),
+      hush::as_bytes(request.signed_pre_key().public_key()));
+  return proof;
+}
+
 /// Creates the account or linked device together with its keys, atomically.
 Result<DeviceEnrollment> enroll(Services& s, const pb::RegisterRequest& request, DeviceKeys keys,
                                 std::string_view client_address) {
   const RegistrationId registration_id{request.registration_id()};
+  const RegistrationProof proof = proof_of(request);
   if (request.link_token().empty()) {
-    return s.accounts.register_account(request.username(), registration_id, client_address, std::move(keys));
+    return s.accounts.register_account(request.username(), registration_id, client_address, std::move(keys), &proof);
   }
   if (!request.username().empty()) return make_error(Errc::invalid_argument, "username with link token");
   HUSH_TRY_ASSIGN(auto token, from_hex(request.link_token()));
-  return s.accounts.link_device(token, registration_id, std::move(keys));
+  return s.accounts.link_device(token, registration_id, client_address, std::move(keys), &proof);
 }
 
 }  // namespace
+
+HttpResult Api::register_challenge() {
+  const IssuedChallenge issued = s_.accounts.issue_challenge();
+  pb::RegisterChallenge answer;
+  answer.set_challenge(to_string(issued.challenge));
+  answer.set_expires_at_ms(static_cast<std::uint64_t>(to_millis(issued.expires_at)));
+  return HttpResult{200, "application/x-protobuf", answer.SerializeAsString()};
+}
 
 HttpResult Api::register_device(ByteView body, std::string_view client_address) {
   pb::RegisterRequest request;

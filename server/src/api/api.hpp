@@ -102,10 +102,15 @@ class Api {
 
   /// `POST /v1/register`: a new account (username) or a linked device (token).
   HttpResult register_device(ByteView body, std::string_view client_address);
+  /// `POST /v1/register/challenge`: a RegisterChallenge for the proof of possession.
+  HttpResult register_challenge();
 
   /// The first frame of a provisioning socket (a ProvisioningFrame with the
   /// socket's address). Pure serialization.
   static Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms);
+
+  /// A ServerFrame telling a device it has `left` one-time pre-keys. Pure serialization.
+  static Bytes pre_keys_low_frame(std::size_t left);
 
   /// Up to `max` envelopes for `device` with seq > `after`, in seq order.
   Result<std::vector<EnvelopeFrame>> pending(const DeviceAddress& device, std::uint64_t after, std::size_t max);

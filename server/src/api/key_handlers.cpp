@@ -89,12 +89,18 @@ void fill_bundle(const PreKeyBundle& bundle, pb::DeviceBundle& out) {
 
 }  // namespace
 
+Bytes Api::pre_keys_low_frame(std::size_t left) {
+  pb::ServerFrame frame;
+  frame.mutable_pre_keys_low()->set_count(static_cast<std::uint32_t>(std::min<std::size_t>(left, UINT32_MAX)));
+  return to_bytes(as_bytes(frame.SerializeAsString()));
+}
+
 void handle_fetch_bundles(HandlerContext& ctx, const pb::FetchBundlesRequest& request, pb::Response& response) {
   auto account = resolve_target(ctx, request);
   if (!account) return set_error(response, account.code());
   std::optional<DeviceId> device;
   if (request.has_device_id()) device = DeviceId{request.device_id()};
-  auto bundles = ctx.services.keys.fetch_bundles(*account, device);
+  auto bundles = ctx.services.keys.fetch_bundles_for(ctx.caller, *account, device);
   if (!bundles) return set_error(response, bundles.code());
   set_ok(response);
   auto* body = response.mutable_bundles();

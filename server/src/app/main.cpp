@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -87,11 +89,51 @@ int fail(std::string_view event, const Error& error) {
   return 1;
 }
 
+/// Raises the soft limit on open descriptors to the hard limit: every
+/// connection is a descriptor, and the usual soft default (1024) would cap
+/// hushd far below max_connections while the hard limit allows more.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  const rlim_t before = lim.rlim_cur;
+  if (lim.rlim_cur == lim.rlim_max) {
+    log_event(LogLevel::info, "nofile_limit", {kv("soft", static_cast<std::uint64_t>(before))});
+    return;
+  }
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    log_event(LogLevel::warn, "nofile_limit_unchanged", {kv("soft", static_cast<std::uint64_t>(before))});
+    return;
+  }
+  log_event(LogLevel::info, "nofile_limit",
+            {kv("soft", static_cast<std::uint64_t>(lim.rlim_cur)), kv("was", static_cast<std::uint64_t>(before))});
+}
+
+/// The data folder and everything in it readable by hushd's user only,
+/// whatever the umask it was started with: the folder 0700, files 0600
+/// (the database and its WAL, the TLS key). New files follow from umask 077;
+/// what an earlier run left looser is tightened here.
+void tighten_data_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code ignored;
+    const bool is_dir = it->is_directory(ignored);
+    if (it->is_symlink(ignored)) continue;
+    fs::permissions(it->path(), is_dir ? fs::perms::owner_all : (fs::perms::owner_read | fs::perms::owner_write),
+                    fs::perm_options::replace, ignored);
+  }
+}
+
 int run(const Options& o) {
   crypto::ensure_initialized();
+  ::umask(077);  // before any file is created: the database, its WAL and the TLS key are ours alone
+  raise_descriptor_limit();
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir, ec);
   if (ec) return fail("data_dir_failed", make_error(Errc::storage_failure, "cannot create the data directory"));
+  tighten_data_dir(o.data_dir);
 
   net::ServerOptions so;
   so.host = o.host;
@@ -100,6 +142,12 @@ int run(const Options& o) {
   so.io_threads = o.io_threads;
   so.service_threads = o.service_threads;
   so.limits.max_connections = o.max_connections;
+  so.limits.handshake_timeout = o.handshake_timeout;
+  so.limits.max_connections_per_address = o.max_connections_per_address;
+  so.limits.max_connections_per_account = o.max_connections_per_account;
+  so.limits.frame_read_timeout = o.frame_read_timeout;
+  so.metrics_host = o.metrics_host;
+  so.metrics_port = o.metrics_port;
   std::string fingerprint;
   if (!o.plain_tcp) {
     if (o.tls_cert.empty()) {
@@ -135,20 +183,35 @@ int run(const Options& o) {
 
   SystemClock clock;
   PushNotifier notifier;
-  AccountService accounts(**store, clock, crypto::system_rng());
-  KeyService keys(**store);
+  AbuseMetrics abuse;
+  AccountServiceConfig account_config;
+  account_config.registration_limit = RateLimit{o.registration_burst, o.registration_per_minute / 60};
+  account_config.registration_global = RateLimit{o.registration_global_burst, o.registration_global_per_second, 1};
+  account_config.registration_prefix_v4 = o.registration_prefix_v4;
+  account_config.registration_prefix_v6 = o.registration_prefix_v6;
+  account_config.lookup_limit = RateLimit{o.lookup_burst, o.lookup_per_minute / 60};
+  AccountService accounts(**store, clock, crypto::system_rng(), account_config, &abuse);
+  PreKeyNotifier pre_key_notifier;
+  KeyServiceConfig key_config;
+  key_config.fetch_per_requester = RateLimit{o.bundle_fetch_burst, o.bundle_fetch_per_second};
+  key_config.one_time_per_target = RateLimit{o.one_time_per_target_burst, o.one_time_per_target_per_minute / 60};
+  key_config.repeat_window = std::chrono::duration_cast<std::chrono::milliseconds>(o.one_time_repeat_window);
+  key_config.low_water = o.pre_key_low_water;
+  KeyService keys(**store, &clock, key_config, &pre_key_notifier, &abuse);
   MessageService messages(**store, clock, notifier,
                           MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention),
                                                o.queue_cap});
   LiveConnections connections;
   api::Api api(api::Services{accounts, keys, messages, &connections});
-  ApiApplication application(api, backend);
+  ApiApplication application(api, backend, &abuse);
   net::Server server(so, application);
   if (auto started = server.start(); !started) return fail("listen_failed", started.error());
   notifier.attach(&server);
   connections.attach(&server);
+  pre_key_notifier.attach(&server);
 
   if (!o.plain_tcp) fmt::print("hushd tls certificate {} sha256 {}\n", so.tls_cert_file, fingerprint);
+  if (!server.metrics_address().empty()) fmt::print("hushd metrics on {}\n", server.metrics_address());
   fmt::print("hushd listening on {} ({})\n", server.local_address(), o.plain_tcp ? "plain-tcp" : "tls");
   std::fflush(stdout);
   log_event(LogLevel::info, "listening",
@@ -168,6 +231,7 @@ int run(const Options& o) {
   }
   notifier.attach(nullptr);
   connections.attach(nullptr);
+  pre_key_notifier.attach(nullptr);
   log_event(LogLevel::info, "stopped");
   return 0;
 }

@@ -16,7 +16,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: hushd [--data DIR] [--listen ADDR:PORT] [--store URL]\n"
     "             [--tls-cert FILE --tls-key FILE] [--config FILE] [--plain-tcp]\n"
-    "             [--log-level debug|info|warn|error] [--cert-host NAME]... [--version]\n"
+    "             [--log-level debug|info|warn|error] [--metrics-listen ADDR:PORT|off]\n"
+    "             [--cert-host NAME]... [--version]\n"
     "  --data DIR         data directory (default ./hushd-data): hush.db, tls/\n"
     "  --listen ADDR:PORT address to serve (default 127.0.0.1:8443; port 0 = any)\n"
     "  --store URL        sqlite:PATH or postgresql://... (default sqlite:DIR/hush.db)\n"
@@ -25,6 +26,7 @@ constexpr const char* kUsage =
     "  --cert-host NAME   a DNS name or IP address the self-signed certificate must carry\n"
     "                     (repeatable; localhost, 127.0.0.1 and ::1 always are)\n"
     "  --plain-tcp        no TLS; allowed only on a loopback address\n"
+    "  --metrics-listen ADDR:PORT  plain-HTTP /metrics listener (default 127.0.0.1:0; off: none)\n"
     "  --version          print hushd's version and exit\n";
 
 template <class T>
@@ -53,7 +55,14 @@ class TrackedTable {
     std::optional<T> value() {
       toml::node* node = owner_.table_.get(key_);
       if (node == nullptr) return std::nullopt;
-      auto v = node->value_exact<T>();  // exact: 1.5 is not an integer, "1" is not a number
+      // Exact: 1.5 is not an integer, "1" is not a number; a rate (double)
+      // may be written as an integer too.
+      std::optional<T> v;
+      if constexpr (std::is_same_v<T, double>) {
+        if (node->is_number()) v = node->value<double>();
+      } else {
+        v = node->value_exact<T>();
+      }
       if (!v && owner_.error_.empty()) owner_.error_ = fmt::format("config: {} must be {}", key_, type_name<T>());
       return v;
     }
@@ -80,6 +89,7 @@ class TrackedTable {
     static const char* type_name() {
       if constexpr (std::is_same_v<T, bool>) return "true or false";
       else if constexpr (std::is_same_v<T, std::string>) return "a string";
+      else if constexpr (std::is_same_v<T, double>) return "a number";
       else return "an integer";
     }
     TrackedTable& owner_;
@@ -108,6 +118,13 @@ class TrackedTable {
   std::vector<std::string> read_;
   std::string error_;
 };
+bool parse_metrics_listen(const std::string& text, Options& o) {
+  if (text == "off") {
+    o.metrics_host.clear();
+    return true;
+  }
+  return parse_listen(text, o.metrics_host, o.metrics_port);
+}
 
 ParseOutcome fail(std::string text) { return ParseOutcome{false, 2, std::move(text) + "\n" + kUsage}; }
 
@@ -146,6 +163,59 @@ std::string apply_config(const std::string& path, Options& o) {
   if (auto v = t["io_threads"].value<std::int64_t>()) o.io_threads = static_cast<unsigned>(std::max<std::int64_t>(0, *v));
   if (auto v = t["service_threads"].value<std::int64_t>()) {
     o.service_threads = static_cast<unsigned>(std::max<std::int64_t>(0, *v));
+  }
+  struct Rate {
+    const char* key;
+    double* field;
+  };
+  for (const Rate& r : {Rate{"registration_burst", &o.registration_burst},
+                        Rate{"registration_per_minute", &o.registration_per_minute},
+                        Rate{"registration_global_burst", &o.registration_global_burst},
+                        Rate{"registration_global_per_second", &o.registration_global_per_second},
+                        Rate{"lookup_burst", &o.lookup_burst}, Rate{"lookup_per_minute", &o.lookup_per_minute},
+                        Rate{"bundle_fetch_burst", &o.bundle_fetch_burst},
+                        Rate{"bundle_fetch_per_second", &o.bundle_fetch_per_second},
+                        Rate{"one_time_per_target_burst", &o.one_time_per_target_burst},
+                        Rate{"one_time_per_target_per_minute", &o.one_time_per_target_per_minute}}) {
+    if (auto v = t[r.key].value<double>()) {
+      if (*v <= 0) return fmt::format("config: {} must be positive", r.key);
+      *r.field = *v;
+    }
+  }
+  if (auto v = t["one_time_repeat_window_seconds"].value<std::int64_t>()) {
+    if (*v < 0) return "config: one_time_repeat_window_seconds must be 0 or more";
+    o.one_time_repeat_window = std::chrono::seconds(*v);
+  }
+  if (auto v = t["pre_key_low_water"].value<std::int64_t>()) {
+    if (*v < 0) return "config: pre_key_low_water must be 0 or more";
+    o.pre_key_low_water = static_cast<std::size_t>(*v);
+  }
+  if (auto v = t["max_connections_per_address"].value<std::int64_t>()) {
+    if (*v < 0) return "config: max_connections_per_address must be 0 (no cap) or more";
+    o.max_connections_per_address = static_cast<std::size_t>(*v);
+  }
+  if (auto v = t["max_connections_per_account"].value<std::int64_t>()) {
+    if (*v < 0) return "config: max_connections_per_account must be 0 (no cap) or more";
+    o.max_connections_per_account = static_cast<std::size_t>(*v);
+  }
+  if (auto v = t["frame_read_timeout_seconds"].value<std::int64_t>()) {
+    if (*v <= 0) return "config: frame_read_timeout_seconds must be positive";
+    o.frame_read_timeout = std::chrono::seconds(*v);
+  }
+  if (auto v = t["registration_prefix_v4"].value<std::int64_t>()) {
+    if (*v < 1 || *v > 32) return "config: registration_prefix_v4 must be 1..32";
+    o.registration_prefix_v4 = static_cast<unsigned>(*v);
+  }
+  if (auto v = t["registration_prefix_v6"].value<std::int64_t>()) {
+    if (*v < 1 || *v > 128) return "config: registration_prefix_v6 must be 1..128";
+    o.registration_prefix_v6 = static_cast<unsigned>(*v);
+  }
+  if (auto v = t["metrics_listen"].value<std::string>()) {
+    if (!parse_metrics_listen(*v, o)) return "config: metrics_listen must be ADDR:PORT or off";
+  }
+  if (auto v = t["handshake_timeout_seconds"].value<std::int64_t>()) {
+    if (*v <= 0) return "config: handshake_timeout_seconds must be positive";
+    o.handshake_timeout = std::chrono::seconds(*v);
   }
   if (auto v = t["max_connections"].value<std::int64_t>()) {
     if (*v <= 0) return "config: max_connections must be positive";
@@ -201,6 +271,8 @@ ParseOutcome parse_options(const std::vector<std::string>& args, Options& out) {
       out.tls_key = v;
     } else if (a == "--cert-host") {
       out.cert_hosts.push_back(v);
+    } else if (a == "--metrics-listen") {
+      if (!parse_metrics_listen(v, out)) return fail("--metrics-listen must be ADDR:PORT or off");
     } else if (a == "--config") {
       // applied above
     } else if (a == "--log-level") {

@@ -33,6 +33,38 @@ struct Options {
   /// Extra names (DNS) or addresses (IP) the self-signed certificate must
   /// carry besides localhost, 127.0.0.1 and ::1 (`--cert-host`, `cert_hosts`).
   std::vector<std::string> cert_hosts;
+  /// The metrics listener (`GET /metrics`, plain HTTP): loopback, a port the
+  /// kernel picks unless set. `metrics_host` empty ("off"): no listener.
+  std::string metrics_host = "127.0.0.1";
+  std::uint16_t metrics_port = 0;
+  /// Registration limits (docs/server/api.md, "Limits"): per address prefix
+  /// (burst, then per minute), the prefix lengths, and the global rate.
+  double registration_burst = 5;
+  double registration_per_minute = 1;
+  unsigned registration_prefix_v4 = 24;
+  unsigned registration_prefix_v6 = 56;
+  double registration_global_burst = 1000;
+  double registration_global_per_second = 10;
+  /// Username lookups per account: burst, then per minute.
+  double lookup_burst = 100;
+  double lookup_per_minute = 10;
+  /// Connections per client address and WebSocket sessions per account (0: no cap).
+  std::size_t max_connections_per_address = 1000;
+  std::size_t max_connections_per_account = 32;
+  /// The rest of a WebSocket message must arrive this soon after its start.
+  std::chrono::seconds frame_read_timeout{30};
+  /// Bundle fetches (KeyServiceConfig): per requesting account (burst, per
+  /// second), one-time keys per target device (burst, per minute), the
+  /// window in which a requester gets one one-time key per device, and the
+  /// low-water mark below which a device is told to upload more.
+  double bundle_fetch_burst = 200;
+  double bundle_fetch_per_second = 1;
+  double one_time_per_target_burst = 50;
+  double one_time_per_target_per_minute = 1;
+  std::chrono::seconds one_time_repeat_window{24 * 3600};
+  std::size_t pre_key_low_water = 20;
+  /// One deadline for the TLS handshake plus the first HTTP request.
+  std::chrono::seconds handshake_timeout{10};
 };
 
 /// hushd's version, as `hushd --version` prints it.

@@ -174,7 +174,9 @@ Result<TlsFiles> ensure_self_signed(const std::string& dir, const std::vector<st
     HUSH_TRY(write_pem(files.key_file, S_IRUSR | S_IWUSR, [&](std::FILE* f) {
       return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
     }));
-    HUSH_TRY(write_pem(files.cert_file, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH,
+    // Public, but inside the data folder everything is the owner's alone
+    // (0600, docs/server/api.md "Running it"); the owner copies it to clients.
+    HUSH_TRY(write_pem(files.cert_file, S_IRUSR | S_IWUSR,
                        [&](std::FILE* f) { return PEM_write_X509(f, cert.get()) == 1; }));
     files.generated = true;
   }

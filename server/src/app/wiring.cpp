@@ -52,12 +52,17 @@ net::HttpReply ApiApplication::register_device(ByteView body, std::string_view r
   return net::HttpReply{r.status, std::move(r.content_type), std::move(r.body)};
 }
 
+net::HttpReply ApiApplication::register_challenge() {
+  auto r = api_.register_challenge();
+  return net::HttpReply{r.status, std::move(r.content_type), std::move(r.body)};
+}
+
 Bytes ApiApplication::provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) {
   return api::Api::provisioning_address_frame(address, expires_at_ms);
 }
 
 std::string ApiApplication::extra_metrics() {
-  return fmt::format("# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
+  return (abuse_ != nullptr ? abuse_->render() : std::string()) + fmt::format("# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
                      "hushd_store_info{{backend=\"{}\"}} 1\n",
                      backend_);
 }
@@ -69,6 +74,16 @@ void PushNotifier::on_new_mail(const DeviceAddress& device, Seq /*seq*/) noexcep
     } catch (...) {
       // Only allocation can fail here; the mailbox keeps the message for the next drain.
     }
+  }
+}
+
+void PreKeyNotifier::on_pre_keys_low(const DeviceAddress& device, std::size_t left) noexcept {
+  auto* server = server_.load();
+  if (server == nullptr) return;
+  try {
+    server->send_notice(api::peer_id(device), api::Api::pre_keys_low_frame(left));
+  } catch (...) {
+    // Allocation only; the client still tops up on its own schedule.
   }
 }
 

@@ -7,7 +7,9 @@
 #include "api/api.hpp"
 #include "net/application.hpp"
 #include "net/server.hpp"
+#include "service/abuse_metrics.hpp"
 #include "service/delivery_listener.hpp"
+#include "service/pre_key_listener.hpp"
 
 #include <atomic>
 #include <string>
@@ -16,7 +18,9 @@ namespace hush::server::app {
 
 class ApiApplication final : public net::Application {
  public:
-  ApiApplication(api::Api& api, std::string backend) : api_(api), backend_(std::move(backend)) {}
+  /// `abuse` (optional): the service limits' counters, shown at /metrics.
+  ApiApplication(api::Api& api, std::string backend, const AbuseMetrics* abuse = nullptr)
+      : api_(api), backend_(std::move(backend)), abuse_(abuse) {}
 
   std::optional<net::Peer> authenticate(std::string_view authorization) override;
   net::FrameReply handle_frame(const net::Peer& peer, ByteView frame) override;
@@ -24,12 +28,26 @@ class ApiApplication final : public net::Application {
   std::vector<net::PendingFrame> fetch_pending(const net::Peer& peer, std::uint64_t after_seq,
                                                std::size_t max) override;
   net::HttpReply register_device(ByteView body, std::string_view remote) override;
+  net::HttpReply register_challenge() override;
   Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) override;
   std::string extra_metrics() override;
 
  private:
   api::Api& api_;
   std::string backend_;
+  const AbuseMetrics* abuse_;
+};
+
+/// Pushes a PreKeysLow frame to the live sessions of a device whose
+/// one-time pre-keys run low, so its client uploads more. The server is
+/// attached after construction.
+class PreKeyNotifier final : public PreKeyListener {
+ public:
+  void attach(net::Server* server) noexcept { server_.store(server); }
+  void on_pre_keys_low(const DeviceAddress& device, std::size_t left) noexcept override;
+
+ private:
+  std::atomic<net::Server*> server_{nullptr};
 };
 
 /// Wakes the connected sessions of a device when MessageService stored mail

@@ -87,6 +87,10 @@ class Application {
   /// (for rate limiting).
   virtual HttpReply register_device(ByteView body, std::string_view remote) = 0;
 
+  /// `POST /v1/register/challenge`: a one-time challenge for the proof of
+  /// possession. Cheap (no storage): called on an I/O thread.
+  virtual HttpReply register_challenge() = 0;
+
   /// The first frame of a provisioning socket: tells the new device its
   /// `address` and when the socket closes. Pure serialization: called on an
   /// I/O thread, must not block.

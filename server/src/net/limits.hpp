@@ -35,6 +35,19 @@ struct Limits {
   /// Connections beyond this are closed at accept: the memory budget is
   /// about 16 KiB per idle connection.
   std::size_t max_connections = 120000;
+  /// Connections at once from one client address (0: no cap). A household
+  /// or office behind one NAT address holds a few dozen; a carrier-grade NAT
+  /// more, hence the margin. Beyond it: closed at accept.
+  std::size_t max_connections_per_address = 1000;
+  /// WebSocket sessions at once per account (0: no cap): six devices, a
+  /// couple of processes each (two `hush` runs on one home are normal).
+  /// Beyond it the upgrade gets `429`.
+  std::size_t max_connections_per_account = 32;
+  /// Once the first part of a WebSocket message has arrived, the rest must
+  /// arrive within this, pings or not: a client cannot park half a message
+  /// (up to max_ws_frame of buffer) on a connection indefinitely. 512 KiB in
+  /// 30 s is 140 kbit/s, slower than any link that can use hushd.
+  std::chrono::seconds frame_read_timeout{30};
   /// A new device waits on /v1/provisioning at most this long for its
   /// provisioning message: as long as a link token lives.
   std::chrono::seconds provisioning_lifetime{600};

@@ -58,6 +58,17 @@ std::string Metrics::render() const {
          provisioning_forwarded);
   metric(out, "hushd_provisioning_refused_total", "counter", "Provisioning sockets refused (per-address cap).",
          provisioning_refused);
+  metric(out, "hushd_bad_framing_total", "counter", "HTTP requests refused for a Transfer-Encoding other than chunked.",
+         bad_framing);
+  metric(out, "hushd_address_connections_refused_total", "counter",
+         "Connections closed at accept because their address holds max_connections_per_address.",
+         address_connections_refused);
+  metric(out, "hushd_account_connections_refused_total", "counter",
+         "WebSocket upgrades refused because the account holds max_connections_per_account.",
+         account_connections_refused);
+  metric(out, "hushd_partial_frame_timeouts_total", "counter",
+         "WebSocket sessions closed because a frame was not finished within frame_read_timeout.",
+         partial_frame_timeouts);
 
   out += "# HELP hushd_service_call_seconds Latency of blocking service (storage) calls.\n";
   out += "# TYPE hushd_service_call_seconds histogram\n";

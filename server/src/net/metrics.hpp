@@ -38,6 +38,10 @@ class Metrics {
   std::atomic<std::int64_t> provisioning_open{0};          ///< new devices waiting on /v1/provisioning
   std::atomic<std::uint64_t> provisioning_forwarded{0};    ///< provisioning messages handed over
   std::atomic<std::uint64_t> provisioning_refused{0};      ///< /v1/provisioning upgrades over the per-address cap
+  std::atomic<std::uint64_t> bad_framing{0};  ///< requests refused for a Transfer-Encoding other than `chunked`
+  std::atomic<std::uint64_t> address_connections_refused{0};  ///< closed at accept: per-address cap
+  std::atomic<std::uint64_t> account_connections_refused{0};  ///< WebSocket upgrades refused: per-account cap
+  std::atomic<std::uint64_t> partial_frame_timeouts{0};  ///< sessions closed: a frame not finished in time
 
   /// Records one blocking service call.
   void observe_service_call(std::chrono::steady_clock::duration elapsed);

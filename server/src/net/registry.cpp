@@ -96,6 +96,12 @@ std::size_t Registry::push_frame(const std::string& peer, std::uint64_t seq, Byt
   return targets.size();
 }
 
+std::size_t Registry::send_notice(const std::string& peer, const Bytes& frame) {
+  auto targets = bound_to(peer);
+  for (auto& t : targets) t->send_notice(frame);
+  return targets.size();
+}
+
 void Registry::shutdown_all() {
   std::vector<std::shared_ptr<Connection>> targets;
   {

@@ -29,6 +29,9 @@ class Connection {
   /// `seq` is the next one this connection expects and there is room, else
   /// behave as wake(). The default is wake().
   virtual void push_frame(std::uint64_t /*seq*/, Bytes /*frame*/) { wake(); }
+  /// A frame outside the mailbox (a notice such as "pre-keys low"): queued
+  /// like an answer, dropped when the connection is closing. Default: dropped.
+  virtual void send_notice(Bytes /*frame*/) {}
   /// Stop reading, finish queued writes (and the answer to a request being
   /// handled), close.
   virtual void shutdown() = 0;
@@ -52,6 +55,9 @@ class Registry {
   /// to `peer` (Connection::push_frame); returns how many. None: the mailbox
   /// keeps it for the next connection.
   std::size_t push_frame(const std::string& peer, std::uint64_t seq, Bytes frame);
+  /// Hands `frame` to every connection bound to `peer` as a notice
+  /// (Connection::send_notice); returns how many.
+  std::size_t send_notice(const std::string& peer, const Bytes& frame);
   /// Shuts down every connection bound to `peer` (its device was removed)
   /// and refuses it in bind() for a while; returns how many were open.
   std::size_t disconnect(const std::string& peer);

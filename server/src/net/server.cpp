@@ -62,6 +62,10 @@ struct Server::Impl {
   asio::io_context ioc;
   asio::thread_pool pool;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<tcp::acceptor> metrics_acceptor;
+  std::shared_ptr<ConnectionCounter> per_address = std::make_shared<ConnectionCounter>();
+  std::shared_ptr<ConnectionCounter> per_account = std::make_shared<ConnectionCounter>();
+  std::string metrics_bound;
   std::optional<SessionContext> ctx;
   std::vector<std::thread> threads;
   std::string bound;
@@ -97,6 +101,22 @@ struct Server::Impl {
     return ok();
   }
 
+  static Status listen_on(tcp::acceptor& a, const asio::ip::address& address, std::uint16_t port,
+                          std::string& bound_to) {
+    boost::system::error_code ec;
+    const tcp::endpoint endpoint(address, port);
+    a.open(endpoint.protocol(), ec);
+    if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) a.bind(endpoint, ec);
+    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return make_error(Errc::network_failure, "cannot listen on the address");
+    const auto local = a.local_endpoint(ec);
+    if (ec) return make_error(Errc::network_failure, "cannot read the bound address");
+    bound_to = local.address().is_v6() ? "[" + local.address().to_string() + "]:" + std::to_string(local.port())
+                                       : local.address().to_string() + ":" + std::to_string(local.port());
+    return ok();
+  }
+
   Status bind() {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options.host, ec);
@@ -105,17 +125,27 @@ struct Server::Impl {
       return make_error(Errc::invalid_argument, "plain TCP is allowed only on a loopback address");
     }
     acceptor.emplace(ioc);
-    const tcp::endpoint endpoint(address, options.port);
-    acceptor->open(endpoint.protocol(), ec);
-    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor->bind(endpoint, ec);
-    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return make_error(Errc::network_failure, "cannot listen on the address");
-    const auto local = acceptor->local_endpoint(ec);
-    if (ec) return make_error(Errc::network_failure, "cannot read the bound address");
-    bound = local.address().is_v6() ? "[" + local.address().to_string() + "]:" + std::to_string(local.port())
-                                    : local.address().to_string() + ":" + std::to_string(local.port());
-    return ok();
+    HUSH_TRY(listen_on(*acceptor, address, options.port, bound));
+    if (options.metrics_host.empty()) return ok();
+    const auto metrics_address = asio::ip::make_address(options.metrics_host, ec);
+    if (ec) return make_error(Errc::invalid_argument, "metrics address is not an IP address");
+    metrics_acceptor.emplace(ioc);
+    return listen_on(*metrics_acceptor, metrics_address, options.metrics_port, metrics_bound);
+  }
+
+  asio::awaitable<void> metrics_accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await metrics_acceptor->async_accept(asio::make_strand(ioc), kAsTuple);
+      if (stopping.load() || !metrics_acceptor->is_open()) co_return;
+      if (ec) {
+        asio::steady_timer backoff(ioc, kAcceptBackoff);
+        co_await backoff.async_wait(kAsTuple);
+        continue;
+      }
+      const auto ex = socket.get_executor();
+      asio::co_spawn(ex, run_metrics_connection(std::move(socket), *ctx),
+                     [](const std::exception_ptr& e) { log_session_exception(e); });
+    }
   }
 
   asio::awaitable<void> accept_loop() {
@@ -132,8 +162,16 @@ struct Server::Impl {
         metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
         continue;  // the socket closes as it goes out of scope
       }
+      boost::system::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      auto slot = per_address->try_acquire(peer_ec ? std::string() : peer.address().to_string(),
+                                           options.limits.max_connections_per_address);
+      if (!slot) {
+        metrics.address_connections_refused.fetch_add(1, std::memory_order_relaxed);
+        continue;  // one address may not take every slot
+      }
       const auto ex = socket.get_executor();
-      asio::co_spawn(ex, run_connection(std::move(socket), *ctx),
+      asio::co_spawn(ex, run_connection(std::move(socket), *ctx, std::move(slot)),
                      [](const std::exception_ptr& e) { log_session_exception(e); });
     }
   }
@@ -163,8 +201,10 @@ Status Server::start() {
   if (!impl_->options.plain_tcp) HUSH_TRY(impl_->load_tls());
   HUSH_TRY(impl_->bind());
   impl_->ctx.emplace(SessionContext{impl_->app, impl_->pool, impl_->registry, impl_->provisioning, impl_->metrics,
-                                    impl_->options.limits, impl_->tls ? &*impl_->tls : nullptr, impl_->stopping});
+                                    impl_->options.limits, impl_->tls ? &*impl_->tls : nullptr, impl_->stopping,
+                                    *impl_->per_account});
   asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+  if (impl_->metrics_acceptor) asio::co_spawn(impl_->ioc, impl_->metrics_accept_loop(), asio::detached);
   const unsigned n = impl_->options.io_threads ? impl_->options.io_threads : cores();
   for (unsigned i = 0; i < n; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -174,7 +214,11 @@ Status Server::start() {
 
 std::string Server::local_address() const { return impl_->bound; }
 
+std::string Server::metrics_address() const { return impl_->metrics_bound; }
+
 void Server::notify(const std::string& peer) { impl_->registry.notify(peer); }
+
+void Server::send_notice(const std::string& peer, const Bytes& frame) { impl_->registry.send_notice(peer, frame); }
 
 void Server::disconnect(const std::string& peer) {
   const std::size_t n = impl_->registry.disconnect(peer);
@@ -193,6 +237,7 @@ void Server::stop() {
   asio::post(impl_->ioc, [impl = impl_.get()] {
     boost::system::error_code ignored;
     if (impl->acceptor) impl->acceptor->close(ignored);
+    if (impl->metrics_acceptor) impl->metrics_acceptor->close(ignored);
     impl->registry.shutdown_all();
     asio::co_spawn(impl->ioc, impl->drain_then_stop(), asio::detached);
   });

@@ -23,6 +23,10 @@ struct ServerOptions {
   bool plain_tcp = false;
   std::string tls_cert_file;  ///< PEM chain; required unless plain_tcp
   std::string tls_key_file;   ///< PEM private key
+  /// The metrics listener (plain HTTP, `GET /metrics` only): kept off the
+  /// client port so the public never sees the counters. Empty host: none.
+  std::string metrics_host = "127.0.0.1";
+  std::uint16_t metrics_port = 0;  ///< 0: an ephemeral port (see metrics_address())
   unsigned io_threads = 0;       ///< 0: one per core
   unsigned service_threads = 0;  ///< 0: 32 per core (calls block on disk)
   Limits limits;
@@ -42,10 +46,16 @@ class Server {
 
   /// The bound address as "HOST:PORT" (the real port when 0 was asked).
   [[nodiscard]] std::string local_address() const;
+  /// The metrics listener's bound address as "HOST:PORT" (empty: none).
+  [[nodiscard]] std::string metrics_address() const;
 
   /// Wakes the sessions of `peer` (a Peer::id) to drain their mailbox.
   /// Thread-safe; cheap when the peer is not connected.
   void notify(const std::string& peer);
+
+  /// Queues `frame` (a notice, not mail) on every live session of `peer`.
+  /// Thread-safe; returns at once; nothing happens when it is not connected.
+  void send_notice(const std::string& peer, const Bytes& frame);
 
   /// Closes every live session of `peer` at once (its device was removed):
   /// a request being handled still gets its answer, then the socket closes.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "net/application.hpp"
+#include "net/connection_counter.hpp"
 #include "net/limits.hpp"
 #include "net/metrics.hpp"
 #include "net/provisioning_registry.hpp"
@@ -42,6 +43,7 @@ struct SessionContext {
   const Limits& limits;
   asio::ssl::context* tls;  ///< null: plain TCP (loopback only)
   std::atomic<bool>& stopping;
+  ConnectionCounter& per_account;  ///< WebSocket sessions per account
 };
 
 /// Runs `fn()` on the service pool and resumes the awaiting coroutine on its
@@ -90,6 +92,13 @@ class StrandSignal {
 
 /// Serves one accepted TCP connection: TLS handshake (unless plain), HTTP
 /// requests, and the WebSocket upgrade. Never throws for network conditions.
-asio::awaitable<void> run_connection(asio::ip::tcp::socket socket, SessionContext& ctx);
+/// `address_slot` is the connection's place under the per-address cap; it is
+/// held until the connection (or the session it upgrades to) ends.
+asio::awaitable<void> run_connection(asio::ip::tcp::socket socket, SessionContext& ctx,
+                                     ConnectionCounter::Slot address_slot);
+
+/// Serves one connection of the metrics listener (plain HTTP, normally on
+/// loopback): one `GET /metrics`, then close. Anything else is `404`.
+asio::awaitable<void> run_metrics_connection(asio::ip::tcp::socket socket, SessionContext& ctx);
 
 }  // namespace hush::server::net

@@ -23,6 +23,8 @@
 
 #include <list>
 #include <memory>
+#include <optional>
+#include <tuple>
 
 namespace hush::server::net {
 namespace {
@@ -104,6 +106,12 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void push_frame(std::uint64_t seq, Bytes frame) override {
     asio::post(ws_.get_executor(), [self = this->shared_from_this(), seq, frame = std::move(frame)]() mutable {
       self->on_delivered(seq, std::move(frame));
+    });
+  }
+
+  void send_notice(Bytes frame) override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
+      if (!self->closing_) self->enqueue(std::move(frame), false);
     });
   }
 
@@ -228,7 +236,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       while (!closing_ && !close_after_reply_ && (queue_.size() + in_flight_ >= hard_cap || in_flight_ >= kMaxInFlight))
         co_await room_signal_.wait();
       if (closing_ || close_after_reply_) co_return "shutdown";
-      auto [ec, n] = co_await ws_.async_read(buffer, kAsTuple);
+      auto [ec, n] = co_await read_message(buffer);
+      if (frame_timed_out_) co_return "frame_timeout";
       if (ec == websocket::error::closed) co_return "client_close";
       if (ec == websocket::error::message_too_big) co_return "frame_too_big";
       if (ec == beast::error::timeout) co_return "idle_timeout";
@@ -252,6 +261,42 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       answer(std::move(reply));
       if (close_after_reply_) co_return "shutdown";
     }
+  }
+
+  /// Reads one whole message, like websocket::stream::async_read, with the
+  /// message deadline: once part of a message is in and more is needed, the
+  /// rest must come within frame_read_timeout, whatever pings arrive
+  /// meanwhile (Beast's idle timer counts those as traffic). The timer is
+  /// made only for a message that needs a second read, so the usual small
+  /// frame costs nothing extra.
+  asio::awaitable<std::tuple<beast::error_code, std::size_t>> read_message(beast::flat_buffer& buffer) {
+    std::size_t total = 0;
+    bool armed = false;
+    beast::error_code ec;
+    for (;;) {
+      auto [e, n] = co_await ws_.async_read_some(buffer, 0, kAsTuple);
+      total += n;
+      ec = e;
+      if (ec || ws_.is_message_done()) break;
+      if (!armed) {
+        armed = true;
+        arm_frame_deadline();
+      }
+    }
+    if (armed && frame_timer_) frame_timer_->cancel();
+    co_return std::make_tuple(ec, total);
+  }
+
+  void arm_frame_deadline() {
+    if (!frame_timer_) frame_timer_.emplace(ws_.get_executor());
+    frame_timer_->expires_after(ctx_.limits.frame_read_timeout);
+    frame_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec || self->closing_) return;  // cancelled: the message completed in time
+      self->frame_timed_out_ = true;
+      self->ctx_.metrics.partial_frame_timeouts.fetch_add(1, std::memory_order_relaxed);
+      // The pending read fails at once; the session then ends as on any read error.
+      beast::get_lowest_layer(self->ws_).close();
+    });
   }
 
   asio::awaitable<void> writer(std::shared_ptr<WsSession> /*keep alive*/) {
@@ -323,6 +368,9 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   StrandSignal pusher_signal_;
   StrandSignal room_signal_;
   StrandSignal writer_exit_signal_;
+  /// The message deadline's timer, made at the first message that needs it.
+  std::optional<asio::steady_timer> frame_timer_;
+  bool frame_timed_out_ = false;
   bool writer_finished_ = false;
   /// A list, not a deque: libstdc++'s deque allocates ~600 bytes while empty.
   std::list<Outgoing> queue_;

@@ -15,8 +15,65 @@ bool valid_registration_id(RegistrationId id) noexcept { return raw(id) >= 1 && 
 
 }  // namespace
 
-AccountService::AccountService(storage::Store& store, const Clock& clock, crypto::Rng& rng, AccountServiceConfig config)
-    : store_(store), clock_(clock), rng_(rng), config_(config), registration_limiter_(clock, config.registration_limit) {}
+AccountService::AccountService(storage::Store& store, const Clock& clock, crypto::Rng& rng, AccountServiceConfig config,
+                               AbuseMetrics* metrics)
+    : store_(store),
+      clock_(clock),
+      rng_(rng),
+      config_(config),
+      metrics_(metrics),
+      registration_limiter_(clock, config.registration_limit),
+      registration_global_(clock, config.registration_global),
+      lookup_limiter_(clock, config.lookup_limit),
+      challenges_(clock, rng, rng_mu_, config.challenge_lifetime) {}
+
+namespace {
+
+void count(AbuseMetrics* m, std::atomic<std::uint64_t> AbuseMetrics::*field) {
+  if (m != nullptr) (m->*field).fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Status AccountService::admit_registration(std::string_view client_address) {
+  const std::string prefix =
+      address_prefix(client_address, config_.registration_prefix_v4, config_.registration_prefix_v6);
+  switch (registration_limiter_.try_acquire(prefix)) {
+    case Admission::granted:
+      break;
+    case Admission::limited:
+      count(metrics_, &AbuseMetrics::registrations_prefix_limited);
+      return make_error(Errc::rate_limited, "registration rate (address prefix)");
+    case Admission::untracked:
+      count(metrics_, &AbuseMetrics::registrations_untracked);
+      break;
+  }
+  if (registration_global_.try_acquire("") != Admission::granted) {
+    count(metrics_, &AbuseMetrics::registrations_global_limited);
+    return make_error(Errc::rate_limited, "registration rate (global)");
+  }
+  return ok();
+}
+
+Status AccountService::check_proof(const std::optional<DeviceKeys>& keys, const RegistrationProof* proof) {
+  if (!keys || proof == nullptr) return ok();  // service tests; the API always passes a proof
+  if (proof->challenge.empty() || proof->signature.empty()) {
+    count(metrics_, &AbuseMetrics::registration_proofs_refused);
+    return make_error(Errc::invalid_argument, "proof of possession missing");
+  }
+  Status checked = challenges_.verify_and_consume(proof->challenge, keys->identity_key, proof->message,
+                                                  proof->signature);
+  if (!checked) count(metrics_, &AbuseMetrics::registration_proofs_refused);
+  return checked;
+}
+
+Result<AccountRecord> AccountService::lookup_username(const DeviceAddress& requester, std::string_view username) {
+  if (!lookup_limiter_.acquire(to_hex(requester.account.bytes))) {
+    count(metrics_, &AbuseMetrics::lookups_limited);
+    return make_error(Errc::rate_limited, "username lookups");
+  }
+  return find_by_username(username);
+}
 
 Result<std::string> AccountService::normalize_username(std::string_view username) {
   if (username.size() < kMinUsernameLength || username.size() > kMaxUsernameLength)
@@ -35,11 +92,13 @@ Result<std::string> AccountService::normalize_username(std::string_view username
 
 Result<DeviceEnrollment> AccountService::register_account(std::string_view username, RegistrationId registration_id,
                                                           std::string_view client_address,
-                                                          std::optional<DeviceKeys> keys) {
+                                                          std::optional<DeviceKeys> keys,
+                                                          const RegistrationProof* proof) {
   // Limit attempts, not successes: probing for free usernames costs tokens too.
-  HUSH_TRY(registration_limiter_.acquire(client_address));
+  HUSH_TRY(admit_registration(client_address));
   HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
   if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
+  HUSH_TRY(check_proof(keys, proof));
 
   NewAccount account;
   Credential credential;
@@ -93,9 +152,12 @@ Result<LinkTokenGrant> AccountService::create_link_token(const DeviceAddress& re
 }
 
 Result<DeviceEnrollment> AccountService::link_device(ByteView token, RegistrationId registration_id,
-                                                     std::optional<DeviceKeys> keys) {
+                                                     std::string_view client_address,
+                                                     std::optional<DeviceKeys> keys, const RegistrationProof* proof) {
+  HUSH_TRY(admit_registration(client_address));  // links are registrations too
   if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
   if (token.size() != kLinkTokenSize) return make_error(Errc::unauthorized, "link token");
+  HUSH_TRY(check_proof(keys, proof));
   Credential credential;
   {
     std::lock_guard lock(rng_mu_);

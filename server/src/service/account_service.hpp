@@ -4,8 +4,11 @@
 // removing a device. Credentials and tokens are secrets: never logged.
 #pragma once
 
+#include "service/abuse_metrics.hpp"
+#include "service/address_prefix.hpp"
 #include "service/clock.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/registration_challenges.hpp"
 #include "storage/store.hpp"
 
 #include <hush/crypto/random.hpp>
@@ -41,9 +44,30 @@ inline constexpr std::chrono::minutes kLinkTokenLifetime{10};
 
 struct AccountServiceConfig {
   std::size_t max_devices = kMaxDevicesPerAccount;
-  /// Registrations per client address: 5 at once, then one a minute.
+  /// Registrations (new accounts and links) per client address prefix: 5 at
+  /// once, then one a minute.
   RateLimit registration_limit{};
+  /// Registrations of the whole server: 1000 at once, then 10 a second. A
+  /// flood from many prefixes (or from more prefixes than the table tracks)
+  /// is slowed here instead of refusing every new address.
+  RateLimit registration_global{1000, 10, 1};
+  /// The prefix an address is counted under (address_prefix.hpp).
+  unsigned registration_prefix_v4 = kDefaultPrefixV4;
+  unsigned registration_prefix_v6 = kDefaultPrefixV6;
+  /// Username lookups per account: 100 at once (a group's worth of members),
+  /// then one every 6 s; enough for people, slow for enumerating the directory.
+  RateLimit lookup_limit{100, 1.0 / 6, 100'000};
   std::chrono::milliseconds link_token_lifetime = kLinkTokenLifetime;
+  std::chrono::milliseconds challenge_lifetime = kChallengeLifetime;
+};
+
+/// A registration's proof of possession of the identity private key: the
+/// server challenge, the XEdDSA signature, and the message it must cover
+/// (hush::service::registration_proof_message of the request).
+struct RegistrationProof {
+  Bytes challenge;
+  Bytes signature;
+  Bytes message;
 };
 
 /// A new device and its credential, returned once (never stored in the clear).
@@ -60,21 +84,36 @@ struct LinkTokenGrant {
 
 class AccountService {
  public:
-  /// `rng` must outlive the service; it is used under a lock (shared across threads).
-  AccountService(storage::Store& store, const Clock& clock, crypto::Rng& rng, AccountServiceConfig config = {});
+  /// `rng` must outlive the service; it is used under a lock (shared across
+  /// threads). `metrics` (optional) counts the limits that fire.
+  AccountService(storage::Store& store, const Clock& clock, crypto::Rng& rng, AccountServiceConfig config = {},
+                 AbuseMetrics* metrics = nullptr);
+
+  /// A one-time challenge for a registration's proof of possession.
+  IssuedChallenge issue_challenge() { return challenges_.issue(); }
 
   /// Lower-cases `username` and checks the rules. invalid_argument otherwise.
   static Result<std::string> normalize_username(std::string_view username);
 
   /// Creates an account with device 1 and, in the same transaction, its
   /// `keys` (validated by KeyService::validate_device_keys; absent only in
-  /// tests), and returns its credential. rate_limited: too many
-  /// registrations from `client_address`. invalid_argument: bad username or
-  /// registration id. conflict: the username is taken (case-insensitively).
-  /// storage_failure, unavailable. Nothing is stored on any failure.
+  /// tests), and returns its credential. With `keys`, `proof` is required:
+  /// the identity key's signature over a fresh challenge (checked after the
+  /// rate limits, before anything is stored). rate_limited: too many
+  /// registrations from `client_address`'s prefix, or from everyone.
+  /// invalid_argument: bad username or registration id, proof missing.
+  /// unauthorized, bad_signature, bad_length: the proof (see
+  /// RegistrationChallenges). conflict: the username is taken
+  /// (case-insensitively). storage_failure, unavailable. Nothing is stored
+  /// on any failure.
   Result<DeviceEnrollment> register_account(std::string_view username, RegistrationId registration_id,
                                             std::string_view client_address,
-                                            std::optional<DeviceKeys> keys = std::nullopt);
+                                            std::optional<DeviceKeys> keys = std::nullopt,
+                                            const RegistrationProof* proof = nullptr);
+
+  /// The username lookup of a device, limited per account (lookup_limit).
+  /// rate_limited, then as find_by_username.
+  Result<AccountRecord> lookup_username(const DeviceAddress& requester, std::string_view username);
 
   /// Checks a device's credential in constant time. unauthorized: unknown
   /// account or device, or wrong credential (indistinguishable to the caller).
@@ -93,13 +132,18 @@ class AccountService {
   /// not_found: the requester's device no longer exists. storage_failure.
   Result<LinkTokenGrant> create_link_token(const DeviceAddress& requester);
   /// Consumes a link token and creates the new device with its credential
-  /// and, in the same transaction, its `keys`. invalid_argument: bad
-  /// registration id. unauthorized: unknown, used or expired token.
-  /// quota_exceeded: the account has max_devices already. conflict: `keys`
-  /// bring an identity key other than the account's. storage_failure. On
-  /// quota_exceeded, conflict and storage failures the token stays usable.
+  /// and, in the same transaction, its `keys` (with `proof`, required with
+  /// `keys`, as for register_account). Counted against the same
+  /// registration limits. rate_limited. invalid_argument: bad registration
+  /// id. unauthorized: unknown, used or expired token, or a bad challenge.
+  /// bad_signature, bad_length: the proof. quota_exceeded: the account has
+  /// max_devices already. conflict: `keys` bring an identity key other than
+  /// the account's. storage_failure. On quota_exceeded, conflict and
+  /// storage failures the token stays usable.
   Result<DeviceEnrollment> link_device(ByteView token, RegistrationId registration_id,
-                                       std::optional<DeviceKeys> keys = std::nullopt);
+                                       std::string_view client_address,
+                                       std::optional<DeviceKeys> keys = std::nullopt,
+                                       const RegistrationProof* proof = nullptr);
 
   /// Removes `target` (with its credential, keys and queue) from the
   /// requester's own account. not_found: no such device. invalid_argument:
@@ -111,8 +155,21 @@ class AccountService {
   const Clock& clock_;
   crypto::Rng& rng_;
   std::mutex rng_mu_;
+  /// The registration limits: per prefix, then the global rate. A prefix the
+  /// full table cannot track is let through to the global rate (fail open
+  /// to rate-limited, never refusing every new address). rate_limited.
+  Status admit_registration(std::string_view client_address);
+  /// The proof's challenge and signature by `keys`' identity key. Nothing is
+  /// checked when `keys` or `proof` is absent: only service tests do that;
+  /// the API always passes the request's proof, empty or not.
+  Status check_proof(const std::optional<DeviceKeys>& keys, const RegistrationProof* proof);
+
   AccountServiceConfig config_;
+  AbuseMetrics* metrics_;
   RateLimiter registration_limiter_;
+  RateLimiter registration_global_;
+  RateLimiter lookup_limiter_;
+  RegistrationChallenges challenges_;
 };
 
 }  // namespace hush::server

@@ -74,8 +74,70 @@ Result<std::size_t> KeyService::one_time_pre_key_count(const DeviceAddress& devi
   return store_.count_one_time_pre_keys(device);
 }
 
+KeyService::KeyService(storage::Store& store, const Clock* clock, KeyServiceConfig config, PreKeyListener* listener,
+                       AbuseMetrics* metrics)
+    : store_(store), clock_(clock), config_(config), listener_(listener), metrics_(metrics) {
+  if (clock_ != nullptr) {
+    per_requester_.emplace(*clock_, config_.fetch_per_requester);
+    per_target_.emplace(*clock_, config_.one_time_per_target);
+  }
+}
+
 Result<std::vector<PreKeyBundle>> KeyService::fetch_bundles(const AccountId& account, std::optional<DeviceId> device) {
   return store_.take_bundles(account, device);
+}
+
+std::vector<DeviceId> KeyService::withheld_devices(const std::string& requester, const AccountId& account,
+                                                   std::optional<DeviceId> only) {
+  std::vector<DeviceId> withheld;
+  auto devices = store_.list_devices(account);
+  if (!devices) return withheld;  // the fetch itself reports the error
+  const std::int64_t now_ms = to_millis(clock_->now());
+  const std::string account_hex = to_hex(account.bytes);
+  std::lock_guard lock(served_mu_);
+  for (const DeviceRecord& d : *devices) {
+    if (only && *only != d.id) continue;
+    const std::string key = requester + "|" + account_hex + "|" + std::to_string(raw(d.id));
+    auto it = served_.find(key);
+    const bool repeat = it != served_.end() && it->second > now_ms;
+    bool remembered = true;
+    if (!repeat && it == served_.end() && served_.size() >= config_.max_remembered) {
+      std::erase_if(served_, [now_ms](const auto& e) { return e.second <= now_ms; });
+      remembered = served_.size() < config_.max_remembered;
+    }
+    const bool over_target = !repeat && remembered &&
+                             per_target_->try_acquire(account_hex + "." + std::to_string(raw(d.id))) !=
+                                 Admission::granted;
+    if (repeat || !remembered || over_target) {
+      withheld.push_back(d.id);
+      if (metrics_ != nullptr) metrics_->one_time_pre_keys_withheld.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    served_[key] = now_ms + config_.repeat_window.count();
+  }
+  return withheld;
+}
+
+Result<std::vector<PreKeyBundle>> KeyService::fetch_bundles_for(const DeviceAddress& requester,
+                                                                const AccountId& account,
+                                                                std::optional<DeviceId> device) {
+  if (clock_ == nullptr) return fetch_bundles(account, device);
+  const std::string requester_hex = to_hex(requester.account.bytes);
+  if (!per_requester_->acquire(requester_hex)) {
+    if (metrics_ != nullptr) metrics_->bundle_fetches_limited.fetch_add(1, std::memory_order_relaxed);
+    return make_error(Errc::rate_limited, "bundle fetches");
+  }
+  // Fetching one's own account's bundles (another device of the same
+  // account) is not limited by the one-time rules: it is the same person.
+  std::vector<DeviceId> withheld;
+  if (requester.account != account) withheld = withheld_devices(requester_hex, account, device);
+  HUSH_TRY_ASSIGN(auto bundles, store_.take_bundles(account, device, withheld));
+  for (const PreKeyBundle& b : bundles) {
+    if (listener_ == nullptr || !b.one_time_left || *b.one_time_left >= config_.low_water) continue;
+    listener_->on_pre_keys_low(DeviceAddress{account, b.device}, *b.one_time_left);
+    if (metrics_ != nullptr) metrics_->pre_keys_low_notices.fetch_add(1, std::memory_order_relaxed);
+  }
+  return bundles;
 }
 
 }  // namespace hush::server

@@ -4,13 +4,20 @@
 // and the count a device has left. Only public keys ever reach the server.
 #pragma once
 
+#include "service/abuse_metrics.hpp"
 #include "service/clock.hpp"
+#include "service/pre_key_listener.hpp"
+#include "service/rate_limiter.hpp"
 #include "storage/store.hpp"
 
 #include <hush/util/bytes.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <span>
 #include <vector>
 
@@ -21,6 +28,28 @@ namespace hush::server {
 inline constexpr std::size_t kMaxOneTimePreKeysPerUpload = 100;
 /// A device holds at most 1000: a few weeks of new contacts, bounded storage.
 inline constexpr std::size_t kMaxOneTimePreKeysHeld = 1000;
+
+/// The limits on bundle fetches (issue #13): anyone could drain anyone's
+/// one-time pre-keys (101 fetches in 0.1 s), leaving every new session
+/// without one.
+struct KeyServiceConfig {
+  /// Fetches per requesting account: 200 at once (a large group's members),
+  /// then one a second. Beyond it: rate_limited.
+  RateLimit fetch_per_requester{200, 1.0, 100'000};
+  /// One-time pre-keys handed out per target device: 50 at once, then one a
+  /// minute. Beyond it bundles are still served, without a one-time key,
+  /// so nobody is kept from starting a session with the target.
+  RateLimit one_time_per_target{50, 1.0 / 60, 100'000};
+  /// A requester gets at most one one-time key of a given device within
+  /// this window; a repeat fetch is served without one.
+  std::chrono::milliseconds repeat_window{std::chrono::hours(24)};
+  /// (requester, device) pairs remembered for the window; when full (after
+  /// forgetting expired ones), bundles go out without one-time keys.
+  std::size_t max_remembered = 1'000'000;
+  /// Below this many one-time pre-keys left, the device is told (and its
+  /// client uploads more); a fifth of the client's batch of 100.
+  std::size_t low_water = 20;
+};
 
 /// A signed pre-key as it arrives from a client, not yet validated.
 struct SignedPreKeyUpload {
@@ -37,7 +66,11 @@ struct OneTimePreKeyUpload {
 
 class KeyService {
  public:
-  explicit KeyService(storage::Store& store) noexcept : store_(store) {}
+  explicit KeyService(storage::Store& store) noexcept : KeyService(store, nullptr, {}, nullptr, nullptr) {}
+  /// `clock` may be null only when no limit is ever consulted (then
+  /// fetch_bundles_for is unlimited). `listener` and `metrics` are optional.
+  KeyService(storage::Store& store, const Clock* clock, KeyServiceConfig config, PreKeyListener* listener,
+             AbuseMetrics* metrics);
 
   /// The keys a registering device brings, fully checked without the Store:
   /// the identity key and every pre-key parse, the signed pre-key's
@@ -75,8 +108,31 @@ class KeyService {
   /// storage_failure.
   Result<std::vector<PreKeyBundle>> fetch_bundles(const AccountId& account, std::optional<DeviceId> device = {});
 
+  /// fetch_bundles on behalf of `requester`, with the limits of
+  /// KeyServiceConfig: rate_limited beyond the requester's rate; a device
+  /// whose one-time keys this requester already got one of within the
+  /// window, or that hands out too many, is served without one. A device
+  /// left with fewer than low_water is told (PreKeyListener).
+  Result<std::vector<PreKeyBundle>> fetch_bundles_for(const DeviceAddress& requester, const AccountId& account,
+                                                      std::optional<DeviceId> device = {});
+
  private:
+  /// The devices of `account` (all, or `only`) that must not get a one-time
+  /// key taken for `requester` now; records the others as served.
+  std::vector<DeviceId> withheld_devices(const std::string& requester, const AccountId& account,
+                                         std::optional<DeviceId> only);
+
   storage::Store& store_;
+  const Clock* clock_;
+  KeyServiceConfig config_;
+  PreKeyListener* listener_;
+  AbuseMetrics* metrics_;
+  std::optional<RateLimiter> per_requester_;
+  std::optional<RateLimiter> per_target_;
+  std::mutex served_mu_;
+  /// "requester|account|device" → until when (ms) the requester gets no
+  /// other one-time key of that device.
+  std::unordered_map<std::string, std::int64_t> served_;
 };
 
 }  // namespace hush::server

@@ -23,6 +23,13 @@ struct RateLimit {
   std::size_t max_keys = 100'000;
 };
 
+/// What try_acquire decided.
+enum class Admission {
+  granted,    ///< a token was taken from the key's bucket
+  limited,    ///< the key's bucket is empty
+  untracked,  ///< the table is full of keys still refilling: no bucket for this one
+};
+
 class RateLimiter {
  public:
   RateLimiter(const Clock& clock, RateLimit limit) noexcept : clock_(clock), limit_(limit) {}
@@ -30,6 +37,11 @@ class RateLimiter {
   /// Takes one token for `key`. rate_limited: the bucket is empty, or too
   /// many keys are tracked (fail closed). Thread-safe.
   [[nodiscard]] Status acquire(std::string_view key);
+
+  /// As acquire, but tells a full table apart, so a caller can fall back to
+  /// a coarser limit (fail open to rate-limited) instead of refusing
+  /// everyone new. Thread-safe.
+  [[nodiscard]] Admission try_acquire(std::string_view key);
 
  private:
   struct Bucket {

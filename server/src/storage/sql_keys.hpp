@@ -119,7 +119,8 @@ Result<std::size_t> SqlStore<Db>::count_one_time_pre_keys(const DeviceAddress& d
 }
 
 template <class Db>
-Result<std::vector<PreKeyBundle>> SqlStore<Db>::take_bundles(const AccountId& account, std::optional<DeviceId> only) {
+Result<std::vector<PreKeyBundle>> SqlStore<Db>::take_bundles(const AccountId& account, std::optional<DeviceId> only,
+                                                             std::span<const DeviceId> no_one_time) {
   auto db = pool_.lease();
   SqlTransaction<Db> tx(*db);
   HUSH_TRY(tx.begin());
@@ -156,14 +157,18 @@ Result<std::vector<PreKeyBundle>> SqlStore<Db>::take_bundles(const AccountId& ac
   }
   if (only && bundles.empty()) return make_error(Errc::not_found, "device keys");
   for (PreKeyBundle& b : bundles) {
-    HUSH_TRY_ASSIGN(auto q, db->query(Db::kTakeOneTimePreKey));
-    q.bind(1, sql::view(account)).bind(2, sql::i64(b.device));
-    HUSH_TRY_ASSIGN(bool row, q.step());
-    if (!row) continue;
-    OneTimePreKeyRecord k;
-    k.id = static_cast<std::uint32_t>(q.int64(0));
-    HUSH_TRY_ASSIGN(k.public_key, sql::read_public_key(q.blob(1)));
-    b.one_time_pre_key = k;
+    if (std::find(no_one_time.begin(), no_one_time.end(), b.device) != no_one_time.end()) continue;
+    {
+      HUSH_TRY_ASSIGN(auto q, db->query(Db::kTakeOneTimePreKey));
+      q.bind(1, sql::view(account)).bind(2, sql::i64(b.device));
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) continue;
+      OneTimePreKeyRecord k;
+      k.id = static_cast<std::uint32_t>(q.int64(0));
+      HUSH_TRY_ASSIGN(k.public_key, sql::read_public_key(q.blob(1)));
+      b.one_time_pre_key = k;
+    }
+    HUSH_TRY_ASSIGN(b.one_time_left, count_in(*db, DeviceAddress{account, b.device}));
   }
   HUSH_TRY(tx.commit());
   return bundles;

@@ -48,7 +48,8 @@ class SqlStore final : public Store {
   Status add_one_time_pre_keys(const DeviceAddress& device, std::span<const OneTimePreKeyRecord> keys,
                                std::size_t max_held) override;
   Result<std::size_t> count_one_time_pre_keys(const DeviceAddress& device) override;
-  Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only) override;
+  Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only,
+                                                 std::span<const DeviceId> no_one_time = {}) override;
 
   Result<StoreReceipt> store_message(const NewMessage& message, std::size_t queue_cap,
                                      std::vector<DeviceMismatch>& mismatches) override;

@@ -92,8 +92,11 @@ class Store {
   /// Bundles for `only` or for every device of the account that has uploaded
   /// keys, each taking (deleting) at most one one-time pre-key, exactly once
   /// even under concurrent callers. not_found: no such account, or `only` names
-  /// a device that does not exist or has no keys. storage_failure.
-  virtual Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only) = 0;
+  /// a device that does not exist or has no keys. storage_failure. The
+  /// devices in `no_one_time` get their bundle without a one-time pre-key
+  /// (none is taken). A bundle that took one says how many are left.
+  virtual Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only,
+                                                         std::span<const DeviceId> no_one_time = {}) = 0;
 
   // ---- mailboxes -------------------------------------------------------------
 

@@ -98,6 +98,9 @@ struct PreKeyBundle {
   crypto::PublicKey identity_key = crypto::PublicKey::from_trusted({});
   SignedPreKeyRecord signed_pre_key;
   std::optional<OneTimePreKeyRecord> one_time_pre_key;
+  /// One-time pre-keys the device has left after this take (set only when
+  /// one was taken; the service tells the device when it runs low).
+  std::optional<std::size_t> one_time_left;
 };
 
 /// A device's first public keys, stored together with the device in the
