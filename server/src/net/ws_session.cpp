@@ -24,7 +24,6 @@
 #include <list>
 #include <memory>
 #include <optional>
-#include <tuple>
 
 namespace hush::server::net {
 namespace {
@@ -236,7 +235,27 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       while (!closing_ && !close_after_reply_ && (queue_.size() + in_flight_ >= hard_cap || in_flight_ >= kMaxInFlight))
         co_await room_signal_.wait();
       if (closing_ || close_after_reply_) co_return "shutdown";
-      auto [ec, n] = co_await read_message(buffer);
+      // One whole message, like websocket::stream::async_read, with the
+      // message deadline: once part of a message is in and more is needed,
+      // the rest must come within frame_read_timeout, whatever pings arrive
+      // meanwhile (Beast's idle timer counts those as traffic). The timer is
+      // armed only for a message that needs a second read, so the usual
+      // small frame costs one is_message_done() more. Inline, not a nested
+      // coroutine: no extra frame per message.
+      beast::error_code ec;
+      std::size_t n = 0;
+      bool armed = false;
+      for (;;) {
+        auto [e, got] = co_await ws_.async_read_some(buffer, 0, kAsTuple);
+        n += got;
+        ec = e;
+        if (ec || ws_.is_message_done()) break;
+        if (!armed) {
+          armed = true;
+          arm_frame_deadline();
+        }
+      }
+      if (armed && frame_timer_) frame_timer_->cancel();
       if (frame_timed_out_) co_return "frame_timeout";
       if (ec == websocket::error::closed) co_return "client_close";
       if (ec == websocket::error::message_too_big) co_return "frame_too_big";
@@ -263,30 +282,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     }
   }
 
-  /// Reads one whole message, like websocket::stream::async_read, with the
-  /// message deadline: once part of a message is in and more is needed, the
-  /// rest must come within frame_read_timeout, whatever pings arrive
-  /// meanwhile (Beast's idle timer counts those as traffic). The timer is
-  /// made only for a message that needs a second read, so the usual small
-  /// frame costs nothing extra.
-  asio::awaitable<std::tuple<beast::error_code, std::size_t>> read_message(beast::flat_buffer& buffer) {
-    std::size_t total = 0;
-    bool armed = false;
-    beast::error_code ec;
-    for (;;) {
-      auto [e, n] = co_await ws_.async_read_some(buffer, 0, kAsTuple);
-      total += n;
-      ec = e;
-      if (ec || ws_.is_message_done()) break;
-      if (!armed) {
-        armed = true;
-        arm_frame_deadline();
-      }
-    }
-    if (armed && frame_timer_) frame_timer_->cancel();
-    co_return std::make_tuple(ec, total);
-  }
-
+  /// The message deadline (see reader()): closes the socket when the rest
+  /// of a begun message has not come within frame_read_timeout.
   void arm_frame_deadline() {
     if (!frame_timer_) frame_timer_.emplace(ws_.get_executor());
     frame_timer_->expires_after(ctx_.limits.frame_read_timeout);
