@@ -108,23 +108,21 @@ void print_identity(Output& out, const client::Identity& id, std::string_view ve
   out.text(fmt::format("identity key: {}", id.identity_key_hex));
 }
 
-std::string grouped_digits(std::string_view digits) {
+namespace {
+/// `text` in groups of `size` characters separated by spaces, for reading aloud.
+std::string grouped(std::string_view text, std::size_t size) {
   std::string out;
-  for (std::size_t i = 0; i < digits.size(); i += 5) {
+  for (std::size_t i = 0; i < text.size(); i += size) {
     if (!out.empty()) out += ' ';
-    out += digits.substr(i, 5);
+    out += text.substr(i, size);
   }
   return out;
 }
+}  // namespace
 
-std::string grouped_key(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 4) {
-    if (!out.empty()) out += ' ';
-    out += hex.substr(i, 4);
-  }
-  return out;
-}
+std::string grouped_digits(std::string_view digits) { return grouped(digits, 5); }
+
+std::string grouped_key(std::string_view hex) { return grouped(hex, 4); }
 
 void print_message(Output& out, const client::ReceivedMessage& m) {
   if (out.json()) {
