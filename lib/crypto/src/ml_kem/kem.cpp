@@ -36,6 +36,7 @@ auto Kem<A>::PublicKey::parse(ByteView bytes) -> Result<PublicKey> {
   if (!ek_coefficients_reduced(params, bytes.data())) return make_error(Errc::bad_key, "kem public key not reduced");
   PublicKey key;
   std::memcpy(key.bytes_.data(), bytes.data(), kPublicKeySize);
+  detail::kem::sha3_256({ByteView(key.bytes_.data(), kPublicKeySize)}, key.hash_.data());
   return key;
 }
 
@@ -55,7 +56,9 @@ auto Kem<A>::SecretKey::parse(ByteView bytes) -> Result<SecretKey> {
 template <KemAlgorithm A>
 auto Kem<A>::SecretKey::public_key() const -> PublicKey {
   PublicKey key;
-  std::memcpy(key.bytes_.data(), bytes_.expose().data() + params_of(A).pke_secret_size(), kPublicKeySize);
+  const std::uint8_t* ek = bytes_.expose().data() + params_of(A).pke_secret_size();
+  std::memcpy(key.bytes_.data(), ek, kPublicKeySize);
+  std::memcpy(key.hash_.data(), ek + kPublicKeySize, 32);  // H(ek), checked at parse
   return key;
 }
 
@@ -82,6 +85,7 @@ auto Kem<A>::generate_from_seeds(const Seed& d, const Seed& z) -> KeyPair {
   SecretBytes<kSecretKeySize> dk;
   detail::kem::keygen_internal(params_of(A), d.expose().data(), z.expose().data(), pk.bytes_.data(),
                                dk.expose_mut().data());
+  std::memcpy(pk.hash_.data(), dk.expose().data() + params_of(A).pke_secret_size() + kPublicKeySize, 32);
   return KeyPair{pk, SecretKey(std::move(dk))};
 }
 
@@ -98,11 +102,11 @@ auto Kem<A>::encapsulate_from_seed(const PublicKey& key, const Seed& m) -> Encap
   Encapsulation out{Ciphertext(), SharedSecret()};
   auto secret = out.shared_secret.expose_mut();
   if constexpr (params.round3) {
-    detail::kem::kyber_r3_encaps(params, key.bytes_.data(), m.expose().data(), out.ciphertext.bytes_.data(),
-                                 secret.data());
+    detail::kem::kyber_r3_encaps(params, key.bytes_.data(), key.hash_.data(), m.expose().data(),
+                                 out.ciphertext.bytes_.data(), secret.data());
   } else {
-    detail::kem::ml_kem_encaps(params, key.bytes_.data(), m.expose().data(), out.ciphertext.bytes_.data(),
-                               secret.data());
+    detail::kem::ml_kem_encaps(params, key.bytes_.data(), key.hash_.data(), m.expose().data(),
+                               out.ciphertext.bytes_.data(), secret.data());
   }
   return out;
 }

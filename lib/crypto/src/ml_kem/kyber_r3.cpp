@@ -15,13 +15,11 @@
 
 namespace hush::crypto::detail::kem {
 
-void kyber_r3_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t m[32], std::uint8_t* c,
-                     std::uint8_t k_out[32]) noexcept {
+void kyber_r3_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t h_ek[32],
+                     const std::uint8_t m[32], std::uint8_t* c, std::uint8_t k_out[32]) noexcept {
   // Difference 2: m := H(m) ("don't release system RNG output").
   SecretBytes<32> hashed_m;
   sha3_256({ByteView(m, 32)}, hashed_m.expose_mut().data());
-  std::uint8_t h_ek[32];
-  sha3_256({ByteView(ek, params.public_key_size())}, h_ek);
   SecretBytes<64> kr;  // (K̄, r) = G(m ‖ H(ek))
   sha3_512({hashed_m.expose(), ByteView(h_ek, 32)}, kr.expose_mut().data());
   k_pke_encrypt(params, ek, hashed_m.expose().data(), kr.expose().data() + 32, c);

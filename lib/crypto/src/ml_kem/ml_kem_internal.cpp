@@ -21,13 +21,11 @@ void keygen_internal(const Params& params, const std::uint8_t d[32], const std::
   std::memcpy(dk + pke + ek_size + 32, z, 32);
 }
 
-void ml_kem_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t m[32], std::uint8_t* c,
-                   std::uint8_t k_out[32]) noexcept {
+void ml_kem_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t h_ek[32], const std::uint8_t m[32],
+                   std::uint8_t* c, std::uint8_t k_out[32]) noexcept {
   // (K, r) = G(m ‖ H(ek)) (Alg. 17 step 1); c = K-PKE.Encrypt(ek, m, r).
-  std::uint8_t h[32];
-  sha3_256({ByteView(ek, params.public_key_size())}, h);
   SecretBytes<64> kr;
-  sha3_512({ByteView(m, 32), ByteView(h, 32)}, kr.expose_mut().data());
+  sha3_512({ByteView(m, 32), ByteView(h_ek, 32)}, kr.expose_mut().data());
   k_pke_encrypt(params, ek, m, kr.expose().data() + 32, c);
   std::memcpy(k_out, kr.expose().data(), 32);
 }

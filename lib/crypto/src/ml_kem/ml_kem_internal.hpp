@@ -15,15 +15,16 @@ void keygen_internal(const Params& params, const std::uint8_t d[32], const std::
                      std::uint8_t* dk) noexcept;
 
 /// ML-KEM.Encaps_internal (Alg. 17): ciphertext c and shared secret K.
-void ml_kem_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t m[32], std::uint8_t* c,
-                   std::uint8_t k_out[32]) noexcept;
+/// h_ek is H(ek), which the PublicKey caches.
+void ml_kem_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t h_ek[32], const std::uint8_t m[32],
+                   std::uint8_t* c, std::uint8_t k_out[32]) noexcept;
 /// ML-KEM.Decaps_internal (Alg. 18).
 void ml_kem_decaps(const Params& params, const std::uint8_t* dk, const std::uint8_t* c,
                    std::uint8_t k_out[32]) noexcept;
 
-/// Kyber round 3 crypto_kem_enc with the raw randomness m given.
-void kyber_r3_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t m[32], std::uint8_t* c,
-                     std::uint8_t k_out[32]) noexcept;
+/// Kyber round 3 crypto_kem_enc with the raw randomness m given; h_ek = H(ek).
+void kyber_r3_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t h_ek[32],
+                     const std::uint8_t m[32], std::uint8_t* c, std::uint8_t k_out[32]) noexcept;
 /// Kyber round 3 crypto_kem_dec.
 void kyber_r3_decaps(const Params& params, const std::uint8_t* dk, const std::uint8_t* c,
                      std::uint8_t k_out[32]) noexcept;

@@ -57,7 +57,9 @@ class Kem {
   /// The 32-byte secret both sides end with.
   using SharedSecret = SecretBytes<kSharedSecretSize>;
 
-  /// An encapsulation key: public data, freely copied and compared.
+  /// An encapsulation key: public data, freely copied and compared. It keeps
+  /// H(ek), computed once when the key is parsed or generated, so that
+  /// encapsulation does not hash ek again.
   class PublicKey {
    public:
     /// Parses an encoded key: fails with bad_length on a wrong size and with
@@ -65,12 +67,14 @@ class Kem {
     /// modulus check, applied to Kyber round 3 keys too).
     static Result<PublicKey> parse(ByteView bytes);
     [[nodiscard]] const std::array<std::uint8_t, kPublicKeySize>& bytes() const noexcept { return bytes_; }
-    friend bool operator==(const PublicKey&, const PublicKey&) = default;
+    /// Compares the encodings (the cached values derive from them).
+    friend bool operator==(const PublicKey& a, const PublicKey& b) noexcept { return a.bytes_ == b.bytes_; }
 
    private:
     friend class Kem;
     PublicKey() = default;
     std::array<std::uint8_t, kPublicKeySize> bytes_{};
+    std::array<std::uint8_t, 32> hash_{};  ///< H(ek) = SHA3-256(bytes_)
   };
 
   /// A decapsulation key (dk_PKE ‖ ek ‖ H(ek) ‖ z). Wiped on destruction.
