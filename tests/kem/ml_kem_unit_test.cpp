@@ -145,6 +145,41 @@ TYPED_TEST(KemTest, SeedsDetermineEverything) {
   EXPECT_TRUE(ct_equal(x.shared_secret, y.shared_secret));
 }
 
+// The key objects cache H(ek) and Âᵀ; a key parsed from its bytes, a clone
+// and the public key taken from a secret key must behave exactly as the keys
+// key generation returned (same ciphertexts, same secrets, same rejections).
+TYPED_TEST(KemTest, ParsedClonedAndDerivedKeysAgreeWithGeneratedOnes) {
+  using K = TypeParam;
+  typename K::Seed d, z, m;
+  d.expose_mut()[0] = 7;
+  z.expose_mut()[0] = 8;
+  m.expose_mut()[0] = 9;
+  auto pair = K::generate_from_seeds(d, z);
+  auto pk = K::PublicKey::parse(pair.public_key.bytes());
+  ASSERT_TRUE(pk.has_value());
+  auto sk = K::SecretKey::parse(pair.secret_key.secret().expose());
+  ASSERT_TRUE(sk.has_value());
+  const auto derived = sk->public_key();
+  EXPECT_EQ(derived, pair.public_key);
+  auto sent = K::encapsulate_from_seed(pair.public_key, m);
+  for (const auto* key : std::initializer_list<const typename K::PublicKey*>{&*pk, &derived}) {
+    auto again = K::encapsulate_from_seed(*key, m);
+    EXPECT_EQ(again.ciphertext, sent.ciphertext);
+    EXPECT_TRUE(ct_equal(again.shared_secret, sent.shared_secret));
+  }
+  auto tampered_bytes = to_bytes(sent.ciphertext.bytes());
+  tampered_bytes[3] ^= 1;
+  auto tampered = K::Ciphertext::parse(tampered_bytes);
+  ASSERT_TRUE(tampered.has_value());
+  const auto rejected = K::decapsulate(pair.secret_key, *tampered);
+  const auto cloned = sk->clone();
+  for (const auto* key : std::initializer_list<const typename K::SecretKey*>{&pair.secret_key, &*sk, &cloned}) {
+    EXPECT_TRUE(ct_equal(K::decapsulate(*key, sent.ciphertext), sent.shared_secret));
+    EXPECT_TRUE(ct_equal(K::decapsulate(*key, *tampered), rejected));
+  }
+  EXPECT_FALSE(ct_equal(rejected, sent.shared_secret));
+}
+
 // Kyber round 3 and ML-KEM-1024 share K-PKE but nothing after it: the same
 // seeds give different keys (G(d) vs G(d ‖ k)) and different secrets.
 TEST(Kyber1024, DiffersFromMlKem1024OnTheSameSeeds) {

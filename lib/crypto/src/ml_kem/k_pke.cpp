@@ -30,7 +30,8 @@ void reduce(Poly& p) noexcept {
 
 }  // namespace
 
-void k_pke_keygen(const Params& params, const std::uint8_t d[32], std::uint8_t* ek, std::uint8_t* dk) noexcept {
+void k_pke_keygen(const Params& params, const std::uint8_t d[32], std::uint8_t* ek, std::uint8_t* dk,
+                  Poly* at_out) noexcept {
   const PolyOps& ops = poly_ops();
   const std::size_t k = params.k;
   // (ρ, σ) = G(d ‖ k) (Alg. 13 step 1). The domain-separating byte k is new
@@ -71,16 +72,26 @@ void k_pke_keygen(const Params& params, const std::uint8_t d[32], std::uint8_t* 
     encode12(dk + 384 * i, s.p[i]);
   }
   std::memcpy(ek + 384 * k, rho, 32);
+  // Âᵀ for the key objects' cache (public: derived from ρ).
+  if (at_out != nullptr) {
+    for (std::size_t i = 0; i < k; ++i) {
+      for (std::size_t j = 0; j < k; ++j) at_out[i * k + j] = a[j].p[i];
+    }
+  }
 }
 
-void k_pke_encrypt(const Params& params, const std::uint8_t* ek, const std::uint8_t m[32], const std::uint8_t r[32],
-                   std::uint8_t* c) noexcept {
+void k_pke_encrypt(const Params& params, const std::uint8_t* ek, const Poly* at, const std::uint8_t m[32],
+                   const std::uint8_t r[32], std::uint8_t* c) noexcept {
   const PolyOps& ops = poly_ops();
   const std::size_t k = params.k;
   PolyVec t;
   for (std::size_t i = 0; i < k; ++i) (void)byte_decode12_checked(t.p[i], ek + 384 * i);  // checked at parse
-  PolyVec at[kMaxK];
-  sample_matrix(at, ek + 384 * k, k, true);
+  // Âᵀ: the key's cached copy, or sampled here (SampleNTT(ρ ‖ i ‖ j), Alg. 14 steps 4–8).
+  Poly sampled[kMaxK * kMaxK];
+  if (at == nullptr) {
+    sample_matrix_flat(sampled, ek + 384 * k, k, true);
+    at = sampled;
+  }
 
   Wiped<PolyVec> y;
   Wiped<PolyVec> e1;
@@ -98,7 +109,7 @@ void k_pke_encrypt(const Params& params, const std::uint8_t* ek, const std::uint
   // u = NTT⁻¹(Âᵀ ∘ ŷ) + e₁ (step 19).
   for (std::size_t i = 0; i < k; ++i) {
     Wiped<Poly> u;
-    ops.base_mul_acc(u, at[i].p, y.p, y_cache.m, k);
+    ops.base_mul_acc(u, at + i * k, y.p, y_cache.m, k);
     ops.inv_ntt(u);
     add_to(u, e1.p[i]);
     compress_encode(c + 32 * params.du * i, u, params.du);

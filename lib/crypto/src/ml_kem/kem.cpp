@@ -7,6 +7,7 @@
 #include "hashes.hpp"
 #include "ml_kem_internal.hpp"
 #include "params.hpp"
+#include "sampling.hpp"
 
 #include <cstring>
 
@@ -27,6 +28,14 @@ bool ek_coefficients_reduced(const Params& params, const std::uint8_t* ek) noexc
   return ok;
 }
 
+// Âᵀ sampled from the ρ at the end of ek: the matrix every encryption under
+// ek uses (the cost of SampleNTT, k² times, paid once per key).
+std::shared_ptr<const detail::kem::Poly[]> sample_matrix_of(const Params& params, const std::uint8_t* ek) {
+  std::shared_ptr<detail::kem::Poly[]> m(new detail::kem::Poly[params.k * params.k]);
+  detail::kem::sample_matrix_flat(m.get(), ek + params.pke_secret_size(), params.k, true);
+  return m;
+}
+
 }  // namespace
 
 template <KemAlgorithm A>
@@ -36,6 +45,8 @@ auto Kem<A>::PublicKey::parse(ByteView bytes) -> Result<PublicKey> {
   if (!ek_coefficients_reduced(params, bytes.data())) return make_error(Errc::bad_key, "kem public key not reduced");
   PublicKey key;
   std::memcpy(key.bytes_.data(), bytes.data(), kPublicKeySize);
+  detail::kem::sha3_256({ByteView(key.bytes_.data(), kPublicKeySize)}, key.hash_.data());
+  key.matrix_ = sample_matrix_of(params, key.bytes_.data());
   return key;
 }
 
@@ -49,13 +60,16 @@ auto Kem<A>::SecretKey::parse(ByteView bytes) -> Result<SecretKey> {
   detail::kem::sha3_256({ByteView(ek, kPublicKeySize)}, h);
   if (std::memcmp(h, ek + kPublicKeySize, 32) != 0) return make_error(Errc::bad_key, "kem secret key hash check");
   if (!ek_coefficients_reduced(params, ek)) return make_error(Errc::bad_key, "kem public key not reduced");
-  return SecretKey(SecretBytes<kSecretKeySize>::from(bytes));
+  return SecretKey(SecretBytes<kSecretKeySize>::from(bytes), sample_matrix_of(params, ek));
 }
 
 template <KemAlgorithm A>
 auto Kem<A>::SecretKey::public_key() const -> PublicKey {
   PublicKey key;
-  std::memcpy(key.bytes_.data(), bytes_.expose().data() + params_of(A).pke_secret_size(), kPublicKeySize);
+  const std::uint8_t* ek = bytes_.expose().data() + params_of(A).pke_secret_size();
+  std::memcpy(key.bytes_.data(), ek, kPublicKeySize);
+  std::memcpy(key.hash_.data(), ek + kPublicKeySize, 32);  // H(ek), checked at parse
+  key.matrix_ = matrix_;
   return key;
 }
 
@@ -78,11 +92,16 @@ auto Kem<A>::generate(Rng& rng) -> KeyPair {
 
 template <KemAlgorithm A>
 auto Kem<A>::generate_from_seeds(const Seed& d, const Seed& z) -> KeyPair {
+  constexpr Params params = params_of(A);
   PublicKey pk;
   SecretBytes<kSecretKeySize> dk;
-  detail::kem::keygen_internal(params_of(A), d.expose().data(), z.expose().data(), pk.bytes_.data(),
-                               dk.expose_mut().data());
-  return KeyPair{pk, SecretKey(std::move(dk))};
+  // Key generation samples Â anyway; it hands back Âᵀ for both keys to share.
+  std::shared_ptr<detail::kem::Poly[]> matrix(new detail::kem::Poly[params.k * params.k]);
+  detail::kem::keygen_internal(params, d.expose().data(), z.expose().data(), pk.bytes_.data(), dk.expose_mut().data(),
+                               matrix.get());
+  std::memcpy(pk.hash_.data(), dk.expose().data() + params.pke_secret_size() + kPublicKeySize, 32);
+  pk.matrix_ = matrix;
+  return KeyPair{pk, SecretKey(std::move(dk), std::move(matrix))};
 }
 
 template <KemAlgorithm A>
@@ -98,11 +117,11 @@ auto Kem<A>::encapsulate_from_seed(const PublicKey& key, const Seed& m) -> Encap
   Encapsulation out{Ciphertext(), SharedSecret()};
   auto secret = out.shared_secret.expose_mut();
   if constexpr (params.round3) {
-    detail::kem::kyber_r3_encaps(params, key.bytes_.data(), m.expose().data(), out.ciphertext.bytes_.data(),
-                                 secret.data());
+    detail::kem::kyber_r3_encaps(params, key.bytes_.data(), key.hash_.data(), key.matrix_.get(), m.expose().data(),
+                                 out.ciphertext.bytes_.data(), secret.data());
   } else {
-    detail::kem::ml_kem_encaps(params, key.bytes_.data(), m.expose().data(), out.ciphertext.bytes_.data(),
-                               secret.data());
+    detail::kem::ml_kem_encaps(params, key.bytes_.data(), key.hash_.data(), key.matrix_.get(), m.expose().data(),
+                               out.ciphertext.bytes_.data(), secret.data());
   }
   return out;
 }
@@ -113,9 +132,11 @@ auto Kem<A>::decapsulate(const SecretKey& key, const Ciphertext& ciphertext) -> 
   SharedSecret out;
   auto secret = out.expose_mut();
   if constexpr (params.round3) {
-    detail::kem::kyber_r3_decaps(params, key.bytes_.expose().data(), ciphertext.bytes_.data(), secret.data());
+    detail::kem::kyber_r3_decaps(params, key.bytes_.expose().data(), key.matrix_.get(), ciphertext.bytes_.data(),
+                                 secret.data());
   } else {
-    detail::kem::ml_kem_decaps(params, key.bytes_.expose().data(), ciphertext.bytes_.data(), secret.data());
+    detail::kem::ml_kem_decaps(params, key.bytes_.expose().data(), key.matrix_.get(), ciphertext.bytes_.data(),
+                               secret.data());
   }
   return out;
 }

@@ -15,23 +15,21 @@
 
 namespace hush::crypto::detail::kem {
 
-void kyber_r3_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t m[32], std::uint8_t* c,
-                     std::uint8_t k_out[32]) noexcept {
+void kyber_r3_encaps(const Params& params, const std::uint8_t* ek, const std::uint8_t h_ek[32], const Poly* at,
+                     const std::uint8_t m[32], std::uint8_t* c, std::uint8_t k_out[32]) noexcept {
   // Difference 2: m := H(m) ("don't release system RNG output").
   SecretBytes<32> hashed_m;
   sha3_256({ByteView(m, 32)}, hashed_m.expose_mut().data());
-  std::uint8_t h_ek[32];
-  sha3_256({ByteView(ek, params.public_key_size())}, h_ek);
   SecretBytes<64> kr;  // (K̄, r) = G(m ‖ H(ek))
   sha3_512({hashed_m.expose(), ByteView(h_ek, 32)}, kr.expose_mut().data());
-  k_pke_encrypt(params, ek, hashed_m.expose().data(), kr.expose().data() + 32, c);
+  k_pke_encrypt(params, ek, at, hashed_m.expose().data(), kr.expose().data() + 32, c);
   // Difference 3: K = KDF(K̄ ‖ H(c)).
   std::uint8_t h_c[32];
   sha3_256({ByteView(c, params.ciphertext_size())}, h_c);
   shake256({kr.expose().first(32), ByteView(h_c, 32)}, MutableByteView(k_out, 32));
 }
 
-void kyber_r3_decaps(const Params& params, const std::uint8_t* dk, const std::uint8_t* c,
+void kyber_r3_decaps(const Params& params, const std::uint8_t* dk, const Poly* at, const std::uint8_t* c,
                      std::uint8_t k_out[32]) noexcept {
   const std::size_t pke = params.pke_secret_size();
   const std::uint8_t* h = dk + pke + params.public_key_size();
@@ -40,7 +38,7 @@ void kyber_r3_decaps(const Params& params, const std::uint8_t* dk, const std::ui
   k_pke_decrypt(params, dk, c, m_prime.expose_mut().data());
   SecretBytes<64> kr;
   sha3_512({m_prime.expose(), ByteView(h, 32)}, kr.expose_mut().data());
-  const std::uint8_t differs = reencrypt_differs(params, dk, c, m_prime.expose().data(), kr.expose().data() + 32);
+  const std::uint8_t differs = reencrypt_differs(params, dk, at, c, m_prime.expose().data(), kr.expose().data() + 32);
   // Difference 4: on failure K̄ := z, and either goes through KDF(· ‖ H(c)).
   SecretBytes<32> k_bar(kr.expose().first<32>());
   ct_select(k_bar.expose_mut().data(), z, 32, differs);

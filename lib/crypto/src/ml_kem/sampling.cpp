@@ -66,6 +66,18 @@ void sample_matrix(PolyVec* rows, const std::uint8_t rho[32], std::size_t k, boo
   }
 }
 
+void sample_matrix_flat(Poly* m, const std::uint8_t rho[32], std::size_t k, bool transposed) noexcept {
+  std::uint8_t seed[34];
+  std::memcpy(seed, rho, 32);
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = 0; j < k; ++j) {
+      seed[32] = static_cast<std::uint8_t>(transposed ? i : j);
+      seed[33] = static_cast<std::uint8_t>(transposed ? j : i);
+      sample_ntt(m[i * k + j], seed);
+    }
+  }
+}
+
 void sample_cbd(Poly& p, const std::uint8_t sigma[32], std::uint8_t n, unsigned eta) noexcept {
   SecretBytes<3 * 64> buf;  // 64·η bytes of PRF output, wiped
   auto out = buf.expose_mut().first(64 * eta);

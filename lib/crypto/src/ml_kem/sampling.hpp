@@ -13,6 +13,9 @@ namespace hush::crypto::detail::kem {
 /// (Alg. 13 step 6; transposed: SampleNTT(ρ ‖ i ‖ j), Alg. 14 step 6–8).
 void sample_matrix(PolyVec* rows, const std::uint8_t rho[32], std::size_t k, bool transposed) noexcept;
 
+/// The same matrix k×k row-major: m[i·k + j] is row i, column j.
+void sample_matrix_flat(Poly* m, const std::uint8_t rho[32], std::size_t k, bool transposed) noexcept;
+
 /// SampleNTT (Alg. 7) of XOF(seed34). Reads as much of the stream as the
 /// rejections need; the amount depends only on public input.
 void sample_ntt(Poly& p, const std::uint8_t seed34[34]) noexcept;

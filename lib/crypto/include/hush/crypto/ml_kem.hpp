@@ -18,8 +18,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace hush::crypto {
+
+namespace detail::kem {
+struct Poly;
+}
 
 /// The parameter sets and variants implemented.
 enum class KemAlgorithm : std::uint8_t {
@@ -57,7 +62,10 @@ class Kem {
   /// The 32-byte secret both sides end with.
   using SharedSecret = SecretBytes<kSharedSecretSize>;
 
-  /// An encapsulation key: public data, freely copied and compared.
+  /// An encapsulation key: public data, freely copied and compared. It keeps
+  /// what encapsulation would otherwise recompute from ek every time, both
+  /// computed once when the key is parsed or generated: H(ek) and the matrix
+  /// Âᵀ sampled from ρ (k² polynomials, shared between copies).
   class PublicKey {
    public:
     /// Parses an encoded key: fails with bad_length on a wrong size and with
@@ -65,15 +73,21 @@ class Kem {
     /// modulus check, applied to Kyber round 3 keys too).
     static Result<PublicKey> parse(ByteView bytes);
     [[nodiscard]] const std::array<std::uint8_t, kPublicKeySize>& bytes() const noexcept { return bytes_; }
-    friend bool operator==(const PublicKey&, const PublicKey&) = default;
+    /// Compares the encodings (the cached values derive from them).
+    friend bool operator==(const PublicKey& a, const PublicKey& b) noexcept { return a.bytes_ == b.bytes_; }
 
    private:
     friend class Kem;
     PublicKey() = default;
     std::array<std::uint8_t, kPublicKeySize> bytes_{};
+    std::array<std::uint8_t, 32> hash_{};  ///< H(ek) = SHA3-256(bytes_)
+    /// Âᵀ in the NTT domain, k×k row-major (row i = column i of Â); immutable.
+    std::shared_ptr<const detail::kem::Poly[]> matrix_;
   };
 
   /// A decapsulation key (dk_PKE ‖ ek ‖ H(ek) ‖ z). Wiped on destruction.
+  /// Also keeps the public matrix Âᵀ of its ek (computed at parse or key
+  /// generation) for decapsulation's re-encryption.
   class SecretKey {
    public:
     /// Parses an encoded key: fails with bad_length on a wrong size and with
@@ -84,12 +98,16 @@ class Kem {
     [[nodiscard]] const SecretBytes<kSecretKeySize>& secret() const noexcept { return bytes_; }
     /// The encapsulation key embedded in this key.
     [[nodiscard]] PublicKey public_key() const;
-    [[nodiscard]] SecretKey clone() const noexcept { return SecretKey(bytes_.clone()); }
+    /// A copy; the cached matrix (public and immutable) is shared with it.
+    [[nodiscard]] SecretKey clone() const noexcept { return SecretKey(bytes_.clone(), matrix_); }
 
    private:
     friend class Kem;
-    explicit SecretKey(SecretBytes<kSecretKeySize> bytes) noexcept : bytes_(std::move(bytes)) {}
+    SecretKey(SecretBytes<kSecretKeySize> bytes, std::shared_ptr<const detail::kem::Poly[]> matrix) noexcept
+        : bytes_(std::move(bytes)), matrix_(std::move(matrix)) {}
     SecretBytes<kSecretKeySize> bytes_;
+    /// Âᵀ of the embedded ek, as in PublicKey (public data: not wiped).
+    std::shared_ptr<const detail::kem::Poly[]> matrix_;
   };
 
   /// A ciphertext: public data.
