@@ -179,7 +179,8 @@ TEST_F(GroupsE2e, RemovedMemberReadsNothingSentAfterRemoval) {
   ASSERT_TRUE(at("alice").group_create("team", {"bob", "carol", "dave"}));
   drain_all({"bob", "carol", "dave"});
   ASSERT_TRUE(at("alice").group_send("team", "before removal"));
-  ASSERT_TRUE(at("bob").group_send("team", "bob before removal"));
+  auto bob_sent = at("bob").group_send("team", "bob before removal");
+  ASSERT_TRUE(bob_sent) << errc_name(bob_sent.code()) << ::testing::PrintToString(logs_["bob"]);
   EXPECT_EQ(receive_n("dave", 2).size(), 2u);  // dave reads while a member
   drain_all({"bob", "carol", "alice"});
 

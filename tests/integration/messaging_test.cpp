@@ -136,6 +136,53 @@ TEST_P(HushdMessaging, PushesToOnlineDevicesAndKeepsMailForOfflineOnes) {
   EXPECT_NE(r->status(), 200u);
 }
 
+// Issue #16: a client draining its mailbox stops at hushd's QueueEmpty frame
+// (after everything stored when it connected) instead of waiting for silence.
+TEST_P(HushdMessaging, EndsTheFirstDrainOfEachConnectionWithQueueEmpty) {
+  Harness h(GetParam());
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto alice = h.register_user("alice", 31);
+  auto bob = h.register_user("bob", 32);
+  ASSERT_TRUE(alice && bob);
+  auto a = h.online(*alice);
+  ASSERT_TRUE(a);
+  auto raw_frame = [](TestClient& c) {
+    auto bytes = c.read_raw(10s);
+    pb::ServerFrame f;
+    EXPECT_TRUE(bytes && f.ParseFromString(*bytes));
+    return f;
+  };
+
+  {  // An empty mailbox: the marker is the first frame.
+    auto b = h.online(*bob);
+    ASSERT_TRUE(b);
+    EXPECT_TRUE(raw_frame(*b).has_queue_empty());
+  }
+  for (char tag : {'1', '2', '3'}) {
+    auto r = a->call(send_frame(bob->device, message_id(tag), std::string("stored ") + tag));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status(), 200u) << r->message();
+  }
+  auto b = h.online(*bob);
+  ASSERT_TRUE(b);
+  std::uint64_t last_seq = 0;
+  for (char tag : {'1', '2', '3'}) {
+    auto f = raw_frame(*b);
+    ASSERT_TRUE(f.has_envelope()) << "the stored envelopes come before the marker";
+    EXPECT_EQ(f.envelope().content(), std::string("stored ") + tag);
+    EXPECT_GT(f.envelope().seq(), last_seq);
+    last_seq = f.envelope().seq();
+  }
+  EXPECT_TRUE(raw_frame(*b).has_queue_empty()) << "the marker follows the drain";
+  // A message stored later is pushed after the marker, with no second marker.
+  auto r = a->call(send_frame(bob->device, message_id('4'), "live"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  auto live = raw_frame(*b);
+  ASSERT_TRUE(live.has_envelope());
+  EXPECT_EQ(live.envelope().content(), "live");
+}
+
 TEST_P(HushdMessaging, RefusesStaleDeviceListsAndStoresNothing) {
   Harness h(GetParam());
   ASSERT_TRUE(h.start()) << h.hushd().log();

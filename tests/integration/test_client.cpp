@@ -42,6 +42,7 @@ struct TestClient::Impl {
   beast::flat_buffer buffer;
   std::deque<std::string> frames;
   std::deque<pb::Envelope> envelopes;
+  std::size_t queue_empty_frames = 0;
   bool is_closed = true;
   std::uint64_t next_id = 0;
   std::string source_address;  ///< empty: any
@@ -229,12 +230,19 @@ std::optional<std::string> TestClient::read_raw(std::chrono::milliseconds timeou
 }
 
 std::optional<pb::ServerFrame> TestClient::read_frame(std::chrono::milliseconds timeout) {
-  auto bytes = read_raw(timeout);
-  if (!bytes) return std::nullopt;
-  pb::ServerFrame frame;
-  if (!frame.ParseFromString(*bytes)) return std::nullopt;
-  return frame;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto bytes = read_raw(std::max(left, std::chrono::milliseconds(0)));
+    if (!bytes) return std::nullopt;
+    pb::ServerFrame frame;
+    if (!frame.ParseFromString(*bytes)) return std::nullopt;
+    if (!frame.has_queue_empty()) return frame;
+    ++impl_->queue_empty_frames;  // counted, not returned: see queue_empty_frames()
+  }
 }
+
+std::size_t TestClient::queue_empty_frames() const { return impl_->queue_empty_frames; }
 
 std::optional<pb::Response> TestClient::call(pb::ClientFrame frame, std::chrono::milliseconds timeout) {
   frame.set_id(++impl_->next_id);

@@ -50,7 +50,11 @@ class TestClient {
   /// connection closed (and nothing is left to read).
   std::optional<std::string> read_raw(std::chrono::milliseconds timeout = 5s);
   /// The next frame, or nullopt on timeout or once the connection closed.
+  /// QueueEmpty frames (one per connection, after the first mailbox drain)
+  /// are skipped and counted: read_raw() sees them in place.
   std::optional<pb::ServerFrame> read_frame(std::chrono::milliseconds timeout = 5s);
+  /// QueueEmpty frames read_frame() skipped so far.
+  [[nodiscard]] std::size_t queue_empty_frames() const;
   /// Sends `frame` with a fresh id and returns the Response with that id;
   /// envelopes read meanwhile are kept for next_envelope().
   std::optional<pb::Response> call(pb::ClientFrame frame, std::chrono::milliseconds timeout = 10s);

@@ -120,6 +120,8 @@ struct Connection::Impl {
   std::uint64_t next_id = 0;
   std::uint64_t bad_frames = 0;
   bool pre_keys_low = false;
+  bool drained = false;  ///< QueueEmpty arrived (after the drain's envelopes)
+  Clock::time_point connect_started{};
 
   ~Impl() {
     // Cut the socket and let the pending read finish (with an error) while
@@ -143,6 +145,8 @@ struct Connection::Impl {
       responses.push_back(std::move(*frame.mutable_response()));
     } else if (frame.has_pre_keys_low()) {
       pre_keys_low = true;  // the SDK tops up at its next housekeeping
+    } else if (frame.has_queue_empty()) {
+      drained = true;
     } else {
       ++bad_frames;  // a newer server's frame kind: ignored
     }
@@ -229,7 +233,8 @@ Connection::~Connection() = default;
 Status Connection::connect(std::chrono::milliseconds timeout) {
   auto& m = *impl_;
   if (!std::holds_alternative<std::monostate>(m.ws)) return make_error(Errc::invalid_argument, "connect twice");
-  const auto deadline = Clock::now() + timeout;
+  m.connect_started = Clock::now();
+  const auto deadline = m.connect_started + timeout;
   if (!m.url.tls) {
     auto& w = m.ws.emplace<std::unique_ptr<PlainWs>>(std::make_unique<PlainWs>(m.ioc));
     return m.ws_connect(*w, deadline);
@@ -267,12 +272,22 @@ Result<pb::Response> Connection::call(pb::ClientFrame frame, std::chrono::millis
 
 bool Connection::take_pre_keys_low() noexcept { return std::exchange(impl_->pre_keys_low, false); }
 
-Result<std::optional<pb::Envelope>> Connection::next_envelope(std::chrono::milliseconds timeout) {
+bool Connection::drained() const noexcept { return impl_->drained; }
+
+std::chrono::steady_clock::time_point Connection::connect_started() const noexcept { return impl_->connect_started; }
+
+Result<std::optional<pb::Envelope>> Connection::next_envelope(std::chrono::milliseconds timeout, Wait wait) {
   auto& m = *impl_;
   const auto deadline = Clock::now() + timeout;
+  const bool stop_when_drained = wait == Wait::until_drained;
+  if (m.envelopes.empty() && m.open && stop_when_drained && m.drained) {
+    if (m.ioc.stopped()) m.ioc.restart();
+    m.ioc.poll();  // frames that arrived since: a live push may be waiting
+  }
   if (m.envelopes.empty() && m.open) {
     // Let already-arrived frames in, then wait.
-    run_until(m.ioc, [&] { return !m.envelopes.empty() || !m.open; }, deadline);
+    run_until(m.ioc, [&] { return !m.envelopes.empty() || !m.open || (stop_when_drained && m.drained); },
+              deadline);
   }
   if (!m.envelopes.empty()) {
     pb::Envelope e = std::move(m.envelopes.front());

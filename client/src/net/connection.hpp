@@ -50,9 +50,23 @@ class Connection {
   /// Sends `frame` with a fresh id and waits for its Response (envelopes
   /// arriving meanwhile are queued). Errors: network_failure (closed), timeout.
   Result<pb::Response> call(pb::ClientFrame frame, std::chrono::milliseconds timeout);
-  /// The next pushed envelope; nullopt when none came within `timeout`.
+  /// What next_envelope waits for when no envelope is queued.
+  enum class Wait {
+    full_timeout,  ///< the whole timeout (a live push may come)
+    until_drained  ///< also stop once hushd said its first drain is over (QueueEmpty)
+  };
+  /// The next pushed envelope; nullopt when none came within `timeout` (or,
+  /// with Wait::until_drained, as soon as none is queued and drained()).
   /// Errors: network_failure once the connection closed and the queue is empty.
-  Result<std::optional<pb::Envelope>> next_envelope(std::chrono::milliseconds timeout);
+  Result<std::optional<pb::Envelope>> next_envelope(std::chrono::milliseconds timeout,
+                                                    Wait wait = Wait::full_timeout);
+  /// Whether hushd sent QueueEmpty on this connection: every envelope stored
+  /// when it connected has arrived (those queued here are still to be read).
+  [[nodiscard]] bool drained() const noexcept;
+  /// When connect() began: the QueueEmpty marker covers everything stored
+  /// before this instant (hushd's first mailbox read comes after it), so a
+  /// drain may stop at the marker only for mail stored before then.
+  [[nodiscard]] std::chrono::steady_clock::time_point connect_started() const noexcept;
   /// Whether hushd said (PreKeysLow) since the last call that this device's
   /// one-time pre-keys run low; clears it.
   [[nodiscard]] bool take_pre_keys_low() noexcept;

@@ -215,7 +215,8 @@ class ClientImpl {
   /// bundles for the ones we lack), so group traffic reaches them.
   Status sync_own_devices(const store::Account& me);
   // group_agreement.cpp: membership agreement (docs/protocol.md §8.7).
-  /// How long the drain before a group send waits for one more envelope.
+  /// How long the drain before a group send waits for one more envelope
+  /// while hushd's QueueEmpty has not come yet.
   static constexpr std::chrono::milliseconds kGroupDrainQuiet{300};
   /// Signs `change` with our identity key (its canonical bytes).
   Status sign_group_change(content::GroupChange& change);

@@ -297,11 +297,16 @@ Status ClientImpl::receive_group_notice(const std::string& sender, const content
 }
 
 Status ClientImpl::drain_before_group_send(std::vector<ReceivedMessage>& out) {
+  const auto called = std::chrono::steady_clock::now();
   (void)retry_group_outbox();
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
   bool skipped = false;
   for (;;) {
-    auto next = c->next_envelope(kGroupDrainQuiet);
+    // On a connection opened before this call the end-of-drain marker says
+    // nothing about mail stored since: a quiet spell decides (as in receive()).
+    const auto mode = c->connect_started() >= called ? net::Connection::Wait::until_drained
+                                                     : net::Connection::Wait::full_timeout;
+    auto next = c->next_envelope(kGroupDrainQuiet, mode);
     if (!next) {
       drop_connection();
       return next.error();

@@ -28,8 +28,9 @@ namespace {
 /// repairs the device list the server named; three covers a device added
 /// while we repaired).
 constexpr int kMaxSendAttempts = 4;
-/// receive(): the queue counts as drained after this long without an envelope
-/// (hushd sends no "queue empty" marker; see the SDK report).
+/// receive(): hushd ends a connection's first drain with QueueEmpty; until it
+/// has come, the queue counts as drained after this long without an envelope
+/// (a server without the marker, or a drain that stalls).
 constexpr std::chrono::milliseconds kDrainQuiet{300};
 /// listen(): how often on_tick runs.
 constexpr std::chrono::milliseconds kTick{100};
@@ -531,6 +532,7 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
 }
 
 Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::milliseconds wait) {
+  const auto called = std::chrono::steady_clock::now();
   std::vector<ReceivedMessage> out;
   (void)retry_group_outbox();  // before the connection is held: a failed request replaces it
   (void)send_requested_resends();  // asked for before a crash or a network failure
@@ -543,12 +545,19 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   bool any = false;
   int redeliveries = 0;
   for (;;) {
+    // Until the first message, wait as long as the caller allows; then only
+    // until hushd's QueueEmpty (or, from a server that sends none, a quiet
+    // spell). On a connection opened before this call the marker says
+    // nothing about mail stored since: the quiet spell decides there.
     auto quiet = kDrainQuiet;
+    auto mode = c->connect_started() >= called ? net::Connection::Wait::until_drained
+                                               : net::Connection::Wait::full_timeout;
     if (!any) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+      if (left > std::chrono::milliseconds::zero()) mode = net::Connection::Wait::full_timeout;
       quiet = std::max(quiet, left);
     }
-    auto next = c->next_envelope(quiet);
+    auto next = c->next_envelope(quiet, mode);
     if (!next) {
       drop_connection();
       if (!any) return next.error();

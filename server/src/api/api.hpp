@@ -112,6 +112,9 @@ class Api {
   /// A ServerFrame telling a device it has `left` one-time pre-keys. Pure serialization.
   static Bytes pre_keys_low_frame(std::size_t left);
 
+  /// A ServerFrame saying the mailbox drain reached its end. Pure serialization.
+  static Bytes queue_empty_frame();
+
   /// Up to `max` envelopes for `device` with seq > `after`, in seq order.
   Result<std::vector<EnvelopeFrame>> pending(const DeviceAddress& device, std::uint64_t after, std::size_t max);
 

@@ -95,6 +95,12 @@ Bytes Api::pre_keys_low_frame(std::size_t left) {
   return to_bytes(as_bytes(frame.SerializeAsString()));
 }
 
+Bytes Api::queue_empty_frame() {
+  pb::ServerFrame frame;
+  frame.mutable_queue_empty();
+  return to_bytes(as_bytes(frame.SerializeAsString()));
+}
+
 void handle_fetch_bundles(HandlerContext& ctx, const pb::FetchBundlesRequest& request, pb::Response& response) {
   auto account = resolve_target(ctx, request);
   if (!account) return set_error(response, account.code());

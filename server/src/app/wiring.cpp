@@ -57,6 +57,8 @@ net::HttpReply ApiApplication::register_challenge() {
   return net::HttpReply{r.status, std::move(r.content_type), std::move(r.body)};
 }
 
+Bytes ApiApplication::queue_empty_frame() { return api::Api::queue_empty_frame(); }
+
 Bytes ApiApplication::provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) {
   return api::Api::provisioning_address_frame(address, expires_at_ms);
 }

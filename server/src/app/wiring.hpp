@@ -30,6 +30,7 @@ class ApiApplication final : public net::Application {
   net::HttpReply register_device(ByteView body, std::string_view remote) override;
   net::HttpReply register_challenge() override;
   Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) override;
+  Bytes queue_empty_frame() override;
   std::string extra_metrics() override;
 
  private:

@@ -96,6 +96,11 @@ class Application {
   /// I/O thread, must not block.
   virtual Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) = 0;
 
+  /// The frame that follows a connection's first mailbox drain (everything
+  /// stored when it began has been queued before it). Pure serialization:
+  /// called on an I/O thread.
+  virtual Bytes queue_empty_frame() = 0;
+
   /// Extra Prometheus text appended to /metrics (e.g. storage figures).
   virtual std::string extra_metrics() { return {}; }
 };

@@ -352,7 +352,14 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
         last_seq_ = item.seq;
         enqueue(std::move(item.frame), true);
       }
-      if (batch.size() >= room) wake_pending_ = true;  // more may wait; resume when there is room
+      if (batch.size() >= room) {
+        wake_pending_ = true;  // more may wait; resume when there is room
+      } else if (!drain_reported_) {
+        // The first read that found less than it had room for reached the
+        // end of the mailbox: the client may stop draining here.
+        drain_reported_ = true;
+        enqueue(ctx_.app.queue_empty_frame(), false);
+      }
     }
   }
 
@@ -377,6 +384,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   std::size_t in_flight_ = 0;       ///< requests on the application's non-blocking path
   bool close_after_reply_ = false;  ///< shutdown() came while requests were being handled
   bool wake_pending_ = true;  ///< drain the mailbox once at connect
+  bool drain_reported_ = false;  ///< the queue-empty frame has been queued
   std::uint64_t last_seq_ = 0;
   std::uint64_t frames_in_ = 0;
   std::uint64_t pushed_ = 0;
