@@ -11,6 +11,7 @@ packages=(
   libsodium-dev libssl-dev libxeddsa-dev libprotobuf-dev protobuf-compiler libfmt-dev
   # hushd
   libboost1.81-dev libsqlite3-dev libpq-dev postgresql libtomlplusplus-dev openssl
+  libhiredis-dev redis-server        # several nodes: wake-ups between them (tests start their own redis-server)
   # hush client
   libqrencode-dev
   # tests and benchmarks (peers are test-only: never linked into what we install)

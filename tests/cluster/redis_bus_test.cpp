@@ -1,0 +1,196 @@
+// The Redis bus between hushd nodes (server/src/cluster, issue #17) against
+// a real redis-server: wake-ups and disconnects reach the node that holds
+// the device and no other, a released device hears nothing, and when Redis
+// is killed and comes back, or is absent at start, the bus says so and
+// restores every subscription by itself.
+#include "cluster/redis_bus.hpp"
+#include "cluster/redis_endpoint.hpp"
+#include "temporary_redis.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace hush::server::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TemporaryRedis;
+
+/// What one node's bus reported, safe to read from the test thread.
+class Recorder {
+ public:
+  BusEvents events() {
+    BusEvents e;
+    e.wake = [this](const std::string& d) { add("wake " + d); };
+    e.disconnect = [this](const std::string& d) { add("disconnect " + d); };
+    e.health = [this](bool up) { add(up ? "up" : "down"); };
+    return e;
+  }
+  /// Waits (up to 20 s) until `line` was reported `count` times in all.
+  bool wait_for(const std::string& line, std::size_t count = 1) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 20s, [&] { return count_locked(line) >= count; });
+  }
+  std::size_t count(const std::string& line) {
+    std::lock_guard lock(mutex_);
+    return count_locked(line);
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  void add(std::string line) {
+    {
+      std::lock_guard lock(mutex_);
+      lines_.push_back(std::move(line));
+    }
+    changed_.notify_all();
+  }
+  std::size_t count_locked(const std::string& line) const {
+    std::size_t n = 0;
+    for (const auto& l : lines_) n += l == line ? 1 : 0;
+    return n;
+  }
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> lines_;
+};
+
+RedisEndpoint endpoint(const TemporaryRedis& r) {
+  return *RedisEndpoint::parse(r.address());
+}
+
+TEST(RedisEndpoint, ParsesTheFormsTheConfigurationAccepts) {
+  auto a = RedisEndpoint::parse("redis://10.0.0.5:6380");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "10.0.0.5");
+  EXPECT_EQ(a->port, 6380);
+  auto b = RedisEndpoint::parse("cache.internal");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->host, "cache.internal");
+  EXPECT_EQ(b->port, 6379);
+  auto c = RedisEndpoint::parse("[::1]:7000");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->host, "::1");
+  EXPECT_EQ(c->port, 7000);
+  for (const char* bad : {"", "redis://", ":6379", "host:0", "host:65536", "host:x", "::1:6379", "[::1",
+                          "user:pw@host:6379", "host:6379/0", "host:"}) {
+    EXPECT_FALSE(RedisEndpoint::parse(bad)) << bad;
+  }
+}
+
+// Each hold() is followed by one wake when its subscription takes effect (so
+// that a node reads the mailbox once and misses nothing stored just before):
+// the tests wait for it before publishing.
+TEST(RedisBus, AWakeUpReachesOnlyTheNodeHoldingTheDevice) {
+  TemporaryRedis redis;
+  ASSERT_TRUE(redis.start());
+  Recorder node1, node2, node3;
+  RedisBus bus1(endpoint(redis), node1.events());
+  RedisBus bus2(endpoint(redis), node2.events());
+  RedisBus bus3(endpoint(redis), node3.events());
+  for (auto* n : {&node1, &node2, &node3}) ASSERT_TRUE(n->wait_for("up"));
+  bus2.hold("alice.1");
+  bus3.hold("bob.1");
+  ASSERT_TRUE(node2.wait_for("wake alice.1"));  // subscribed
+  ASSERT_TRUE(node3.wait_for("wake bob.1"));
+  bus1.wake("alice.1");
+  bus1.wake("bob.1");
+  ASSERT_TRUE(node2.wait_for("wake alice.1", 2));
+  ASSERT_TRUE(node3.wait_for("wake bob.1", 2));
+  bus1.disconnect("bob.1");
+  ASSERT_TRUE(node3.wait_for("disconnect bob.1"));
+  // Each node heard only its own device.
+  EXPECT_EQ(node2.count("wake bob.1"), 0u);
+  EXPECT_EQ(node3.count("wake alice.1"), 0u);
+  EXPECT_EQ(node1.lines(), std::vector<std::string>{"up"});
+  EXPECT_EQ(bus1.counters().published, 3u);
+  EXPECT_EQ(bus3.counters().received, 2u);
+}
+
+TEST(RedisBus, AReleasedDeviceHearsNothingMoreAndSessionsAreCounted) {
+  TemporaryRedis redis;
+  ASSERT_TRUE(redis.start());
+  Recorder sender, holder;
+  RedisBus out(endpoint(redis), sender.events());
+  RedisBus in(endpoint(redis), holder.events());
+  ASSERT_TRUE(holder.wait_for("up"));
+  ASSERT_TRUE(sender.wait_for("up"));
+  in.hold("d.1");
+  in.hold("d.1");  // two sessions of one device on this node: one subscription
+  in.hold("marker.1");
+  ASSERT_TRUE(holder.wait_for("wake d.1"));
+  ASSERT_TRUE(holder.wait_for("wake marker.1"));
+  out.wake("d.1");
+  ASSERT_TRUE(holder.wait_for("wake d.1", 2));
+  in.release("d.1");  // one session left: still held
+  out.wake("d.1");
+  ASSERT_TRUE(holder.wait_for("wake d.1", 3));
+  in.release("d.1");  // none left
+  out.wake("d.1");
+  out.wake("marker.1");  // Redis keeps order: had d.1 come through, it came first
+  ASSERT_TRUE(holder.wait_for("wake marker.1", 2));
+  EXPECT_EQ(holder.count("wake d.1"), 3u);
+  EXPECT_EQ(in.counters().held, 1u);
+}
+
+TEST(RedisBus, RedisKilledAndRestartedIsReportedAndEverySubscriptionComesBack) {
+  TemporaryRedis redis;
+  ASSERT_TRUE(redis.start());
+  Recorder sender, holder;
+  RedisBus out(endpoint(redis), sender.events());
+  RedisBus in(endpoint(redis), holder.events());
+  ASSERT_TRUE(holder.wait_for("up"));
+  ASSERT_TRUE(sender.wait_for("up"));
+  in.hold("carol.2");
+  ASSERT_TRUE(holder.wait_for("wake carol.2"));
+  out.wake("carol.2");
+  ASSERT_TRUE(holder.wait_for("wake carol.2", 2));
+
+  redis.kill();
+  ASSERT_TRUE(holder.wait_for("down"));
+  ASSERT_TRUE(sender.wait_for("down"));
+  EXPECT_FALSE(in.counters().healthy);
+  out.wake("carol.2");  // dropped and counted: storage keeps the message
+  in.hold("dave.1");    // held while Redis is away: subscribed when it is back
+
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(holder.wait_for("up", 2));
+  ASSERT_TRUE(sender.wait_for("up", 2));
+  // Resubscribed: one wake each, so the node catches up on what it missed.
+  ASSERT_TRUE(holder.wait_for("wake carol.2", 3));
+  ASSERT_TRUE(holder.wait_for("wake dave.1"));
+  out.wake("carol.2");
+  out.wake("dave.1");
+  ASSERT_TRUE(holder.wait_for("wake carol.2", 4));
+  ASSERT_TRUE(holder.wait_for("wake dave.1", 2));
+  EXPECT_GE(out.counters().publish_dropped, 1u);
+  EXPECT_GE(in.counters().reconnects, 4u);  // two connections, twice
+}
+
+TEST(RedisBus, RedisAbsentAtStartIsNoErrorAndTheBusConnectsWhenItComes) {
+  TemporaryRedis redis;  // not started yet
+  Recorder sender, holder;
+  RedisBus out(endpoint(redis), sender.events());
+  RedisBus in(endpoint(redis), holder.events());
+  in.hold("erin.1");
+  out.wake("erin.1");  // nowhere to go
+  EXPECT_FALSE(out.counters().healthy);
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(holder.wait_for("up"));
+  ASSERT_TRUE(sender.wait_for("up"));
+  ASSERT_TRUE(holder.wait_for("wake erin.1"));  // subscribed
+  out.wake("erin.1");
+  ASSERT_TRUE(holder.wait_for("wake erin.1", 2));
+  EXPECT_EQ(holder.count("down"), 0u) << "never up, so never reported down";
+}
+
+}  // namespace
+}  // namespace hush::server::cluster

@@ -1,0 +1,91 @@
+#include "temporary_redis.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace hush::testing {
+namespace {
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  std::uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+/// One PING over a fresh connection: true on "+PONG".
+bool pings(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    const char ping[] = "PING\r\n";
+    char buf[16] = {};
+    if (::write(fd, ping, sizeof ping - 1) == static_cast<ssize_t>(sizeof ping - 1)) {
+      ok = ::read(fd, buf, sizeof buf - 1) >= 5 && std::strncmp(buf, "+PONG", 5) == 0;
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+TemporaryRedis::TemporaryRedis() : port_(free_port()) {}
+
+TemporaryRedis::~TemporaryRedis() {
+  kill();
+}
+
+bool TemporaryRedis::start() {
+  if (pid_ > 0) return true;
+  const std::string port = std::to_string(port_);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--dir", "/tmp", "--logfile",
+             "/dev/null", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  if (pid_ < 0) return false;
+  for (int i = 0; i < 200; ++i) {
+    if (pings(port_)) return true;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {  // it exited (port taken?)
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void TemporaryRedis::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace hush::testing
