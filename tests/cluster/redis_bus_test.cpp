@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -115,81 +116,91 @@ TEST(RedisBus, AWakeUpReachesOnlyTheNodeHoldingTheDevice) {
   EXPECT_EQ(bus3.counters().received, 2u);
 }
 
-TEST(RedisBus, AReleasedDeviceHearsNothingMoreAndSessionsAreCounted) {
-  TemporaryRedis redis;
-  ASSERT_TRUE(redis.start());
-  Recorder sender, holder;
-  RedisBus out(endpoint(redis), sender.events());
-  RedisBus in(endpoint(redis), holder.events());
-  ASSERT_TRUE(holder.wait_for("up"));
-  ASSERT_TRUE(sender.wait_for("up"));
-  in.hold("d.1");
-  in.hold("d.1");  // two sessions of one device on this node: one subscription
-  in.hold("marker.1");
-  ASSERT_TRUE(holder.wait_for("wake d.1"));
-  ASSERT_TRUE(holder.wait_for("wake marker.1"));
-  out.wake("d.1");
-  ASSERT_TRUE(holder.wait_for("wake d.1", 2));
-  in.release("d.1");  // one session left: still held
-  out.wake("d.1");
-  ASSERT_TRUE(holder.wait_for("wake d.1", 3));
-  in.release("d.1");  // none left
-  out.wake("d.1");
-  out.wake("marker.1");  // Redis keeps order: had d.1 come through, it came first
-  ASSERT_TRUE(holder.wait_for("wake marker.1", 2));
-  EXPECT_EQ(holder.count("wake d.1"), 3u);
-  EXPECT_EQ(in.counters().held, 1u);
+/// One node that sends and one that holds devices, on one Redis.
+class RedisBusPair : public ::testing::Test {
+ protected:
+  /// Starts the two buses (Redis itself may or may not be running yet).
+  void start_buses() {
+    out_ = std::make_unique<RedisBus>(endpoint(redis_), sender_.events());
+    in_ = std::make_unique<RedisBus>(endpoint(redis_), holder_.events());
+  }
+  /// Redis and both buses up.
+  void start_all() {
+    ASSERT_TRUE(redis_.start());
+    start_buses();
+    ASSERT_TRUE(holder_.wait_for("up"));
+    ASSERT_TRUE(sender_.wait_for("up"));
+  }
+  RedisBus& out() { return *out_; }
+  RedisBus& in() { return *in_; }
+
+  TemporaryRedis redis_;
+  Recorder sender_, holder_;
+
+ private:
+  std::unique_ptr<RedisBus> out_, in_;
+};
+
+TEST_F(RedisBusPair, AReleasedDeviceHearsNothingMoreAndSessionsAreCounted) {
+  ASSERT_NO_FATAL_FAILURE(start_all());
+  in().hold("d.1");
+  in().hold("d.1");  // two sessions of one device on this node: one subscription
+  in().hold("marker.1");
+  ASSERT_TRUE(holder_.wait_for("wake d.1"));
+  ASSERT_TRUE(holder_.wait_for("wake marker.1"));
+  out().wake("d.1");
+  ASSERT_TRUE(holder_.wait_for("wake d.1", 2));
+  in().release("d.1");  // one session left: still held
+  out().wake("d.1");
+  ASSERT_TRUE(holder_.wait_for("wake d.1", 3));
+  in().release("d.1");  // none left
+  out().wake("d.1");
+  out().wake("marker.1");  // Redis keeps order: had d.1 come through, it came first
+  ASSERT_TRUE(holder_.wait_for("wake marker.1", 2));
+  EXPECT_EQ(holder_.count("wake d.1"), 3u);
+  EXPECT_EQ(in().counters().held, 1u);
 }
 
-TEST(RedisBus, RedisKilledAndRestartedIsReportedAndEverySubscriptionComesBack) {
-  TemporaryRedis redis;
-  ASSERT_TRUE(redis.start());
-  Recorder sender, holder;
-  RedisBus out(endpoint(redis), sender.events());
-  RedisBus in(endpoint(redis), holder.events());
-  ASSERT_TRUE(holder.wait_for("up"));
-  ASSERT_TRUE(sender.wait_for("up"));
-  in.hold("carol.2");
-  ASSERT_TRUE(holder.wait_for("wake carol.2"));
-  out.wake("carol.2");
-  ASSERT_TRUE(holder.wait_for("wake carol.2", 2));
+TEST_F(RedisBusPair, RedisKilledAndRestartedIsReportedAndEverySubscriptionComesBack) {
+  ASSERT_NO_FATAL_FAILURE(start_all());
+  in().hold("carol.2");
+  ASSERT_TRUE(holder_.wait_for("wake carol.2"));
+  out().wake("carol.2");
+  ASSERT_TRUE(holder_.wait_for("wake carol.2", 2));
 
-  redis.kill();
-  ASSERT_TRUE(holder.wait_for("down"));
-  ASSERT_TRUE(sender.wait_for("down"));
-  EXPECT_FALSE(in.counters().healthy);
-  out.wake("carol.2");  // dropped and counted: storage keeps the message
-  in.hold("dave.1");    // held while Redis is away: subscribed when it is back
+  redis_.kill();
+  ASSERT_TRUE(holder_.wait_for("down"));
+  ASSERT_TRUE(sender_.wait_for("down"));
+  EXPECT_FALSE(in().counters().healthy);
+  out().wake("carol.2");  // dropped and counted: storage keeps the message
+  in().hold("dave.1");    // held while Redis is away: subscribed when it is back
 
-  ASSERT_TRUE(redis.start());
-  ASSERT_TRUE(holder.wait_for("up", 2));
-  ASSERT_TRUE(sender.wait_for("up", 2));
+  ASSERT_TRUE(redis_.start());
+  ASSERT_TRUE(holder_.wait_for("up", 2));
+  ASSERT_TRUE(sender_.wait_for("up", 2));
   // Resubscribed: one wake each, so the node catches up on what it missed.
-  ASSERT_TRUE(holder.wait_for("wake carol.2", 3));
-  ASSERT_TRUE(holder.wait_for("wake dave.1"));
-  out.wake("carol.2");
-  out.wake("dave.1");
-  ASSERT_TRUE(holder.wait_for("wake carol.2", 4));
-  ASSERT_TRUE(holder.wait_for("wake dave.1", 2));
-  EXPECT_GE(out.counters().publish_dropped, 1u);
-  EXPECT_GE(in.counters().reconnects, 4u);  // two connections, twice
+  ASSERT_TRUE(holder_.wait_for("wake carol.2", 3));
+  ASSERT_TRUE(holder_.wait_for("wake dave.1"));
+  out().wake("carol.2");
+  out().wake("dave.1");
+  ASSERT_TRUE(holder_.wait_for("wake carol.2", 4));
+  ASSERT_TRUE(holder_.wait_for("wake dave.1", 2));
+  EXPECT_GE(out().counters().publish_dropped, 1u);
+  EXPECT_GE(in().counters().reconnects, 4u);  // two connections, twice
 }
 
-TEST(RedisBus, RedisAbsentAtStartIsNoErrorAndTheBusConnectsWhenItComes) {
-  TemporaryRedis redis;  // not started yet
-  Recorder sender, holder;
-  RedisBus out(endpoint(redis), sender.events());
-  RedisBus in(endpoint(redis), holder.events());
-  in.hold("erin.1");
-  out.wake("erin.1");  // nowhere to go
-  EXPECT_FALSE(out.counters().healthy);
-  ASSERT_TRUE(redis.start());
-  ASSERT_TRUE(holder.wait_for("up"));
-  ASSERT_TRUE(sender.wait_for("up"));
-  ASSERT_TRUE(holder.wait_for("wake erin.1"));  // subscribed
-  out.wake("erin.1");
-  ASSERT_TRUE(holder.wait_for("wake erin.1", 2));
-  EXPECT_EQ(holder.count("down"), 0u) << "never up, so never reported down";
+TEST_F(RedisBusPair, RedisAbsentAtStartIsNoErrorAndTheBusConnectsWhenItComes) {
+  start_buses();  // Redis not started yet
+  in().hold("erin.1");
+  out().wake("erin.1");  // nowhere to go
+  EXPECT_FALSE(out().counters().healthy);
+  ASSERT_TRUE(redis_.start());
+  ASSERT_TRUE(holder_.wait_for("up"));
+  ASSERT_TRUE(sender_.wait_for("up"));
+  ASSERT_TRUE(holder_.wait_for("wake erin.1"));  // subscribed
+  out().wake("erin.1");
+  ASSERT_TRUE(holder_.wait_for("wake erin.1", 2));
+  EXPECT_EQ(holder_.count("down"), 0u) << "never up, so never reported down";
 }
 
 }  // namespace
