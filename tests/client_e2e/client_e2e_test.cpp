@@ -4,9 +4,14 @@
 // a wrong passphrase, and a crash between commit and ack.
 #include "sdk_fixture.hpp"
 
+#include "../../client/src/net/server_list.hpp"
+
 #include <hush/client/client.hpp>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -454,6 +459,61 @@ TEST_F(ClientE2e, HousekeepingTopsUpAndRotates) {
   r = alice.housekeeping();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->old_signed_pre_keys_removed, 1u);
+}
+
+/// A loopback port nothing listens on (bound once by the kernel's choice,
+/// then closed): connecting to it is refused at once, as to a node that died.
+std::uint16_t closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  std::uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// Issue #17: a client names every node of its service ("URL,URL"); a node
+// that is down is passed over for the next, at registration and for every
+// later connection, also by a new process that starts at the first again.
+TEST_F(ClientE2e, ANodeThatIsDownIsPassedOverForTheNextInTheList) {
+  const std::string dead = "https://127.0.0.1:" + std::to_string(closed_port());
+  Client& alice = created("alice");
+  auto id = alice.register_account(dead + " , " + next_url(), "alice", ca());
+  ASSERT_TRUE(id) << errc_name(id.code());
+  EXPECT_EQ(id->server_url, dead + "," + url()) << "kept whole, in canonical form";
+  Client& bob = registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "through the second node"));
+  auto b = receive_n(bob, 1);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(text(b[0]), "through the second node");
+  ASSERT_TRUE(bob.send_text("alice", "and back"));
+  auto a = receive_n(reopen("alice"), 1);  // a new Client: the dead node is tried first again
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(text(a[0]), "and back");
+  EXPECT_EQ(created("carol").register_account(dead, "carol", ca()).code(), Errc::network_failure)
+      << "only dead nodes: the error says so";
+}
+
+TEST(ServerListParse, TakesCommaSeparatedUrlsOnceEachAndRefusesBadOnes) {
+  auto one = net::ServerList::parse("https://a.example");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->str(), "https://a.example:443");
+  auto two = net::ServerList::parse("https://a.example:8443, https://b.example:8443,https://a.example:8443");
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->str(), "https://a.example:8443,https://b.example:8443");
+  for (const char* bad : {"", ",", "https://a.example,", "https://a.example,,https://b.example",
+                          "https://a.example,ftp://b.example", "http://a.example:80"}) {
+    EXPECT_FALSE(net::ServerList::parse(bad)) << bad;
+  }
+  std::string many;
+  for (int i = 1; i <= 17; ++i) many += (i > 1 ? "," : "") + std::string("https://n") + std::to_string(i) + ".example";
+  EXPECT_FALSE(net::ServerList::parse(many)) << "more than kMaxServers";
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ const CommandSpec& link_command() {
       "sealed end to end to this device's code, through the server; this device then\n"
       "registers and prints who it is. The code works once and for 10 minutes; with\n"
       "--wait, give up after SECONDS.",
-      {{"--server", "URL", "your account's server, https://HOST:PORT"},
+      {{"--server", "URL", "your account's server, https://HOST:PORT; several nodes as URL,URL"},
        {"--ca", "FILE", "trust this PEM certificate for the server"},
        {"--wait", "SECONDS", "give up after this long (default: until the code expires)"}},
       {},

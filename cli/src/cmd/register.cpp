@@ -42,7 +42,7 @@ const CommandSpec& register_command() {
       "or creating the --key-file if it does not exist) and registers a new account with\n"
       "this device on the server: identity key, signed pre-key and one-time pre-keys.\n"
       "URL is https://HOST:PORT (or http://127.0.0.1:PORT for a loopback hushd --plain-tcp).",
-      {{"--server", "URL", "the server, https://HOST:PORT"},
+      {{"--server", "URL", "the server, https://HOST:PORT; several nodes as URL,URL (tried in turn)"},
        {"--username", "NAME", "the account's name (letters, digits, _ . -)"},
        {"--ca", "FILE", "trust this PEM certificate for the server (e.g. hushd's self-signed one)"}},
       {},

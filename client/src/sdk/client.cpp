@@ -116,11 +116,15 @@ Result<net::Connection*> ClientImpl::connection() {
   if (conn_ && conn_->is_open()) return conn_.get();
   conn_.reset();
   HUSH_TRY_ASSIGN(const store::Account* a, account());
-  HUSH_TRY_ASSIGN(auto url, net::ServerUrl::parse(a->server_url));
-  auto c = std::make_unique<net::Connection>(url, ca_file(), authorization(*a));
-  HUSH_TRY(c->connect(options_.request_timeout));
-  conn_ = std::move(c);
-  return conn_.get();
+  HUSH_TRY_ASSIGN(auto servers, net::ServerList::parse(a->server_url));
+  // A node that is down is passed over for the next: every node serves us.
+  return net::try_servers<net::Connection*>(
+      servers, server_index_, [&](const net::ServerUrl& url) -> Result<net::Connection*> {
+        auto c = std::make_unique<net::Connection>(url, ca_file(), authorization(*a));
+        HUSH_TRY(c->connect(options_.request_timeout));
+        conn_ = std::move(c);
+        return conn_.get();
+      });
 }
 
 void ClientImpl::drop_connection() {

@@ -5,6 +5,7 @@
 
 #include "../net/connection.hpp"
 #include "../net/provisioning_connection.hpp"
+#include "../net/server_list.hpp"
 
 #include <hush/client/client.hpp>
 #include <hush/client/store/account_table.hpp>
@@ -59,9 +60,11 @@ class ClientImpl {
   Result<HousekeepingReport> housekeeping();
   /// Makes the keys of a new device (identity given or fresh) and the RegisterRequest that publishes them.
   Result<pb::RegisterRequest> prepare_device(const signal::IdentityKeyPair& identity);
-  /// POSTs /v1/register and saves the account. Errors as register_account.
-  Result<Identity> finish_registration(const net::ServerUrl& url, const std::filesystem::path& ca_file,
-                                       const pb::RegisterRequest& request, std::string username);
+  /// POSTs /v1/register to `url` and saves the account with `servers` (the
+  /// whole list, canonical) as its server. Errors as register_account.
+  Result<Identity> finish_registration(const net::ServerUrl& url, const std::string& servers,
+                                       const std::filesystem::path& ca_file, const pb::RegisterRequest& request,
+                                       std::string username);
 
   // ---- messaging (messaging.cpp)
   Result<SentMessage> send_text(std::string_view username, std::string_view text);
@@ -153,10 +156,11 @@ class ClientImpl {
   // linking.cpp internals
   /// A new device's link in progress: memory only, it dies with the socket.
   struct PendingLink {
-    PendingLink(crypto::KeyPair k, const net::ServerUrl& u, const std::filesystem::path& ca)
-        : key(std::move(k)), url(u), ca_file(ca), socket(u, ca) {}
+    PendingLink(crypto::KeyPair k, const net::ServerUrl& u, std::string list, const std::filesystem::path& ca)
+        : key(std::move(k)), url(u), servers(std::move(list)), ca_file(ca), socket(u, ca) {}
     crypto::KeyPair key;  ///< (p, P): p never leaves memory
-    net::ServerUrl url;
+    net::ServerUrl url;   ///< the node holding the provisioning socket
+    std::string servers;  ///< every node the user named (ServerList::str)
     std::filesystem::path ca_file;
     net::ProvisioningConnection socket;
   };
@@ -174,6 +178,8 @@ class ClientImpl {
   store::SdkState state_;
   std::optional<store::Account> account_;
   std::unique_ptr<net::Connection> conn_;
+  /// The server of the account's list tried first: the last that answered.
+  std::size_t server_index_ = 0;
   // groups (groups.cpp, group_send.cpp, group_receive.cpp)
   store::GroupStore groups_{*store_};
   store::SqliteSenderKeyStore sender_keys_{*store_};

@@ -134,10 +134,16 @@ std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b
 
 Result<LinkOffer> ClientImpl::link_begin(std::string_view server_url, const std::filesystem::path& ca_file) {
   if (account()) return make_error(Errc::conflict, "already registered");
-  HUSH_TRY_ASSIGN(auto url, net::ServerUrl::parse(server_url));
+  HUSH_TRY_ASSIGN(auto servers, net::ServerList::parse(server_url));
   link_.reset();  // a previous code stops working: its socket closes
-  auto link = std::make_unique<PendingLink>(crypto::KeyPair::generate(rng_), url, ca_file);
-  HUSH_TRY_ASSIGN(auto where, link->socket.open(options_.request_timeout));
+  // The socket waits on the first node that answers; the approving device's
+  // node relays to it (today only when both are on one node: issue #17).
+  std::unique_ptr<PendingLink> link;
+  auto opened = net::try_servers<net::ProvisioningAddress>(servers, server_index_, [&](const net::ServerUrl& url) {
+    link = std::make_unique<PendingLink>(crypto::KeyPair::generate(rng_), url, servers.str(), ca_file);
+    return link->socket.open(options_.request_timeout);
+  });
+  HUSH_TRY_ASSIGN(auto where, std::move(opened));
   HUSH_TRY_ASSIGN(Bytes address, from_hex(where.address));
   Bytes raw = link->key.public_key.serialize();
   raw.erase(raw.begin());  // the 32-byte u-coordinate
@@ -264,7 +270,7 @@ Result<Identity> ClientImpl::register_linked(PendingLink& link, ByteView b) {
   Status done = store_->transaction([&]() -> Status {
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
     req.set_link_token(p.link_token());
-    out = finish_registration(link.url, link.ca_file, req, username);
+    out = finish_registration(link.url, link.servers, link.ca_file, req, username);
     if (!out) return out.error();
     return ok();
   });

@@ -93,7 +93,8 @@ Result<pb::RegisterRequest> ClientImpl::prepare_device(const signal::IdentityKey
   return req;
 }
 
-Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, const std::filesystem::path& ca_file,
+Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, const std::string& servers,
+                                                 const std::filesystem::path& ca_file,
                                                  const pb::RegisterRequest& unsigned_request, std::string username) {
   pb::RegisterRequest request = unsigned_request;
   {
@@ -117,7 +118,7 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
   a.username = std::move(username);
   a.account_id = to_hex(as_bytes(res.account_id()));
   a.device_id = signal::DeviceId{res.device_id()};
-  a.server_url = url.str();
+  a.server_url = servers;
   a.server_credential = SecretBuffer(as_bytes(res.credential()));
   HUSH_TRY(state_.put(kCaFileState, as_bytes(ca_file.string())));
   HUSH_TRY(directory_.put(as_bytes(res.account_id()), a.username));
@@ -128,7 +129,7 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
 Result<Identity> ClientImpl::register_account(std::string_view server_url, std::string_view username,
                                               const std::filesystem::path& ca_file) {
   if (account()) return make_error(Errc::conflict, "already registered");
-  HUSH_TRY_ASSIGN(auto url, net::ServerUrl::parse(server_url));
+  HUSH_TRY_ASSIGN(auto servers, net::ServerList::parse(server_url));
   const std::string name = normalize_username(username);
   if (name.empty()) return make_error(Errc::invalid_argument, "username");
   Result<Identity> out = make_error(Errc::storage_failure, "registration");
@@ -136,7 +137,10 @@ Result<Identity> ClientImpl::register_account(std::string_view server_url, std::
     auto identity = signal::IdentityKeyPair::generate(rng_);
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
     req.set_username(name);
-    out = finish_registration(url, ca_file, req, name);
+    // The first node that answers registers us; all of them serve us later.
+    out = net::try_servers<Identity>(servers, server_index_, [&](const net::ServerUrl& url) {
+      return finish_registration(url, servers.str(), ca_file, req, name);
+    });
     if (!out) return out.error();
     return ok();
   });
