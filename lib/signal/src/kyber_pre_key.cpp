@@ -120,8 +120,8 @@ Result<KyberPreKeyRecord> KyberPreKeyRecord::deserialize(ByteView bytes) {
   return r;
 }
 
-KyberPreKeyRecord generate_kyber_pre_key(const IdentityKeyPair& identity, KyberPreKeyId id,
-                                         std::uint64_t timestamp_ms, bool last_resort, crypto::Rng& rng) {
+KyberPreKeyRecord generate_kyber_pre_key(const IdentityKeyPair& identity, KyberPreKeyId id, std::uint64_t timestamp_ms,
+                                         bool last_resort, crypto::Rng& rng) {
   auto pair = crypto::Kyber1024::generate(rng);
   const Bytes signed_bytes = serialize_kyber_public_key(pair.public_key);
   auto signature = crypto::xeddsa_sign(identity.private_key, signed_bytes, rng);

@@ -154,10 +154,9 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
   // field 5 (pq_ratchet). Until then: V0, no key, no field.
   auto [mk, next_chain] = state.sender_chain.advance();
   Bytes ciphertext = crypto::aes256_cbc_encrypt(cipher_key(mk), cipher_iv(mk), plaintext);
-  auto message = SignalMessage::create(static_cast<std::uint8_t>(state.session_version),
-                                       state.sender_ratchet.public_key, state.sender_chain.index(),
-                                       state.previous_counter, std::move(ciphertext), mk.mac_key.expose(),
-                                       state.local_identity, state.remote_identity);
+  auto message = SignalMessage::create(
+      static_cast<std::uint8_t>(state.session_version), state.sender_ratchet.public_key, state.sender_chain.index(),
+      state.previous_counter, std::move(ciphertext), mk.mac_key.expose(), state.local_identity, state.remote_identity);
   CiphertextMessage out{MessageType::whisper, {}};
   if (state.pending_pre_key) {
     const auto& pending = *state.pending_pre_key;
@@ -277,15 +276,19 @@ Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySig
   }
   HUSH_TRY_ASSIGN(auto plaintext, decrypt_with_record(record, message.message(), rng));
 
+  // Marking the Kyber pre-key used is also the last check (a last-resort key
+  // seen again with the same base key: a replayed message whose state is
+  // gone), so it comes first, as in libsignal (session_management.rs): a
+  // refused replay must not replace the current session.
+  if (used_kyber_pre_key) {
+    HUSH_TRY(stores_.kyber_pre_keys->mark_kyber_pre_key_used(*used_kyber_pre_key, message.signed_pre_key_id(),
+                                                             message.base_key()));
+  }
   // Commit, in the order that leaves the least damage if a store fails midway:
   // the session first (without it nothing decrypts), the pre-key last.
   HUSH_TRY(stores_.sessions.store_session(remote_, record));
   HUSH_TRY(stores_.identities.save_identity(remote_, message.identity_key()));
   if (used_pre_key) HUSH_TRY(stores_.pre_keys.remove_pre_key(*used_pre_key));
-  if (used_kyber_pre_key) {
-    HUSH_TRY(stores_.kyber_pre_keys->mark_kyber_pre_key_used(*used_kyber_pre_key, message.signed_pre_key_id(),
-                                                              message.base_key()));
-  }
   return plaintext;
 }
 

@@ -87,6 +87,30 @@ TEST(Pqxdh, LastResortKyberKeyIsKeptForTheNextInitiator) {
   }
 }
 
+// libsignal's last-resort replay rule: the same {Kyber id, signed pre-key id,
+// base key} again, once no kept state knows the base key, is refused and does
+// not replace the current session.
+TEST(Pqxdh, ReplayOnALastResortKyberKeyIsRefusedWhenItsStateIsGone) {
+  SignalParty alice("alice", 24);
+  SignalParty bob("bob", 25);
+  ASSERT_TRUE(alice.start_session(bob.address(), bob.make_pq_bundle(false, true)));
+  auto m = alice.encrypt(bob.address(), "once");
+  ASSERT_TRUE(m);
+  ASSERT_EQ(text_of(bob.decrypt(alice.address(), *m)), "once");
+  // Bob's state for that base key is gone (e.g. archived out); a later session replaces it.
+  bob.store().sessions.put_raw(alice.address(), SessionRecord().serialize());
+  SignalParty carol("alice", 26);  // another device state at the same address
+  ASSERT_TRUE(carol.start_session(bob.address(), bob.make_pq_bundle(false, false)));
+  ASSERT_TRUE(bob.store().identities.save_identity(alice.address(), carol.identity()));
+  auto fresh = carol.encrypt(bob.address(), "fresh");
+  ASSERT_TRUE(fresh);
+  ASSERT_EQ(text_of(bob.decrypt(alice.address(), *fresh)), "fresh");
+  const Bytes before = bob.session_bytes(alice.address());
+  ASSERT_TRUE(bob.store().identities.save_identity(alice.address(), alice.identity()));
+  EXPECT_EQ(bob.decrypt(alice.address(), *m).code(), Errc::duplicate_message);
+  EXPECT_EQ(bob.session_bytes(alice.address()), before) << "the replay did not replace the session";
+}
+
 TEST(Pqxdh, BundleWithABadKyberSignatureIsRefused) {
   SignalParty alice("alice", 8);
   SignalParty bob("bob", 9);
@@ -165,9 +189,9 @@ TEST(Pqxdh, MessageWithAnSpqrPartIsRefusedUntilSpqrLands) {
   auto parsed = SignalMessage::deserialize(reply->serialized);
   ASSERT_TRUE(parsed);
   const Bytes spqr{0x01, 0x02, 0x03};
-  auto with_spqr = SignalMessage::create(4, parsed->ratchet_key(), parsed->counter(), parsed->previous_counter(),
-                                         to_bytes(parsed->ciphertext()), Bytes(32, 7), bob.identity(),
-                                         alice.identity(), spqr);
+  auto with_spqr =
+      SignalMessage::create(4, parsed->ratchet_key(), parsed->counter(), parsed->previous_counter(),
+                            to_bytes(parsed->ciphertext()), Bytes(32, 7), bob.identity(), alice.identity(), spqr);
   auto reparsed = SignalMessage::deserialize(with_spqr.serialized());
   ASSERT_TRUE(reparsed);
   EXPECT_EQ(to_bytes(reparsed->pq_ratchet()), spqr);
@@ -220,6 +244,12 @@ TEST(SessionRecordV4, RoundTripsAVersion4SessionByteForByte) {
   ASSERT_TRUE(s.pq_ratchet_seed.has_value());
   ASSERT_TRUE(s.pending_pre_key && s.pending_pre_key->kyber);
   EXPECT_EQ(to_bytes(record->serialize().expose()), bytes);
+  // Format 3 predates version-4 states: the same bytes labelled 3 are refused.
+  Bytes as_format3 = bytes;
+  ASSERT_EQ(as_format3[0], 0x08);  // field 1, varint
+  ASSERT_EQ(as_format3[1], 4);
+  as_format3[1] = 3;
+  EXPECT_EQ(SessionRecord::deserialize(as_format3).code(), Errc::decode_error);
   // Damage is refused or, where the layout cannot tell, changes the keys; never a crash.
   for (std::size_t i = 0; i < bytes.size(); i += 11) {
     Bytes damaged = bytes;

@@ -59,8 +59,8 @@ struct KyberPreKeyRecord {
 };
 
 /// A fresh Kyber pre-key signed by `identity`.
-KyberPreKeyRecord generate_kyber_pre_key(const IdentityKeyPair& identity, KyberPreKeyId id,
-                                         std::uint64_t timestamp_ms, bool last_resort, crypto::Rng& rng);
+KyberPreKeyRecord generate_kyber_pre_key(const IdentityKeyPair& identity, KyberPreKeyId id, std::uint64_t timestamp_ms,
+                                         bool last_resort, crypto::Rng& rng);
 
 /// Whether `signature` is identity's XEdDSA signature over 0x08 ‖ key.
 [[nodiscard]] bool kyber_signature_valid(const IdentityKey& identity, const KyberPublicKey& key,

@@ -1,7 +1,8 @@
 // The two 1:1 wire messages of Signal versions 3 (byte-compatible with
-// libsignal-protocol-c) and 4 (PQXDH, byte-compatible with libsignal 0.103). Parsing is complete before use: a message object
-// exists only once its version, protobuf, required fields and keys are
-// valid, and it keeps its original bytes for the MAC check.
+// libsignal-protocol-c) and 4 (PQXDH, byte-compatible with libsignal 0.103).
+// Parsing is complete before use: a message object exists only once its
+// version, protobuf, required fields and keys are valid, and it keeps its
+// original bytes for the MAC check.
 #pragma once
 
 #include <hush/crypto/x25519.hpp>

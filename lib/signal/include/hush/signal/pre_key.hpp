@@ -6,8 +6,8 @@
 #include <hush/crypto/x25519.hpp>
 #include <hush/crypto/xeddsa.hpp>
 #include <hush/signal/identity.hpp>
-#include <hush/signal/kyber_pre_key.hpp>
 #include <hush/signal/ids.hpp>
+#include <hush/signal/kyber_pre_key.hpp>
 #include <hush/util/result.hpp>
 #include <hush/util/secret.hpp>
 
