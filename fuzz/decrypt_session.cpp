@@ -1,5 +1,6 @@
 // Stateful fuzzing of a live session: two Hush parties set up a session
-// deterministically, then the input is read as a program of operations (send,
+// deterministically (each program runs twice: on an X3DH session, version 3,
+// and on a PQXDH session, version 4), then the input is read as a program of operations (send,
 // deliver the i-th message, deliver it mutated, deliver raw bytes, drop,
 // reload a record, send a burst). Invariants checked after every step: no
 // crash, a failed decrypt leaves the receiver's session and pre-keys exactly
@@ -41,8 +42,8 @@ struct Party {
 
 class Session {
  public:
-  Session() {
-    auto bundle = bob_.device.make_bundle(true);
+  explicit Session(bool post_quantum) {
+    auto bundle = post_quantum ? bob_.device.make_pq_bundle(true) : bob_.device.make_bundle(true);
     HUSH_CHECK(alice_.device.start_session(bob_.device.address(), bundle).has_value());
   }
 
@@ -170,8 +171,10 @@ class Session {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  Program program(data, size);
-  Session session;
-  session.run(program);
+  for (bool post_quantum : {false, true}) {
+    Program program(data, size);
+    Session session(post_quantum);
+    session.run(program);
+  }
   return 0;
 }

@@ -1,9 +1,11 @@
-# Fuzz targets of the 1:1 Signal protocol (issue #3): one per parser, and a
+# Fuzz targets of the 1:1 Signal protocol (issue #3; Kyber pre-keys and
+# version 4, issue #15): one per parser, and a
 # stateful one that drives a live session. See docs/CONTRIBUTING.md, Fuzzing.
 set(HUSH_SIGNAL_FUZZ_TARGETS
   parse_signal_message
   parse_pre_key_signal_message
   parse_pre_key_records
+  parse_kyber_pre_key
   parse_session_record
   decrypt_session)
 foreach(t IN LISTS HUSH_SIGNAL_FUZZ_TARGETS)

@@ -2,6 +2,8 @@
 // records from a deterministic session between two SignalParty devices, a few
 // near-valid variants of each, and short operation programs for
 // decrypt_session. Deterministic: the same files on every run.
+#include <hush/signal/kyber_pre_key.hpp>
+#include <hush/signal/messages.hpp>
 #include <hush/signal/session_record.hpp>
 #include <hush/testing/signal_party.hpp>
 #include <hush/util/check.hpp>
@@ -87,6 +89,36 @@ int main(int argc, char** argv) {
     write(pr, "pre_key", one_time);
     write(pr, "signed_pre_key", signed_bytes);
     write(pr, "signed_pre_key_halves_disagree", flipped(signed_bytes, -80));
+  }
+
+  // Version 4 (PQXDH, issue #15): messages, records and the Kyber wire forms.
+  {
+    SignalParty pq_alice("pq-alice", 5);
+    SignalParty pq_bob("pq-bob", 6);
+    HUSH_CHECK(pq_alice.start_session(pq_bob.address(), pq_bob.make_pq_bundle(true)).has_value());
+    write(root / "parse_session_record", "v4_initiator_pending_kyber", pq_alice.session_bytes(pq_bob.address()));
+    auto pq_first = pq_alice.encrypt(pq_bob.address(), "hello post-quantum bob");
+    HUSH_CHECK(pq_first.has_value() && pq_bob.decrypt(pq_alice.address(), *pq_first).has_value());
+    auto pq_reply = pq_bob.encrypt(pq_alice.address(), "hello alice");
+    HUSH_CHECK(pq_reply.has_value());
+    write(pk, "v4_with_kyber", pq_first->serialized);
+    write(pk, "v4_kyber_ciphertext_flipped", flipped(pq_first->serialized, 40));
+    write(pk, "v4_truncated", truncated(pq_first->serialized, 700));
+    write(sm, "v4_reply", pq_reply->serialized);
+    write(root / "parse_session_record", "v4_responder", pq_bob.session_bytes(pq_alice.address()));
+
+    const fs::path kp = root / "parse_kyber_pre_key";
+    hush::testing::DeterministicRng rng(10);
+    auto identity = hush::signal::IdentityKeyPair::generate(rng);
+    auto kyber =
+        hush::signal::generate_kyber_pre_key(identity, hush::signal::KyberPreKeyId{7}, 1700000000000, true, rng);
+    const Bytes record = hush::to_bytes(kyber.serialize().expose());
+    write(kp, "record_last_resort", record);
+    write(kp, "record_damaged", flipped(record, 200));
+    write(kp, "public_key", hush::signal::serialize_kyber_public_key(kyber.public_key()));
+    auto parsed = hush::signal::PreKeySignalMessage::deserialize(pq_first->serialized);
+    HUSH_CHECK(parsed.has_value());
+    write(kp, "ciphertext", hush::signal::serialize_kyber_ciphertext(parsed->kyber()->ciphertext));
   }
 
   // parse_session_record: records at several stages, with archived states.

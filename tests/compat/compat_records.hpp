@@ -20,7 +20,8 @@ struct Scenario {
   static constexpr const char* kLateText = "a late message from an older record";
   static constexpr const char* kNextText = "and the one after it";
 
-  Scenario();
+  /// With `post_quantum`, the session is set up with PQXDH (version 4).
+  explicit Scenario(bool post_quantum = false);
 };
 
 }  // namespace hush::testing::compat

@@ -4,6 +4,9 @@
 // both with pre-key record format 1 (key pair halves checked on load);
 // v3-prekey-v2 = session format 3 with pre-key record format 2 (integrity
 // digest). Signed pre-key records were added to the generator with v3.
+// v4 = session format 4 holding a version-3 session; v4-pqxdh = session
+// format 4 holding a version-4 (PQXDH) session, plus a Kyber pre-key record
+// (format 1).
 #include <hush/signal/session_record.hpp>
 #include <hush/testing/signal_party.hpp>
 
@@ -79,13 +82,35 @@ TEST_P(SignedCompat, SignedPreKeyRecordLoadsAndVerifies) {
   EXPECT_TRUE(crypto::xeddsa_verify(bob.identity(), rec->key_pair.public_key.serialize(), rec->signature));
 }
 
+class KyberCompat : public Compat {};
+
+TEST_P(KyberCompat, KyberPreKeyRecordLoadsAndVerifies) {
+  auto rec = KyberPreKeyRecord::deserialize(read("kyber_pre_key_5.bin"));
+  ASSERT_TRUE(rec) << errc_name(rec.code());
+  EXPECT_EQ(rec->id.value, 5u);
+  EXPECT_EQ(rec->timestamp_ms, 1700000000000u);
+  EXPECT_TRUE(rec->last_resort);
+  testing::SignalParty bob{"bob", 1002};
+  EXPECT_TRUE(kyber_signature_valid(bob.identity(), rec->public_key(), rec->signature));
+}
+
+TEST_P(KyberCompat, SessionIsVersion4) {
+  auto parsed = SessionRecord::deserialize(read("bob_session_with_alice.bin"));
+  ASSERT_TRUE(parsed) << errc_name(parsed.code());
+  EXPECT_EQ(parsed->current_state()->session_version, 4u);
+  EXPECT_TRUE(parsed->current_state()->pq_ratchet_seed.has_value());
+}
+
 const auto kSetName = [](const ::testing::TestParamInfo<const char*>& param_info) {
   std::string name(param_info.param);
   std::replace(name.begin(), name.end(), '-', '_');
   return name;
 };
-INSTANTIATE_TEST_SUITE_P(RecordFormats, Compat, ::testing::Values("v1", "v3", "v3-prekey-v2"), kSetName);
-INSTANTIATE_TEST_SUITE_P(RecordFormats, SignedCompat, ::testing::Values("v3", "v3-prekey-v2"), kSetName);
+INSTANTIATE_TEST_SUITE_P(RecordFormats, Compat, ::testing::Values("v1", "v3", "v3-prekey-v2", "v4", "v4-pqxdh"),
+                         kSetName);
+INSTANTIATE_TEST_SUITE_P(RecordFormats, SignedCompat, ::testing::Values("v3", "v3-prekey-v2", "v4", "v4-pqxdh"),
+                         kSetName);
+INSTANTIATE_TEST_SUITE_P(RecordFormats, KyberCompat, ::testing::Values("v4-pqxdh"), kSetName);
 
 }  // namespace
 }  // namespace hush::signal

@@ -8,7 +8,9 @@
 
 namespace hush::testing {
 
-NodeKemPeer::NodeKemPeer() {
+NodeKemPeer::NodeKemPeer() : NodeKemPeer(HUSH_KEM_PEER_DIR "/peer.mjs") {}
+
+NodeKemPeer::NodeKemPeer(const std::string& script) {
   int in[2];
   int out[2];
   if (pipe(in) != 0 || pipe(out) != 0) return;
@@ -18,8 +20,7 @@ NodeKemPeer::NodeKemPeer() {
     dup2(out[1], 1);
     close(in[1]);
     close(out[0]);
-    const char* script = HUSH_KEM_PEER_DIR "/peer.mjs";
-    execlp("node", "node", script, static_cast<char*>(nullptr));
+    execlp("node", "node", script.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(in[0]);

@@ -1,5 +1,6 @@
-// A running `node tests/peers/kem-node/peer.mjs`: independent KEM
-// implementations from npm, one request line and one answer line at a time.
+// A running `node tests/peers/kem-node/peer.mjs` (or another script there):
+// independent implementations from npm, one request line and one answer line
+// at a time.
 #pragma once
 
 #include <sys/types.h>
@@ -9,7 +10,11 @@ namespace hush::testing {
 
 class NodeKemPeer {
  public:
+  /// Runs peer.mjs.
   NodeKemPeer();
+  /// Runs another script of the same folder with the same line protocol
+  /// (tests/interop_pq runs signal-peer.mjs).
+  explicit NodeKemPeer(const std::string& script);
   ~NodeKemPeer();
   NodeKemPeer(const NodeKemPeer&) = delete;
   NodeKemPeer& operator=(const NodeKemPeer&) = delete;

@@ -61,6 +61,30 @@ Status InMemorySignedPreKeyStore::remove_signed_pre_key(SignedPreKeyId id) {
   return ok();
 }
 
+Result<KyberPreKeyRecord> InMemoryKyberPreKeyStore::load_kyber_pre_key(KyberPreKeyId id) {
+  auto it = records_.find(id);
+  if (it == records_.end()) return make_error(Errc::not_found, "kyber pre-key");
+  return KyberPreKeyRecord::deserialize(it->second.expose());
+}
+
+Status InMemoryKyberPreKeyStore::store_kyber_pre_key(const KyberPreKeyRecord& record) {
+  records_[record.id] = record.serialize();
+  return ok();
+}
+
+Status InMemoryKyberPreKeyStore::mark_kyber_pre_key_used(KyberPreKeyId id, SignedPreKeyId signed_pre_key_id,
+                                                         const crypto::PublicKey& base_key) {
+  HUSH_TRY_ASSIGN(auto record, load_kyber_pre_key(id));
+  if (!record.last_resort) {
+    records_.erase(id);
+    return ok();
+  }
+  if (!used_last_resort_.emplace(id, signed_pre_key_id, base_key).second) {
+    return make_error(Errc::duplicate_message, "last-resort kyber pre-key reused with the same base key");
+  }
+  return ok();
+}
+
 Result<std::optional<SessionRecord>> InMemorySessionStore::load_session(const ProtocolAddress& address) {
   auto it = records_.find(address);
   if (it == records_.end()) return std::optional<SessionRecord>{};

@@ -40,6 +40,7 @@ constexpr std::uint8_t kTagRatchetKey = (1 << 3) | 2;
 constexpr std::uint8_t kTagCounter = (2 << 3) | 0;
 constexpr std::uint8_t kTagPreviousCounter = (3 << 3) | 0;
 constexpr std::uint8_t kTagCiphertext = (4 << 3) | 2;
+constexpr std::uint8_t kTagPqRatchet = (5 << 3) | 2;
 
 std::size_t varint_size(std::uint64_t v) noexcept {
   std::size_t n = 1;
@@ -54,10 +55,18 @@ std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
 }
 
 // The top 4 bits of the version byte are the message version, the low 4 the
-// sender's highest supported version; we speak only version 3.
+// sender's current version (not checked: libsignal writes 4 there for its
+// version-3 messages, libsignal-protocol-c 3). We speak versions 3 and 4.
 Status check_version(std::uint8_t version_byte) {
-  if ((version_byte >> 4) != kCiphertextVersion) return make_error(Errc::unsupported_version, "message version");
+  const std::uint8_t v = version_byte >> 4;
+  if (v != kCiphertextVersion && v != kPqxdhCiphertextVersion) {
+    return make_error(Errc::unsupported_version, "message version");
+  }
   return ok();
+}
+
+std::uint8_t version_byte(std::uint8_t version) noexcept {
+  return static_cast<std::uint8_t>((version << 4) | version);
 }
 
 bool fits_int(std::size_t n) {
@@ -66,18 +75,22 @@ bool fits_int(std::size_t n) {
 
 }  // namespace
 
-SignalMessage SignalMessage::create(const crypto::PublicKey& ratchet_key, std::uint32_t counter,
+SignalMessage SignalMessage::create(std::uint8_t version, const crypto::PublicKey& ratchet_key, std::uint32_t counter,
                                     std::uint32_t previous_counter, Bytes ciphertext, ByteView mac_key,
-                                    const IdentityKey& sender_identity, const IdentityKey& receiver_identity) {
-  // The protobuf encoding of wire::SignalMessage with all four fields set,
-  // written directly (the bytes protobuf writes: fields in number order).
+                                    const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                                    ByteView pq_ratchet) {
+  HUSH_CHECK(version == kCiphertextVersion || version == kPqxdhCiphertextVersion);
+  HUSH_CHECK(pq_ratchet.empty() || version == kPqxdhCiphertextVersion);
+  // The protobuf encoding of wire::SignalMessage with fields 1-4 (and 5)
+  // set, written directly (the bytes protobuf writes: fields in number order).
   const SerializedKey key = serialized_key(ratchet_key);
+  const std::size_t pq_size = pq_ratchet.empty() ? 0 : 1 + varint_size(pq_ratchet.size()) + pq_ratchet.size();
   const std::size_t body = 2 + key.size() + 1 + varint_size(counter) + 1 + varint_size(previous_counter) + 1 +
-                           varint_size(ciphertext.size()) + ciphertext.size();
+                           varint_size(ciphertext.size()) + ciphertext.size() + pq_size;
   HUSH_CHECK(fits_int(1 + body + kMacSize));
   Bytes serialized(1 + body + kMacSize);
   std::uint8_t* p = serialized.data();
-  *p++ = kVersionByte;
+  *p++ = version_byte(version);
   *p++ = kTagRatchetKey;
   *p++ = static_cast<std::uint8_t>(key.size());
   p = std::copy(key.begin(), key.end(), p);
@@ -88,10 +101,15 @@ SignalMessage SignalMessage::create(const crypto::PublicKey& ratchet_key, std::u
   *p++ = kTagCiphertext;
   p = put_varint(p, ciphertext.size());
   if (!ciphertext.empty()) p = std::copy(ciphertext.begin(), ciphertext.end(), p);
+  if (!pq_ratchet.empty()) {
+    *p++ = kTagPqRatchet;
+    p = put_varint(p, pq_ratchet.size());
+    p = std::copy(pq_ratchet.begin(), pq_ratchet.end(), p);
+  }
   HUSH_CHECK(p == serialized.data() + 1 + body);
   auto mac = compute_mac(sender_identity, receiver_identity, mac_key, ByteView(serialized).first(1 + body));
   std::memcpy(serialized.data() + 1 + body, mac.expose().data(), kMacSize);
-  return SignalMessage(kCiphertextVersion, ratchet_key, counter, previous_counter, std::move(ciphertext),
+  return SignalMessage(version, ratchet_key, counter, previous_counter, std::move(ciphertext), to_bytes(pq_ratchet),
                        std::move(serialized));
 }
 
@@ -107,9 +125,14 @@ Result<SignalMessage> SignalMessage::deserialize(ByteView bytes) {
   if (!p.has_ratchet_key() || !p.has_counter() || !p.has_ciphertext()) {
     return make_error(Errc::decode_error, "signal message missing field");
   }
+  const std::uint8_t version = bytes[0] >> 4;
+  // Only version-4 sessions run SPQR (libsignal: a version-3 state has none).
+  if (version == kCiphertextVersion && !p.pq_ratchet().empty()) {
+    return make_error(Errc::invalid_message, "version 3 signal message with an SPQR message");
+  }
   HUSH_TRY_ASSIGN(auto ratchet_key, detail::public_key_from(p.ratchet_key()));
-  return SignalMessage(bytes[0] >> 4, ratchet_key, p.counter(), p.previous_counter(), to_bytes(view(p.ciphertext())),
-                       to_bytes(bytes));
+  return SignalMessage(version, ratchet_key, p.counter(), p.previous_counter(), to_bytes(view(p.ciphertext())),
+                       to_bytes(view(p.pq_ratchet())), to_bytes(bytes));
 }
 
 bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
@@ -122,20 +145,27 @@ bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const Identit
 
 PreKeySignalMessage PreKeySignalMessage::create(RegistrationId registration_id, std::optional<PreKeyId> pre_key_id,
                                                 SignedPreKeyId signed_pre_key_id, const crypto::PublicKey& base_key,
-                                                const IdentityKey& identity_key, SignalMessage message) {
+                                                const IdentityKey& identity_key, SignalMessage message,
+                                                std::optional<KyberPayload> kyber) {
+  const std::uint8_t version = kyber ? kPqxdhCiphertextVersion : kCiphertextVersion;
+  HUSH_CHECK(message.version() == version);
   wire::PreKeySignalMessage p;
   p.set_registration_id(registration_id.value);
   if (pre_key_id) p.set_pre_key_id(pre_key_id->value);
   p.set_signed_pre_key_id(signed_pre_key_id.value);
+  if (kyber) {
+    p.set_kyber_pre_key_id(kyber->id.value);
+    set_bytes(p.mutable_kyber_ciphertext(), serialize_kyber_ciphertext(kyber->ciphertext));
+  }
   set_bytes(p.mutable_base_key(), base_key.serialize());
   set_bytes(p.mutable_identity_key(), identity_key.serialize());
   set_bytes(p.mutable_message(), message.serialized());
   const std::size_t body = p.ByteSizeLong();
   Bytes serialized(1 + body);
-  serialized[0] = kVersionByte;
+  serialized[0] = version_byte(version);
   HUSH_CHECK(p.SerializeToArray(serialized.data() + 1, static_cast<int>(body)));
-  return PreKeySignalMessage(kCiphertextVersion, registration_id, pre_key_id, signed_pre_key_id, base_key, identity_key,
-                             std::move(message), std::move(serialized));
+  return PreKeySignalMessage(version, registration_id, pre_key_id, signed_pre_key_id, std::move(kyber), base_key,
+                             identity_key, std::move(message), std::move(serialized));
 }
 
 Result<PreKeySignalMessage> PreKeySignalMessage::deserialize(ByteView bytes) {
@@ -149,15 +179,31 @@ Result<PreKeySignalMessage> PreKeySignalMessage::deserialize(ByteView bytes) {
   if (!p.has_signed_pre_key_id() || !p.has_base_key() || !p.has_identity_key() || !p.has_message()) {
     return make_error(Errc::decode_error, "pre-key message missing field");
   }
+  const std::uint8_t version = bytes[0] >> 4;
+  // libsignal (protocol.rs): version 4 needs both Kyber fields, and either
+  // both or neither are present. We also refuse them in version 3.
+  const bool has_kyber_id = p.has_kyber_pre_key_id();
+  const bool has_kyber_ciphertext = p.has_kyber_ciphertext();
+  if (has_kyber_id != has_kyber_ciphertext) {
+    return make_error(Errc::invalid_message, "pre-key message with half a Kyber payload");
+  }
+  if (has_kyber_id != (version == kPqxdhCiphertextVersion)) {
+    return make_error(Errc::invalid_message, "Kyber payload and message version disagree");
+  }
   HUSH_TRY_ASSIGN(auto base_key, detail::public_key_from(p.base_key()));
   HUSH_TRY_ASSIGN(auto identity_key, detail::public_key_from(p.identity_key()));
+  std::optional<KyberPayload> kyber;
+  if (has_kyber_id) {
+    HUSH_TRY_ASSIGN(auto ciphertext, deserialize_kyber_ciphertext(view(p.kyber_ciphertext())));
+    kyber = KyberPayload{KyberPreKeyId{p.kyber_pre_key_id()}, ciphertext};
+  }
   HUSH_TRY_ASSIGN(auto inner, SignalMessage::deserialize(view(p.message())));
-  if (inner.version() != (bytes[0] >> 4)) return make_error(Errc::invalid_message, "inner message version differs");
+  if (inner.version() != version) return make_error(Errc::invalid_message, "inner message version differs");
   std::optional<PreKeyId> pre_key_id;
   if (p.has_pre_key_id()) pre_key_id = PreKeyId{p.pre_key_id()};
-  return PreKeySignalMessage(bytes[0] >> 4, RegistrationId{p.registration_id()}, pre_key_id,
-                             SignedPreKeyId{p.signed_pre_key_id()}, base_key, identity_key, std::move(inner),
-                             to_bytes(bytes));
+  return PreKeySignalMessage(version, RegistrationId{p.registration_id()}, pre_key_id,
+                             SignedPreKeyId{p.signed_pre_key_id()}, std::move(kyber), base_key, identity_key,
+                             std::move(inner), to_bytes(bytes));
 }
 
 }  // namespace hush::signal

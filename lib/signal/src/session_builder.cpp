@@ -1,6 +1,9 @@
-// The initiator's side of session setup: verify the bundle, X3DH, store.
+// The initiator's side of session setup: verify the bundle, X3DH or PQXDH
+// (version 4, when the bundle carries a Kyber pre-key), store.
 #include <hush/signal/session_builder.hpp>
 #include <hush/signal/session_record.hpp>
+
+#include <hush/signal/constants.hpp>
 
 #include "x3dh.hpp"
 
@@ -25,6 +28,12 @@ Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& addr
                                                         bundle.signed_pre_key_signature));
   }
   if (!signature_valid) return make_error(Errc::bad_signature, "signed pre-key signature");
+  // libsignal (session.rs process_prekey_bundle): the Kyber pre-key's
+  // signature over 0x08 ‖ key is checked like the signed pre-key's.
+  if (bundle.kyber_pre_key &&
+      !kyber_signature_valid(bundle.identity_key, bundle.kyber_pre_key->public_key, bundle.kyber_pre_key->signature)) {
+    return make_error(Errc::bad_signature, "kyber pre-key signature");
+  }
   HUSH_TRY_ASSIGN(bool trusted,
                   stores.identities.is_trusted_identity(address, bundle.identity_key, Direction::sending));
   if (!trusted) return make_error(Errc::untrusted_identity, "bundle identity key changed");
@@ -34,14 +43,25 @@ Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& addr
 
   HUSH_TRY_ASSIGN(auto loaded, stores.sessions.load_session(address));
   SessionRecord record = loaded ? std::move(*loaded) : SessionRecord{};
+  // No downgrade: once a session with this device is post-quantum, a bundle
+  // without a Kyber pre-key (one a server stripped) does not replace it.
+  if (!bundle.kyber_pre_key && record.has_current_state() &&
+      record.current_state()->session_version >= kPqxdhCiphertextVersion) {
+    return make_error(Errc::invalid_message, "bundle without a Kyber pre-key for a post-quantum session");
+  }
   HUSH_TRY_ASSIGN(auto our_identity, stores.identities.identity_key_pair());
   HUSH_TRY_ASSIGN(auto our_registration_id, stores.identities.local_registration_id());
 
   auto base_key = crypto::KeyPair::generate(rng);
-  HUSH_TRY_ASSIGN(auto state,
-                  detail::initialize_alice_session(
-                      {our_identity, base_key, bundle.identity_key, bundle.signed_pre_key, bundle.pre_key, true}, rng));
+  const KyberPublicKey* kyber_key = bundle.kyber_pre_key ? &bundle.kyber_pre_key->public_key : nullptr;
+  HUSH_TRY_ASSIGN(auto alice, detail::initialize_alice_session({our_identity, base_key, bundle.identity_key,
+                                                                bundle.signed_pre_key, bundle.pre_key, true, kyber_key},
+                                                               rng));
+  SessionState state = std::move(alice.state);
   state.pending_pre_key = PendingPreKey{bundle.pre_key_id, bundle.signed_pre_key_id, base_key.public_key};
+  if (alice.kyber_ciphertext) {
+    state.pending_pre_key->kyber = PendingKyberPreKey{bundle.kyber_pre_key->id, *alice.kyber_ciphertext};
+  }
   state.local_registration_id = our_registration_id;
   state.remote_registration_id = bundle.registration_id;
   record.promote_state(std::move(state));

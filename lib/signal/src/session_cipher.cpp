@@ -80,6 +80,15 @@ Result<MessageKeys> message_keys_for(ReceiverChain& chain, std::uint32_t counter
 
 Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage& message, crypto::Rng& rng) {
   if (message.version() != state.session_version) return make_error(Errc::invalid_message, "session version differs");
+  // SPQR seam (TODO(#15)): with SPQR, spqr::recv(state.pq_ratchet_state,
+  // message.pq_ratchet()) runs here, before the MAC check as in libsignal
+  // (triple_ratchet.rs), and its key becomes the HKDF salt of the message
+  // keys (ratchet/keys.rs: derive_keys(seed, pqr_key)). Until then Hush runs
+  // SPQR's V0 (no key): a message that carries an SPQR message cannot be
+  // decrypted, and says so.
+  if (!message.pq_ratchet().empty()) {
+    return make_error(Errc::unsupported_version, "message needs the SPQR ratchet (not implemented yet)");
+  }
   HUSH_TRY_ASSIGN(ReceiverChain * chain, receiver_chain_for(state, message.ratchet_key(), rng));
   HUSH_TRY_ASSIGN(auto mk, message_keys_for(*chain, message.counter()));
   if (!message.verify_mac(state.remote_identity, state.local_identity, mk.mac_key.expose())) {
@@ -140,17 +149,22 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
                   stores_.identities.is_trusted_identity(remote_, state.remote_identity, Direction::sending));
   if (!trusted) return make_error(Errc::untrusted_identity, "recipient identity key changed");
 
+  // SPQR seam (TODO(#15)): with SPQR, spqr::send(state.pq_ratchet_state)
+  // runs here; its key salts the message keys and its message goes into
+  // field 5 (pq_ratchet). Until then: V0, no key, no field.
   auto [mk, next_chain] = state.sender_chain.advance();
   Bytes ciphertext = crypto::aes256_cbc_encrypt(cipher_key(mk), cipher_iv(mk), plaintext);
-  auto message =
-      SignalMessage::create(state.sender_ratchet.public_key, state.sender_chain.index(), state.previous_counter,
-                            std::move(ciphertext), mk.mac_key.expose(), state.local_identity, state.remote_identity);
+  auto message = SignalMessage::create(
+      static_cast<std::uint8_t>(state.session_version), state.sender_ratchet.public_key, state.sender_chain.index(),
+      state.previous_counter, std::move(ciphertext), mk.mac_key.expose(), state.local_identity, state.remote_identity);
   CiphertextMessage out{MessageType::whisper, {}};
   if (state.pending_pre_key) {
     const auto& pending = *state.pending_pre_key;
+    std::optional<KyberPayload> kyber;
+    if (pending.kyber) kyber = KyberPayload{pending.kyber->id, pending.kyber->ciphertext};
     auto pre_key_message =
         PreKeySignalMessage::create(state.local_registration_id, pending.pre_key_id, pending.signed_pre_key_id,
-                                    pending.base_key, state.local_identity, std::move(message));
+                                    pending.base_key, state.local_identity, std::move(message), std::move(kyber));
     out = CiphertextMessage{MessageType::pre_key, pre_key_message.serialized()};
   } else {
     out.serialized = message.serialized();
@@ -219,6 +233,7 @@ Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySig
   HUSH_TRY_ASSIGN(auto loaded, stores_.sessions.load_session(remote_));
   SessionRecord record = loaded ? std::move(*loaded) : SessionRecord{};
   std::optional<PreKeyId> used_pre_key;
+  std::optional<KyberPreKeyId> used_kyber_pre_key;
   if (!record.has_state_with_base_key(message.version(), message.base_key())) {
     auto signed_pre_key = stores_.signed_pre_keys.load_signed_pre_key(message.signed_pre_key_id());
     if (!signed_pre_key) {
@@ -234,18 +249,41 @@ Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySig
       }
       one_time = std::move(loaded_pre_key).value();
     }
+    // PQXDH: the Kyber pre-key the message names (libsignal refuses a
+    // version-4 message without one; the parser already did).
+    std::optional<KyberPreKeyRecord> kyber_pre_key;
+    if (message.kyber()) {
+      if (stores_.kyber_pre_keys == nullptr) return make_error(Errc::unknown_pre_key, "no Kyber pre-key store");
+      auto loaded_kyber = stores_.kyber_pre_keys->load_kyber_pre_key(message.kyber()->id);
+      if (!loaded_kyber) {
+        if (loaded_kyber.code() == Errc::not_found) return make_error(Errc::unknown_pre_key, "no such Kyber pre-key");
+        return loaded_kyber.error();
+      }
+      kyber_pre_key = std::move(loaded_kyber).value();
+    }
     HUSH_TRY_ASSIGN(auto our_identity, stores_.identities.identity_key_pair());
     HUSH_TRY_ASSIGN(auto our_registration_id, stores_.identities.local_registration_id());
-    HUSH_TRY_ASSIGN(auto state, detail::initialize_bob_session({our_identity, signed_pre_key->key_pair,
-                                                                one_time ? &one_time->key_pair : nullptr,
-                                                                message.identity_key(), message.base_key()}));
+    HUSH_TRY_ASSIGN(auto state, detail::initialize_bob_session(
+                                    {our_identity, signed_pre_key->key_pair, one_time ? &one_time->key_pair : nullptr,
+                                     message.identity_key(), message.base_key(),
+                                     kyber_pre_key ? &kyber_pre_key->secret_key : nullptr,
+                                     message.kyber() ? &message.kyber()->ciphertext : nullptr}));
     state.local_registration_id = our_registration_id;
     state.remote_registration_id = message.registration_id();
     record.promote_state(std::move(state));
     used_pre_key = message.pre_key_id();
+    if (message.kyber()) used_kyber_pre_key = message.kyber()->id;
   }
   HUSH_TRY_ASSIGN(auto plaintext, decrypt_with_record(record, message.message(), rng));
 
+  // Marking the Kyber pre-key used is also the last check (a last-resort key
+  // seen again with the same base key: a replayed message whose state is
+  // gone), so it comes first, as in libsignal (session_management.rs): a
+  // refused replay must not replace the current session.
+  if (used_kyber_pre_key) {
+    HUSH_TRY(stores_.kyber_pre_keys->mark_kyber_pre_key_used(*used_kyber_pre_key, message.signed_pre_key_id(),
+                                                             message.base_key()));
+  }
   // Commit, in the order that leaves the least damage if a store fails midway:
   // the session first (without it nothing decrypts), the pre-key last.
   HUSH_TRY(stores_.sessions.store_session(remote_, record));

@@ -1,10 +1,12 @@
-// SessionRecord <-> bytes. We write format version 3 (docs/protocol.md §4):
+// SessionRecord <-> bytes. We write format version 4 (docs/protocol.md §4):
 // the protobuf envelope of proto/signal_storage.proto (SessionRecordProto
 // fields 1, 5, 6; PackedSessionStateProto) whose byte fields hold fixed layouts,
 // encoded and parsed here directly between the caller's buffer and our types:
 // records are loaded and stored twice per message, and this way no secret is
-// copied into an intermediate string that would need scrubbing. Version 1
-// records are read by session_record_codec_v1.cpp. Parsing validates every
+// copied into an intermediate string that would need scrubbing. Format 4 is
+// format 3 plus the version-4 (PQXDH) parts of a state: the pending Kyber
+// pre-key and the SPQR seed and state; format 3 records are read by the same
+// code. Version 1 records are read by session_record_codec_v1.cpp. Parsing validates every
 // key and length, since a stored record is untrusted input like any other.
 #include <hush/signal/constants.hpp>
 #include <hush/signal/session_record.hpp>
@@ -28,6 +30,8 @@ constexpr std::uint32_t kRecordPreviousField = 6;      // SessionRecordProto.pre
 constexpr std::uint32_t kStateFixedField = 1;          // PackedSessionStateProto.fixed
 constexpr std::uint32_t kStateReceiverChainField = 2;  // PackedSessionStateProto.receiver_chains
 constexpr std::uint32_t kStatePendingPreKeyField = 3;  // PackedSessionStateProto.pending_pre_key
+constexpr std::uint32_t kStatePendingKyberField = 4;   // PackedSessionStateProto.pending_kyber_pre_key (format 4)
+constexpr std::uint32_t kStatePqRatchetField = 5;      // PackedSessionStateProto.pq_ratchet (format 4)
 constexpr std::uint32_t kWireVarint = 0;
 constexpr std::uint32_t kWireFixed64 = 1;
 constexpr std::uint32_t kWireLengthDelimited = 2;
@@ -47,6 +51,10 @@ constexpr std::size_t kSkippedKeySize = 4 + 32 + 32 + 16;
 // pending pre-key: flags (bit 0: has a one-time pre-key id) ‖ pre-key id ‖ signed pre-key id ‖ base key
 constexpr std::size_t kPendingSize = 1 + 4 + 4 + 32;
 constexpr std::uint8_t kPendingHasPreKeyId = 0x01;
+// pending Kyber pre-key (format 4): Kyber pre-key id ‖ Kyber1024 ciphertext (without its type byte)
+constexpr std::size_t kPendingKyberSize = 4 + crypto::Kyber1024::kCiphertextSize;
+// pq ratchet (format 4): SPQR seed (32) ‖ SPQR state (the rest, opaque; empty until SPQR runs)
+constexpr std::size_t kPqSeedSize = 32;
 
 // ---- writing ----
 
@@ -69,6 +77,8 @@ std::size_t state_size(const SessionState& s) noexcept {
   std::size_t n = field_size(kStateFixedField, kFixedSize);
   for (const auto& c : s.receiver_chains) n += field_size(kStateReceiverChainField, chain_size(c));
   if (s.pending_pre_key) n += field_size(kStatePendingPreKeyField, kPendingSize);
+  if (s.pending_pre_key && s.pending_pre_key->kyber) n += field_size(kStatePendingKyberField, kPendingKyberSize);
+  if (s.pq_ratchet_seed) n += field_size(kStatePqRatchetField, kPqSeedSize + s.pq_ratchet_state.size());
   return n;
 }
 
@@ -139,6 +149,16 @@ void write_state(Writer& w, const SessionState& s) {
     w.u32(pending.pre_key_id ? pending.pre_key_id->value : 0);
     w.u32(pending.signed_pre_key_id.value);
     w.key(pending.base_key);
+    if (pending.kyber) {
+      w.length_delimited(kStatePendingKyberField, kPendingKyberSize);
+      w.u32(pending.kyber->id.value);
+      w.raw(pending.kyber->ciphertext.bytes());
+    }
+  }
+  if (s.pq_ratchet_seed) {
+    w.length_delimited(kStatePqRatchetField, kPqSeedSize + s.pq_ratchet_state.size());
+    w.raw(s.pq_ratchet_seed->expose());
+    w.raw(s.pq_ratchet_state.expose());
   }
 }
 
@@ -266,11 +286,24 @@ Result<PendingPreKey> read_pending(ByteView b) {
   return pending;
 }
 
+Result<PendingKyberPreKey> read_pending_kyber(ByteView b) {
+  if (b.size() != kPendingKyberSize) return make_error(Errc::bad_length, "pending kyber pre-key length");
+  Layout l(b);
+  const KyberPreKeyId id{l.u32()};
+  HUSH_TRY_ASSIGN(auto ciphertext, KyberCiphertext::parse(l.take<crypto::Kyber1024::kCiphertextSize>()));
+  return PendingKyberPreKey{id, ciphertext};
+}
+
 // A PackedSessionStateProto: exactly one `fixed`, at most one pending pre-key, at
-// most kMaxReceiverChains chains; no other fields.
-Result<std::unique_ptr<SessionState>> read_state(ByteView body) {
+// most kMaxReceiverChains chains; in format 4 also at most one pending Kyber
+// pre-key and one pq ratchet, exactly as the state's version needs them; no other fields.
+Result<std::unique_ptr<SessionState>> read_state(ByteView body, std::uint32_t format) {
   ByteView fixed;
   ByteView pending;
+  ByteView pending_kyber;
+  ByteView pq_ratchet;
+  bool has_pending_kyber = false;
+  bool has_pq_ratchet = false;
   std::array<ByteView, kMaxReceiverChains> chains{};
   std::size_t chain_count = 0;
   bool has_fixed = false;
@@ -292,6 +325,12 @@ Result<std::unique_ptr<SessionState>> read_state(ByteView body) {
     } else if (field == kStatePendingPreKeyField && !has_pending) {
       pending = value;
       has_pending = true;
+    } else if (format == kSessionRecordFormatVersion && field == kStatePendingKyberField && !has_pending_kyber) {
+      pending_kyber = value;
+      has_pending_kyber = true;
+    } else if (format == kSessionRecordFormatVersion && field == kStatePqRatchetField && !has_pq_ratchet) {
+      pq_ratchet = value;
+      has_pq_ratchet = true;
     } else {
       return make_error(Errc::decode_error, "session state field");
     }
@@ -301,7 +340,17 @@ Result<std::unique_ptr<SessionState>> read_state(ByteView body) {
 
   Layout l(fixed);
   const std::uint32_t version = l.u32();
-  if (version != kCiphertextVersion) return make_error(Errc::unsupported_version, "session version");
+  const bool v4 = version == kPqxdhCiphertextVersion;
+  if (version != kCiphertextVersion && !(v4 && format == kSessionRecordFormatVersion)) {
+    return make_error(Errc::unsupported_version, "session version");
+  }
+  // A version-4 state has its SPQR seed, and its pending pre-key (while
+  // there is one) its Kyber part; a version-3 state has neither.
+  if (has_pq_ratchet != v4) return make_error(Errc::decode_error, "SPQR seed and session version disagree");
+  if (has_pending_kyber != (v4 && has_pending)) {
+    return make_error(Errc::decode_error, "pending Kyber pre-key and session version disagree");
+  }
+  if (has_pq_ratchet && pq_ratchet.size() < kPqSeedSize) return make_error(Errc::bad_length, "SPQR seed length");
   HUSH_TRY_ASSIGN(auto local_identity, l.key());
   HUSH_TRY_ASSIGN(auto remote_identity, l.key());
   SecretBytes<32> root(l.take<32>());
@@ -333,6 +382,13 @@ Result<std::unique_ptr<SessionState>> read_state(ByteView body) {
   }
   if (has_pending) {
     HUSH_TRY_ASSIGN(state->pending_pre_key, read_pending(pending));
+  }
+  if (has_pending_kyber) {
+    HUSH_TRY_ASSIGN(state->pending_pre_key->kyber, read_pending_kyber(pending_kyber));
+  }
+  if (has_pq_ratchet) {
+    state->pq_ratchet_seed = SecretBytes<32>::from(pq_ratchet.first(kPqSeedSize));
+    state->pq_ratchet_state = SecretBuffer(pq_ratchet.subspan(kPqSeedSize));
   }
   return state;
 }
@@ -390,7 +446,9 @@ Result<SessionRecord> SessionRecord::deserialize(ByteView bytes) {
     record.previous_ = std::move(parts.previous);
     return record;
   }
-  if (version != kSessionRecordFormatVersion) return make_error(Errc::unsupported_version, "session record");
+  if (version != kSessionRecordFormatVersion && version != kSessionRecordFormatVersion3) {
+    return make_error(Errc::unsupported_version, "session record");
+  }
 
   bool has_current = false;
   std::size_t previous_count = 0;
@@ -407,14 +465,14 @@ Result<SessionRecord> SessionRecord::deserialize(ByteView bytes) {
     ByteView value;
     if (wire_type != kWireLengthDelimited || !r.bytes(value)) return make_error(Errc::decode_error, "session record");
     if (field == kRecordCurrentField && !has_current) {
-      HUSH_TRY_ASSIGN(record.current_, read_state(value));
+      HUSH_TRY_ASSIGN(record.current_, read_state(value, version));
       has_current = true;
     } else if (field == kRecordPreviousField) {
       if (++previous_count > kMaxArchivedStates) return make_error(Errc::decode_error, "too many previous states");
-      HUSH_TRY_ASSIGN(auto s, read_state(value));
+      HUSH_TRY_ASSIGN(auto s, read_state(value, version));
       record.previous_.push_back(std::move(*s));
     } else {
-      // Includes version 1 states in a version 3 record.
+      // Includes version 1 states in a version 3 or 4 record.
       return make_error(Errc::decode_error, "session record field");
     }
   }

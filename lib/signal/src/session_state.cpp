@@ -15,6 +15,8 @@ SessionState SessionState::clone() const {
   SessionState s{session_version,  local_identity,         remote_identity,        root_key.clone(),
                  previous_counter, sender_ratchet.clone(), sender_chain.clone(),   {},
                  pending_pre_key,  local_registration_id,  remote_registration_id, alice_base_key};
+  if (pq_ratchet_seed) s.pq_ratchet_seed = pq_ratchet_seed->clone();
+  s.pq_ratchet_state = pq_ratchet_state.clone();
   s.receiver_chains.reserve(receiver_chains.size());
   for (const auto& c : receiver_chains) s.receiver_chains.push_back(c.clone());
   return s;

@@ -33,6 +33,17 @@ signal::PreKeyBundle SignalParty::make_bundle(bool with_one_time_pre_key) {
   return bundle;
 }
 
+signal::PreKeyBundle SignalParty::make_pq_bundle(bool with_one_time_pre_key, bool last_resort) {
+  auto bundle = make_bundle(with_one_time_pre_key);
+  auto identity = store_->identities.identity_key_pair();
+  HUSH_CHECK(identity.has_value());
+  auto kyber = signal::generate_kyber_pre_key(*identity, signal::KyberPreKeyId{next_kyber_pre_key_id_++}, 0,
+                                              last_resort, rng_);
+  HUSH_CHECK(store_->kyber_pre_keys.store_kyber_pre_key(kyber).has_value());
+  bundle.kyber_pre_key = signal::BundleKyberPreKey{kyber.id, kyber.public_key(), kyber.signature};
+  return bundle;
+}
+
 Status SignalParty::start_session(const signal::ProtocolAddress& peer, const signal::PreKeyBundle& bundle) {
   return signal::process_pre_key_bundle(store_->stores(), peer, bundle, rng_);
 }

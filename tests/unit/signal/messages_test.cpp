@@ -14,7 +14,8 @@ TEST(SignalMessage, RoundTripsAndKeepsItsBytes) {
   auto a = crypto::KeyPair::generate(rng);
   auto b = crypto::KeyPair::generate(rng);
   Bytes mac_key(32, 7);
-  auto m = SignalMessage::create(ratchet.public_key, 42, 7, Bytes(32, 1), mac_key, a.public_key, b.public_key);
+  auto m = SignalMessage::create(kCiphertextVersion, ratchet.public_key, 42, 7, Bytes(32, 1), mac_key, a.public_key,
+                                 b.public_key);
   EXPECT_EQ(m.serialized()[0], 0x33);
   auto parsed = SignalMessage::deserialize(m.serialized());
   ASSERT_TRUE(parsed);
@@ -28,9 +29,10 @@ TEST(SignalMessage, RoundTripsAndKeepsItsBytes) {
 TEST(SignalMessage, RefusesWrongVersionsTruncationAndGarbage) {
   testing::DeterministicRng rng(2);
   auto k = crypto::KeyPair::generate(rng);
-  auto m = SignalMessage::create(k.public_key, 1, 0, Bytes(16, 1), Bytes(32, 1), k.public_key, k.public_key);
+  auto m = SignalMessage::create(kCiphertextVersion, k.public_key, 1, 0, Bytes(16, 1), Bytes(32, 1), k.public_key,
+                                 k.public_key);
   Bytes bytes = m.serialized();
-  for (std::uint8_t v : {0x23, 0x43, 0x13, 0x00, 0xff}) {
+  for (std::uint8_t v : {0x23, 0x53, 0x13, 0x00, 0xff}) {
     Bytes b = bytes;
     b[0] = v;
     EXPECT_EQ(SignalMessage::deserialize(b).code(), Errc::unsupported_version);
@@ -48,7 +50,8 @@ TEST(SignalMessage, RefusesWrongVersionsTruncationAndGarbage) {
 TEST(SignalMessage, RefusesBadRatchetKeys) {
   testing::DeterministicRng rng(3);
   auto k = crypto::KeyPair::generate(rng);
-  auto m = SignalMessage::create(k.public_key, 1, 0, Bytes(16, 1), Bytes(32, 1), k.public_key, k.public_key);
+  auto m = SignalMessage::create(kCiphertextVersion, k.public_key, 1, 0, Bytes(16, 1), Bytes(32, 1), k.public_key,
+                                 k.public_key);
   Bytes bytes = m.serialized();
   // protobuf: field 1 (tag 0x0a), length 33, then 0x05 and the key.
   ASSERT_EQ(bytes[1], 0x0a);

@@ -12,6 +12,12 @@ namespace hush::signal {
 inline constexpr std::uint8_t kCiphertextVersion = 3;
 inline constexpr std::uint8_t kVersionByte = (kCiphertextVersion << 4) | kCiphertextVersion;
 
+/// Message version 4: sessions set up with PQXDH (issue #15). Its version
+/// byte is (4 << 4) | 4 = 0x44, as libsignal writes it (protocol.rs: the low
+/// nibble is the sender's current version, 4).
+inline constexpr std::uint8_t kPqxdhCiphertextVersion = 4;
+inline constexpr std::uint8_t kPqxdhVersionByte = (kPqxdhCiphertextVersion << 4) | kPqxdhCiphertextVersion;
+
 /// Truncated HMAC-SHA256 appended to every SignalMessage (libsignal: MAC_LENGTH).
 inline constexpr std::size_t kMacSize = 8;
 
@@ -40,6 +46,9 @@ inline constexpr std::uint32_t kPreKeyIdModulus = 0xFFFFFE;
 
 // KDF labels (HKDF "info" strings), exactly as libsignal-protocol-c.
 inline constexpr std::string_view kInfoX3dh = "WhisperText";
+/// PQXDH's KDF info (libsignal pqxdh.rs; the spec's "info" names the curve,
+/// hash and KEM). Its HKDF output is RK (32) ‖ CK (32) ‖ the SPQR seed (32).
+inline constexpr std::string_view kInfoPqxdh = "WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024";
 inline constexpr std::string_view kInfoRatchet = "WhisperRatchet";
 inline constexpr std::string_view kInfoMessageKeys = "WhisperMessageKeys";
 
@@ -57,10 +66,15 @@ inline constexpr std::size_t kMessageKeyMaterialSize = 80;
 inline constexpr std::uint32_t kRecordFormatVersion = 2;
 inline constexpr std::uint32_t kRecordFormatVersion1 = 1;
 /// Format version of the session records we write: each state packed into a
-/// few fixed-layout byte fields (docs/protocol.md §4). The number 2 was
-/// skipped: tests/unit/signal/session_record_test.cpp uses it as the example
+/// few fixed-layout byte fields (docs/protocol.md §4); 4 adds version-4
+/// (PQXDH) states. The number 2 was skipped: tests/unit/signal/session_record_test.cpp uses it as the example
 /// of an unknown version.
-inline constexpr std::uint32_t kSessionRecordFormatVersion = 3;
+inline constexpr std::uint32_t kSessionRecordFormatVersion = 4;
+/// Format 3: as 4 without the PQXDH parts (Kyber pending pre-key, the SPQR
+/// seed and state); still read.
+inline constexpr std::uint32_t kSessionRecordFormatVersion3 = 3;
+/// Format version of our persisted Kyber pre-key records.
+inline constexpr std::uint32_t kKyberPreKeyRecordFormatVersion = 1;
 /// The first session record format (one protobuf field per key): still read.
 inline constexpr std::uint32_t kSessionRecordFormatVersion1 = 1;
 

@@ -16,6 +16,8 @@ struct StrongId {
 
 using PreKeyId = StrongId<struct PreKeyIdTag>;
 using SignedPreKeyId = StrongId<struct SignedPreKeyIdTag>;
+/// Kyber pre-keys (PQXDH) have their own id space, as in libsignal.
+using KyberPreKeyId = StrongId<struct KyberPreKeyIdTag>;
 using DeviceId = StrongId<struct DeviceIdTag>;
 using RegistrationId = StrongId<struct RegistrationIdTag>;
 

@@ -7,6 +7,8 @@
 #include <hush/util/secret.hpp>
 
 #include <map>
+#include <set>
+#include <tuple>
 #include <utility>
 
 namespace hush::signal {
@@ -49,6 +51,20 @@ class InMemorySignedPreKeyStore final : public SignedPreKeyStore {
   std::map<SignedPreKeyId, SecretBuffer> records_;
 };
 
+class InMemoryKyberPreKeyStore final : public KyberPreKeyStore {
+ public:
+  Result<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) override;
+  Status store_kyber_pre_key(const KyberPreKeyRecord& record) override;
+  Status mark_kyber_pre_key_used(KyberPreKeyId id, SignedPreKeyId signed_pre_key_id,
+                                 const crypto::PublicKey& base_key) override;
+  [[nodiscard]] std::size_t size() const noexcept { return records_.size(); }
+
+ private:
+  std::map<KyberPreKeyId, SecretBuffer> records_;
+  /// Last-resort uses seen: {kyber id, signed pre-key id, base key}.
+  std::set<std::tuple<KyberPreKeyId, SignedPreKeyId, crypto::PublicKey>> used_last_resort_;
+};
+
 class InMemorySessionStore final : public SessionStore {
  public:
   Result<std::optional<SessionRecord>> load_session(const ProtocolAddress& address) override;
@@ -61,16 +77,17 @@ class InMemorySessionStore final : public SessionStore {
   std::map<ProtocolAddress, SecretBuffer> records_;
 };
 
-/// All four in-memory stores for one device, with its identity.
+/// All in-memory stores for one device, with its identity.
 struct InMemoryProtocolStore {
   InMemoryIdentityKeyStore identities;
   InMemoryPreKeyStore pre_keys;
   InMemorySignedPreKeyStore signed_pre_keys;
   InMemorySessionStore sessions;
+  InMemoryKyberPreKeyStore kyber_pre_keys;
 
   InMemoryProtocolStore(IdentityKeyPair identity, RegistrationId registration_id)
       : identities(std::move(identity), registration_id) {}
-  ProtocolStores stores() { return {identities, pre_keys, signed_pre_keys, sessions}; }
+  ProtocolStores stores() { return {identities, pre_keys, signed_pre_keys, sessions, &kyber_pre_keys}; }
 };
 
 /// Sender key records, kept serialized like the session records.

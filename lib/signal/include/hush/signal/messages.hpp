@@ -1,13 +1,15 @@
-// The two 1:1 wire messages of Signal version 3 (byte-compatible with
-// libsignal-protocol-c). Parsing is complete before use: a message object
-// exists only once its version, protobuf, required fields and keys are
-// valid, and it keeps its original bytes for the MAC check.
+// The two 1:1 wire messages of Signal versions 3 (byte-compatible with
+// libsignal-protocol-c) and 4 (PQXDH, byte-compatible with libsignal 0.103).
+// Parsing is complete before use: a message object exists only once its
+// version, protobuf, required fields and keys are valid, and it keeps its
+// original bytes for the MAC check.
 #pragma once
 
 #include <hush/crypto/x25519.hpp>
 #include <hush/signal/constants.hpp>
 #include <hush/signal/identity.hpp>
 #include <hush/signal/ids.hpp>
+#include <hush/signal/kyber_pre_key.hpp>
 #include <hush/util/bytes.hpp>
 #include <hush/util/result.hpp>
 
@@ -23,9 +25,12 @@ class SignalMessage {
  public:
   /// Builds and MACs a message: version ‖ protobuf ‖ MAC, where
   /// MAC = HMAC-SHA256(mac_key, sender identity ‖ receiver identity ‖ version ‖ protobuf)[0..8].
-  static SignalMessage create(const crypto::PublicKey& ratchet_key, std::uint32_t counter,
+  /// `version` is 3 or 4 (the version byte (v << 4) | v); `pq_ratchet` is the
+  /// version-4 SPQR message, written as field 5 when not empty.
+  static SignalMessage create(std::uint8_t version, const crypto::PublicKey& ratchet_key, std::uint32_t counter,
                               std::uint32_t previous_counter, Bytes ciphertext, ByteView mac_key,
-                              const IdentityKey& sender_identity, const IdentityKey& receiver_identity);
+                              const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                              ByteView pq_ratchet = {});
 
   /// Parses. Fails with bad_length (too short), unsupported_version,
   /// decode_error (protobuf or missing field) or bad_key.
@@ -40,16 +45,19 @@ class SignalMessage {
   [[nodiscard]] std::uint32_t counter() const noexcept { return counter_; }
   [[nodiscard]] std::uint32_t previous_counter() const noexcept { return previous_counter_; }
   [[nodiscard]] ByteView ciphertext() const noexcept { return ciphertext_; }
+  /// The SPQR message (field 5); empty in version 3 and while SPQR is not running.
+  [[nodiscard]] ByteView pq_ratchet() const noexcept { return pq_ratchet_; }
   [[nodiscard]] const Bytes& serialized() const noexcept { return serialized_; }
 
  private:
   SignalMessage(std::uint8_t version, crypto::PublicKey ratchet_key, std::uint32_t counter, std::uint32_t previous,
-                Bytes ciphertext, Bytes serialized)
+                Bytes ciphertext, Bytes pq_ratchet, Bytes serialized)
       : version_(version),
         ratchet_key_(ratchet_key),
         counter_(counter),
         previous_counter_(previous),
         ciphertext_(std::move(ciphertext)),
+        pq_ratchet_(std::move(pq_ratchet)),
         serialized_(std::move(serialized)) {}
 
   std::uint8_t version_;
@@ -57,22 +65,35 @@ class SignalMessage {
   std::uint32_t counter_;
   std::uint32_t previous_counter_;
   Bytes ciphertext_;
+  Bytes pq_ratchet_;
   Bytes serialized_;
+};
+
+/// The Kyber part of a version-4 pre-key message.
+struct KyberPayload {
+  KyberPreKeyId id;
+  KyberCiphertext ciphertext;
 };
 
 class PreKeySignalMessage {
  public:
+  /// Version 4 exactly when `kyber` is given (the inner message's version must match).
   static PreKeySignalMessage create(RegistrationId registration_id, std::optional<PreKeyId> pre_key_id,
                                     SignedPreKeyId signed_pre_key_id, const crypto::PublicKey& base_key,
-                                    const IdentityKey& identity_key, SignalMessage message);
+                                    const IdentityKey& identity_key, SignalMessage message,
+                                    std::optional<KyberPayload> kyber = std::nullopt);
 
-  /// Parses the outer message and the SignalMessage inside it.
+  /// Parses the outer message and the SignalMessage inside it. A version-4
+  /// message must carry both Kyber fields and a version-3 message neither
+  /// (invalid_message otherwise).
   static Result<PreKeySignalMessage> deserialize(ByteView bytes);
 
   [[nodiscard]] std::uint8_t version() const noexcept { return version_; }
   [[nodiscard]] RegistrationId registration_id() const noexcept { return registration_id_; }
   [[nodiscard]] std::optional<PreKeyId> pre_key_id() const noexcept { return pre_key_id_; }
   [[nodiscard]] SignedPreKeyId signed_pre_key_id() const noexcept { return signed_pre_key_id_; }
+  /// Version 4: the Kyber pre-key id and ciphertext.
+  [[nodiscard]] const std::optional<KyberPayload>& kyber() const noexcept { return kyber_; }
   [[nodiscard]] const crypto::PublicKey& base_key() const noexcept { return base_key_; }
   [[nodiscard]] const IdentityKey& identity_key() const noexcept { return identity_key_; }
   [[nodiscard]] const SignalMessage& message() const noexcept { return message_; }
@@ -80,12 +101,13 @@ class PreKeySignalMessage {
 
  private:
   PreKeySignalMessage(std::uint8_t version, RegistrationId reg, std::optional<PreKeyId> pre_key_id,
-                      SignedPreKeyId signed_id, crypto::PublicKey base_key, IdentityKey identity, SignalMessage message,
-                      Bytes serialized)
+                      SignedPreKeyId signed_id, std::optional<KyberPayload> kyber, crypto::PublicKey base_key,
+                      IdentityKey identity, SignalMessage message, Bytes serialized)
       : version_(version),
         registration_id_(reg),
         pre_key_id_(pre_key_id),
         signed_pre_key_id_(signed_id),
+        kyber_(std::move(kyber)),
         base_key_(base_key),
         identity_key_(identity),
         message_(std::move(message)),
@@ -95,6 +117,7 @@ class PreKeySignalMessage {
   RegistrationId registration_id_;
   std::optional<PreKeyId> pre_key_id_;
   SignedPreKeyId signed_pre_key_id_;
+  std::optional<KyberPayload> kyber_;
   crypto::PublicKey base_key_;
   IdentityKey identity_key_;
   SignalMessage message_;

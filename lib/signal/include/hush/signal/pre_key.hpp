@@ -7,6 +7,7 @@
 #include <hush/crypto/xeddsa.hpp>
 #include <hush/signal/identity.hpp>
 #include <hush/signal/ids.hpp>
+#include <hush/signal/kyber_pre_key.hpp>
 #include <hush/util/result.hpp>
 #include <hush/util/secret.hpp>
 
@@ -37,6 +38,14 @@ struct SignedPreKeyRecord {
   static Result<SignedPreKeyRecord> deserialize(ByteView bytes);
 };
 
+/// The Kyber pre-key a bundle carries (PQXDH): with it, a session is set up
+/// with PQXDH and speaks message version 4.
+struct BundleKyberPreKey {
+  KyberPreKeyId id;
+  KyberPublicKey public_key;
+  crypto::Signature signature{};  ///< XEdDSA by the identity key over 0x08 ‖ public_key
+};
+
 /// What a device publishes so that others can start a session with it.
 struct PreKeyBundle {
   RegistrationId registration_id;
@@ -47,6 +56,9 @@ struct PreKeyBundle {
   crypto::PublicKey signed_pre_key;
   crypto::Signature signed_pre_key_signature{};
   IdentityKey identity_key;
+  /// Present: PQXDH, message version 4. Absent: X3DH, version 3 (refused
+  /// when the session it would replace is version 4: no downgrade).
+  std::optional<BundleKyberPreKey> kyber_pre_key{};
 
   /// Whether the signed pre-key's signature verifies under identity_key.
   [[nodiscard]] bool signature_valid() const noexcept;

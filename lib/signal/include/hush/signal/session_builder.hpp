@@ -1,5 +1,6 @@
 // Starting a session as the initiator from a published pre-key bundle
-// (X3DH, signal.org/docs/specifications/x3dh §3.3).
+// (X3DH, signal.org/docs/specifications/x3dh §3.3; PQXDH when the bundle has a
+// Kyber pre-key, signal.org/docs/specifications/pqxdh §3.3).
 #pragma once
 
 #include <hush/crypto/random.hpp>
@@ -10,10 +11,12 @@
 
 namespace hush::signal {
 
-/// Verifies the bundle (signed pre-key signature, every key valid), checks
-/// trust in its identity key, runs X3DH and stores a new current session for
+/// Verifies the bundle (signed pre-key and Kyber pre-key signatures, every key valid), checks
+/// trust in its identity key, runs X3DH (or PQXDH: version 4) and stores a new current session for
 /// `address` (archiving any previous one). Nothing is stored on failure.
-/// Errors: bad_signature, bad_key, untrusted_identity, storage errors.
+/// Errors: bad_signature, bad_key, untrusted_identity, invalid_message (a
+/// bundle without a Kyber pre-key when the current session is version 4),
+/// storage errors.
 [[nodiscard]] Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& address,
                                             const PreKeyBundle& bundle, crypto::Rng& rng);
 

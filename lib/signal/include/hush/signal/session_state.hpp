@@ -6,6 +6,7 @@
 #include <hush/crypto/x25519.hpp>
 #include <hush/signal/identity.hpp>
 #include <hush/signal/ids.hpp>
+#include <hush/signal/kyber_pre_key.hpp>
 #include <hush/signal/ratchet_keys.hpp>
 
 #include <optional>
@@ -21,11 +22,19 @@ struct ReceiverChain {
   [[nodiscard]] ReceiverChain clone() const;
 };
 
+/// The Kyber part of a version-4 initiator's pre-key messages (libsignal:
+/// PendingKyberPreKey): which Kyber pre-key, and the ciphertext for it.
+struct PendingKyberPreKey {
+  KyberPreKeyId id;
+  KyberCiphertext ciphertext;
+};
+
 /// What an initiator's messages carry until the responder has answered.
 struct PendingPreKey {
   std::optional<PreKeyId> pre_key_id;
   SignedPreKeyId signed_pre_key_id;
   crypto::PublicKey base_key;
+  std::optional<PendingKyberPreKey> kyber{};  ///< present exactly in version-4 sessions
 };
 
 struct SessionState {
@@ -41,6 +50,13 @@ struct SessionState {
   RegistrationId local_registration_id;
   RegistrationId remote_registration_id;
   crypto::PublicKey alice_base_key;  ///< the initiator's base key: identifies this session's X3DH
+  /// Version 4: the last 32 bytes of PQXDH's output, the SPQR ratchet's
+  /// authentication key (libsignal: HandshakeKeys.pqr_key, spqr Params.auth_key).
+  std::optional<SecretBytes<32>> pq_ratchet_seed{};
+  /// Version 4: the SPQR state, opaque here. Empty until SPQR lands
+  /// (TODO(#15)): then no post-quantum key is mixed into the message keys and
+  /// the pq_ratchet field of our messages stays empty (spqr's V0).
+  SecretBuffer pq_ratchet_state{};
 
   [[nodiscard]] SessionState clone() const;
 

@@ -58,6 +58,21 @@ class SignedPreKeyStore {
   virtual Status remove_signed_pre_key(SignedPreKeyId id) = 0;
 };
 
+/// Kyber pre-keys (PQXDH, issue #15), beside the EC ones as in libsignal.
+class KyberPreKeyStore {
+ public:
+  virtual ~KyberPreKeyStore() = default;
+  /// Fails with not_found when there is no such Kyber pre-key.
+  virtual Result<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) = 0;
+  virtual Status store_kyber_pre_key(const KyberPreKeyRecord& record) = 0;
+  /// Called once a pre-key message using it has been decrypted (libsignal's
+  /// mark_kyber_pre_key_used): a one-time key is removed; a last-resort key is
+  /// kept, and the store remembers {id, signed pre-key id, base key} so that
+  /// the same combination seen again fails with duplicate_message.
+  virtual Status mark_kyber_pre_key_used(KyberPreKeyId id, SignedPreKeyId signed_pre_key_id,
+                                         const crypto::PublicKey& base_key) = 0;
+};
+
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
@@ -66,12 +81,15 @@ class SessionStore {
   virtual Status store_session(const ProtocolAddress& address, const SessionRecord& record) = 0;
 };
 
-/// The four stores one device needs, by reference.
+/// The stores one device needs, by reference.
 struct ProtocolStores {
   IdentityKeyStore& identities;
   PreKeyStore& pre_keys;
   SignedPreKeyStore& signed_pre_keys;
   SessionStore& sessions;
+  /// Needed to answer PQXDH (version 4) pre-key messages; without it they
+  /// fail with unknown_pre_key. TODO(#15): the client SDK passes its store.
+  KyberPreKeyStore* kyber_pre_keys = nullptr;
 };
 
 /// Sender Keys (issue #4): one record per {group, member device}. Kept apart

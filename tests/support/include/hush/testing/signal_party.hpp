@@ -25,6 +25,9 @@ class SignalParty {
 
   /// Publishes (stores) a fresh one-time pre-key and the current signed pre-key; returns the bundle.
   signal::PreKeyBundle make_bundle(bool with_one_time_pre_key = true);
+  /// make_bundle() plus a fresh signed Kyber pre-key (PQXDH, version 4),
+  /// one-time or last-resort, also stored.
+  signal::PreKeyBundle make_pq_bundle(bool with_one_time_pre_key = true, bool last_resort = false);
 
   /// Starts a session with `peer` from its bundle.
   Status start_session(const signal::ProtocolAddress& peer, const signal::PreKeyBundle& bundle);
@@ -43,6 +46,7 @@ class SignalParty {
   std::unique_ptr<signal::InMemoryProtocolStore> store_;
   std::uint32_t next_pre_key_id_ = 1;
   std::uint32_t signed_pre_key_id_ = 1;
+  std::uint32_t next_kyber_pre_key_id_ = 1;
 };
 
 }  // namespace hush::testing
