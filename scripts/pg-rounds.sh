@@ -6,8 +6,10 @@
 # grew. Passes when no round's throughput falls more than
 # PG_ROUNDS_TOLERANCE percent (20) below the first round's (a faster round
 # is shown, not failed: on a shared machine the neighbours come and go);
-# prints one line per round with hushd's CPU per message and the load
-# average (read the figures with it).
+# prints one line per round with the CPU per relayed message of hushd and of
+# PostgreSQL (its server processes over the whole round: what a plan that
+# scans a growing table shows even when the neighbours blur the throughput)
+# and the load average (read the figures with it).
 #
 #   scripts/pg-rounds.sh                      # build/release, builds hushd and hush-load first
 #   BUILD_DIR=build/other PG_ROUNDS_BUILD=0 scripts/pg-rounds.sh   # another build, as it is
@@ -63,13 +65,26 @@ done
 PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$WORK/hushd.out" | cut -d: -f2)
 [ -n "$PORT" ] || { echo "hushd did not start" >&2; cat "$WORK/hushd.err" >&2; exit 1; }
 
+# CPU seconds (user + system) of the PostgreSQL server processes now alive.
+TICKS=$(getconf CLK_TCK)
+pg_cpu() {
+  local pm
+  pm=$(head -1 "$WORK/pg/data/postmaster.pid")
+  for p in "$pm" $(pgrep -P "$pm"); do cat "/proc/$p/stat" 2>/dev/null; done |
+    awk -v t="$TICKS" '{ s += $14 + $15 } END { printf "%.3f", s / t }'
+}
+
 first=
 status=0
 for round in $(seq "$ROUNDS"); do
+  cpu0=$(pg_cpu)
   out=$("$LOAD" --ca "$WORK/hushd/tls/cert.pem" --connect "127.0.0.1:$PORT" --server-pid "$HUSHD_PID" \
     --accounts "$ACCOUNTS" --accounts-file "$WORK/accounts.txt" \
     --max --warmup 2 --duration "$DURATION" --drain 5 2>&1) || { echo "$out" >&2; exit 1; }
+  cpu1=$(pg_cpu)
   result=$(grep '^RESULT' <<<"$out")
+  pushed=$(sed -n 's/.*pushed \([0-9]*\) (unique).*/\1/p' <<<"$out")
+  pg_us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="${pushed:-0}" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1e6 / n; else print "-" }')
   rate=$(sed -n 's/.* msgs_per_s=\([0-9]*\).*/\1/p' <<<"$result")
   p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$result")
   cpu=$(sed -n 's/.* hushd_cpu_us_per_msg=\([0-9.]*\).*/\1/p' <<<"$result")
@@ -83,8 +98,8 @@ for round in $(seq "$ROUNDS"); do
   elif [ "$pct" -gt $(( 100 + TOLERANCE )) ]; then
     verdict="faster (a quieter moment?)"
   fi
-  printf 'round %d: %6d msgs/s (%3d%% of round 1)  p99 %8s ms  hushd %6s us/msg  load %s  %s\n' \
-    "$round" "$rate" "$pct" "$p99" "$cpu" "$load" "$verdict"
+  printf 'round %d: %6d msgs/s (%3d%% of round 1)  p99 %8s ms  hushd %6s us/msg  postgres %6s us/msg  load %s  %s\n' \
+    "$round" "$rate" "$pct" "$p99" "$cpu" "$pg_us" "$load" "$verdict"
 done
 rows=$(as_pg "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d hush -Atc \
   "SELECT (SELECT COUNT(*) FROM sent) || ' sent rows, ' || pg_size_pretty(pg_database_size('hush'))")
