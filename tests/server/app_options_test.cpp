@@ -56,6 +56,25 @@ TEST_F(AppOptions, KnownKeysOfTheRightTypeApply) {
   EXPECT_EQ(o.lookup_per_minute, 2.5);
 }
 
+// Unset, the mailbox poll is chosen by backend at start (negative here);
+// set, it is taken as given, 0 meaning never; negative is refused.
+TEST_F(AppOptions, MailboxPollIntervalIsUnsetByDefaultAndCheckedWhenSet) {
+  Options unset;
+  ASSERT_TRUE(parse_config("queue_cap = 5\n", unset).run);
+  EXPECT_LT(unset.mailbox_poll_interval.count(), 0);
+  Options o;
+  const auto parsed = parse_config("mailbox_poll_interval_ms = 250\n", o);
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(o.mailbox_poll_interval, std::chrono::milliseconds(250));
+  Options off;
+  ASSERT_TRUE(parse_config("mailbox_poll_interval_ms = 0\n", off).run);
+  EXPECT_EQ(off.mailbox_poll_interval.count(), 0);
+  Options bad;
+  const auto refused = parse_config("mailbox_poll_interval_ms = -1\n", bad);
+  EXPECT_FALSE(refused.run);
+  EXPECT_NE(refused.text.find("mailbox_poll_interval_ms"), std::string::npos) << refused.text;
+}
+
 TEST_F(AppOptions, AnUnknownKeyIsAnErrorThatNamesItAndItsLine) {
   Options o;
   const auto parsed = parse_config("data = \"/srv/hush\"\nqueue_capp = 50\n", o);

@@ -67,5 +67,24 @@ TEST_F(Challenges, AnotherServersChallengeIsRefused) {
   EXPECT_EQ(check(issued.challenge, sign(identity_.private_key, issued.challenge)).code(), Errc::unauthorized);
 }
 
+// Several hushd nodes of one database share the key (Store::shared_secret):
+// a challenge one node issued verifies on another, still once only there.
+TEST_F(Challenges, ANodeSharingTheKeyAcceptsTheChallengeOnce) {
+  SecretBytes<32> key;
+  rng_.fill(key.expose_mut());
+  hush::testing::DeterministicRng rng_a{21};
+  hush::testing::DeterministicRng rng_b{22};
+  std::mutex mu_a;
+  std::mutex mu_b;
+  RegistrationChallenges node_a(clock_, rng_a, mu_a, kChallengeLifetime, &key);
+  RegistrationChallenges node_b(clock_, rng_b, mu_b, kChallengeLifetime, &key);
+  const auto issued = node_a.issue();
+  Bytes m = issued.challenge;
+  m.insert(m.end(), message_.begin(), message_.end());
+  const auto signature = sign(identity_.private_key, issued.challenge);
+  EXPECT_TRUE(node_b.verify_and_consume(issued.challenge, identity_.public_key, m, signature));
+  EXPECT_EQ(node_b.verify_and_consume(issued.challenge, identity_.public_key, m, signature).code(), Errc::unauthorized);
+}
+
 }  // namespace
 }  // namespace hush::server

@@ -23,6 +23,28 @@ TEST_P(StoreConformance, MigrationsRunOnceAndReopenIsIdempotent) {
   EXPECT_EQ(found->id, alice.address.account);
 }
 
+// The key every node of one database shares: the first candidate stored
+// wins, later callers (and a reopened store) get it, never their own.
+TEST_P(StoreConformance, SharedSecretIsStoredOnceAndReturnedToEveryCaller) {
+  SecretBytes<32> first;
+  first.expose_mut()[0] = 1;
+  SecretBytes<32> second;
+  second.expose_mut()[0] = 2;
+  auto a = store_->shared_secret("registration_challenges", first);
+  ASSERT_TRUE(a) << errc_name(a.code());
+  EXPECT_TRUE(ct_equal(*a, first));
+  auto b = store_->shared_secret("registration_challenges", second);
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(ct_equal(*b, first));
+  auto other = store_->shared_secret("another", second);
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(ct_equal(*other, second));
+  reopen();
+  auto c = store_->shared_secret("registration_challenges", second);
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(ct_equal(*c, first));
+}
+
 TEST_P(StoreConformance, UsernamesAreUniqueCaseInsensitively) {
   auto alice = register_user("Alice");
   for (const char* name : {"alice", "ALICE", "aLiCe"}) {

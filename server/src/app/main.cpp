@@ -180,9 +180,13 @@ int run(const Options& o) {
   if (!store) return fail("store_open_failed", store.error());
   const std::string backend((*store)->backend());
   log_event(LogLevel::info, "store_open", {kv("backend", backend)});  // never the URL: it may hold a password
+  so.limits.mailbox_poll_interval = o.mailbox_poll_interval.count() >= 0 ? o.mailbox_poll_interval
+                                    : backend == "postgresql"            ? kDefaultPostgresPoll
+                                                                         : std::chrono::milliseconds(0);
 
   SystemClock clock;
-  PushNotifier notifier;
+  CountingWakeUps wake_ups;
+  PushNotifier notifier(&wake_ups);
   AbuseMetrics abuse;
   AccountServiceConfig account_config;
   account_config.registration_limit = RateLimit{o.registration_burst, o.registration_per_minute / 60};
@@ -190,6 +194,12 @@ int run(const Options& o) {
   account_config.registration_prefix_v4 = o.registration_prefix_v4;
   account_config.registration_prefix_v6 = o.registration_prefix_v6;
   account_config.lookup_limit = RateLimit{o.lookup_burst, o.lookup_per_minute / 60};
+  // Every node of one database verifies the challenges any node issued.
+  SecretBytes<32> candidate;
+  crypto::system_rng().fill(candidate.expose_mut());
+  auto challenge_key = (*store)->shared_secret("registration_challenges", candidate);
+  if (!challenge_key) return fail("store_open_failed", challenge_key.error());
+  account_config.challenge_key = &*challenge_key;
   AccountService accounts(**store, clock, crypto::system_rng(), account_config, &abuse);
   PreKeyNotifier pre_key_notifier;
   KeyServiceConfig key_config;
@@ -203,7 +213,7 @@ int run(const Options& o) {
                                                o.queue_cap});
   LiveConnections connections;
   api::Api api(api::Services{accounts, keys, messages, &connections});
-  ApiApplication application(api, backend, &abuse);
+  ApiApplication application(api, backend, &abuse, &wake_ups);
   net::Server server(so, application);
   if (auto started = server.start(); !started) return fail("listen_failed", started.error());
   notifier.attach(&server);

@@ -221,6 +221,10 @@ std::string apply_config(const std::string& path, Options& o) {
     if (*v <= 0) return "config: max_connections must be positive";
     o.max_connections = static_cast<std::size_t>(*v);
   }
+  if (auto v = t["mailbox_poll_interval_ms"].value<std::int64_t>()) {
+    if (*v < 0) return "config: mailbox_poll_interval_ms must be 0 (never) or more";
+    o.mailbox_poll_interval = std::chrono::milliseconds(*v);
+  }
   if (auto v = t["cert_hosts"].strings()) o.cert_hosts = *v;
   return t.error();
 }

@@ -65,7 +65,17 @@ struct Options {
   std::size_t pre_key_low_water = 20;
   /// One deadline for the TLS handshake plus the first HTTP request.
   std::chrono::seconds handshake_timeout{10};
+  /// How often an idle WebSocket session reads its mailbox without a wake-up
+  /// (net::Limits::mailbox_poll_interval; 0: never). Unset (negative): by
+  /// backend, kDefaultPostgresPoll for PostgreSQL (other nodes may store
+  /// mail for our sessions), never for SQLite (one node).
+  std::chrono::milliseconds mailbox_poll_interval{-1};
 };
+
+/// One second: what a message stored through another hushd node may wait
+/// before an idle session finds it while no cross-node wake-up exists;
+/// 200 sessions then cost 200 small mailbox reads a second.
+inline constexpr std::chrono::milliseconds kDefaultPostgresPoll{1000};
 
 /// hushd's version, as `hushd --version` prints it.
 const char* version();

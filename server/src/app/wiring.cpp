@@ -63,8 +63,20 @@ Bytes ApiApplication::provisioning_address_frame(std::string_view address, std::
   return api::Api::provisioning_address_frame(address, expires_at_ms);
 }
 
+void ApiApplication::mail_not_held(const net::Peer& peer) noexcept {
+  if (wake_ups_ == nullptr) return;
+  if (auto device = api::parse_peer_id(peer.id)) wake_ups_->notify(*device);
+}
+
 std::string ApiApplication::extra_metrics() {
-  return (abuse_ != nullptr ? abuse_->render() : std::string()) + fmt::format("# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
+  std::string wake_ups;
+  if (wake_ups_ != nullptr) {
+    wake_ups = fmt::format(
+        "# HELP hushd_mail_not_held_total Committed mail for devices with no session on this node.\n"
+        "# TYPE hushd_mail_not_held_total counter\nhushd_mail_not_held_total {}\n",
+        wake_ups_->count());
+  }
+  return wake_ups + (abuse_ != nullptr ? abuse_->render() : std::string()) + fmt::format("# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
                      "hushd_store_info{{backend=\"{}\"}} 1\n",
                      backend_);
 }
@@ -72,7 +84,7 @@ std::string ApiApplication::extra_metrics() {
 void PushNotifier::on_new_mail(const DeviceAddress& device, Seq /*seq*/) noexcept {
   if (auto* server = server_.load()) {
     try {
-      server->notify(api::peer_id(device));
+      if (server->notify(api::peer_id(device)) == 0 && wake_ups_ != nullptr) wake_ups_->notify(device);
     } catch (...) {
       // Only allocation can fail here; the mailbox keeps the message for the next drain.
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "api/api.hpp"
+#include "api/wake_ups.hpp"
 #include "net/application.hpp"
 #include "net/server.hpp"
 #include "service/abuse_metrics.hpp"
@@ -16,11 +17,25 @@
 
 namespace hush::server::app {
 
+/// The cross-node wake-up hook as one node without a bus has it: it counts
+/// the mail committed for devices with no session here (shown at /metrics);
+/// their sessions on other nodes find it by their mailbox poll.
+class CountingWakeUps final : public api::WakeUps {
+ public:
+  void notify(const DeviceAddress& /*device*/) noexcept override { count_.fetch_add(1, std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> count_{0};
+};
+
 class ApiApplication final : public net::Application {
  public:
   /// `abuse` (optional): the service limits' counters, shown at /metrics.
-  ApiApplication(api::Api& api, std::string backend, const AbuseMetrics* abuse = nullptr)
-      : api_(api), backend_(std::move(backend)), abuse_(abuse) {}
+  /// `wake_ups` (optional): told of mail no session of this node took.
+  ApiApplication(api::Api& api, std::string backend, const AbuseMetrics* abuse = nullptr,
+                 CountingWakeUps* wake_ups = nullptr)
+      : api_(api), backend_(std::move(backend)), abuse_(abuse), wake_ups_(wake_ups) {}
 
   std::optional<net::Peer> authenticate(std::string_view authorization) override;
   net::FrameReply handle_frame(const net::Peer& peer, ByteView frame) override;
@@ -32,11 +47,13 @@ class ApiApplication final : public net::Application {
   Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) override;
   Bytes queue_empty_frame() override;
   std::string extra_metrics() override;
+  void mail_not_held(const net::Peer& peer) noexcept override;
 
  private:
   api::Api& api_;
   std::string backend_;
   const AbuseMetrics* abuse_;
+  CountingWakeUps* wake_ups_;
 };
 
 /// Pushes a PreKeysLow frame to the live sessions of a device whose
@@ -53,13 +70,16 @@ class PreKeyNotifier final : public PreKeyListener {
 
 /// Wakes the connected sessions of a device when MessageService stored mail
 /// for it. The server is attached after construction (it needs the services).
+/// A device with no session here goes to the cross-node hook (`wake_ups`).
 class PushNotifier final : public DeliveryListener {
  public:
+  explicit PushNotifier(api::WakeUps* wake_ups = nullptr) noexcept : wake_ups_(wake_ups) {}
   void attach(net::Server* server) noexcept { server_.store(server); }
   void on_new_mail(const DeviceAddress& device, Seq seq) noexcept override;
 
  private:
   std::atomic<net::Server*> server_{nullptr};
+  api::WakeUps* wake_ups_;
 };
 
 /// The api's view of the live connections, over net::Server. The server is

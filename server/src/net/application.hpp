@@ -103,6 +103,11 @@ class Application {
 
   /// Extra Prometheus text appended to /metrics (e.g. storage figures).
   virtual std::string extra_metrics() { return {}; }
+
+  /// Committed mail for `peer` reached no session of this server (the
+  /// device may be connected to another node sharing the database). Any
+  /// thread; must not block or throw. The default does nothing.
+  virtual void mail_not_held(const Peer& /*peer*/) noexcept {}
 };
 
 }  // namespace hush::server::net

@@ -57,6 +57,13 @@ struct Limits {
   /// Largest frame read on a provisioning socket: the new device sends
   /// nothing there, so anything beyond a control frame closes it.
   std::size_t max_provisioning_frame = 1024;
+  /// A WebSocket session with nothing to push reads its mailbox again after
+  /// this long without a wake-up (0: never). Several hushd nodes on one
+  /// PostgreSQL (issue #17) wake only their own sessions, so mail stored
+  /// through another node is found by this poll until a cross-node bus
+  /// (Redis) carries the wake-ups; it bounds that delivery's latency, at one
+  /// mailbox read per idle session and interval. Set by hushd per backend.
+  std::chrono::milliseconds mailbox_poll_interval{0};
   /// Graceful shutdown waits this long for queued writes before it cuts.
   std::chrono::seconds shutdown_grace{5};
 };

@@ -51,6 +51,9 @@ std::string Metrics::render() const {
          queued_frames);
   metric(out, "hushd_push_pauses_total", "counter", "Times a full outgoing queue paused live pushes.",
          push_pauses);
+  metric(out, "hushd_mailbox_polls_total", "counter",
+         "Mailbox reads of idle sessions after a poll interval without a wake-up (mail stored on other nodes).",
+         mailbox_polls);
   metric(out, "hushd_disconnects_total", "counter", "Sessions closed because their device was removed.",
          disconnects);
   metric(out, "hushd_provisioning_open", "gauge", "New devices waiting on /v1/provisioning.", provisioning_open);

@@ -34,6 +34,7 @@ class Metrics {
   std::atomic<std::uint64_t> messages_out{0};  ///< envelopes pushed
   std::atomic<std::int64_t> queued_frames{0};  ///< sum of outgoing queue depths
   std::atomic<std::uint64_t> push_pauses{0};   ///< times a full queue paused live pushes
+  std::atomic<std::uint64_t> mailbox_polls{0};  ///< mailbox reads after a poll interval without a wake-up
   std::atomic<std::uint64_t> disconnects{0};   ///< sessions closed because their device was removed
   std::atomic<std::int64_t> provisioning_open{0};          ///< new devices waiting on /v1/provisioning
   std::atomic<std::uint64_t> provisioning_forwarded{0};    ///< provisioning messages handed over

@@ -216,7 +216,7 @@ std::string Server::local_address() const { return impl_->bound; }
 
 std::string Server::metrics_address() const { return impl_->metrics_bound; }
 
-void Server::notify(const std::string& peer) { impl_->registry.notify(peer); }
+std::size_t Server::notify(const std::string& peer) { return impl_->registry.notify(peer); }
 
 void Server::send_notice(const std::string& peer, const Bytes& frame) { impl_->registry.send_notice(peer, frame); }
 

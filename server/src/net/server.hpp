@@ -51,7 +51,8 @@ class Server {
 
   /// Wakes the sessions of `peer` (a Peer::id) to drain their mailbox.
   /// Thread-safe; cheap when the peer is not connected.
-  void notify(const std::string& peer);
+  /// Returns how many sessions were woken.
+  std::size_t notify(const std::string& peer);
 
   /// Queues `frame` (a notice, not mail) on every live session of `peer`.
   /// Thread-safe; returns at once; nothing happens when it is not connected.

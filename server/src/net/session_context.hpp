@@ -84,6 +84,13 @@ class StrandSignal {
  public:
   explicit StrandSignal(const asio::any_io_executor& ex) : timer_(ex, asio::steady_timer::time_point::max()) {}
   asio::awaitable<void> wait() { co_await timer_.async_wait(kAsTuple); }
+  /// wait(), but for at most `limit`: true when the time ran out (no notify()).
+  asio::awaitable<bool> wait_for(std::chrono::milliseconds limit) {
+    timer_.expires_after(limit);
+    auto [ec] = co_await timer_.async_wait(kAsTuple);
+    timer_.expires_at(asio::steady_timer::time_point::max());
+    co_return !ec;
+  }
   void notify() { timer_.cancel(); }
 
  private:

@@ -185,7 +185,10 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     FrameDone done = [keep = Keep{asio::prefer(ctx_.pool.get_executor(), asio::execution::outstanding_work.tracked),
                                   this->shared_from_this()}](FrameReply reply, std::vector<PeerPush> pushes) {
       const std::shared_ptr<WsSession>& self = keep.self;
-      for (PeerPush& p : pushes) self->ctx_.registry.push_frame(p.peer, p.seq, std::move(p.frame));
+      for (PeerPush& p : pushes) {
+        if (self->ctx_.registry.push_frame(p.peer, p.seq, std::move(p.frame)) == 0)
+          self->ctx_.app.mail_not_held(Peer{p.peer});
+      }
       asio::post(self->ws_.get_executor(), [self, reply = std::move(reply)]() mutable {
         --self->in_flight_;
         self->answer(std::move(reply));
@@ -331,6 +334,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
 
   asio::awaitable<void> pusher(std::shared_ptr<WsSession> /*keep alive*/) {
     const std::size_t cap = ctx_.limits.max_queued_frames;
+    const std::chrono::milliseconds poll = ctx_.limits.mailbox_poll_interval;
     for (;;) {
       bool counted_pause = false;
       while (!closing_ && (!wake_pending_ || queue_.size() >= cap)) {
@@ -338,7 +342,15 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
           ctx_.metrics.push_pauses.fetch_add(1, std::memory_order_relaxed);
           counted_pause = true;
         }
-        co_await pusher_signal_.wait();
+        if (poll.count() > 0 && !wake_pending_) {
+          // Mail stored through another node wakes nobody here: look anyway.
+          if (co_await pusher_signal_.wait_for(poll)) {
+            wake_pending_ = true;
+            ctx_.metrics.mailbox_polls.fetch_add(1, std::memory_order_relaxed);
+          }
+        } else {
+          co_await pusher_signal_.wait();
+        }
       }
       if (closing_) co_return;
       wake_pending_ = false;

@@ -25,7 +25,8 @@ AccountService::AccountService(storage::Store& store, const Clock& clock, crypto
       registration_limiter_(clock, config.registration_limit),
       registration_global_(clock, config.registration_global),
       lookup_limiter_(clock, config.lookup_limit),
-      challenges_(clock, rng, rng_mu_, config.challenge_lifetime) {}
+      challenges_(clock, rng, rng_mu_, config.challenge_lifetime, config.challenge_key,
+                  [&store](ByteView nonce, Timestamp expires_at) { return store.record_challenge_use(nonce, expires_at); }) {}
 
 namespace {
 

@@ -59,6 +59,10 @@ struct AccountServiceConfig {
   RateLimit lookup_limit{100, 1.0 / 6, 100'000};
   std::chrono::milliseconds link_token_lifetime = kLinkTokenLifetime;
   std::chrono::milliseconds challenge_lifetime = kChallengeLifetime;
+  /// The registration challenges' HMAC key, the same on every hushd node of
+  /// one database (Store::shared_secret); null: random per process. Must
+  /// outlive the constructor (it is copied).
+  const SecretBytes<32>* challenge_key = nullptr;
 };
 
 /// A registration's proof of possession of the identity private key: the

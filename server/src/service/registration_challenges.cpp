@@ -16,8 +16,13 @@ constexpr std::size_t kBodySize = kStampSize + kNonceSize;
 }  // namespace
 
 RegistrationChallenges::RegistrationChallenges(const Clock& clock, crypto::Rng& rng, std::mutex& rng_mu,
-                                               std::chrono::milliseconds lifetime)
-    : clock_(clock), rng_(rng), rng_mu_(rng_mu), lifetime_(lifetime) {
+                                               std::chrono::milliseconds lifetime, const SecretBytes<32>* key,
+                                               RecordChallengeUse record_use)
+    : clock_(clock), rng_(rng), rng_mu_(rng_mu), lifetime_(lifetime), record_use_(std::move(record_use)) {
+  if (key != nullptr) {
+    key_ = key->clone();
+    return;
+  }
   std::lock_guard lock(rng_mu_);
   rng_.fill(key_.expose_mut());
 }
@@ -53,11 +58,24 @@ Status RegistrationChallenges::verify_and_consume(ByteView challenge, const cryp
   if (!crypto::xeddsa_verify(identity, message, signature)) return make_error(Errc::bad_signature, "proof");
 
   const std::string nonce(reinterpret_cast<const char*>(challenge.data() + kStampSize), kNonceSize);
-  std::lock_guard lock(used_mu_);
-  if (used_.size() >= kMaxUsedChallenges) {
-    std::erase_if(used_, [now_ms](const auto& e) { return e.second <= now_ms; });
-    if (used_.size() >= kMaxUsedChallenges) return make_error(Errc::rate_limited, "challenges");
+  {
+    std::lock_guard lock(used_mu_);
+    if (used_.size() >= kMaxUsedChallenges) {
+      std::erase_if(used_, [now_ms](const auto& e) { return e.second <= now_ms; });
+      if (used_.size() >= kMaxUsedChallenges) return make_error(Errc::rate_limited, "challenges");
+    }
+    if (used_.contains(nonce)) return make_error(Errc::unauthorized, "challenge used");
   }
+  // Another node of the database may have seen it: the shared record decides
+  // (outside our lock: it is a database round trip).
+  if (record_use_) {
+    Status recorded = record_use_(challenge.subspan(kStampSize, kNonceSize), from_millis(expires_ms));
+    if (!recorded) {
+      if (recorded.code() == Errc::conflict) return make_error(Errc::unauthorized, "challenge used");
+      return recorded;
+    }
+  }
+  std::lock_guard lock(used_mu_);
   if (!used_.emplace(nonce, expires_ms).second) return make_error(Errc::unauthorized, "challenge used");
   return ok();
 }

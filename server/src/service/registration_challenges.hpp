@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -33,6 +34,10 @@ inline constexpr std::chrono::minutes kChallengeLifetime{5};
 /// it registrations are refused (rate_limited) until some expire.
 inline constexpr std::size_t kMaxUsedChallenges = 200'000;
 
+/// Records a challenge's use beyond this process (the database: every hushd
+/// node of it then refuses a replay). conflict: used already.
+using RecordChallengeUse = std::function<Status(ByteView nonce, Timestamp expires_at)>;
+
 struct IssuedChallenge {
   Bytes challenge;
   Timestamp expires_at{};
@@ -40,9 +45,13 @@ struct IssuedChallenge {
 
 class RegistrationChallenges {
  public:
-  /// `rng` is shared with other users that lock `rng_mu` around it.
+  /// `rng` is shared with other users that lock `rng_mu` around it. `key`:
+  /// the HMAC key, shared by every hushd node of one database (so a
+  /// challenge issued by one verifies on another; Store::shared_secret);
+  /// null: a random key of this process.
   RegistrationChallenges(const Clock& clock, crypto::Rng& rng, std::mutex& rng_mu,
-                         std::chrono::milliseconds lifetime = kChallengeLifetime);
+                         std::chrono::milliseconds lifetime = kChallengeLifetime,
+                         const SecretBytes<32>* key = nullptr, RecordChallengeUse record_use = {});
 
   /// A fresh challenge. Never fails; thread-safe.
   IssuedChallenge issue();
@@ -52,7 +61,8 @@ class RegistrationChallenges {
   /// it used. invalid_argument: not a challenge (wrong size). unauthorized:
   /// forged, expired or already used. bad_length, bad_signature: the
   /// signature. rate_limited: too many used challenges remembered.
-  /// Thread-safe; on any error nothing is marked.
+  /// storage_failure: recording the use failed. Thread-safe; on any error
+  /// nothing is marked.
   [[nodiscard]] Status verify_and_consume(ByteView challenge, const crypto::PublicKey& identity, ByteView message,
                                           ByteView signature);
 
@@ -62,6 +72,7 @@ class RegistrationChallenges {
   std::mutex& rng_mu_;
   std::chrono::milliseconds lifetime_;
   SecretBytes<32> key_;
+  RecordChallengeUse record_use_;
   std::mutex used_mu_;
   std::unordered_map<std::string, std::int64_t> used_;  ///< nonce → expiry (ms)
 };

@@ -68,6 +68,15 @@ struct DeletedRow {
   std::int64_t body_id = 0;
 };
 
+/// A device row as a send is checked against it, read (and, on PostgreSQL,
+/// locked) inside the writer's transaction.
+struct DeviceState {
+  DeviceAddress device;
+  std::int64_t registration_id = 0;
+  std::int64_t next_seq = 0;
+  std::int64_t queue_depth = 0;
+};
+
 // Each returns storage_failure (or conflict/unavailable) when a statement fails.
 Status insert_bodies(SqliteDb& db, std::span<const BodyRow> rows);
 Status insert_queue_rows(SqliteDb& db, std::span<const QueueRow> rows);
@@ -89,6 +98,13 @@ Status update_device_counters(PgConn& db, std::span<const DeviceCounters> rows);
 Status find_sent(PgConn& db, std::span<const SentKey> keys, std::vector<SentRow>& found);
 Status delete_queue_rows(PgConn& db, std::span<const QueueKey> keys, std::vector<DeletedRow>& deleted);
 Status delete_unreferenced_bodies(PgConn& db, std::span<const std::int64_t> body_ids);
-Result<std::int64_t> max_body_id(PgConn& db);
+// Several hushd nodes write one PostgreSQL database (issue #17), so what the
+// SQLite writer keeps in memory comes from the database here:
+/// Appends `n` fresh body ids from the `body_ids` sequence (one statement).
+Status reserve_body_ids(PgConn& db, std::size_t n, std::vector<std::int64_t>& ids);
+/// Appends the devices of `accounts` (sorted, distinct) and locks their rows
+/// FOR NO KEY UPDATE in (account, device) order, so two writers never deadlock on
+/// them and a device's seq and depth cannot change until we commit.
+Status lock_devices(PgConn& db, std::span<const AccountId> accounts, std::vector<DeviceState>& out);
 
 }  // namespace hush::server::storage

@@ -1,15 +1,20 @@
 // MailboxWriter<Db>: the group-commit executor. It runs a batch of sends,
 // acks and other writer-only changes (device add/remove, expiry) in one
-// transaction with a fixed handful of bulk statements (mailbox_rows.hpp),
-// and keeps in memory what a send must read: each account's devices with
-// their registration ids, next seq and queue depth. Every write to those
-// columns goes through this writer (one thread), so the cache is exact —
-// provided one hushd process owns the database (docs/server/storage.md).
+// transaction with a fixed handful of bulk statements (mailbox_rows.hpp).
+// What a send must read — each account's devices with their registration
+// ids, next seq and queue depth — comes from one of two places:
+// - SQLite (one hushd per file): a cache in memory, exact because every
+//   write to those columns goes through this writer (one thread);
+// - PostgreSQL (any number of hushd nodes, issue #17): the database, read
+//   and locked (FOR NO KEY UPDATE) in one statement at the start of each batch, so
+//   another node's writer waits for our commit and then sees it. Body ids
+//   come from a sequence there. docs/server/storage.md, "Several nodes".
 // Included by sql_store.hpp only.
 #pragma once
 
 #include "storage/group_commit.hpp"
 #include "storage/mailbox_rows.hpp"
+#include "storage/mailbox_statements.hpp"
 #include "storage/types.hpp"
 
 #include <algorithm>
@@ -73,12 +78,19 @@ class MailboxWriter final : public BatchExecutor {
     Attempt a = attempt(batch);
     if (a.outcome == Outcome::committed) return merge();
     cache_.clear();  // the database may differ from what we assumed: reload
-    if (a.outcome == Outcome::commit_failed || batch.size() == 1) {
+    if (a.outcome == Outcome::commit_failed) {
       for (WriteRequest* r : batch) r->result = a.error;
       return;
     }
     for (WriteRequest* r : batch) {
-      Attempt one = attempt(std::span<WriteRequest* const>(&r, 1));
+      Attempt one = batch.size() == 1 ? a : attempt(std::span<WriteRequest* const>(&r, 1));
+      // Another node's writer can deadlock with ours (a device change of
+      // theirs against our batch; PostgreSQL aborts one side) or win a race
+      // on a sent key: run it again, a bounded number of times.
+      for (int retry = 0; Db::kSharedWriters && retry < kSharedRetries && one.outcome == Outcome::statement_failed &&
+                          (one.error.code == Errc::unavailable || one.error.code == Errc::conflict);
+           ++retry)
+        one = attempt(std::span<WriteRequest* const>(&r, 1));
       if (one.outcome == Outcome::committed) {
         merge();
       } else {
@@ -92,6 +104,10 @@ class MailboxWriter final : public BatchExecutor {
   /// Accounts whose devices stay cached: ~200 bytes each, so ~10 MB; past
   /// that the cache starts over (reloading costs one query per account).
   static constexpr std::size_t kMaxCachedAccounts = 50'000;
+  /// Re-runs of a request alone after losing a race with another node
+  /// (deadlock, serialization, a unique key taken meanwhile): a second try
+  /// normally wins; three keep a storm from holding the writer for long.
+  static constexpr int kSharedRetries = 3;
 
   struct CachedDevice {
     DeviceId id{};
@@ -125,6 +141,7 @@ class MailboxWriter final : public BatchExecutor {
     dirty_.clear();
     body_candidates_.clear();
     for (WriteRequest* r : batch) r->result = ok();
+    if constexpr (Db::kSharedWriters) cache_.clear();  // another node may have written since
     if (auto st = db_.begin(); !st) return {Outcome::statement_failed, st.error()};
     if (auto st = process(batch); !st) {
       db_.rollback();
@@ -141,6 +158,7 @@ class MailboxWriter final : public BatchExecutor {
   Status process(std::span<WriteRequest* const> batch) {
     for (WriteRequest* r : batch)
       if (r->kind == WriteRequest::Kind::other) HUSH_TRY(run_other(static_cast<OtherWrite<Db>&>(*r)));
+    if constexpr (Db::kSharedWriters) HUSH_TRY(lock_batch_devices(batch));
     HUSH_TRY(run_acks(batch));
     std::vector<SentKey> keys;
     for (WriteRequest* r : batch) {
@@ -255,12 +273,10 @@ class MailboxWriter final : public BatchExecutor {
     }
 
     // Accepted: buffer the rows (written by flush(), committed with the batch).
-    if (!last_body_id_) {
-      HUSH_TRY_ASSIGN(std::int64_t max_id, max_body_id(db_));
-      last_body_id_ = max_id;
-    }
+    // Body ids are given out by flush(); until then a queue row's body_id is
+    // the index of its body in bodies_.
     std::size_t first_body = bodies_.size();
-    for (const Bytes& body : m.bodies) bodies_.push_back(BodyRow{++*last_body_id_, ByteView(body)});
+    for (const Bytes& body : m.bodies) bodies_.push_back(BodyRow{0, ByteView(body)});
     std::int64_t now_ms = to_millis(m.server_time);
     for (const Delivery& d : m.deliveries) {
       HUSH_TRY_ASSIGN(CachedDevice * dev, device_state(d.recipient));
@@ -269,7 +285,7 @@ class MailboxWriter final : public BatchExecutor {
       ++dev->depth;
       ++dev->depth_delta;
       mark_dirty(d.recipient, *dev);
-      queue_rows_.push_back(QueueRow{d.recipient, seq, bodies_[first_body + d.body_index].id, m.sender,
+      queue_rows_.push_back(QueueRow{d.recipient, seq, static_cast<std::int64_t>(first_body + d.body_index), m.sender,
                                      &m.message_id, std::int64_t{d.type}, now_ms});
       w.receipt.queued.emplace_back(d.recipient, Seq{static_cast<std::uint64_t>(seq)});
     }
@@ -320,6 +336,7 @@ class MailboxWriter final : public BatchExecutor {
   }
 
   Status flush() {
+    HUSH_TRY(assign_body_ids());
     HUSH_TRY(insert_bodies(db_, bodies_));
     HUSH_TRY(insert_queue_rows(db_, queue_rows_));
     HUSH_TRY(insert_sent(db_, sent_rows_));
@@ -337,6 +354,55 @@ class MailboxWriter final : public BatchExecutor {
     return delete_unreferenced_bodies(db_, body_candidates_);
   }
 
+  /// Gives the batch's bodies their ids and points the queue rows at them.
+  Status assign_body_ids() {
+    if (bodies_.empty()) return ok();
+    std::vector<std::int64_t> ids;
+    ids.reserve(bodies_.size());
+    if constexpr (Db::kSharedWriters) {
+      HUSH_TRY(reserve_body_ids(db_, bodies_.size(), ids));
+    } else {
+      if (!last_body_id_) {
+        HUSH_TRY_ASSIGN(std::int64_t max_id, max_body_id(db_));
+        last_body_id_ = max_id;
+      }
+      for (std::size_t i = 0; i < bodies_.size(); ++i) ids.push_back(++*last_body_id_);
+    }
+    for (std::size_t i = 0; i < bodies_.size(); ++i) bodies_[i].id = ids[i];
+    for (QueueRow& q : queue_rows_) q.body_id = ids[static_cast<std::size_t>(q.body_id)];
+    return ok();
+  }
+
+  /// Shared writers: reads and locks, in one statement and in a fixed order,
+  /// the devices of every account the batch's sends and acks name, into the
+  /// batch's overlay (accounts another write of this batch changed too: it
+  /// has run already and holds their locks).
+  Status lock_batch_devices(std::span<WriteRequest* const> batch) {
+    std::vector<AccountId> accounts;
+    for (WriteRequest* r : batch) {
+      if (r->kind == WriteRequest::Kind::ack) {
+        accounts.push_back(static_cast<AckWrite&>(*r).device.account);
+      } else if (r->kind == WriteRequest::Kind::send) {
+        const NewMessage& m = static_cast<SendWrite&>(*r).message;
+        for (const Delivery& d : m.deliveries) accounts.push_back(d.recipient.account);
+        accounts.insert(accounts.end(), m.exact_accounts.begin(), m.exact_accounts.end());
+      }
+    }
+    std::sort(accounts.begin(), accounts.end());
+    accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+    std::vector<DeviceState> rows;
+    HUSH_TRY(lock_devices(db_, accounts, rows));
+    for (const AccountId& a : accounts) overlay_.erase(a);
+    for (const DeviceState& d : rows) {
+      overlay_[d.device.account].push_back(CachedDevice{d.device.device,
+                                                        RegistrationId{static_cast<std::uint32_t>(d.registration_id)},
+                                                        d.next_seq, d.queue_depth});
+    }
+    // An account without device rows (unknown, or all removed) is not in
+    // the overlay: account_state reads it, and finds out which.
+    return ok();
+  }
+
   void mark_dirty(const DeviceAddress& a, CachedDevice& dev) {
     if (dev.dirty) return;
     dev.dirty = true;
@@ -349,9 +415,7 @@ class MailboxWriter final : public BatchExecutor {
     if (auto it = overlay_.find(account); it != overlay_.end()) return &it->second;
     if (auto it = cache_.find(account); it != cache_.end() && !evicted_.contains(account))
       return &overlay_.emplace(account, it->second).first->second;
-    HUSH_TRY_ASSIGN(auto q, db_.query("SELECT d.device_id, d.registration_id, d.next_seq, d.queue_depth "
-                                      "FROM accounts a LEFT JOIN devices d ON d.account_id = a.id "
-                                      "WHERE a.id = ? ORDER BY d.device_id"));
+    HUSH_TRY_ASSIGN(auto q, db_.query(statements::kAccountDevices));
     q.bind(1, ByteView(account.bytes));
     CachedAccount devices;
     bool exists = false;
@@ -377,6 +441,10 @@ class MailboxWriter final : public BatchExecutor {
 
   /// After a commit: what the batch read and changed becomes the cache.
   void merge() {
+    if constexpr (Db::kSharedWriters) {
+      overlay_.clear();  // read again next batch: another node may write meanwhile
+      return;
+    }
     for (const AccountId& a : evicted_) cache_.erase(a);
     for (auto& [a, devices] : overlay_) cache_.insert_or_assign(a, std::move(devices));
     overlay_.clear();
@@ -384,7 +452,8 @@ class MailboxWriter final : public BatchExecutor {
 
   Db& db_;  // NOLINT: the writer connection outlives its executor
   std::unordered_map<AccountId, CachedAccount, AccountHash> cache_;  ///< as of the last commit
-  std::optional<std::int64_t> last_body_id_;  ///< bodies.id is assigned here (only the writer inserts)
+  /// SQLite: bodies.id is assigned here (only this writer inserts).
+  std::optional<std::int64_t> last_body_id_;
 
   // One attempt's state.
   std::unordered_map<AccountId, CachedAccount, AccountHash> overlay_;

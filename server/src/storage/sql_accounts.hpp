@@ -79,6 +79,32 @@ Result<int> SqlStore<Db>::schema_version() {
   return static_cast<int>(q.int64(0));
 }
 
+// Insert-if-absent, then read: two nodes starting at once both end up with
+// the row the first insert committed.
+template <class Db>
+Result<SecretBytes<32>> SqlStore<Db>::shared_secret(std::string_view name, const SecretBytes<32>& candidate) {
+  auto db = pool_.lease();
+  {
+    HUSH_TRY_ASSIGN(auto q, db->query("INSERT INTO server_secrets (name, value) VALUES (?, ?) "
+                                      "ON CONFLICT (name) DO NOTHING"));
+    q.bind_text(1, name).bind(2, ByteView(candidate.expose()));
+    HUSH_TRY(q.run());
+  }
+  HUSH_TRY_ASSIGN(auto q, db->query("SELECT value FROM server_secrets WHERE name = ?"));
+  q.bind_text(1, name);
+  HUSH_TRY_ASSIGN(bool row, q.step());
+  if (!row || q.blob(0).size() != 32) return make_error(Errc::storage_failure, "server secret");
+  return SecretBytes<32>::from(q.blob(0));
+}
+
+template <class Db>
+Status SqlStore<Db>::record_challenge_use(ByteView nonce, Timestamp expires_at) {
+  auto db = pool_.lease();
+  HUSH_TRY_ASSIGN(auto q, db->query("INSERT INTO used_challenges (nonce, expires_at) VALUES (?, ?)"));
+  q.bind(1, nonce).bind(2, to_millis(expires_at));
+  return q.run();  // a used nonce: the primary key refuses it (conflict)
+}
+
 template <class Db>
 Result<bool> SqlStore<Db>::device_exists(Db& db, const DeviceAddress& device, bool lock) {
   HUSH_TRY_ASSIGN(auto q, db.query(lock ? Db::kLockDevice
@@ -176,8 +202,7 @@ Result<std::vector<DeviceRecord>> SqlStore<Db>::list_devices(const AccountId& id
 template <class Db>
 Result<DeviceCredential> SqlStore<Db>::get_credential(const DeviceAddress& device) {
   auto db = pool_.lease();
-  HUSH_TRY_ASSIGN(auto q, db->query("SELECT credential_hash, registration_id FROM devices "
-                                    "WHERE account_id = ? AND device_id = ?"));
+  HUSH_TRY_ASSIGN(auto q, db->query(statements::kCredential));
   q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
   HUSH_TRY_ASSIGN(bool row, q.step());
   if (!row) return make_error(Errc::not_found, "device");

@@ -3,6 +3,8 @@
 // reads use the pool. Included by sql_store.hpp only.
 #pragma once
 
+#include "storage/mailbox_statements.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -25,10 +27,7 @@ void SqlStore<Db>::store_message_async(NewMessage message, std::size_t queue_cap
 template <class Db>
 Result<std::vector<QueuedMessage>> SqlStore<Db>::pending(const DeviceAddress& device, Seq after, std::size_t limit) {
   auto db = pool_.lease();
-  HUSH_TRY_ASSIGN(auto q, db->query("SELECT q.seq, q.sender_account, q.sender_device, q.message_id, q.type, "
-                                    "q.server_time, b.content FROM queue q JOIN bodies b ON b.id = q.body_id "
-                                    "WHERE q.account_id = ? AND q.device_id = ? AND q.seq > ? "
-                                    "ORDER BY q.seq LIMIT ?"));
+  HUSH_TRY_ASSIGN(auto q, db->query(statements::kPending));
   q.bind(1, sql::view(device.account))
       .bind(2, sql::i64(device.device))
       .bind(3, static_cast<std::int64_t>(raw(after)))
@@ -118,6 +117,11 @@ Result<std::size_t> SqlStore<Db>::expire(Timestamp cutoff, Timestamp now) {
   }
   {
     HUSH_TRY_ASSIGN(auto q, db->query("DELETE FROM link_tokens WHERE expires_at <= ?"));
+    q.bind(1, to_millis(now));
+    HUSH_TRY(q.run());
+  }
+  {
+    HUSH_TRY_ASSIGN(auto q, db->query("DELETE FROM used_challenges WHERE expires_at <= ?"));
     q.bind(1, to_millis(now));
     HUSH_TRY(q.run());
   }

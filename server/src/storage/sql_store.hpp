@@ -31,6 +31,8 @@ class SqlStore final : public Store {
 
   [[nodiscard]] std::string_view backend() const noexcept override { return Db::kBackend; }
   Result<int> schema_version() override;
+  Result<SecretBytes<32>> shared_secret(std::string_view name, const SecretBytes<32>& candidate) override;
+  Status record_challenge_use(ByteView nonce, Timestamp expires_at) override;
 
   Status create_account(const NewAccount& account) override;
   Result<AccountRecord> get_account(const AccountId& id) override;

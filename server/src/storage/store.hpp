@@ -9,6 +9,7 @@
 #include "storage/types.hpp"
 
 #include <hush/util/result.hpp>
+#include <hush/util/secret.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -39,6 +40,15 @@ class Store {
   [[nodiscard]] virtual std::string_view backend() const noexcept = 0;
   /// The highest migration applied (the schema version).
   [[nodiscard]] virtual Result<int> schema_version() = 0;
+  /// The 32-byte key stored under `name`, storing `candidate` first when
+  /// there is none: every hushd node of one database gets the same key (the
+  /// first to ask wins). For keys whose holder may run on any node (the
+  /// registration challenges' HMAC key). storage_failure.
+  virtual Result<SecretBytes<32>> shared_secret(std::string_view name, const SecretBytes<32>& candidate) = 0;
+  /// Records that the registration challenge with `nonce` was used; kept
+  /// until `expires_at` (then expire() drops it). conflict: already used
+  /// (on any node of this database). storage_failure.
+  virtual Status record_challenge_use(ByteView nonce, Timestamp expires_at) = 0;
 
   // ---- accounts and devices ------------------------------------------------
 
@@ -132,7 +142,8 @@ class Store {
   /// Rows in the device's queue. storage_failure.
   virtual Result<std::size_t> queue_depth(const DeviceAddress& device) = 0;
   /// Deletes queue rows stored before `cutoff` (with their unreferenced bodies),
-  /// idempotency records older than `cutoff` and link tokens expired at `now`.
+  /// idempotency records older than `cutoff`, and link tokens and used
+  /// registration challenges expired at `now`.
   /// Returns the number of queue rows deleted. storage_failure.
   virtual Result<std::size_t> expire(Timestamp cutoff, Timestamp now) = 0;
 };

@@ -22,6 +22,15 @@ constexpr unsigned kInt8ArrayOid = 1016;
 
 void ignore_notice(void*, const char*) {}
 
+// Every session, at connect and after each reconnect. synchronous_commit:
+// COMMIT returns only once the WAL is flushed, so an accepted message is on
+// disk. plan_cache_mode: a generic plan cached while a table is empty or
+// small scans it, and stays until autovacuum re-analyzes the table (at most
+// once a minute) while queue and bodies churn by thousands of rows a second
+// (the second-round collapse of issue #17); a custom plan costs tens of
+// microseconds of planning per statement, batched statements once per batch.
+constexpr const char* kSessionSettings = "SET synchronous_commit = on; SET plan_cache_mode = force_custom_plan";
+
 Error map_result(const PGresult* r, PGconn* conn, const char* context) {
   if (PQstatus(conn) == CONNECTION_BAD) return make_error(Errc::unavailable, context);
   const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
@@ -241,8 +250,7 @@ Result<std::unique_ptr<PgConn>> PgConn::open(const std::string& conninfo) {
   std::unique_ptr<PgConn> conn(new PgConn(raw));
   if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) return make_error(Errc::unavailable, "postgres connect");
   PQsetNoticeProcessor(raw, ignore_notice, nullptr);
-  // COMMIT returns only once the WAL is flushed: an accepted message is on disk.
-  HUSH_TRY(conn->exec("SET synchronous_commit = on"));
+  HUSH_TRY(conn->exec(kSessionSettings));
   return conn;
 }
 
@@ -256,7 +264,7 @@ Status PgConn::check_connection() {
   if (PQstatus(conn_) != CONNECTION_OK) return make_error(Errc::unavailable, "postgres reconnect");
   ++generation_;
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
-  return exec("SET synchronous_commit = on");
+  return exec(kSessionSettings);
 }
 
 Result<PgQuery> PgConn::query(const char* sql) {

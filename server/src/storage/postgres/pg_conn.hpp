@@ -2,7 +2,10 @@
 // both: statements written with '?' are turned into $n and prepared once per
 // connection, parameters and results travel in binary (integer widths read
 // from the server's description of each statement), SQLSTATEs become Errc.
-// Sessions run with synchronous_commit=on: COMMIT returns after the WAL flush.
+// Sessions run with synchronous_commit=on: COMMIT returns after the WAL flush,
+// and plan_cache_mode=force_custom_plan: every execution of a prepared
+// statement is planned with its values and the tables' present size
+// (docs/server/storage.md, "Plans that hold").
 #pragma once
 
 #include "storage/group_commit.hpp"
@@ -77,6 +80,9 @@ class PgConn final : public TransactionHost {
   // The dialect SqlStore needs: row locks, and SKIP LOCKED so concurrent
   // bundle fetches each take a different one-time pre-key.
   static constexpr std::string_view kBackend = "postgresql";
+  /// Several hushd nodes may write one database (issue #17): the mailbox
+  /// writer reads and locks what it checks in each transaction.
+  static constexpr bool kSharedWriters = true;
   static constexpr const char* kLockAccountForUpdate = "SELECT next_device_id FROM accounts WHERE id = ? FOR UPDATE";
   static constexpr const char* kLockAccountForShare = "SELECT 1 FROM accounts WHERE id = ? FOR SHARE";
   static constexpr const char* kLockDevice =

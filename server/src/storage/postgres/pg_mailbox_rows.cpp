@@ -4,6 +4,7 @@
 // trips as a single send.
 #include "storage/mailbox_rows.hpp"
 
+#include "storage/mailbox_statements.hpp"
 #include "storage/postgres/pg_conn.hpp"
 
 namespace hush::server::storage {
@@ -37,7 +38,7 @@ Status insert_bodies(PgConn& db, std::span<const BodyRow> rows) {
     ids.push_back(r.id);
     contents.push_back(r.content);
   }
-  HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO bodies (id, content) SELECT * FROM unnest(?::int8[], ?::bytea[])"));
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgInsertBodies));
   q.bind_array(1, ids).bind_array(2, contents);
   return q.run();
 }
@@ -57,10 +58,7 @@ Status insert_queue_rows(PgConn& db, std::span<const QueueRow> rows) {
     types.push_back(r.type);
     times.push_back(r.server_time);
   }
-  HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO queue (account_id, device_id, seq, body_id, sender_account, "
-                                   "sender_device, message_id, type, server_time) "
-                                   "SELECT * FROM unnest(?::bytea[], ?::int8[], ?::int8[], ?::int8[], ?::bytea[], "
-                                   "?::int8[], ?::bytea[], ?::int8[], ?::int8[])"));
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgInsertQueueRows));
   q.bind_array(1, recipients.accounts)
       .bind_array(2, recipients.devices)
       .bind_array(3, seqs)
@@ -83,8 +81,7 @@ Status insert_sent(PgConn& db, std::span<const SentRow> rows) {
     message_ids.emplace_back(r.key.message_id);
     times.push_back(r.server_time);
   }
-  HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO sent (sender_account, sender_device, message_id, server_time) "
-                                   "SELECT * FROM unnest(?::bytea[], ?::int8[], ?::bytea[], ?::int8[])"));
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgInsertSent));
   q.bind_array(1, senders.accounts).bind_array(2, senders.devices).bind_array(3, message_ids).bind_array(4, times);
   return q.run();
 }
@@ -98,11 +95,7 @@ Status update_device_counters(PgConn& db, std::span<const DeviceCounters> rows) 
     next_seqs.push_back(r.next_seq);
     deltas.push_back(r.depth_delta);
   }
-  HUSH_TRY_ASSIGN(auto q, db.query("UPDATE devices d SET next_seq = u.next_seq, queue_depth = d.queue_depth + u.delta "
-                                   "FROM unnest(?::bytea[], ?::int8[], ?::int8[], ?::int8[]) "
-                                   "AS u(account_id, device_id, next_seq, delta) "
-                                   "WHERE d.account_id = u.account_id AND d.device_id = u.device_id "
-                                   "RETURNING d.device_id"));
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgUpdateDeviceCounters));
   q.bind_array(1, devices.accounts).bind_array(2, devices.devices).bind_array(3, next_seqs).bind_array(4, deltas);
   std::size_t updated = 0;
   for (;;) {
@@ -122,9 +115,7 @@ Status find_sent(PgConn& db, std::span<const SentKey> keys, std::vector<SentRow>
     senders.add(k.sender);
     message_ids.emplace_back(k.message_id);
   }
-  HUSH_TRY_ASSIGN(auto q, db.query("SELECT s.sender_account, s.sender_device, s.message_id, s.server_time "
-                                   "FROM sent s JOIN unnest(?::bytea[], ?::int8[], ?::bytea[]) AS k(a, d, m) "
-                                   "ON s.sender_account = k.a AND s.sender_device = k.d AND s.message_id = k.m"));
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgFindSent));
   q.bind_array(1, senders.accounts).bind_array(2, senders.devices).bind_array(3, message_ids);
   for (;;) {
     HUSH_TRY_ASSIGN(bool row, q.step());
@@ -149,9 +140,7 @@ Status delete_queue_rows(PgConn& db, std::span<const QueueKey> keys, std::vector
     devices.add(k.device);
     seqs.push_back(k.seq);
   }
-  HUSH_TRY_ASSIGN(auto q, db.query("DELETE FROM queue q USING unnest(?::bytea[], ?::int8[], ?::int8[]) AS k(a, d, s) "
-                                   "WHERE q.account_id = k.a AND q.device_id = k.d AND q.seq = k.s "
-                                   "RETURNING q.account_id, q.device_id, q.seq, q.body_id"));
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgDeleteQueueRows));
   q.bind_array(1, devices.accounts).bind_array(2, devices.devices).bind_array(3, seqs);
   for (;;) {
     HUSH_TRY_ASSIGN(bool row, q.step());
@@ -168,17 +157,45 @@ Status delete_queue_rows(PgConn& db, std::span<const QueueKey> keys, std::vector
 
 Status delete_unreferenced_bodies(PgConn& db, std::span<const std::int64_t> body_ids) {
   if (body_ids.empty()) return ok();
-  HUSH_TRY_ASSIGN(auto q, db.query("DELETE FROM bodies b WHERE b.id = ANY(?::int8[]) "
-                                   "AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.body_id = b.id)"));
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgDeleteUnreferencedBodies));
   q.bind_array(1, body_ids);
   return q.run();
 }
 
-Result<std::int64_t> max_body_id(PgConn& db) {
-  HUSH_TRY_ASSIGN(auto q, db.query("SELECT COALESCE(MAX(id), 0) FROM bodies"));
-  HUSH_TRY_ASSIGN(bool row, q.step());
-  if (!row) return make_error(Errc::storage_failure, "max body id");
-  return q.int64(0);
+Status reserve_body_ids(PgConn& db, std::size_t n, std::vector<std::int64_t>& ids) {
+  if (n == 0) return ok();
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgReserveBodyIds));
+  q.bind(1, static_cast<std::int64_t>(n));
+  std::size_t got = 0;
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) break;
+    ids.push_back(q.int64(0));
+    ++got;
+  }
+  if (got != n) return make_error(Errc::storage_failure, "body ids");
+  return ok();
+}
+
+Status lock_devices(PgConn& db, std::span<const AccountId> accounts, std::vector<DeviceState>& out) {
+  if (accounts.empty()) return ok();
+  std::vector<ByteView> ids;
+  ids.reserve(accounts.size());
+  for (const AccountId& a : accounts) ids.emplace_back(a.bytes);
+  HUSH_TRY_ASSIGN(auto q, db.query(statements::kPgLockDevices));
+  q.bind_array(1, ids);
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) break;
+    DeviceState d;
+    HUSH_TRY_ASSIGN(d.device.account, read_account(q.blob(0)));
+    d.device.device = DeviceId{static_cast<std::uint32_t>(q.int64(1))};
+    d.registration_id = q.int64(2);
+    d.next_seq = q.int64(3);
+    d.queue_depth = q.int64(4);
+    out.push_back(d);
+  }
+  return ok();
 }
 
 }  // namespace hush::server::storage

@@ -61,6 +61,8 @@ class SqliteDb final : public TransactionHost {
   // The dialect SqlStore needs. SQLite has one writer at a time and every
   // write transaction is BEGIN IMMEDIATE, so "locks" are plain reads.
   static constexpr std::string_view kBackend = "sqlite";
+  /// One hushd process owns a SQLite file: its mailbox writer may cache.
+  static constexpr bool kSharedWriters = false;
   static constexpr const char* kLockAccountForUpdate = "SELECT next_device_id FROM accounts WHERE id = ?";
   static constexpr const char* kLockAccountForShare = "SELECT 1 FROM accounts WHERE id = ?";
   static constexpr const char* kLockDevice = "SELECT 1 FROM devices WHERE account_id = ? AND device_id = ?";

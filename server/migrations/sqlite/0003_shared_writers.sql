@@ -1,0 +1,4 @@
+-- hushd schema 3 (SQLite). PostgreSQL's schema 3 gives body ids a sequence
+-- so that several hushd processes can share that database; a SQLite file has
+-- one hushd, whose writer keeps assigning MAX(id) + 1 onwards. Nothing
+-- changes here; the number keeps both backends' schema versions in step.

@@ -1,0 +1,166 @@
+// Two real hushd processes on one PostgreSQL database (issue #17): a user
+// registered and connected on node A sends to a user of node B, who gets it
+// while connected to B (no cross-node wake-up exists yet: B's session finds
+// it by its mailbox poll) and again after reconnecting to A; acks on either
+// node delete the rows once. Runs in the PostgreSQL integration binary.
+#include "harness.hpp"
+
+#include <hush/testing/deterministic_rng.hpp>
+#include <hush/testing/temporary_postgres.hpp>
+
+#include <string>
+
+namespace hush::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A short poll keeps the test quick; the assertions wait on conditions
+/// with generous timeouts, never on the interval itself.
+constexpr const char* kNodeConfig = "mailbox_poll_interval_ms = 100\n";
+
+struct Node {
+  explicit Node(const std::string& url) : hushd([&] {
+      HushdOptions o;
+      o.store_url = url;
+      o.config_toml = kNodeConfig;
+      return o;
+    }()) {}
+  std::unique_ptr<TestClient> client() {
+    return std::make_unique<TestClient>(hushd.host(), hushd.port(), hushd.cert_file());
+  }
+  std::unique_ptr<TestClient> online(const TestDevice& d) {
+    auto c = client();
+    if (!c->connect(d.authorization())) return nullptr;
+    return c;
+  }
+  std::optional<Party> register_user(const std::string& name, std::uint64_t seed) {
+    DeterministicRng rng(seed);
+    auto identity = crypto::KeyPair::generate(rng);
+    auto c = client();
+    auto device =
+        register_device(*c, make_register_request(name, identity, 2000 + static_cast<std::uint32_t>(seed), rng, 2));
+    if (!device) return std::nullopt;
+    return Party{std::move(identity), *device};
+  }
+  /// The value of a counter at /metrics (0 when absent).
+  std::uint64_t counter(const std::string& name) {
+    std::string text = hushd.metrics();
+    auto at = text.find("\n" + name + " ");
+    if (at == std::string::npos) return 0;
+    return std::stoull(text.substr(at + name.size() + 2));
+  }
+  HushdProcess hushd;
+};
+
+TEST(HushdMultiNode, MailStoredOnOneNodeReachesASessionOnAnother) {
+  auto* pg = PostgresEnvironment::server();
+  ASSERT_NE(pg, nullptr);
+  const std::string url = pg->create_database();
+  Node a(url);
+  Node b(url);
+  ASSERT_TRUE(a.hushd.start()) << a.hushd.log();
+  ASSERT_TRUE(b.hushd.start()) << b.hushd.log();
+
+  auto alice_party = a.register_user("alice", 31);
+  auto bob_party = b.register_user("bob", 32);
+  ASSERT_TRUE(alice_party && bob_party);
+  const TestDevice* alice = &alice_party->device;
+  const TestDevice* bob = &bob_party->device;
+
+  auto alice_ws = a.online(*alice);
+  auto bob_ws = b.online(*bob);
+  ASSERT_TRUE(alice_ws && bob_ws);
+
+  // Connected to B, bob gets mail stored through A.
+  auto r = alice_ws->call(send_frame(*bob, message_id('1'), "across nodes"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  auto e = bob_ws->next_envelope(30s);
+  ASSERT_TRUE(e) << "mail stored on node A never reached bob's session on node B";
+  EXPECT_EQ(e->content(), "across nodes");
+  EXPECT_EQ(e->sender_account(), alice->account_id);
+  EXPECT_GE(a.counter("hushd_mail_not_held_total"), 1u);  // A had no session of bob's
+  EXPECT_GE(b.counter("hushd_mailbox_polls_total"), 1u);  // B found it by polling
+  r = bob_ws->call(ack_frame(e->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+
+  // Offline: two more through A; bob reconnects to A this time and gets
+  // both, in order, once.
+  bob_ws->close();
+  bob_ws.reset();
+  for (char tag : {'2', '3'}) {
+    r = alice_ws->call(send_frame(*bob, message_id(tag), std::string("later ") + tag));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status(), 200u) << r->message();
+  }
+  auto bob_on_a = a.online(*bob);
+  ASSERT_TRUE(bob_on_a);
+  auto e2 = bob_on_a->next_envelope(30s);
+  auto e3 = bob_on_a->next_envelope(30s);
+  ASSERT_TRUE(e2 && e3);
+  EXPECT_EQ(e2->content(), "later 2");
+  EXPECT_EQ(e3->content(), "later 3");
+  EXPECT_LT(e2->seq(), e3->seq());
+  EXPECT_GT(e2->seq(), e->seq());  // one seq sequence per device, whichever node stored
+
+  // Bob's reply, sent through A, reaches alice's session on A directly.
+  r = bob_on_a->call(send_frame(*alice, message_id('4'), "reply"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  auto reply = alice_ws->next_envelope(30s);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->content(), "reply");
+
+  // Acks through both nodes: each row goes once; a second ack of a row
+  // through the other node finds nothing.
+  r = bob_on_a->call(ack_frame(e2->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+  auto bob_on_b = b.online(*bob);
+  ASSERT_TRUE(bob_on_b);
+  auto again = bob_on_b->next_envelope(30s);  // e3 is still unacked: B delivers it too
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->seq(), e3->seq());
+  r = bob_on_b->call(ack_frame(e3->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+  r = bob_on_a->call(ack_frame(e3->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 404u);
+  r = alice_ws->call(ack_frame(reply->seq()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+}
+
+// Behind a load balancer the challenge and the registration may reach
+// different nodes: both nodes hold the database's one challenge key.
+TEST(HushdMultiNode, AChallengeFromOneNodeRegistersOnAnother) {
+  auto* pg = PostgresEnvironment::server();
+  ASSERT_NE(pg, nullptr);
+  const std::string url = pg->create_database();
+  Node a(url);
+  Node b(url);
+  ASSERT_TRUE(a.hushd.start()) << a.hushd.log();
+  ASSERT_TRUE(b.hushd.start()) << b.hushd.log();
+  DeterministicRng rng(41);
+  auto identity = crypto::KeyPair::generate(rng);
+  auto request = make_register_request("carol", identity, 2041, rng, 2);
+  auto on_a = a.client();
+  const std::string challenge = fetch_challenge(*on_a);
+  ASSERT_FALSE(challenge.empty());
+  sign_registration(request, challenge, identity.private_key);
+  auto on_b = b.client();
+  unsigned status = 0;
+  auto carol = register_device(*on_b, request, &status);
+  ASSERT_TRUE(carol) << "status " << status;
+  // Used once: the same request again (on A this time) is refused.
+  auto again_client = a.client();
+  request.set_username("carol2");  // not a username clash: the challenge is what is refused
+  sign_registration(request, challenge, identity.private_key);
+  EXPECT_FALSE(register_device(*again_client, request, &status));
+}
+
+}  // namespace
+}  // namespace hush::testing
