@@ -5,6 +5,7 @@
 #include "app/options.hpp"
 #include "app/tls_files.hpp"
 #include "app/wiring.hpp"
+#include "cluster/redis_bus.hpp"
 
 #include "net/log.hpp"
 #include "net/server.hpp"
@@ -27,6 +28,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace hush::server::app {
@@ -77,9 +79,8 @@ class Sweeper {
 /// the listen address unless it is a wildcard or loopback (always carried).
 std::vector<std::string> certificate_hosts(const Options& o) {
   std::vector<std::string> hosts = o.cert_hosts;
-  const bool wildcard_or_loopback =
-      o.host.empty() || o.host == "0.0.0.0" || o.host == "::" || o.host == "127.0.0.1" || o.host == "::1" ||
-      o.host == "localhost";
+  const bool wildcard_or_loopback = o.host.empty() || o.host == "0.0.0.0" || o.host == "::" || o.host == "127.0.0.1" ||
+                                    o.host == "::1" || o.host == "localhost";
   if (!wildcard_or_loopback && std::find(hosts.begin(), hosts.end(), o.host) == hosts.end()) hosts.push_back(o.host);
   return hosts;
 }
@@ -185,7 +186,7 @@ int run(const Options& o) {
                                                                          : std::chrono::milliseconds(0);
 
   SystemClock clock;
-  CountingWakeUps wake_ups;
+  ClusterWakeUps wake_ups;
   PushNotifier notifier(&wake_ups);
   AbuseMetrics abuse;
   AccountServiceConfig account_config;
@@ -208,13 +209,39 @@ int run(const Options& o) {
   key_config.repeat_window = std::chrono::duration_cast<std::chrono::milliseconds>(o.one_time_repeat_window);
   key_config.low_water = o.pre_key_low_water;
   KeyService keys(**store, &clock, key_config, &pre_key_notifier, &abuse);
-  MessageService messages(**store, clock, notifier,
-                          MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention),
-                                               o.queue_cap});
+  MessageService messages(
+      **store, clock, notifier,
+      MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention), o.queue_cap});
   LiveConnections connections;
   api::Api api(api::Services{accounts, keys, messages, &connections});
   ApiApplication application(api, backend, &abuse, &wake_ups);
   net::Server server(so, application);
+  // Wake-ups between nodes (issue #17, ADR 0007): declared after the server,
+  // so it is gone before the server it reports to.
+  std::optional<cluster::RedisBus> bus;
+  if (!o.redis.empty()) {
+    auto endpoint = cluster::RedisEndpoint::parse(o.redis);
+    if (!endpoint) return fail("redis_address_invalid", endpoint.error());
+    cluster::BusEvents events;
+    events.wake = [&server](const std::string& peer) { server.notify(peer); };
+    events.disconnect = [&server](const std::string& peer) { server.disconnect(peer); };
+    events.health = [&server](bool up) {
+      server.set_wake_bus_up(up);
+      // Down: sessions poll their mailboxes (mailbox_poll_interval_ms) until it is back.
+      log_event(up ? LogLevel::info : LogLevel::warn, up ? "redis_up" : "redis_down_polling", {});
+    };
+    bus.emplace(*endpoint, std::move(events));
+    server.set_bind_observer([b = &*bus](const std::string& peer, bool bound) {
+      if (bound) {
+        b->hold(peer);
+      } else {
+        b->release(peer);
+      }
+    });
+    wake_ups.attach(&*bus);
+    connections.attach_bus(&*bus);
+    log_event(LogLevel::info, "redis_configured", {kv("host", endpoint->host), kv("port", endpoint->port)});
+  }
   if (auto started = server.start(); !started) return fail("listen_failed", started.error());
   notifier.attach(&server);
   connections.attach(&server);
@@ -239,6 +266,9 @@ int run(const Options& o) {
     server.stop();
     server.wait();
   }
+  server.set_bind_observer({});
+  wake_ups.attach(nullptr);
+  connections.attach_bus(nullptr);
   notifier.attach(nullptr);
   connections.attach(nullptr);
   pre_key_notifier.attach(nullptr);

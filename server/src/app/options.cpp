@@ -17,7 +17,7 @@ constexpr const char* kUsage =
     "usage: hushd [--data DIR] [--listen ADDR:PORT] [--store URL]\n"
     "             [--tls-cert FILE --tls-key FILE] [--config FILE] [--plain-tcp]\n"
     "             [--log-level debug|info|warn|error] [--metrics-listen ADDR:PORT|off]\n"
-    "             [--cert-host NAME]... [--version]\n"
+    "             [--cert-host NAME]... [--redis HOST:PORT] [--version]\n"
     "  --data DIR         data directory (default ./hushd-data): hush.db, tls/\n"
     "  --listen ADDR:PORT address to serve (default 127.0.0.1:8443; port 0 = any)\n"
     "  --store URL        sqlite:PATH or postgresql://... (default sqlite:DIR/hush.db)\n"
@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "  --cert-host NAME   a DNS name or IP address the self-signed certificate must carry\n"
     "                     (repeatable; localhost, 127.0.0.1 and ::1 always are)\n"
     "  --plain-tcp        no TLS; allowed only on a loopback address\n"
+    "  --redis HOST:PORT  Redis for wake-ups between hushd nodes on one PostgreSQL\n"
     "  --metrics-listen ADDR:PORT  plain-HTTP /metrics listener (default 127.0.0.1:0; off: none)\n"
     "  --version          print hushd's version and exit\n";
 
@@ -226,6 +227,7 @@ std::string apply_config(const std::string& path, Options& o) {
     o.mailbox_poll_interval = std::chrono::milliseconds(*v);
   }
   if (auto v = t["cert_hosts"].strings()) o.cert_hosts = *v;
+  if (auto v = t["redis"].value<std::string>()) o.redis = *v;
   return t.error();
 }
 
@@ -275,6 +277,8 @@ ParseOutcome parse_options(const std::vector<std::string>& args, Options& out) {
       out.tls_key = v;
     } else if (a == "--cert-host") {
       out.cert_hosts.push_back(v);
+    } else if (a == "--redis") {
+      out.redis = v;
     } else if (a == "--metrics-listen") {
       if (!parse_metrics_listen(v, out)) return fail("--metrics-listen must be ADDR:PORT or off");
     } else if (a == "--config") {

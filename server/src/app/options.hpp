@@ -70,6 +70,9 @@ struct Options {
   /// backend, kDefaultPostgresPoll for PostgreSQL (other nodes may store
   /// mail for our sessions), never for SQLite (one node).
   std::chrono::milliseconds mailbox_poll_interval{-1};
+  /// Redis for wake-ups between nodes ("HOST:PORT" or "redis://HOST:PORT";
+  /// `--redis`, `redis`); empty: none (one node, or several that poll).
+  std::string redis;
 };
 
 /// One second: what a message stored through another hushd node may wait

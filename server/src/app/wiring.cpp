@@ -57,7 +57,9 @@ net::HttpReply ApiApplication::register_challenge() {
   return net::HttpReply{r.status, std::move(r.content_type), std::move(r.body)};
 }
 
-Bytes ApiApplication::queue_empty_frame() { return api::Api::queue_empty_frame(); }
+Bytes ApiApplication::queue_empty_frame() {
+  return api::Api::queue_empty_frame();
+}
 
 Bytes ApiApplication::provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) {
   return api::Api::provisioning_address_frame(address, expires_at_ms);
@@ -68,17 +70,51 @@ void ApiApplication::mail_not_held(const net::Peer& peer) noexcept {
   if (auto device = api::parse_peer_id(peer.id)) wake_ups_->notify(*device);
 }
 
+void ClusterWakeUps::notify(const DeviceAddress& device) noexcept {
+  count_.fetch_add(1, std::memory_order_relaxed);
+  if (auto* bus = bus_.load()) {
+    try {
+      bus->wake(api::peer_id(device));
+    } catch (...) {
+      // Allocation only: the holding node's poll finds the mail.
+    }
+  }
+}
+
+std::string ClusterWakeUps::render_bus() const {
+  auto* bus = bus_.load();
+  if (bus == nullptr) return {};
+  const auto c = bus->counters();
+  return fmt::format(
+      "# HELP hushd_redis_up Whether this node reaches Redis (wake-ups between nodes; polling while 0).\n"
+      "# TYPE hushd_redis_up gauge\nhushd_redis_up {}\n"
+      "# HELP hushd_wakeups_sent_total Wake-ups and disconnects this node published to other nodes.\n"
+      "# TYPE hushd_wakeups_sent_total counter\nhushd_wakeups_sent_total {}\n"
+      "# HELP hushd_wakeups_dropped_total Wake-ups not published (Redis unreachable or slow).\n"
+      "# TYPE hushd_wakeups_dropped_total counter\nhushd_wakeups_dropped_total {}\n"
+      "# HELP hushd_wakeups_received_total Wake-ups and disconnects other nodes sent to this one.\n"
+      "# TYPE hushd_wakeups_received_total counter\nhushd_wakeups_received_total {}\n"
+      "# HELP hushd_redis_connects_total Connections to Redis made (two per outage).\n"
+      "# TYPE hushd_redis_connects_total counter\nhushd_redis_connects_total {}\n"
+      "# HELP hushd_redis_subscribed_devices Devices this node listens for.\n"
+      "# TYPE hushd_redis_subscribed_devices gauge\nhushd_redis_subscribed_devices {}\n",
+      c.healthy ? 1 : 0, c.published, c.publish_dropped, c.received, c.reconnects, c.held);
+}
+
 std::string ApiApplication::extra_metrics() {
   std::string wake_ups;
   if (wake_ups_ != nullptr) {
     wake_ups = fmt::format(
-        "# HELP hushd_mail_not_held_total Committed mail for devices with no session on this node.\n"
-        "# TYPE hushd_mail_not_held_total counter\nhushd_mail_not_held_total {}\n",
-        wake_ups_->count());
+                   "# HELP hushd_mail_not_held_total Committed mail for devices with no session on this node.\n"
+                   "# TYPE hushd_mail_not_held_total counter\nhushd_mail_not_held_total {}\n",
+                   wake_ups_->count()) +
+               wake_ups_->render_bus();
   }
-  return wake_ups + (abuse_ != nullptr ? abuse_->render() : std::string()) + fmt::format("# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
-                     "hushd_store_info{{backend=\"{}\"}} 1\n",
-                     backend_);
+  return wake_ups + (abuse_ != nullptr ? abuse_->render() : std::string()) +
+         fmt::format(
+             "# HELP hushd_store_info The storage backend in use.\n# TYPE hushd_store_info gauge\n"
+             "hushd_store_info{{backend=\"{}\"}} 1\n",
+             backend_);
 }
 
 void PushNotifier::on_new_mail(const DeviceAddress& device, Seq /*seq*/) noexcept {
@@ -102,6 +138,13 @@ void PreKeyNotifier::on_pre_keys_low(const DeviceAddress& device, std::size_t le
 }
 
 void LiveConnections::disconnect(const DeviceAddress& device) noexcept {
+  if (auto* bus = bus_.load()) {
+    try {
+      bus->disconnect(api::peer_id(device));
+    } catch (...) {
+      // Allocation only: the other nodes' sessions end at their next request.
+    }
+  }
   if (auto* server = server_.load()) {
     try {
       server->disconnect(api::peer_id(device));

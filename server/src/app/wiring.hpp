@@ -6,6 +6,7 @@
 
 #include "api/api.hpp"
 #include "api/wake_ups.hpp"
+#include "cluster/redis_bus.hpp"
 #include "net/application.hpp"
 #include "net/server.hpp"
 #include "service/abuse_metrics.hpp"
@@ -17,16 +18,22 @@
 
 namespace hush::server::app {
 
-/// The cross-node wake-up hook as one node without a bus has it: it counts
-/// the mail committed for devices with no session here (shown at /metrics);
-/// their sessions on other nodes find it by their mailbox poll.
-class CountingWakeUps final : public api::WakeUps {
+/// The cross-node wake-up hook: counts the mail committed for devices with
+/// no session here (shown at /metrics) and, with a Redis bus attached
+/// (`redis` in the configuration, ADR 0007), publishes a wake-up to the node
+/// that holds the device. Without a bus, or while it is down, sessions on
+/// other nodes find the mail by their mailbox poll.
+class ClusterWakeUps final : public api::WakeUps {
  public:
-  void notify(const DeviceAddress& /*device*/) noexcept override { count_.fetch_add(1, std::memory_order_relaxed); }
+  void attach(cluster::RedisBus* bus) noexcept { bus_.store(bus); }
+  void notify(const DeviceAddress& device) noexcept override;
   [[nodiscard]] std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+  /// The bus's counters as /metrics lines ("" without a bus).
+  [[nodiscard]] std::string render_bus() const;
 
  private:
   std::atomic<std::uint64_t> count_{0};
+  std::atomic<cluster::RedisBus*> bus_{nullptr};
 };
 
 class ApiApplication final : public net::Application {
@@ -34,7 +41,7 @@ class ApiApplication final : public net::Application {
   /// `abuse` (optional): the service limits' counters, shown at /metrics.
   /// `wake_ups` (optional): told of mail no session of this node took.
   ApiApplication(api::Api& api, std::string backend, const AbuseMetrics* abuse = nullptr,
-                 CountingWakeUps* wake_ups = nullptr)
+                 ClusterWakeUps* wake_ups = nullptr)
       : api_(api), backend_(std::move(backend)), abuse_(abuse), wake_ups_(wake_ups) {}
 
   std::optional<net::Peer> authenticate(std::string_view authorization) override;
@@ -53,7 +60,7 @@ class ApiApplication final : public net::Application {
   api::Api& api_;
   std::string backend_;
   const AbuseMetrics* abuse_;
-  CountingWakeUps* wake_ups_;
+  ClusterWakeUps* wake_ups_;
 };
 
 /// Pushes a PreKeysLow frame to the live sessions of a device whose
@@ -88,11 +95,14 @@ class PushNotifier final : public DeliveryListener {
 class LiveConnections final : public api::Connections {
  public:
   void attach(net::Server* server) noexcept { server_.store(server); }
+  /// With a bus, a removed device's sessions on every other node close too.
+  void attach_bus(cluster::RedisBus* bus) noexcept { bus_.store(bus); }
   void disconnect(const DeviceAddress& device) noexcept override;
   bool forward_provisioning(const std::string& address, Bytes frame) noexcept override;
 
  private:
   std::atomic<net::Server*> server_{nullptr};
+  std::atomic<cluster::RedisBus*> bus_{nullptr};
 };
 
 }  // namespace hush::server::app

@@ -58,11 +58,14 @@ struct RedisBus::Impl {
 
   void open(RespConnection& c, asio::steady_timer& timer, std::chrono::milliseconds& backoff) {
     c.connect(endpoint, kConnectTimeout, [this, &c, &timer, &backoff](bool ok) {
-      if (!ok) return retry(c, timer, backoff);
+      if (!ok) {
+        update_health(true);  // Redis absent at start is reported once, as down
+        return retry(c, timer, backoff);
+      }
       backoff = kFirstBackoff;
       reconnects.fetch_add(1, std::memory_order_relaxed);
       if (&c == &sub) resubscribe();
-      update_health();
+      update_health(false);
     });
   }
 
@@ -75,13 +78,18 @@ struct RedisBus::Impl {
   }
 
   void lost(RespConnection& c, asio::steady_timer& timer, std::chrono::milliseconds& backoff) {
-    update_health();
+    update_health(true);
     retry(c, timer, backoff);
   }
 
-  void update_health() {
+  /// Reports up once both connections are open, and down when one is lost
+  /// or (before anything was reported) a connection attempt failed; each
+  /// state once until it changes.
+  void update_health(bool failure) {
     const bool now = pub.is_open() && sub.is_open();
-    if (now == healthy.load(std::memory_order_relaxed)) return;
+    if (reported && now == healthy.load(std::memory_order_relaxed)) return;
+    if (!now && !failure) return;  // one connection up, the other still coming
+    reported = true;
     healthy.store(now, std::memory_order_relaxed);
     if (events.health) events.health(now);
   }
@@ -168,6 +176,7 @@ struct RedisBus::Impl {
   std::atomic<std::uint64_t> reconnects{0};
   std::atomic<std::uint64_t> held_count{0};
   std::atomic<bool> healthy{false};
+  bool reported = false;  ///< health reported at least once (bus thread)
   std::thread thread;
 };
 

@@ -33,7 +33,8 @@ struct BusEvents {
   /// `device` was removed: close its connections on this node.
   std::function<void(const std::string& device)> disconnect;
   /// Redis became reachable (true: every subscription is in place again;
-  /// wake-ups may have been lost meanwhile, so catch up) or unreachable.
+  /// wake-ups may have been lost meanwhile, so catch up) or unreachable
+  /// (also once at start when Redis cannot be reached).
   std::function<void(bool healthy)> health;
 };
 

@@ -68,4 +68,9 @@ struct Limits {
   std::chrono::seconds shutdown_grace{5};
 };
 
+/// The mailbox poll while a cross-node bus delivers wake-ups
+/// (Server::set_wake_bus_up): a safety net for a wake-up Redis lost, not the
+/// way mail arrives. While the bus is down the configured interval applies.
+inline constexpr std::chrono::milliseconds kPollWithWakeBus{30000};
+
 }  // namespace hush::server::net

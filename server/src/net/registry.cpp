@@ -28,6 +28,7 @@ void Registry::bind(Token token, const std::string& peer) {
     if (it == entries_.end()) return;
     it->second.peer = peer;
     by_peer_.emplace(peer, token);
+    if (observer_) observer_(peer, true);
     for (const auto& r : revoked_) {
       if (r.second == peer) revoked = it->second.connection.lock();
     }
@@ -53,11 +54,17 @@ std::size_t Registry::disconnect(const std::string& peer) {
   return targets.size();
 }
 
+void Registry::set_bind_observer(BindObserver observer) {
+  std::lock_guard lock(mutex_);
+  observer_ = std::move(observer);
+}
+
 void Registry::remove(Token token) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(token);
   if (it == entries_.end()) return;
   if (!it->second.peer.empty()) {
+    if (observer_) observer_(it->second.peer, false);
     auto [lo, hi] = by_peer_.equal_range(it->second.peer);
     for (auto p = lo; p != hi; ++p) {
       if (p->second == token) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +50,12 @@ class Registry {
   void bind(Token token, const std::string& peer);
   void remove(Token token);
 
+  /// Told when a peer gains a bound connection (true) and when one of its
+  /// connections ends (false), once per connection; called under the
+  /// registry's lock, so it must only hand the news on (e.g. post it).
+  using BindObserver = std::function<void(const std::string& peer, bool bound)>;
+  void set_bind_observer(BindObserver observer);
+
   /// Wakes every connection bound to `peer`; returns how many.
   std::size_t notify(const std::string& peer);
   /// Hands `frame` (row `seq` of `peer`'s mailbox) to every connection bound
@@ -78,6 +85,7 @@ class Registry {
   /// The live connections bound to `peer` (taken under the lock, called outside it).
   std::vector<std::shared_ptr<Connection>> bound_to(const std::string& peer) const;
   mutable std::mutex mutex_;
+  BindObserver observer_;
   Token next_ = 1;
   bool shutting_down_ = false;
   std::unordered_map<Token, Entry> entries_;

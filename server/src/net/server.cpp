@@ -58,6 +58,7 @@ struct Server::Impl {
   Registry registry;
   ProvisioningRegistry provisioning{options.limits.max_provisioning_per_address};
   std::atomic<bool> stopping{false};
+  std::atomic<bool> wake_bus_up{false};
   std::optional<asio::ssl::context> tls;
   asio::io_context ioc;
   asio::thread_pool pool;
@@ -202,7 +203,7 @@ Status Server::start() {
   HUSH_TRY(impl_->bind());
   impl_->ctx.emplace(SessionContext{impl_->app, impl_->pool, impl_->registry, impl_->provisioning, impl_->metrics,
                                     impl_->options.limits, impl_->tls ? &*impl_->tls : nullptr, impl_->stopping,
-                                    *impl_->per_account});
+                                    *impl_->per_account, impl_->wake_bus_up});
   asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
   if (impl_->metrics_acceptor) asio::co_spawn(impl_->ioc, impl_->metrics_accept_loop(), asio::detached);
   const unsigned n = impl_->options.io_threads ? impl_->options.io_threads : cores();
@@ -217,6 +218,12 @@ std::string Server::local_address() const { return impl_->bound; }
 std::string Server::metrics_address() const { return impl_->metrics_bound; }
 
 std::size_t Server::notify(const std::string& peer) { return impl_->registry.notify(peer); }
+
+void Server::set_bind_observer(Registry::BindObserver observer) {
+  impl_->registry.set_bind_observer(std::move(observer));
+}
+
+void Server::set_wake_bus_up(bool up) { impl_->wake_bus_up.store(up, std::memory_order_relaxed); }
 
 void Server::send_notice(const std::string& peer, const Bytes& frame) { impl_->registry.send_notice(peer, frame); }
 

@@ -7,6 +7,7 @@
 #include "net/application.hpp"
 #include "net/limits.hpp"
 #include "net/metrics.hpp"
+#include "net/registry.hpp"
 
 #include <hush/util/result.hpp>
 
@@ -63,6 +64,12 @@ class Server {
   /// A session of `peer` that authenticated just before is closed when it
   /// binds. Thread-safe; returns at once.
   void disconnect(const std::string& peer);
+  /// Told of every peer that gains or loses a connection here (a cross-node
+  /// bus subscribes to its devices); empty: nobody. See Registry.
+  void set_bind_observer(Registry::BindObserver observer);
+  /// Whether a cross-node bus is delivering wake-ups now: while it is, idle
+  /// sessions poll their mailbox only every kPollWithWakeBus.
+  void set_wake_bus_up(bool up);
 
   /// Hands `frame` to the provisioning socket waiting at `address`, which
   /// sends it and closes. False when none waits there (unknown, expired,

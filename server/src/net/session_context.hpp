@@ -44,6 +44,9 @@ struct SessionContext {
   asio::ssl::context* tls;  ///< null: plain TCP (loopback only)
   std::atomic<bool>& stopping;
   ConnectionCounter& per_account;  ///< WebSocket sessions per account
+  /// A cross-node bus delivers wake-ups (Server::set_wake_bus_up): the
+  /// mailbox poll slows down to a safety net.
+  std::atomic<bool>& wake_bus_up;
 };
 
 /// Runs `fn()` on the service pool and resumes the awaiting coroutine on its

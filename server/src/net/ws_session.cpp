@@ -343,8 +343,11 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
           counted_pause = true;
         }
         if (poll.count() > 0 && !wake_pending_) {
-          // Mail stored through another node wakes nobody here: look anyway.
-          if (co_await pusher_signal_.wait_for(poll)) {
+          // Mail stored through another node wakes nobody here unless a bus
+          // carries the wake-up: look anyway, rarely while the bus is up.
+          const auto interval =
+              ctx_.wake_bus_up.load(std::memory_order_relaxed) ? std::max(poll, kPollWithWakeBus) : poll;
+          if (co_await pusher_signal_.wait_for(interval)) {
             wake_pending_ = true;
             ctx_.metrics.mailbox_polls.fetch_add(1, std::memory_order_relaxed);
           }

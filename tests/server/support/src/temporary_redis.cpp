@@ -1,4 +1,4 @@
-#include "temporary_redis.hpp"
+#include "hush/testing/temporary_redis.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
