@@ -2,6 +2,8 @@
 // the line being printed.
 #include "format.hpp"
 
+#include "exit_codes.hpp"
+
 #include <hush/util/bytes.hpp>
 
 #include <fmt/format.h>
@@ -144,6 +146,26 @@ void print_message(Output& out, const client::ReceivedMessage& m) {
   }
   out.text(message_line(m));
   for (const auto& w : m.warnings) out.warning(fmt::format("#{}: {}", terminal_safe(m.group_name), terminal_safe(w)));
+}
+
+std::string refused_text(const client::RefusedCopy& r) {
+  const std::string why = r.reason == "share_full"
+                              ? "it holds as many of your messages as the server keeps from one sender; they must "
+                                "be read first"
+                              : "its mailbox on the server is full";
+  return fmt::format("NOT delivered to {}'s device {}: {}", terminal_safe(r.recipient), r.device, why);
+}
+
+std::vector<std::string> refused_json(const std::vector<client::RefusedCopy>& refused) {
+  std::vector<std::string> out;
+  out.reserve(refused.size());
+  for (const auto& r : refused) out.push_back(fmt::format("{}:{}:{}", r.recipient, r.device, r.reason));
+  return out;
+}
+
+int report_refused(Output& out, const std::vector<client::RefusedCopy>& refused) {
+  for (const auto& r : refused) out.warning(refused_text(r));
+  return refused.empty() ? 0 : static_cast<int>(ExitCode::refused);
 }
 
 }  // namespace hush::cli

@@ -1,6 +1,7 @@
 // Output: JSON objects are one line with "type" first and escaped strings;
 // invalid UTF-8 and control characters cannot reach the terminal; the human
 // error line and the JSON error object.
+#include "format.hpp"
 #include "output.hpp"
 
 #include <gtest/gtest.h>
@@ -33,6 +34,24 @@ TEST(TerminalSafe, NeutralizesEscapes) {
   EXPECT_EQ(terminal_safe("\xC2\x9B" "31m"), "\xEF\xBF\xBD" "31m");  // C1 CSI
   EXPECT_EQ(terminal_safe("line\nbreak\r"), "line\xEF\xBF\xBD" "break\xEF\xBF\xBD");
   EXPECT_EQ(terminal_safe("caf\xC3\xA9"), "caf\xC3\xA9");
+}
+
+// Issue #13: copies the server refused for lack of room are named, and the
+// command exits 7 (refused), never 0 silently.
+TEST(MessageFormat, RefusedCopiesAreNamedAndExitSeven) {
+  std::ostringstream out, err;
+  Output human(out, err, false);
+  const std::vector<client::RefusedCopy> refused{{"bob", 2, "queue_full"}, {"carol", 1, "share_full"}};
+  EXPECT_EQ(report_refused(human, refused), 7);
+  EXPECT_NE(err.str().find("NOT delivered to bob's device 2: its mailbox on the server is full"), std::string::npos)
+      << err.str();
+  EXPECT_NE(err.str().find("NOT delivered to carol's device 1: it holds as many of your messages"), std::string::npos)
+      << err.str();
+  EXPECT_EQ(refused_json(refused), (std::vector<std::string>{"bob:2:queue_full", "carol:1:share_full"}));
+  std::ostringstream out2, err2;
+  Output quiet(out2, err2, false);
+  EXPECT_EQ(report_refused(quiet, {}), 0);
+  EXPECT_TRUE(err2.str().empty());
 }
 
 TEST(OutputModes, TextAndObjectGoToTheirMode) {

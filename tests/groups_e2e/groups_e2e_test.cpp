@@ -643,5 +643,55 @@ TEST_F(GroupsE2e, AMessageFromAMemberAheadWaitsForTheChangeThenShows) {
   EXPECT_EQ(summary(*after), summary(*at("alice").group_info("crew")));
 }
 
+// One member's full mailbox share no longer fails the group's message for
+// everyone (issue #13): hushd stores it for every other device and the
+// sender is told which copy was refused.
+class GroupsShareE2e : public GroupsE2e {
+ protected:
+  void configure(testing::HushdOptions& o) override { o.config_toml = "sender_share = 3\n"; }
+};
+
+TEST_F(GroupsShareE2e, AGroupMessageReachesEveryOtherMemberWhenOneMailboxHasNoRoomAndTheSenderIsTold) {
+  for (const char* n : {"alice", "bob", "carol", "dave"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("team", {"bob", "carol", "dave"}));
+  drain_all({"bob", "carol", "dave"});
+  ASSERT_TRUE(at("alice").group_send("team", "one"));
+  for (const char* n : {"bob", "carol", "dave"}) EXPECT_EQ(receive_n(n, 1).size(), 1u) << n;
+
+  // carol is away: alice's 1:1 messages fill alice's share of carol's mailbox.
+  for (int i = 0; i < 3; ++i) {
+    auto sent = at("alice").send_text("carol", "while you were away " + std::to_string(i));
+    ASSERT_TRUE(sent) << errc_name(sent.code());
+    EXPECT_TRUE(sent->refused.empty());
+  }
+  auto over = at("alice").send_text("carol", "one too many");
+  ASSERT_TRUE(over) << "a refused copy is reported, not an error";
+  ASSERT_EQ(over->refused.size(), 1u);
+  EXPECT_EQ(over->refused[0].recipient, "carol");
+  EXPECT_EQ(over->refused[0].device, 1u);
+  EXPECT_EQ(over->refused[0].reason, "share_full");
+
+  auto two = at("alice").group_send("team", "two");
+  ASSERT_TRUE(two) << errc_name(two.code());
+  ASSERT_EQ(two->refused.size(), 1u) << "the sender is told";
+  EXPECT_EQ(two->refused[0].recipient, "carol");
+  EXPECT_EQ(two->refused[0].reason, "share_full");
+  for (const char* n : {"bob", "dave"}) {
+    auto got = receive_n(n, 1);
+    ASSERT_EQ(got.size(), 1u) << n;
+    EXPECT_EQ(text(got[0]), "two") << n;
+  }
+  // carol reads what had room; then alice's next group message reaches her.
+  auto away = receive_n("carol", 3);
+  ASSERT_EQ(away.size(), 3u);
+  for (const auto& m : away) EXPECT_EQ(text(m).rfind("while you were away", 0), 0u) << text(m);
+  auto three = at("alice").group_send("team", "three");
+  ASSERT_TRUE(three);
+  EXPECT_TRUE(three->refused.empty());
+  auto got = receive_n("carol", 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "three");
+}
+
 }  // namespace
 }  // namespace hush::client

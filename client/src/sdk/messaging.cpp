@@ -171,7 +171,8 @@ Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::str
 }
 
 Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
-                                   ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep) {
+                                   ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep,
+                                   bool partial) {
   const bool to_self = to_hex(account_id) == me.account_id;
   for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
     HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
@@ -194,6 +195,7 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     auto* req = f.mutable_send_message();
     req->set_destination(str(account_id));
     req->set_message_id(str(server_message_id));
+    req->set_partial(partial);
     // Encrypt-and-store as one exclusive transaction (BEGIN IMMEDIATE): two
     // processes on one home never encrypt from the same session state, and
     // no network call happens while the store is held (docs/adr/0006-one-writer-per-home.md).
@@ -219,6 +221,9 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     if (r.status() == 200) {
       sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
       sent.duplicate = r.send_message().duplicate();
+      for (const auto& refused : r.send_message().refused()) {
+        sent.refused.push_back(RefusedCopy{name, refused.device_id(), refused.reason()});
+      }
       return ok();
     }
     const Errc code = net::errc_from_status(r.status(), r.message());
@@ -256,7 +261,7 @@ Result<SentMessage> ClientImpl::send_text(std::string_view username, std::string
   sent.id = MessageId::generate(rng_);
   const std::uint64_t ts = now_ms();
   HUSH_TRY_ASSIGN(auto padded, encode_frame({me.username, "", text_content(sent.id, ts, as_bytes(text))}));
-  HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent));
+  HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent, true, true));
 
   // A copy for our own other devices, so they show what we sent.
   if (to_hex(recipient) != me.account_id) {

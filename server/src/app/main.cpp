@@ -200,7 +200,8 @@ int run(const Options& o) {
   KeyService keys(**store, &clock, key_config, &pre_key_notifier, &abuse);
   MessageService messages(**store, clock, notifier,
                           MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention),
-                                               o.queue_cap});
+                                               o.queue_cap, o.sender_share},
+                          &abuse);
   LiveConnections connections;
   api::Api api(api::Services{accounts, keys, messages, &connections});
   ApiApplication application(api, backend, &abuse);

@@ -68,6 +68,15 @@ struct DeletedRow {
   std::int64_t body_id = 0;
 };
 
+/// One (recipient device, sender account) pair whose queued rows a send
+/// must count for the sender's share of that device's queue.
+struct ShareKey {
+  DeviceAddress recipient;
+  AccountId sender;
+  friend bool operator==(const ShareKey&, const ShareKey&) = default;
+  friend auto operator<=>(const ShareKey&, const ShareKey&) = default;
+};
+
 // Each returns storage_failure (or conflict/unavailable) when a statement fails.
 Status insert_bodies(SqliteDb& db, std::span<const BodyRow> rows);
 Status insert_queue_rows(SqliteDb& db, std::span<const QueueRow> rows);
@@ -81,6 +90,11 @@ Status delete_queue_rows(SqliteDb& db, std::span<const QueueKey> keys, std::vect
 Status delete_unreferenced_bodies(SqliteDb& db, std::span<const std::int64_t> body_ids);
 /// The largest body id in use (0 when none).
 Result<std::int64_t> max_body_id(SqliteDb& db);
+/// Sets counts[i] to the rows sender keys[i].sender has queued for
+/// keys[i].recipient, counting no further than `limit` (a bounded index
+/// scan, index queue_by_sender).
+Status count_sender_rows(SqliteDb& db, std::span<const ShareKey> keys, std::int64_t limit,
+                         std::vector<std::int64_t>& counts);
 
 Status insert_bodies(PgConn& db, std::span<const BodyRow> rows);
 Status insert_queue_rows(PgConn& db, std::span<const QueueRow> rows);
@@ -90,5 +104,7 @@ Status find_sent(PgConn& db, std::span<const SentKey> keys, std::vector<SentRow>
 Status delete_queue_rows(PgConn& db, std::span<const QueueKey> keys, std::vector<DeletedRow>& deleted);
 Status delete_unreferenced_bodies(PgConn& db, std::span<const std::int64_t> body_ids);
 Result<std::int64_t> max_body_id(PgConn& db);
+Status count_sender_rows(PgConn& db, std::span<const ShareKey> keys, std::int64_t limit,
+                         std::vector<std::int64_t>& counts);
 
 }  // namespace hush::server::storage

@@ -109,7 +109,13 @@ class Store {
   /// each recipient account's current devices (the sender's own device is
   /// never expected) and any difference fails with stale_devices, with one
   /// entry in `mismatches` per account that differs (ascending by account);
-  /// a queue that would exceed `queue_cap` rows fails with quota_exceeded.
+  /// then each copy needs room: its device's queue below `queue_cap` rows
+  /// and, for another account's device, fewer than `message.sender_share`
+  /// rows of the sender's account in that queue (counted in SQL). Without
+  /// `message.partial` one copy without room fails the send with
+  /// quota_exceeded (context kShareFullContext when a share was the
+  /// reason); with it the others are stored and the refused ones listed in
+  /// the receipt (all refused: nothing stored, no idempotency record).
   /// not_found: a recipient account does not exist. invalid_argument: a
   /// device named twice, a body index out of range. storage_failure.
   /// Nothing is stored on any failure.

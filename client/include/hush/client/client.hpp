@@ -68,6 +68,17 @@ struct ReceivedMessage {
   }
 };
 
+/// A copy of a sent message the server did not store because the
+/// recipient device's mailbox had no room for it (issue #13): the others
+/// were stored. Shown to the user; nothing retries it.
+struct RefusedCopy {
+  std::string recipient;    ///< the member's or contact's username
+  std::uint32_t device = 0; ///< the device whose copy was refused
+  /// "queue_full": that device's mailbox on the server is full;
+  /// "share_full": we already hold our share of it (docs/server/api.md, "Limits").
+  std::string reason;
+};
+
 /// What send_text returns once the server accepted the message.
 struct SentMessage {
   MessageId id;
@@ -79,6 +90,10 @@ struct SentMessage {
   /// group_send only: messages and notices received while draining our
   /// pending changes before the send; show them as receive() would.
   std::vector<ReceivedMessage> received;
+  /// Copies the server refused for lack of room (the rest were stored); for
+  /// group_send also members whose Sender Key could not be delivered. Not
+  /// empty: the message did not reach everyone, tell the user.
+  std::vector<RefusedCopy> refused;
 };
 
 /// One entry of the conversation history.
@@ -273,7 +288,9 @@ class Client {
   /// devices and returns once the server stored it. Errors: not_found (no
   /// such user, or we are not registered), untrusted_identity (the contact's
   /// key changed: see trust()), invalid_argument (text too long),
-  /// network_failure, timeout, unauthorized, quota_exceeded, storage errors.
+  /// network_failure, timeout, unauthorized, storage errors. A device whose
+  /// mailbox on the server has no room is not an error: the other devices
+  /// got it and SentMessage::refused names it (all refused: nobody did).
   Result<SentMessage> send_text(std::string_view username, std::string_view text);
 
   /// Fetches everything pending, decrypts, stores, de-duplicates and
@@ -372,6 +389,8 @@ class Client {
   /// that has not reached us: we asked for it; nothing sent), invalid_argument
   /// (text too long), stale_devices (device lists
   /// kept changing), untrusted_identity, network errors, storage errors.
+  /// Member devices whose mailbox has no room are not an error: every other
+  /// device got it and SentMessage::refused names them.
   Result<SentMessage> group_send(std::string_view group, std::string_view text);
   /// Adds `username` (admins only). Applied, queued and sent as
   /// group_create's change (the newcomer's copy goes after the members').
