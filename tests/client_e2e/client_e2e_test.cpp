@@ -456,5 +456,68 @@ TEST_F(ClientE2e, HousekeepingTopsUpAndRotates) {
   EXPECT_EQ(r->old_signed_pre_keys_removed, 1u);
 }
 
+// Issue #13: one-time pre-keys drained from hushd (handed out, never used)
+// are forgotten once no message built on them can still arrive, and not
+// before: a message built on a drained but recent key still decrypts, and
+// one built on a forgotten key is shown and healed by a resend.
+TEST_F(ClientE2e, DrainedOneTimePreKeysArePrunedAfterTheGraceAndARecentOneStillDecrypts) {
+  constexpr std::uint64_t kDay = 24ULL * 3600 * 1000;
+  std::uint64_t now_ms = 1'700'000'000'000ULL;
+  ClientOptions o = options();
+  o.clock = [&now_ms] { return now_ms; };
+  o.pre_key_batch = 3;
+  o.pre_key_low_water = 1;
+  auto c = Client::create(home("bob"), test_passphrase("pw"), o);
+  ASSERT_TRUE(c);
+  Client& bob = *(clients_["bob"] = std::move(*c));
+  ASSERT_TRUE(bob.register_account(url(), "bob", ca()));
+  // carol's first message takes one key; dave and erin only fetch bundles
+  // (a safety number before talking), draining the other two.
+  ASSERT_TRUE(registered("carol").send_text("bob", "built on a drained key"));
+  ASSERT_TRUE(registered("dave").safety_number("bob"));
+  ASSERT_TRUE(registered("erin").safety_number("bob"));
+  // bob knows dave (so a message from dave bob cannot read can be answered).
+  ASSERT_TRUE(bob.safety_number("dave"));
+
+  auto r = bob.housekeeping();
+  ASSERT_TRUE(r) << errc_name(r.code());
+  EXPECT_EQ(r->pre_keys_uploaded, 3u) << "replenished";
+  EXPECT_EQ(r->drained_pre_keys_pruned, 0u);
+  EXPECT_EQ(r->drained_pre_keys_waiting, 3u) << "the three handed out are kept for the grace period";
+
+  // 29 days on, carol's message, waiting in the mailbox, still decrypts.
+  now_ms += 29 * kDay;
+  auto got = receive_n(bob, 1);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_FALSE(got[0].failure.has_value()) << got[0].failure->error;
+  EXPECT_EQ(text(got[0]), "built on a drained key");
+  r = bob.housekeeping();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->drained_pre_keys_pruned, 0u);
+  EXPECT_EQ(r->drained_pre_keys_waiting, 2u) << "carol's key was used up by her message";
+
+  // Past the grace period the two never used are forgotten.
+  now_ms += 2 * kDay;
+  r = bob.housekeeping();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->drained_pre_keys_pruned, 2u);
+  EXPECT_EQ(r->drained_pre_keys_waiting, 0u);
+
+  // A message dave builds on his forgotten key now cannot be read: bob is
+  // told, dave's device is asked, and dave resends over a new session
+  // (docs/protocol.md §7.8).
+  ASSERT_TRUE(at("dave").send_text("bob", "too late"));
+  auto failed = receive_n(bob, 1);
+  ASSERT_EQ(failed.size(), 1u);
+  ASSERT_TRUE(failed[0].failure.has_value()) << text(failed[0]);
+  EXPECT_EQ(failed[0].failure->error, "unknown_pre_key");
+  EXPECT_TRUE(failed[0].failure->resend_requested);
+  ASSERT_TRUE(at("dave").receive(2s));  // reads the decryption error and resends
+  auto resent = receive_n(bob, 1);
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_FALSE(resent[0].failure.has_value());
+  EXPECT_EQ(text(resent[0]), "too late");
+}
+
 }  // namespace
 }  // namespace hush::client

@@ -263,6 +263,7 @@ class ClientImpl {
   // decryption_errors.cpp (after store_: they hold a reference to it)
   std::vector<FailedEnvelope> failed_;  ///< filled by process_envelope, drained by after_envelope
   store::SentMessages sent_{*store_};
+  store::DrainedPreKeys drained_{*store_};  ///< registration.cpp: one-time pre-keys handed out, pruned later
   store::DecryptionErrorBudget budget_{*store_};
 };
 

@@ -89,6 +89,9 @@ class Store {
                                        std::size_t max_held) = 0;
   /// How many one-time pre-keys the device holds. not_found, storage_failure.
   virtual Result<std::size_t> count_one_time_pre_keys(const DeviceAddress& device) = 0;
+  /// The ids of the one-time pre-keys the device still holds (not handed
+  /// out), ascending. not_found: no such device. storage_failure.
+  virtual Result<std::vector<std::uint32_t>> one_time_pre_key_ids(const DeviceAddress& device) = 0;
   /// Bundles for `only` or for every device of the account that has uploaded
   /// keys, each taking (deleting) at most one one-time pre-key, exactly once
   /// even under concurrent callers. not_found: no such account, or `only` names

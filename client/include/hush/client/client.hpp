@@ -217,6 +217,11 @@ struct HousekeepingReport {
   std::uint32_t pre_keys_uploaded = 0;
   bool signed_pre_key_rotated = false;
   std::uint32_t old_signed_pre_keys_removed = 0;
+  /// One-time pre-keys the server handed out whose private keys were
+  /// forgotten now (their grace period passed, docs/protocol.md §7.8).
+  std::uint32_t drained_pre_keys_pruned = 0;
+  /// Handed-out one-time pre-keys still kept, within their grace period.
+  std::uint32_t drained_pre_keys_waiting = 0;
 };
 
 /// Tuning and test hooks.
@@ -228,6 +233,11 @@ struct ClientOptions {
   std::uint32_t pre_key_low_water = 20;    ///< top up when the server holds fewer
   std::uint64_t signed_pre_key_rotation_ms = 7ULL * 24 * 3600 * 1000;  ///< rotate after a week
   std::uint64_t signed_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;    ///< keep old ones this long
+  /// Keep a one-time pre-key's private key this long after we first see
+  /// that the server handed it out: a message built on it (the sender may
+  /// send after fetching) waits in our mailbox for up to hushd's retention,
+  /// 30 days (docs/protocol.md §7.8).
+  std::uint64_t one_time_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;
   std::chrono::milliseconds reconnect_min{250};   ///< listen(): first backoff
   std::chrono::milliseconds reconnect_max{30000}; ///< listen(): backoff cap
   /// One line per notable event (a refused envelope and why, a reconnect):
