@@ -27,7 +27,7 @@ std::string failure_text(const client::ReceivedMessage& m) {
   const auto& f = *m.failure;
   const std::string who = m.sender.empty() ? fmt::format("an unknown account ({})", f.sender_account.substr(0, 8))
                                            : terminal_safe(m.sender);
-  std::string line = fmt::format("a message from {} could not be decrypted ({})", who, f.error);
+  std::string line = fmt::format("a {}message from {} could not be decrypted ({})", f.group ? "group " : "", who, f.error);
   if (f.resend_requested) {
     line += fmt::format("; asked {}'s device to resend", who);
   } else {
@@ -59,7 +59,8 @@ JsonObject message_json(const client::ReceivedMessage& m) {
         .add("from_account", m.failure->sender_account)
         .add("server_timestamp_ms", m.server_timestamp_ms)
         .add("error", m.failure->error)
-        .add("resend_requested", m.failure->resend_requested);
+        .add("resend_requested", m.failure->resend_requested)
+        .add("group", m.failure->group);
     return f;
   }
   JsonObject o("message");

@@ -82,5 +82,19 @@ TEST(OutputModes, ErrorLines) {
             "server\",\"context\":\"connect\"}\n");
 }
 
+// Issue #13: a group message that could not be decrypted is shown as a
+// 1:1 failure is, and says so.
+TEST(MessageFormat, AnUndecryptableGroupMessageIsShownAsSuch) {
+  client::ReceivedMessage m;
+  m.sender = "carol";
+  m.sender_device = 2;
+  m.failure = client::DecryptionFailure{"no_session", "00112233445566778899aabbccddeeff", false, true};
+  EXPECT_EQ(failure_text(m),
+            "a group message from carol could not be decrypted (no_session); it is lost unless they send it again");
+  const std::string json = message_json(m).str();
+  EXPECT_EQ(json.rfind(R"({"type":"undecryptable","from":"carol")", 0), 0u) << json;
+  EXPECT_NE(json.find(R"("resend_requested":false,"group":true})"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace hush::cli

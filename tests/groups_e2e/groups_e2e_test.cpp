@@ -195,10 +195,20 @@ TEST_F(GroupsE2e, RemovedMemberReadsNothingSentAfterRemoval) {
   ASSERT_TRUE(at("alice").group_send("team", "after removal"));
   ASSERT_TRUE(at("bob").group_send("team", "bob after removal"));
   ASSERT_EQ(receive_n("carol", 2).size(), 2u);
-  // The server delivered both to dave (the hook addressed him): he shows nothing.
-  auto nothing = at("dave").receive(2s);
-  ASSERT_TRUE(nothing);
-  EXPECT_TRUE(nothing->empty());
+  // The server delivered both to dave (the hook addressed him): he reads
+  // neither, and is shown each as a group message he could not decrypt
+  // (issue #13: a failure is shown, never only logged).
+  auto shown = receive_n("dave", 2);
+  ASSERT_EQ(shown.size(), 2u);
+  std::set<std::string> from;
+  for (const auto& m : shown) {
+    ASSERT_TRUE(m.failure.has_value()) << "dave read: " << text(m);
+    EXPECT_TRUE(m.failure->group);
+    EXPECT_FALSE(m.failure->resend_requested);
+    EXPECT_EQ(m.text.size(), 0u);
+    from.insert(m.sender);
+  }
+  EXPECT_EQ(from, (std::set<std::string>{"alice", "bob"}));
   EXPECT_TRUE(logged("dave", "event=group_decrypt_failed")) << "dave never got the bodies";
   // And the body itself, fed straight to dave's client, does not open.
   ASSERT_EQ(uploads.size(), 2u);
@@ -224,8 +234,15 @@ TEST_F(GroupsE2e, MemberAddedLaterReadsNothingSentBefore) {
 
   auto added = at("alice").group_add("club", "dave");
   ASSERT_TRUE(added) << errc_name(added.code());
-  auto early = drain("dave");  // the two early bodies reach him first: unreadable
-  EXPECT_TRUE(early.empty());
+  // The two early bodies reach him first: unreadable, and shown as such
+  // (issue #13: never dropped silently), with no text.
+  auto early = drain("dave");
+  ASSERT_EQ(early.size(), 2u);
+  for (const auto& m : early) {
+    ASSERT_TRUE(m.failure.has_value()) << "dave read: " << text(m);
+    EXPECT_TRUE(m.failure->group);
+    EXPECT_EQ(m.text.size(), 0u);
+  }
   drain_all({"bob", "carol"});
   ASSERT_TRUE(at("alice").group_send("club", "welcome dave"));
   ASSERT_TRUE(at("bob").group_send("club", "hi dave"));
@@ -477,10 +494,15 @@ TEST_F(GroupsE2e, AMemberBehindLearnsItFromAStampedKeyAndSendsOnlyOnceItHoldsThe
     EXPECT_EQ(text(got[0]), "bob after catching up");
     EXPECT_TRUE(got[0].warnings.empty()) << n;
   }
-  // mallory got bob's body (the hook addressed her) and opens nothing.
+  // mallory got bob's body (the hook addressed her) and opens nothing: she
+  // is shown notices and, since issue #13, the body as an undecryptable
+  // group message, never its text.
   auto nothing = at("mallory").receive(2s);
   ASSERT_TRUE(nothing);
-  for (const auto& m : *nothing) EXPECT_TRUE(m.notice) << text(m);
+  for (const auto& m : *nothing) {
+    EXPECT_TRUE(m.notice || (m.failure && m.failure->group)) << text(m);
+    EXPECT_EQ(m.text.size(), 0u);
+  }
   const std::string reference = summary(*at("alice").group_info("crew"));
   for (const char* n : {"bob", "carol"}) EXPECT_EQ(summary(*at(n).group_info("crew")), reference) << n;
 }

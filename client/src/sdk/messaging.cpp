@@ -387,14 +387,21 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     };
     if (e.type() == sdk::kGroupMessageType) {
       // A group message (docs/protocol.md §8.5): only from an account we
-      // know, since its key came over a pairwise session with it.
+      // know, since its key came over a pairwise session with it. One that
+      // cannot be read is shown, as a 1:1 failure is (no resend is asked:
+      // the Sender Key layer has none).
+      auto group_failed = [&](const char* why, Errc code, const std::string& sender) -> Status {
+        shown = failure(sender, code);
+        shown->failure->group = true;
+        return finish_dropped(why, code);
+      };
       HUSH_TRY_ASSIGN(auto sender, directory_.username_of(account_id));
-      if (!sender) return finish_dropped("group_sender_unknown", Errc::no_session);
+      if (!sender) return group_failed("group_sender_unknown", Errc::no_session, "");
       auto got = receive_group_message(*sender, device, body,
                                        static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.server_timestamp_ms())));
       if (!got) {
         if (permanently_undecryptable(got.code()) || got.code() == Errc::forbidden) {
-          return finish_dropped("group_decrypt_failed", got.code());
+          return group_failed("group_decrypt_failed", got.code(), *sender);
         }
         log("group_decrypt_deferred", got.code());
         return got.error();

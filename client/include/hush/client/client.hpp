@@ -37,6 +37,9 @@ struct DecryptionFailure {
   std::string error;              ///< the Errc name: duplicate_message, bad_mac, no_session, ...
   std::string sender_account;     ///< the sending account (hex) as the server named it
   bool resend_requested = false;  ///< a decryption error went to the sending device, which resends it if it still holds it
+  /// A group message (Sender Key): no resend is asked for; the sender must
+  /// send it again (e.g. we lack its key, or it came from a non-member).
+  bool group = false;
 };
 
 /// A message received (from a contact, or a copy of one sent from another
