@@ -5,6 +5,8 @@
 #include "sdk_fixture.hpp"
 
 #include <hush/client/client.hpp>
+#include <hush/client/store/sent_messages.hpp>
+#include <hush/signal/messages.hpp>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -13,6 +15,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <stop_token>
 #include <string>
@@ -89,6 +92,128 @@ TEST_F(ClientE2e, ThreeUsersTalkBothWays) {
   ASSERT_TRUE(me);
   EXPECT_EQ(me->username, "alice");
   EXPECT_EQ(alice.send_text("nobody", "x").code(), Errc::not_found);
+}
+
+// Issue #13: a decryption error (docs/protocol.md §7.6) from a hostile peer
+// (mallory, through a test hook of her client) that names a message alice
+// sent someone else (with that message's ratchet key, which the server
+// sees), names one alice never sent, or repeats a real one: alice archives
+// no other session, resends nothing to the wrong party, and resends the real
+// message only within the budget (kMaxResendsPerMessage).
+class HostileDecryptionErrors : public ClientE2e {
+ protected:
+  ClientOptions options(const std::string& home_name = {}) override {
+    ClientOptions o = ClientE2e::options(home_name);
+    o.on_log = [this, home_name](std::string_view line) { logs_[home_name].emplace_back(line); };
+    if (home_name == "mallory") {
+      o.decryption_error_test = [this](ByteView id, ByteView ratchet) {
+        return forged_ ? forged_(id, ratchet) : std::vector<std::pair<Bytes, Bytes>>{{to_bytes(id), to_bytes(ratchet)}};
+      };
+    }
+    return o;
+  }
+  int count(const std::string& who, std::string_view needle) {
+    int n = 0;
+    for (const auto& line : logs_[who]) n += line.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+  }
+  /// Closes `who`'s client, replaces its home by `copy` (or copies it there
+  /// when `take`), and reopens it.
+  void swap_home(const std::string& who, const fs::path& copy, bool take) {
+    clients_.erase(who);
+    if (take) {
+      fs::remove_all(copy);
+      fs::copy(home(who), copy, fs::copy_options::recursive);
+    } else {
+      fs::remove_all(home(who));
+      fs::copy(copy, home(who), fs::copy_options::recursive);
+    }
+    reopen(who);
+  }
+
+  std::map<std::string, std::vector<std::string>> logs_;
+  std::function<std::vector<std::pair<Bytes, Bytes>>(ByteView, ByteView)> forged_;
+};
+
+TEST_F(HostileDecryptionErrors, ForgedUnknownOrRepeatedErrorsArchiveNothingElseAndResendOnlyWithinTheBudget) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  registered("mallory");
+  ASSERT_TRUE(alice.send_text("bob", "hello bob"));
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+  ASSERT_TRUE(bob.send_text("alice", "hi alice"));
+  ASSERT_EQ(receive_n(alice, 1).size(), 1u);
+  // A message of alice's current sending chain with bob, kept by alice for a
+  // resend to bob; its id and ratchet key as the server holds them.
+  auto to_bob = alice.send_text("bob", "for bob only");
+  ASSERT_TRUE(to_bob);
+  auto bob_queue = queued_for("bob");
+  ASSERT_EQ(bob_queue.size(), 1u);
+  EXPECT_EQ(bob_queue[0].type, 2u) << "a SignalMessage of the established session";
+  EXPECT_EQ(bob_queue[0].message_id, std::string(to_bob->id.view().begin(), to_bob->id.view().end()));
+  auto wire = signal::SignalMessage::deserialize(as_bytes(bob_queue[0].body));
+  ASSERT_TRUE(wire);
+  const Bytes alice_bob_ratchet = wire->ratchet_key().serialize();
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+
+  // mallory learns alice's key, keeps a copy of her home, then talks with
+  // alice; with the copy back, alice's next message cannot be decrypted
+  // there, and mallory's client answers with hostile decryption errors.
+  ASSERT_TRUE(at("mallory").safety_number("alice"));
+  const fs::path copy = home("mallory").string() + ".copy";
+  swap_home("mallory", copy, true);
+  ASSERT_TRUE(alice.send_text("mallory", "hello mallory"));
+  ASSERT_EQ(receive_n(at("mallory"), 1).size(), 1u);
+  ASSERT_TRUE(at("mallory").send_text("alice", "hi"));
+  ASSERT_EQ(receive_n(alice, 1).size(), 1u);
+  swap_home("mallory", copy, false);
+  const Bytes never_sent(16, 0x5a);
+  forged_ = [&](ByteView id, ByteView ratchet) {
+    std::vector<std::pair<Bytes, Bytes>> out;
+    out.emplace_back(to_bytes(to_bob->id.view()), alice_bob_ratchet);  // what alice sent bob, not mallory
+    out.emplace_back(never_sent, alice_bob_ratchet);                     // nothing alice ever sent
+    for (int i = 0; i < 6; ++i) out.emplace_back(to_bytes(id), to_bytes(ratchet));  // the real one, six times
+    return out;
+  };
+  ASSERT_TRUE(alice.send_text("mallory", "again"));
+  auto failed = receive_n(at("mallory"), 1);
+  ASSERT_EQ(failed.size(), 1u);
+  ASSERT_TRUE(failed[0].failure.has_value()) << text(failed[0]);
+  EXPECT_TRUE(failed[0].failure->resend_requested);
+
+  // alice reads all eight.
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  auto handled = [&] {
+    return count("alice", "event=resend_unavailable") + count("alice", "event=resend_requested") +
+           count("alice", "event=resend_limit_reached");
+  };
+  while (handled() < 8 && std::chrono::steady_clock::now() < until) {
+    auto got = alice.receive(1s);
+    ASSERT_TRUE(got) << errc_name(got.code());
+    EXPECT_TRUE(got->empty()) << "a decryption error shows nothing";
+  }
+  EXPECT_EQ(count("alice", "event=resend_unavailable"), 2) << "bob's message and an unknown one are not resent";
+  EXPECT_EQ(count("alice", "event=resend_requested"), static_cast<int>(store::kMaxResendsPerMessage));
+  EXPECT_EQ(count("alice", "event=resend_limit_reached"), 6 - static_cast<int>(store::kMaxResendsPerMessage));
+  EXPECT_EQ(count("alice", "event=resent"), static_cast<int>(store::kMaxResendsPerMessage));
+  // (mallory's first error came over a new session of hers, which replaced
+  // the one the failed message used: nothing was left to archive.)
+  EXPECT_EQ(count("alice", "event=session_archived"), 0);
+
+  // mallory gets "again" once and never bob's message.
+  auto at_mallory = receive_n(at("mallory"), 2, 6s);
+  ASSERT_EQ(at_mallory.size(), 1u);
+  EXPECT_EQ(text(at_mallory[0]), "again");
+  // alice and bob go on in their session (a SignalMessage, not a new
+  // session's pre-key message): nothing archived, nothing resent to bob.
+  ASSERT_TRUE(alice.send_text("bob", "still private"));
+  bob_queue = queued_for("bob");
+  ASSERT_EQ(bob_queue.size(), 1u) << "nothing but the new message waits for bob";
+  EXPECT_EQ(bob_queue[0].type, 2u);
+  auto at_bob = receive_n(bob, 2, 6s);
+  ASSERT_EQ(at_bob.size(), 1u);
+  EXPECT_EQ(text(at_bob[0]), "still private");
+  EXPECT_EQ(count("bob", "event=decrypt_failed"), 0);
 }
 
 TEST_F(ClientE2e, OfflineRecipientReceivesLater) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <utility>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -267,6 +268,11 @@ struct ClientOptions {
     /// "forged", signature kept), as a member forging another's change would.
     bool tamper_notices = false;
   } group_test;
+  /// Test hook (never set in an application): the decryption errors
+  /// (envelope id, ratchet key) to send instead of the one this device would
+  /// send for a message it could not decrypt, as a hostile or broken peer
+  /// would: forged, repeated, naming messages never sent to it.
+  std::function<std::vector<std::pair<Bytes, Bytes>>(ByteView message_id, ByteView ratchet_key)> decryption_error_test;
 };
 
 class ClientImpl;
