@@ -2,6 +2,8 @@
 // the line being printed.
 #include "format.hpp"
 
+#include "exit_codes.hpp"
+
 #include <hush/util/bytes.hpp>
 
 #include <fmt/format.h>
@@ -25,7 +27,7 @@ std::string failure_text(const client::ReceivedMessage& m) {
   const auto& f = *m.failure;
   const std::string who = m.sender.empty() ? fmt::format("an unknown account ({})", f.sender_account.substr(0, 8))
                                            : terminal_safe(m.sender);
-  std::string line = fmt::format("a message from {} could not be decrypted ({})", who, f.error);
+  std::string line = fmt::format("a {}message from {} could not be decrypted ({})", f.group ? "group " : "", who, f.error);
   if (f.resend_requested) {
     line += fmt::format("; asked {}'s device to resend", who);
   } else {
@@ -57,7 +59,8 @@ JsonObject message_json(const client::ReceivedMessage& m) {
         .add("from_account", m.failure->sender_account)
         .add("server_timestamp_ms", m.server_timestamp_ms)
         .add("error", m.failure->error)
-        .add("resend_requested", m.failure->resend_requested);
+        .add("resend_requested", m.failure->resend_requested)
+        .add("group", m.failure->group);
     return f;
   }
   JsonObject o("message");
@@ -144,6 +147,26 @@ void print_message(Output& out, const client::ReceivedMessage& m) {
   }
   out.text(message_line(m));
   for (const auto& w : m.warnings) out.warning(fmt::format("#{}: {}", terminal_safe(m.group_name), terminal_safe(w)));
+}
+
+std::string refused_text(const client::RefusedCopy& r) {
+  const std::string why = r.reason == "share_full"
+                              ? "it holds as many of your messages as the server keeps from one sender; they must "
+                                "be read first"
+                              : "its mailbox on the server is full";
+  return fmt::format("NOT delivered to {}'s device {}: {}", terminal_safe(r.recipient), r.device, why);
+}
+
+std::vector<std::string> refused_json(const std::vector<client::RefusedCopy>& refused) {
+  std::vector<std::string> out;
+  out.reserve(refused.size());
+  for (const auto& r : refused) out.push_back(fmt::format("{}:{}:{}", r.recipient, r.device, r.reason));
+  return out;
+}
+
+int report_refused(Output& out, const std::vector<client::RefusedCopy>& refused) {
+  for (const auto& r : refused) out.warning(refused_text(r));
+  return refused.empty() ? 0 : static_cast<int>(ExitCode::refused);
 }
 
 }  // namespace hush::cli

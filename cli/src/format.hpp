@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace hush::cli {
 
@@ -39,5 +40,14 @@ void print_identity(Output& out, const client::Identity& id, std::string_view ve
 [[nodiscard]] std::string grouped_key(std::string_view hex);
 /// Prints one received message in the current mode.
 void print_message(Output& out, const client::ReceivedMessage& m);
+
+/// For a copy the server refused for lack of room: "NOT delivered to bob's
+/// device 2: its mailbox on the server is full".
+[[nodiscard]] std::string refused_text(const client::RefusedCopy& r);
+/// "bob:2:queue_full" for the `refused` array of a `sent` JSON object.
+[[nodiscard]] std::vector<std::string> refused_json(const std::vector<client::RefusedCopy>& refused);
+/// After a send the server accepted: each refused copy as a warning
+/// (stderr); the exit code, 7 (refused) when some copy was, else 0.
+[[nodiscard]] int report_refused(Output& out, const std::vector<client::RefusedCopy>& refused);
 
 }  // namespace hush::cli

@@ -1,6 +1,7 @@
 // Output: JSON objects are one line with "type" first and escaped strings;
 // invalid UTF-8 and control characters cannot reach the terminal; the human
 // error line and the JSON error object.
+#include "format.hpp"
 #include "output.hpp"
 
 #include <gtest/gtest.h>
@@ -35,6 +36,24 @@ TEST(TerminalSafe, NeutralizesEscapes) {
   EXPECT_EQ(terminal_safe("caf\xC3\xA9"), "caf\xC3\xA9");
 }
 
+// Issue #13: copies the server refused for lack of room are named, and the
+// command exits 7 (refused), never 0 silently.
+TEST(MessageFormat, RefusedCopiesAreNamedAndExitSeven) {
+  std::ostringstream out, err;
+  Output human(out, err, false);
+  const std::vector<client::RefusedCopy> refused{{"bob", 2, "queue_full"}, {"carol", 1, "share_full"}};
+  EXPECT_EQ(report_refused(human, refused), 7);
+  EXPECT_NE(err.str().find("NOT delivered to bob's device 2: its mailbox on the server is full"), std::string::npos)
+      << err.str();
+  EXPECT_NE(err.str().find("NOT delivered to carol's device 1: it holds as many of your messages"), std::string::npos)
+      << err.str();
+  EXPECT_EQ(refused_json(refused), (std::vector<std::string>{"bob:2:queue_full", "carol:1:share_full"}));
+  std::ostringstream out2, err2;
+  Output quiet(out2, err2, false);
+  EXPECT_EQ(report_refused(quiet, {}), 0);
+  EXPECT_TRUE(err2.str().empty());
+}
+
 TEST(OutputModes, TextAndObjectGoToTheirMode) {
   std::ostringstream out, err;
   Output human(out, err, false);
@@ -61,6 +80,20 @@ TEST(OutputModes, ErrorLines) {
   EXPECT_EQ(jerr.str(),
             "{\"type\":\"error\",\"error\":\"network_failure\",\"exit_code\":5,\"message\":\"cannot reach the "
             "server\",\"context\":\"connect\"}\n");
+}
+
+// Issue #13: a group message that could not be decrypted is shown as a
+// 1:1 failure is, and says so.
+TEST(MessageFormat, AnUndecryptableGroupMessageIsShownAsSuch) {
+  client::ReceivedMessage m;
+  m.sender = "carol";
+  m.sender_device = 2;
+  m.failure = client::DecryptionFailure{"no_session", "00112233445566778899aabbccddeeff", false, true};
+  EXPECT_EQ(failure_text(m),
+            "a group message from carol could not be decrypted (no_session); it is lost unless they send it again");
+  const std::string json = message_json(m).str();
+  EXPECT_EQ(json.rfind(R"({"type":"undecryptable","from":"carol")", 0), 0u) << json;
+  EXPECT_NE(json.find(R"("resend_requested":false,"group":true})"), std::string::npos) << json;
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include "../../client/src/net/server_list.hpp"
 
 #include <hush/client/client.hpp>
+#include <hush/client/store/sent_messages.hpp>
+#include <hush/signal/messages.hpp>
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -18,6 +20,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <stop_token>
 #include <string>
@@ -94,6 +97,128 @@ TEST_F(ClientE2e, ThreeUsersTalkBothWays) {
   ASSERT_TRUE(me);
   EXPECT_EQ(me->username, "alice");
   EXPECT_EQ(alice.send_text("nobody", "x").code(), Errc::not_found);
+}
+
+// Issue #13: a decryption error (docs/protocol.md §7.6) from a hostile peer
+// (mallory, through a test hook of her client) that names a message alice
+// sent someone else (with that message's ratchet key, which the server
+// sees), names one alice never sent, or repeats a real one: alice archives
+// no other session, resends nothing to the wrong party, and resends the real
+// message only within the budget (kMaxResendsPerMessage).
+class HostileDecryptionErrors : public ClientE2e {
+ protected:
+  ClientOptions options(const std::string& home_name = {}) override {
+    ClientOptions o = ClientE2e::options(home_name);
+    o.on_log = [this, home_name](std::string_view line) { logs_[home_name].emplace_back(line); };
+    if (home_name == "mallory") {
+      o.decryption_error_test = [this](ByteView id, ByteView ratchet) {
+        return forged_ ? forged_(id, ratchet) : std::vector<std::pair<Bytes, Bytes>>{{to_bytes(id), to_bytes(ratchet)}};
+      };
+    }
+    return o;
+  }
+  int count(const std::string& who, std::string_view needle) {
+    int n = 0;
+    for (const auto& line : logs_[who]) n += line.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+  }
+  /// Closes `who`'s client, replaces its home by `copy` (or copies it there
+  /// when `take`), and reopens it.
+  void swap_home(const std::string& who, const fs::path& copy, bool take) {
+    clients_.erase(who);
+    if (take) {
+      fs::remove_all(copy);
+      fs::copy(home(who), copy, fs::copy_options::recursive);
+    } else {
+      fs::remove_all(home(who));
+      fs::copy(copy, home(who), fs::copy_options::recursive);
+    }
+    reopen(who);
+  }
+
+  std::map<std::string, std::vector<std::string>> logs_;
+  std::function<std::vector<std::pair<Bytes, Bytes>>(ByteView, ByteView)> forged_;
+};
+
+TEST_F(HostileDecryptionErrors, ForgedUnknownOrRepeatedErrorsArchiveNothingElseAndResendOnlyWithinTheBudget) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  registered("mallory");
+  ASSERT_TRUE(alice.send_text("bob", "hello bob"));
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+  ASSERT_TRUE(bob.send_text("alice", "hi alice"));
+  ASSERT_EQ(receive_n(alice, 1).size(), 1u);
+  // A message of alice's current sending chain with bob, kept by alice for a
+  // resend to bob; its id and ratchet key as the server holds them.
+  auto to_bob = alice.send_text("bob", "for bob only");
+  ASSERT_TRUE(to_bob);
+  auto bob_queue = queued_for("bob");
+  ASSERT_EQ(bob_queue.size(), 1u);
+  EXPECT_EQ(bob_queue[0].type, 2u) << "a SignalMessage of the established session";
+  EXPECT_EQ(bob_queue[0].message_id, std::string(to_bob->id.view().begin(), to_bob->id.view().end()));
+  auto wire = signal::SignalMessage::deserialize(as_bytes(bob_queue[0].body));
+  ASSERT_TRUE(wire);
+  const Bytes alice_bob_ratchet = wire->ratchet_key().serialize();
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+
+  // mallory learns alice's key, keeps a copy of her home, then talks with
+  // alice; with the copy back, alice's next message cannot be decrypted
+  // there, and mallory's client answers with hostile decryption errors.
+  ASSERT_TRUE(at("mallory").safety_number("alice"));
+  const fs::path copy = home("mallory").string() + ".copy";
+  swap_home("mallory", copy, true);
+  ASSERT_TRUE(alice.send_text("mallory", "hello mallory"));
+  ASSERT_EQ(receive_n(at("mallory"), 1).size(), 1u);
+  ASSERT_TRUE(at("mallory").send_text("alice", "hi"));
+  ASSERT_EQ(receive_n(alice, 1).size(), 1u);
+  swap_home("mallory", copy, false);
+  const Bytes never_sent(16, 0x5a);
+  forged_ = [&](ByteView id, ByteView ratchet) {
+    std::vector<std::pair<Bytes, Bytes>> out;
+    out.emplace_back(to_bytes(to_bob->id.view()), alice_bob_ratchet);  // what alice sent bob, not mallory
+    out.emplace_back(never_sent, alice_bob_ratchet);                     // nothing alice ever sent
+    for (int i = 0; i < 6; ++i) out.emplace_back(to_bytes(id), to_bytes(ratchet));  // the real one, six times
+    return out;
+  };
+  ASSERT_TRUE(alice.send_text("mallory", "again"));
+  auto failed = receive_n(at("mallory"), 1);
+  ASSERT_EQ(failed.size(), 1u);
+  ASSERT_TRUE(failed[0].failure.has_value()) << text(failed[0]);
+  EXPECT_TRUE(failed[0].failure->resend_requested);
+
+  // alice reads all eight.
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  auto handled = [&] {
+    return count("alice", "event=resend_unavailable") + count("alice", "event=resend_requested") +
+           count("alice", "event=resend_limit_reached");
+  };
+  while (handled() < 8 && std::chrono::steady_clock::now() < until) {
+    auto got = alice.receive(1s);
+    ASSERT_TRUE(got) << errc_name(got.code());
+    EXPECT_TRUE(got->empty()) << "a decryption error shows nothing";
+  }
+  EXPECT_EQ(count("alice", "event=resend_unavailable"), 2) << "bob's message and an unknown one are not resent";
+  EXPECT_EQ(count("alice", "event=resend_requested"), static_cast<int>(store::kMaxResendsPerMessage));
+  EXPECT_EQ(count("alice", "event=resend_limit_reached"), 6 - static_cast<int>(store::kMaxResendsPerMessage));
+  EXPECT_EQ(count("alice", "event=resent"), static_cast<int>(store::kMaxResendsPerMessage));
+  // (mallory's first error came over a new session of hers, which replaced
+  // the one the failed message used: nothing was left to archive.)
+  EXPECT_EQ(count("alice", "event=session_archived"), 0);
+
+  // mallory gets "again" once and never bob's message.
+  auto at_mallory = receive_n(at("mallory"), 2, 6s);
+  ASSERT_EQ(at_mallory.size(), 1u);
+  EXPECT_EQ(text(at_mallory[0]), "again");
+  // alice and bob go on in their session (a SignalMessage, not a new
+  // session's pre-key message): nothing archived, nothing resent to bob.
+  ASSERT_TRUE(alice.send_text("bob", "still private"));
+  bob_queue = queued_for("bob");
+  ASSERT_EQ(bob_queue.size(), 1u) << "nothing but the new message waits for bob";
+  EXPECT_EQ(bob_queue[0].type, 2u);
+  auto at_bob = receive_n(bob, 2, 6s);
+  ASSERT_EQ(at_bob.size(), 1u);
+  EXPECT_EQ(text(at_bob[0]), "still private");
+  EXPECT_EQ(count("bob", "event=decrypt_failed"), 0);
 }
 
 TEST_F(ClientE2e, OfflineRecipientReceivesLater) {
@@ -514,6 +639,69 @@ TEST(ServerListParse, TakesCommaSeparatedUrlsOnceEachAndRefusesBadOnes) {
   std::string many;
   for (int i = 1; i <= 17; ++i) many += (i > 1 ? "," : "") + std::string("https://n") + std::to_string(i) + ".example";
   EXPECT_FALSE(net::ServerList::parse(many)) << "more than kMaxServers";
+}
+
+// Issue #13: one-time pre-keys drained from hushd (handed out, never used)
+// are forgotten once no message built on them can still arrive, and not
+// before: a message built on a drained but recent key still decrypts, and
+// one built on a forgotten key is shown and healed by a resend.
+TEST_F(ClientE2e, DrainedOneTimePreKeysArePrunedAfterTheGraceAndARecentOneStillDecrypts) {
+  constexpr std::uint64_t kDay = 24ULL * 3600 * 1000;
+  std::uint64_t now_ms = 1'700'000'000'000ULL;
+  ClientOptions o = options();
+  o.clock = [&now_ms] { return now_ms; };
+  o.pre_key_batch = 3;
+  o.pre_key_low_water = 1;
+  auto c = Client::create(home("bob"), test_passphrase("pw"), o);
+  ASSERT_TRUE(c);
+  Client& bob = *(clients_["bob"] = std::move(*c));
+  ASSERT_TRUE(bob.register_account(url(), "bob", ca()));
+  // carol's first message takes one key; dave and erin only fetch bundles
+  // (a safety number before talking), draining the other two.
+  ASSERT_TRUE(registered("carol").send_text("bob", "built on a drained key"));
+  ASSERT_TRUE(registered("dave").safety_number("bob"));
+  ASSERT_TRUE(registered("erin").safety_number("bob"));
+  // bob knows dave (so a message from dave bob cannot read can be answered).
+  ASSERT_TRUE(bob.safety_number("dave"));
+
+  auto r = bob.housekeeping();
+  ASSERT_TRUE(r) << errc_name(r.code());
+  EXPECT_EQ(r->pre_keys_uploaded, 3u) << "replenished";
+  EXPECT_EQ(r->drained_pre_keys_pruned, 0u);
+  EXPECT_EQ(r->drained_pre_keys_waiting, 3u) << "the three handed out are kept for the grace period";
+
+  // 29 days on, carol's message, waiting in the mailbox, still decrypts.
+  now_ms += 29 * kDay;
+  auto got = receive_n(bob, 1);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_FALSE(got[0].failure.has_value()) << got[0].failure->error;
+  EXPECT_EQ(text(got[0]), "built on a drained key");
+  r = bob.housekeeping();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->drained_pre_keys_pruned, 0u);
+  EXPECT_EQ(r->drained_pre_keys_waiting, 2u) << "carol's key was used up by her message";
+
+  // Past the grace period the two never used are forgotten.
+  now_ms += 2 * kDay;
+  r = bob.housekeeping();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->drained_pre_keys_pruned, 2u);
+  EXPECT_EQ(r->drained_pre_keys_waiting, 0u);
+
+  // A message dave builds on his forgotten key now cannot be read: bob is
+  // told, dave's device is asked, and dave resends over a new session
+  // (docs/protocol.md §7.8).
+  ASSERT_TRUE(at("dave").send_text("bob", "too late"));
+  auto failed = receive_n(bob, 1);
+  ASSERT_EQ(failed.size(), 1u);
+  ASSERT_TRUE(failed[0].failure.has_value()) << text(failed[0]);
+  EXPECT_EQ(failed[0].failure->error, "unknown_pre_key");
+  EXPECT_TRUE(failed[0].failure->resend_requested);
+  ASSERT_TRUE(at("dave").receive(2s));  // reads the decryption error and resends
+  auto resent = receive_n(bob, 1);
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_FALSE(resent[0].failure.has_value());
+  EXPECT_EQ(text(resent[0]), "too late");
 }
 
 }  // namespace

@@ -196,10 +196,20 @@ TEST_F(GroupsE2e, RemovedMemberReadsNothingSentAfterRemoval) {
   ASSERT_TRUE(at("alice").group_send("team", "after removal"));
   ASSERT_TRUE(at("bob").group_send("team", "bob after removal"));
   ASSERT_EQ(receive_n("carol", 2).size(), 2u);
-  // The server delivered both to dave (the hook addressed him): he shows nothing.
-  auto nothing = at("dave").receive(2s);
-  ASSERT_TRUE(nothing);
-  EXPECT_TRUE(nothing->empty());
+  // The server delivered both to dave (the hook addressed him): he reads
+  // neither, and is shown each as a group message he could not decrypt
+  // (issue #13: a failure is shown, never only logged).
+  auto shown = receive_n("dave", 2);
+  ASSERT_EQ(shown.size(), 2u);
+  std::set<std::string> from;
+  for (const auto& m : shown) {
+    ASSERT_TRUE(m.failure.has_value()) << "dave read: " << text(m);
+    EXPECT_TRUE(m.failure->group);
+    EXPECT_FALSE(m.failure->resend_requested);
+    EXPECT_EQ(m.text.size(), 0u);
+    from.insert(m.sender);
+  }
+  EXPECT_EQ(from, (std::set<std::string>{"alice", "bob"}));
   EXPECT_TRUE(logged("dave", "event=group_decrypt_failed")) << "dave never got the bodies";
   // And the body itself, fed straight to dave's client, does not open.
   ASSERT_EQ(uploads.size(), 2u);
@@ -225,8 +235,15 @@ TEST_F(GroupsE2e, MemberAddedLaterReadsNothingSentBefore) {
 
   auto added = at("alice").group_add("club", "dave");
   ASSERT_TRUE(added) << errc_name(added.code());
-  auto early = drain("dave");  // the two early bodies reach him first: unreadable
-  EXPECT_TRUE(early.empty());
+  // The two early bodies reach him first: unreadable, and shown as such
+  // (issue #13: never dropped silently), with no text.
+  auto early = drain("dave");
+  ASSERT_EQ(early.size(), 2u);
+  for (const auto& m : early) {
+    ASSERT_TRUE(m.failure.has_value()) << "dave read: " << text(m);
+    EXPECT_TRUE(m.failure->group);
+    EXPECT_EQ(m.text.size(), 0u);
+  }
   drain_all({"bob", "carol"});
   ASSERT_TRUE(at("alice").group_send("club", "welcome dave"));
   ASSERT_TRUE(at("bob").group_send("club", "hi dave"));
@@ -478,10 +495,15 @@ TEST_F(GroupsE2e, AMemberBehindLearnsItFromAStampedKeyAndSendsOnlyOnceItHoldsThe
     EXPECT_EQ(text(got[0]), "bob after catching up");
     EXPECT_TRUE(got[0].warnings.empty()) << n;
   }
-  // mallory got bob's body (the hook addressed her) and opens nothing.
+  // mallory got bob's body (the hook addressed her) and opens nothing: she
+  // is shown notices and, since issue #13, the body as an undecryptable
+  // group message, never its text.
   auto nothing = at("mallory").receive(2s);
   ASSERT_TRUE(nothing);
-  for (const auto& m : *nothing) EXPECT_TRUE(m.notice) << text(m);
+  for (const auto& m : *nothing) {
+    EXPECT_TRUE(m.notice || (m.failure && m.failure->group)) << text(m);
+    EXPECT_EQ(m.text.size(), 0u);
+  }
   const std::string reference = summary(*at("alice").group_info("crew"));
   for (const char* n : {"bob", "carol"}) EXPECT_EQ(summary(*at(n).group_info("crew")), reference) << n;
 }
@@ -642,6 +664,56 @@ TEST_F(GroupsE2e, AMessageFromAMemberAheadWaitsForTheChangeThenShows) {
   auto after = at("bob").group_info("crew");
   EXPECT_EQ(after->behind_until, 0u);
   EXPECT_EQ(summary(*after), summary(*at("alice").group_info("crew")));
+}
+
+// One member's full mailbox share no longer fails the group's message for
+// everyone (issue #13): hushd stores it for every other device and the
+// sender is told which copy was refused.
+class GroupsShareE2e : public GroupsE2e {
+ protected:
+  void configure(testing::HushdOptions& o) override { o.config_toml = "sender_share = 3\n"; }
+};
+
+TEST_F(GroupsShareE2e, AGroupMessageReachesEveryOtherMemberWhenOneMailboxHasNoRoomAndTheSenderIsTold) {
+  for (const char* n : {"alice", "bob", "carol", "dave"}) registered(n);
+  ASSERT_TRUE(at("alice").group_create("team", {"bob", "carol", "dave"}));
+  drain_all({"bob", "carol", "dave"});
+  ASSERT_TRUE(at("alice").group_send("team", "one"));
+  for (const char* n : {"bob", "carol", "dave"}) EXPECT_EQ(receive_n(n, 1).size(), 1u) << n;
+
+  // carol is away: alice's 1:1 messages fill alice's share of carol's mailbox.
+  for (int i = 0; i < 3; ++i) {
+    auto sent = at("alice").send_text("carol", "while you were away " + std::to_string(i));
+    ASSERT_TRUE(sent) << errc_name(sent.code());
+    EXPECT_TRUE(sent->refused.empty());
+  }
+  auto over = at("alice").send_text("carol", "one too many");
+  ASSERT_TRUE(over) << "a refused copy is reported, not an error";
+  ASSERT_EQ(over->refused.size(), 1u);
+  EXPECT_EQ(over->refused[0].recipient, "carol");
+  EXPECT_EQ(over->refused[0].device, 1u);
+  EXPECT_EQ(over->refused[0].reason, "share_full");
+
+  auto two = at("alice").group_send("team", "two");
+  ASSERT_TRUE(two) << errc_name(two.code());
+  ASSERT_EQ(two->refused.size(), 1u) << "the sender is told";
+  EXPECT_EQ(two->refused[0].recipient, "carol");
+  EXPECT_EQ(two->refused[0].reason, "share_full");
+  for (const char* n : {"bob", "dave"}) {
+    auto got = receive_n(n, 1);
+    ASSERT_EQ(got.size(), 1u) << n;
+    EXPECT_EQ(text(got[0]), "two") << n;
+  }
+  // carol reads what had room; then alice's next group message reaches her.
+  auto away = receive_n("carol", 3);
+  ASSERT_EQ(away.size(), 3u);
+  for (const auto& m : away) EXPECT_EQ(text(m).rfind("while you were away", 0), 0u) << text(m);
+  auto three = at("alice").group_send("team", "three");
+  ASSERT_TRUE(three);
+  EXPECT_TRUE(three->refused.empty());
+  auto got = receive_n("carol", 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "three");
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -215,6 +216,79 @@ class RawWebSocket {
  private:
   int fd_ = -1;
 };
+
+// Attack: one account filled a victim's mailbox (10,000 envelopes in 9 s),
+// after which every other sender got 507 and every group message naming the
+// victim failed for all its members.
+TEST(HushdAbuseLimits, AHostileSenderFillsOnlyItsShareOfAMailboxAndEveryoneElseStillGetsThrough) {
+  Harness h("sqlite", "sender_share = 20\nqueue_cap = 100\n");
+  ASSERT_TRUE(h.start()) << h.hushd().log();
+  auto victim = h.register_user("victim", 21);
+  auto mallory = h.register_user("mallory", 22);
+  auto carol = h.register_user("carol", 23);
+  auto dave = h.register_user("dave", 24);
+  ASSERT_TRUE(victim && mallory && carol && dave);
+  auto m = h.online(*mallory);
+  auto c = h.online(*carol);
+  auto d = h.online(*dave);
+  ASSERT_TRUE(m && c && d);
+
+  // Mallory sends until refused: exactly its share is stored.
+  int stored = 0;
+  std::optional<pb::Response> r;
+  for (int i = 0; i < 40; ++i) {
+    r = m->call(send_frame(victim->device, message_id(static_cast<char>('A' + i)), "hostile"));
+    ASSERT_TRUE(r);
+    if (r->status() != 200u) break;
+    ++stored;
+  }
+  EXPECT_EQ(stored, 20);
+  EXPECT_EQ(r->status(), 507u) << "an old client (no `partial`) is refused whole, as before";
+  EXPECT_EQ(r->message(), "quota_exceeded");
+
+  // A client that asks for partial sends learns which copy was refused and why.
+  auto partial = send_frame(victim->device, message_id('p'), "hostile");
+  partial.mutable_send_message()->set_partial(true);
+  r = m->call(partial);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u);
+  ASSERT_EQ(r->send_message().refused_size(), 1);
+  EXPECT_EQ(r->send_message().refused(0).account(), victim->device.account_id);
+  EXPECT_EQ(r->send_message().refused(0).device_id(), 1u);
+  EXPECT_EQ(r->send_message().refused(0).reason(), "share_full");
+
+  // Everyone else still reaches the victim: 1:1 and in a group fan-out.
+  r = c->call(send_frame(victim->device, message_id('c'), "hello"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+  r = d->call(send_multi_frame({&victim->device, &carol->device}, message_id('g'), "group"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u);
+  // Mallory's own fan-out naming the victim still reaches carol.
+  auto multi = send_multi_frame({&victim->device, &carol->device}, message_id('h'), "group");
+  multi.mutable_send_multi()->set_partial(true);
+  r = m->call(multi);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u);
+  ASSERT_EQ(r->send_message().refused_size(), 1);
+  EXPECT_EQ(r->send_message().refused(0).account(), victim->device.account_id);
+
+  // The victim's queue: mallory's share, carol's and dave's; carol's: both fan-outs.
+  auto v = h.online(*victim);
+  ASSERT_TRUE(v);
+  std::map<std::string, int> from;
+  for (int i = 0; i < 22; ++i) {
+    auto e = v->next_envelope(10s);
+    ASSERT_TRUE(e) << "envelope " << i;
+    ++from[e->sender_account()];
+  }
+  EXPECT_FALSE(v->next_envelope(500ms)) << "nothing beyond the share";
+  EXPECT_EQ(from[mallory->device.account_id], 20);
+  EXPECT_EQ(from[carol->device.account_id], 1);
+  EXPECT_EQ(from[dave->device.account_id], 1);
+  EXPECT_EQ(h.database_scalar("SELECT COUNT(*) FROM queue"), 24);
+  EXPECT_EQ(metric(h.hushd().metrics(), "hushd_mailbox_share_refused_total"), 3);
+}
 
 // Attack: the first fragment of a message, then pings forever: the
 // connection stayed open (pings count as traffic) holding the message buffer.

@@ -75,6 +75,20 @@ TEST_F(AppOptions, MailboxPollIntervalIsUnsetByDefaultAndCheckedWhenSet) {
   EXPECT_NE(refused.text.find("mailbox_poll_interval_ms"), std::string::npos) << refused.text;
 }
 
+TEST_F(AppOptions, TheSenderShareIsConfigurableAndZeroTurnsItOff) {
+  Options o;
+  EXPECT_EQ(o.sender_share, 1000u) << "a tenth of the queue cap by default";
+  auto parsed = parse_config("sender_share = 250\n", o);
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(o.sender_share, 250u);
+  parsed = parse_config("sender_share = 0\n", o);
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(o.sender_share, 0u);
+  parsed = parse_config("sender_share = -1\n", o);
+  EXPECT_FALSE(parsed.run);
+  EXPECT_NE(parsed.text.find("sender_share must not be negative"), std::string::npos) << parsed.text;
+}
+
 TEST_F(AppOptions, AnUnknownKeyIsAnErrorThatNamesItAndItsLine) {
   Options o;
   const auto parsed = parse_config("data = \"/srv/hush\"\nqueue_capp = 50\n", o);

@@ -54,7 +54,7 @@ void StoreConformance::open() {
   config.registration_global.burst = 1e9;
   accounts_ = std::make_unique<AccountService>(*store_, clock_, rng_, config);
   keys_ = std::make_unique<KeyService>(*store_);
-  messages_ = std::make_unique<MessageService>(*store_, clock_, listener_, message_config_);
+  messages_ = std::make_unique<MessageService>(*store_, clock_, listener_, message_config_, &abuse_);
 }
 
 void StoreConformance::reopen() {
@@ -67,7 +67,7 @@ void StoreConformance::reopen() {
 
 void StoreConformance::configure_messages(MessageServiceConfig config) {
   message_config_ = config;
-  messages_ = std::make_unique<MessageService>(*store_, clock_, listener_, message_config_);
+  messages_ = std::make_unique<MessageService>(*store_, clock_, listener_, message_config_, &abuse_);
 }
 
 DeviceEnrollment StoreConformance::register_user(const std::string& name) {

@@ -77,6 +77,7 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<KeyService> keys_;
   std::unique_ptr<MessageService> messages_;
   MessageServiceConfig message_config_{};
+  AbuseMetrics abuse_;  ///< counts of the message service's limits (the sender share)
   std::map<AccountId, crypto::KeyPair> identities_;
   std::uint32_t registrations_ = 0;
 

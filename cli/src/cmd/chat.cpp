@@ -134,7 +134,9 @@ void send_line(client::Client& c, const std::string& peer, const std::string& li
   JsonObject o("sent");
   o.add("to", peer).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
   o.add("text", line);
+  if (!sent->refused.empty()) o.add("refused", refused_json(sent->refused));
   screen.show(fmt::format("[{}] me: {}", format_time(sent->server_timestamp_ms), terminal_safe(line)), &o);
+  for (const auto& r : sent->refused) screen.show("! " + refused_text(r), nullptr);
 }
 
 int run(Context& ctx, const ParsedArgs& args) {

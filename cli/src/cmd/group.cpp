@@ -218,12 +218,14 @@ int run(Context& ctx, const ParsedArgs& args) {
         o.add("group", request->group).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
         o.add("duplicate", sent->duplicate);
         if (!sent->warnings.empty()) o.add("warnings", sent->warnings);
+        if (!sent->refused.empty()) o.add("refused", refused_json(sent->refused));
         ctx.out.object(o);
       } else {
         ctx.out.text(fmt::format("sent to #{} at {} (id {})", terminal_safe(request->group),
                                  format_time(sent->server_timestamp_ms), format_id(sent->id)));
       }
-      return 0;
+      // Every other member got it; the devices without room are named (exit 7).
+      return report_refused(ctx.out, sent->refused);
     }
   }
   return 0;

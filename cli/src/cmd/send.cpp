@@ -39,12 +39,14 @@ int run(Context& ctx, const ParsedArgs& args) {
     JsonObject o("sent");
     o.add("to", to).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
     o.add("duplicate", sent->duplicate);
+    if (!sent->refused.empty()) o.add("refused", refused_json(sent->refused));
     ctx.out.object(o);
   } else {
     ctx.out.text(fmt::format("sent to {} at {} (id {})", terminal_safe(to), format_time(sent->server_timestamp_ms),
                              format_id(sent->id)));
   }
-  return 0;
+  // A device whose mailbox had no room did not get it: said, and exit 7.
+  return report_refused(ctx.out, sent->refused);
 }
 
 }  // namespace
@@ -56,7 +58,9 @@ const CommandSpec& send_command() {
       "send a message (returns once the server stored it)",
       "Encrypts TEXT for every device of USERNAME and for your own other devices and\n"
       "returns once the server accepted it. TEXT `-` reads the message from stdin.\n"
-      "Refused (exit 3) while USERNAME's changed identity key is not trusted.",
+      "Refused (exit 3) while USERNAME's changed identity key is not trusted.\n"
+      "A device of USERNAME whose mailbox on the server is full does not get it:\n"
+      "each is named on stderr and the command exits 7.",
       {},
       {"USERNAME", "TEXT"},
       2,

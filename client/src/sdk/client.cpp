@@ -57,6 +57,7 @@ Result<std::unique_ptr<Client>> finish_open(std::unique_ptr<crypto::Rng> own_rng
   HUSH_TRY(store::ensure_sdk_tables(**store));
   HUSH_TRY(store::ensure_group_tables(**store));
   HUSH_TRY(store::ensure_sent_message_tables(**store));
+  HUSH_TRY(store::ensure_pre_key_tables(**store));
   return make(std::make_unique<ClientImpl>(std::move(own_rng), std::move(*store), std::move(options)));
 }
 

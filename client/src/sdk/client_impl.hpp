@@ -120,9 +120,12 @@ class ClientImpl {
   /// Encrypts `padded` for every device of the account (each encryption and
   /// the kept copy for a resend in one store transaction, the network after
   /// it), repairs a stale device list and retries. `keep`: keep the frame in
-  /// the sent-message store for a resend (docs/protocol.md §7.6).
+  /// the sent-message store for a resend (docs/protocol.md §7.6). `partial`:
+  /// devices without room on the server are listed in sent.refused and the
+  /// others get it (else one full mailbox fails the send: quota_exceeded).
   Status send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
-                         ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep = true);
+                         ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep = true,
+                         bool partial = false);
   /// Fetches bundles (network), then in one transaction sets up a session
   /// per device; a device that has a current session already (another
   /// process made one meanwhile) keeps it unless `replace`, which archives it.
@@ -205,7 +208,11 @@ class ClientImpl {
   Status retry_group_outbox();
   /// Fills GroupInfo's pending_changes and awaiting_delivery for `group_id`.
   Status add_delivery_state(GroupInfo& info, ByteView group_id);
-  Status distribute_sender_key(const store::Account& me, store::GroupRecord& group);
+  /// Our Sender Key to every member device that lacks it. A device whose
+  /// mailbox had no room is added to `refused` and stays without it (it
+  /// gets it with our next group message).
+  Status distribute_sender_key(const store::Account& me, store::GroupRecord& group,
+                               std::vector<RefusedCopy>& refused);
   Status apply_group_change(const store::GroupRecord* known, const content::GroupChange& change,
                             const store::Account& me);
   /// Applies our own change and queues its copies in one transaction, then
@@ -263,6 +270,7 @@ class ClientImpl {
   // decryption_errors.cpp (after store_: they hold a reference to it)
   std::vector<FailedEnvelope> failed_;  ///< filled by process_envelope, drained by after_envelope
   store::SentMessages sent_{*store_};
+  store::DrainedPreKeys drained_{*store_};  ///< registration.cpp: one-time pre-keys handed out, pruned later
   store::DecryptionErrorBudget budget_{*store_};
 };
 

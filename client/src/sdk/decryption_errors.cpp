@@ -57,13 +57,17 @@ Result<bool> ClientImpl::report_decryption_failure(const FailedEnvelope& failed)
   // archived): the error must be readable even if our state is the broken one.
   HUSH_TRY_ASSIGN(bool rebuild, budget_.take(peer, "rebuild", 1, kRebuildWindowMs));
   if (rebuild) HUSH_TRY(fetch_and_process_bundles(failed.account_id, failed.name, failed.device.value, true));
-  content::Content c{MessageId::generate(rng_), now_ms(),
-                     content::DecryptionError{failed.message_id, failed.ratchet_key, failed.server_timestamp_ms}};
-  const MessageId id = c.id;
-  HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", std::move(c)}));
-  SentMessage ignored;
-  HUSH_TRY(send_to_account(me, failed.account_id, failed.name, padded.expose(), id.view(), ignored, false));
-  if (options_.on_log) options_.on_log("event=decryption_error_sent sender_device=" + std::to_string(failed.device.value));
+  std::vector<std::pair<Bytes, Bytes>> errors{{failed.message_id, failed.ratchet_key}};
+  if (options_.decryption_error_test) errors = options_.decryption_error_test(failed.message_id, failed.ratchet_key);
+  for (auto& [message_id, ratchet_key] : errors) {
+    content::Content c{MessageId::generate(rng_), now_ms(),
+                       content::DecryptionError{std::move(message_id), std::move(ratchet_key), failed.server_timestamp_ms}};
+    const MessageId id = c.id;
+    HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", std::move(c)}));
+    SentMessage ignored;
+    HUSH_TRY(send_to_account(me, failed.account_id, failed.name, padded.expose(), id.view(), ignored, false));
+    if (options_.on_log) options_.on_log("event=decryption_error_sent sender_device=" + std::to_string(failed.device.value));
+  }
   return true;
 }
 

@@ -26,8 +26,10 @@ struct FanOutAccount {
   std::vector<FanOutDevice> devices;  ///< every current device (ours: all but this one)
 };
 
-/// The ClientFrame carrying one send_multi.
+/// The ClientFrame carrying one send_multi. `partial`: hushd stores the
+/// copies that have room and lists the others (docs/server/api.md).
 [[nodiscard]] ::hush::service::v1::ClientFrame build_send_multi(ByteView message_id, ByteView body,
-                                                                const std::vector<FanOutAccount>& recipients);
+                                                                const std::vector<FanOutAccount>& recipients,
+                                                                bool partial = false);
 
 }  // namespace hush::client::sdk

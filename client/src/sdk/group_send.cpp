@@ -14,6 +14,7 @@
 #include <hush/signal/session_state.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace hush::client {
 
@@ -33,9 +34,10 @@ bool holds(const std::vector<signal::ProtocolAddress>& holders, const signal::Pr
 namespace sdk {
 
 ::hush::service::v1::ClientFrame build_send_multi(ByteView message_id, ByteView body,
-                                                  const std::vector<FanOutAccount>& recipients) {
+                                                  const std::vector<FanOutAccount>& recipients, bool partial) {
   ::hush::service::v1::ClientFrame f;
   auto* req = f.mutable_send_multi();
+  req->set_partial(partial);
   req->set_message_id(str(message_id));
   req->set_type(kGroupMessageType);
   req->set_body(str(body));
@@ -53,7 +55,8 @@ namespace sdk {
 
 }  // namespace sdk
 
-Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupRecord& g) {
+Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupRecord& g,
+                                         std::vector<RefusedCopy>& refused) {
   const signal::SenderKeyName ours{str(g.id), {me.username, me.device_id}};
   signal::GroupSessionBuilder builder(sender_keys_);
   HUSH_TRY_ASSIGN(auto skdm, builder.create_distribution(ours, rng_));
@@ -80,14 +83,19 @@ Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupR
                        content::SenderKeyDistribution{g.id, skdm.serialized().clone(), groups::stamp_of(g)}};
     const MessageId id = c.id;
     HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", std::move(c)}));
-    SentMessage ignored;
-    HUSH_TRY(send_to_account(me, account, member, padded.expose(), id.view(), ignored));
+    // Partial: one member's full mailbox must not stop the group's message
+    // for everyone (issue #13); that device stays without our key.
+    SentMessage key_sent;
+    HUSH_TRY(send_to_account(me, account, member, padded.expose(), id.view(), key_sent, true, true));
     // Whatever send_to_account repaired, it sent to the devices we now hold sessions with.
     HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(member));
     for (auto d : devices) {
       if (self && d == me.device_id) continue;
-      if (!holds(g.key_holders, {member, d})) g.key_holders.push_back({member, d});
+      const bool lacks_room = std::any_of(key_sent.refused.begin(), key_sent.refused.end(),
+                                          [&](const RefusedCopy& r) { return r.device == d.value; });
+      if (!lacks_room && !holds(g.key_holders, {member, d})) g.key_holders.push_back({member, d});
     }
+    refused.insert(refused.end(), key_sent.refused.begin(), key_sent.refused.end());
     changed = true;
   }
   if (changed) HUSH_TRY(groups_.put(g));
@@ -134,7 +142,8 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
   HUSH_TRY_ASSIGN(auto padded, content::encode(c));
 
   HUSH_TRY(sync_own_devices(me));
-  HUSH_TRY(distribute_sender_key(me, g));
+  std::vector<RefusedCopy> key_refused;
+  HUSH_TRY(distribute_sender_key(me, g, key_refused));
   // One encryption, whatever the group's size.
   signal::GroupCipher cipher(sender_keys_, signal::SenderKeyName{str(g.id), {me.username, me.device_id}});
   HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded.expose(), rng_));
@@ -146,6 +155,7 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
   }
   if (options_.group_test.on_upload) options_.group_test.on_upload(ct.serialized);
   bool delivered = false;
+  std::map<std::string, std::string> names;  // recipient account (bytes) -> username, for refused copies
   for (int attempt = 0; attempt < kMaxGroupSendAttempts && !delivered; ++attempt) {
     std::vector<sdk::FanOutAccount> recipients;
     for (const auto& name : addressed) {
@@ -156,6 +166,7 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
       } else {
         HUSH_TRY_ASSIGN(a.account, account_of(name));
       }
+      names[str(a.account)] = name;
       HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
       if (devices.empty() && !self) {  // an extra recipient of a test: sessions only to learn the devices
         HUSH_TRY(fetch_and_process_bundles(a.account, name, std::nullopt));
@@ -177,10 +188,15 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
       sent.server_timestamp_ms = ts;
       break;
     }
-    HUSH_TRY_ASSIGN(auto r, request(sdk::build_send_multi(sent.id.view(), ct.serialized, recipients)));
+    HUSH_TRY_ASSIGN(auto r, request(sdk::build_send_multi(sent.id.view(), ct.serialized, recipients, true)));
     if (r.status() == 200) {
       sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
       sent.duplicate = r.send_message().duplicate();
+      for (const auto& copy : r.send_message().refused()) {
+        auto named = names.find(copy.account());
+        sent.refused.push_back(RefusedCopy{named == names.end() ? to_hex(as_bytes(copy.account())) : named->second,
+                                           copy.device_id(), copy.reason()});
+      }
       delivered = true;
       break;
     }
@@ -210,10 +226,21 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
       for (auto id : acct.devices().missing()) HUSH_TRY(fetch_and_process_bundles(account, name, id));
     }
     HUSH_TRY(groups_.put(g));
-    HUSH_TRY(distribute_sender_key(me, g));
+    HUSH_TRY(distribute_sender_key(me, g, key_refused));
     if (options_.on_log) options_.on_log("event=group_stale_devices_retry");
   }
   if (!delivered && sent.server_timestamp_ms == 0) return make_error(Errc::stale_devices, "device lists kept changing");
+  // A device whose Sender Key was refused cannot read the text even if its
+  // copy was stored: name it once.
+  for (const RefusedCopy& k : key_refused) {
+    const bool listed = std::any_of(sent.refused.begin(), sent.refused.end(), [&](const RefusedCopy& r) {
+      return r.recipient == k.recipient && r.device == k.device;
+    });
+    if (!listed) sent.refused.push_back(k);
+  }
+  if (!sent.refused.empty() && options_.on_log) {
+    options_.on_log("event=group_copies_refused count=" + std::to_string(sent.refused.size()));
+  }
 
   store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, me.username, g.id, ts,
                             SecretBuffer(as_bytes(text))};

@@ -172,7 +172,8 @@ Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::str
 }
 
 Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
-                                   ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep) {
+                                   ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep,
+                                   bool partial) {
   const bool to_self = to_hex(account_id) == me.account_id;
   for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
     HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
@@ -195,6 +196,7 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     auto* req = f.mutable_send_message();
     req->set_destination(str(account_id));
     req->set_message_id(str(server_message_id));
+    req->set_partial(partial);
     // Encrypt-and-store as one exclusive transaction (BEGIN IMMEDIATE): two
     // processes on one home never encrypt from the same session state, and
     // no network call happens while the store is held (docs/adr/0006-one-writer-per-home.md).
@@ -220,6 +222,9 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     if (r.status() == 200) {
       sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
       sent.duplicate = r.send_message().duplicate();
+      for (const auto& refused : r.send_message().refused()) {
+        sent.refused.push_back(RefusedCopy{name, refused.device_id(), refused.reason()});
+      }
       return ok();
     }
     const Errc code = net::errc_from_status(r.status(), r.message());
@@ -257,7 +262,7 @@ Result<SentMessage> ClientImpl::send_text(std::string_view username, std::string
   sent.id = MessageId::generate(rng_);
   const std::uint64_t ts = now_ms();
   HUSH_TRY_ASSIGN(auto padded, encode_frame({me.username, "", text_content(sent.id, ts, as_bytes(text))}));
-  HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent));
+  HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent, true, true));
 
   // A copy for our own other devices, so they show what we sent.
   if (to_hex(recipient) != me.account_id) {
@@ -383,14 +388,21 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     };
     if (e.type() == sdk::kGroupMessageType) {
       // A group message (docs/protocol.md §8.5): only from an account we
-      // know, since its key came over a pairwise session with it.
+      // know, since its key came over a pairwise session with it. One that
+      // cannot be read is shown, as a 1:1 failure is (no resend is asked:
+      // the Sender Key layer has none).
+      auto group_failed = [&](const char* why, Errc code, const std::string& sender) -> Status {
+        shown = failure(sender, code);
+        shown->failure->group = true;
+        return finish_dropped(why, code);
+      };
       HUSH_TRY_ASSIGN(auto sender, directory_.username_of(account_id));
-      if (!sender) return finish_dropped("group_sender_unknown", Errc::no_session);
+      if (!sender) return group_failed("group_sender_unknown", Errc::no_session, "");
       auto got = receive_group_message(*sender, device, body,
                                        static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.server_timestamp_ms())));
       if (!got) {
         if (permanently_undecryptable(got.code()) || got.code() == Errc::forbidden) {
-          return finish_dropped("group_decrypt_failed", got.code());
+          return group_failed("group_decrypt_failed", got.code(), *sender);
         }
         log("group_decrypt_deferred", got.code());
         return got.error();

@@ -31,11 +31,14 @@ void put_signed(pb::SignedPreKey* out, const signal::SignedPreKeyRecord& r) {
   out->set_signature(str(r.signature));
 }
 
-/// Makes and stores `count` one-time pre-keys after the highest id held.
-Result<std::vector<signal::PreKeyRecord>> make_pre_keys(store::SqliteProtocolStore& p, std::uint32_t count,
-                                                        crypto::Rng& rng) {
+/// Makes and stores `count` one-time pre-keys after the highest id held or
+/// ever pruned (an id is never used for two keys: a late message built on a
+/// pruned key must fail, not open with another key).
+Result<std::vector<signal::PreKeyRecord>> make_pre_keys(store::SqliteProtocolStore& p, store::DrainedPreKeys& drained,
+                                                        std::uint32_t count, crypto::Rng& rng) {
   HUSH_TRY_ASSIGN(std::uint32_t max_id, p.pre_keys.max_id());
-  auto keys = signal::generate_pre_keys(max_id + 1, count, rng);
+  HUSH_TRY_ASSIGN(std::uint32_t pruned, drained.high_water());
+  auto keys = signal::generate_pre_keys(std::max(max_id, pruned) + 1, count, rng);
   for (const auto& k : keys) HUSH_TRY(p.pre_keys.store_pre_key(k));
   return keys;
 }
@@ -84,7 +87,7 @@ Result<pb::RegisterRequest> ClientImpl::prepare_device(const signal::IdentityKey
   const auto registration_id = signal::generate_registration_id(rng_);
   HUSH_TRY(protocol_.identities.set_local_identity(identity, registration_id));
   HUSH_TRY_ASSIGN(auto spk, make_signed_pre_key(protocol_, now_ms(), rng_));
-  HUSH_TRY_ASSIGN(auto otks, make_pre_keys(protocol_, options_.pre_key_batch, rng_));
+  HUSH_TRY_ASSIGN(auto otks, make_pre_keys(protocol_, drained_, options_.pre_key_batch, rng_));
   pb::RegisterRequest req;
   req.set_identity_key(str(identity.public_key.serialize()));
   req.set_registration_id(registration_id.value);
@@ -170,8 +173,31 @@ Result<HousekeepingReport> ClientImpl::housekeeping() {
   pb::ClientFrame count;
   count.mutable_pre_key_count();
   HUSH_TRY_ASSIGN(auto counted, request_ok(std::move(count)));
-  if (counted.pre_key_count().count() < options_.pre_key_low_water) {
-    HUSH_TRY_ASSIGN(auto keys, make_pre_keys(protocol_, options_.pre_key_batch, rng_));
+  // Drained one-time pre-keys (docs/protocol.md §7.8): the server lists the
+  // ids it still holds; ours that it does not were handed out. Their private
+  // keys go once the grace period since we first saw that has passed. A
+  // server that lists nothing while it counts some is older: skip.
+  const auto& answer = counted.pre_key_count();
+  std::vector<std::uint32_t> on_server(answer.held_ids().begin(), answer.held_ids().end());
+  if (on_server.size() == answer.count()) {
+    std::sort(on_server.begin(), on_server.end());
+    const std::uint64_t seen = now_ms();
+    const std::uint64_t grace = options_.one_time_pre_key_grace_ms;
+    Status pruned_now = store_->transaction([&]() -> Status {
+      HUSH_TRY(drained_.note(on_server, seen));
+      HUSH_TRY_ASSIGN(auto pruned, drained_.prune(seen >= grace ? seen - grace : 0));
+      HUSH_TRY_ASSIGN(auto waiting, drained_.waiting());
+      report.drained_pre_keys_pruned = static_cast<std::uint32_t>(pruned);
+      report.drained_pre_keys_waiting = static_cast<std::uint32_t>(waiting);
+      return ok();
+    });
+    HUSH_TRY(pruned_now);
+    if (report.drained_pre_keys_pruned > 0 && options_.on_log) {
+      options_.on_log("event=drained_pre_keys_pruned count=" + std::to_string(report.drained_pre_keys_pruned));
+    }
+  }
+  if (answer.count() < options_.pre_key_low_water) {
+    HUSH_TRY_ASSIGN(auto keys, make_pre_keys(protocol_, drained_, options_.pre_key_batch, rng_));
     pb::ClientFrame up;
     up.mutable_upload_keys()->set_identity_key(identity_bytes);
     for (const auto& k : keys) put_pre_key(up.mutable_upload_keys()->add_one_time_pre_keys(), k);

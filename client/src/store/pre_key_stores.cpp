@@ -1,8 +1,11 @@
-// One-time and signed pre-key records, sealed per id.
+// One-time and signed pre-key records, sealed per id, and the one-time
+// pre-keys the server handed out, pruned after a grace period (§7.8).
 #include <hush/client/store/pre_key_stores.hpp>
 
 #include "record_codec.hpp"
 #include "store_access.hpp"
+
+#include <algorithm>
 
 namespace hush::client::store {
 
@@ -13,7 +16,20 @@ constexpr const char* kSignedPreKeyColumn = "signed_pre_keys.record";
 
 Bytes id_row_key(std::uint32_t id) { return RecordWriter().u32(id).finish_public(); }
 
+constexpr const char* kDrainedTables = R"sql(
+CREATE TABLE IF NOT EXISTS pre_keys_drained (
+  id       INTEGER PRIMARY KEY,   -- a one-time pre-key the server no longer holds
+  since_ms INTEGER NOT NULL       -- when we first saw it gone
+) STRICT;
+CREATE TABLE IF NOT EXISTS pre_key_ids (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  last_pruned INTEGER NOT NULL    -- the highest one-time pre-key id deleted by pruning
+) STRICT;
+)sql";
+
 }  // namespace
+
+Status ensure_pre_key_tables(LocalStore& store) { return StoreAccess::db(store).exec(kDrainedTables); }
 
 Result<signal::PreKeyRecord> SqlitePreKeyStore::load_pre_key(signal::PreKeyId id) {
   HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT record FROM pre_keys WHERE id = ?"));
@@ -86,6 +102,74 @@ Result<std::vector<SignedPreKeyInfo>> SqliteSignedPreKeyStore::list() {
     out.push_back({signal::SignedPreKeyId{static_cast<std::uint32_t>(stmt.int64(0))},
                    static_cast<std::uint64_t>(stmt.int64(1))});
   }
+}
+
+Result<std::vector<std::uint32_t>> SqlitePreKeyStore::ids() {
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT id FROM pre_keys ORDER BY id"));
+  std::vector<std::uint32_t> out;
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, stmt.step());
+    if (!row) break;
+    out.push_back(static_cast<std::uint32_t>(stmt.int64(0)));
+  }
+  return out;
+}
+
+Status DrainedPreKeys::note(const std::vector<std::uint32_t>& held_on_server, std::uint64_t now_ms) {
+  auto& db = StoreAccess::db(store_);
+  {  // used (decrypted a first message, so deleted by libhush) or pruned elsewhere
+    HUSH_TRY_ASSIGN(auto gone, db.prepare("DELETE FROM pre_keys_drained WHERE id NOT IN (SELECT id FROM pre_keys)"));
+    HUSH_TRY(gone.run());
+  }
+  HUSH_TRY_ASSIGN(auto local, SqlitePreKeyStore(store_).ids());
+  for (std::uint32_t id : local) {
+    const bool held = std::binary_search(held_on_server.begin(), held_on_server.end(), id);
+    HUSH_TRY_ASSIGN(auto stmt, db.prepare(held ? "DELETE FROM pre_keys_drained WHERE id = ?"
+                                               : "INSERT OR IGNORE INTO pre_keys_drained (id, since_ms) VALUES (?, ?)"));
+    stmt.bind(1, static_cast<std::int64_t>(id));
+    if (!held) stmt.bind(2, static_cast<std::int64_t>(now_ms));
+    HUSH_TRY(stmt.run());
+  }
+  return ok();
+}
+
+Result<std::size_t> DrainedPreKeys::prune(std::uint64_t cutoff_ms) {
+  auto& db = StoreAccess::db(store_);
+  std::vector<std::int64_t> due;
+  {
+    HUSH_TRY_ASSIGN(auto stmt, db.prepare("SELECT id FROM pre_keys_drained WHERE since_ms <= ? ORDER BY id"));
+    stmt.bind(1, static_cast<std::int64_t>(cutoff_ms));
+    for (;;) {
+      HUSH_TRY_ASSIGN(bool row, stmt.step());
+      if (!row) break;
+      due.push_back(stmt.int64(0));
+    }
+  }
+  if (due.empty()) return std::size_t{0};
+  for (std::int64_t id : due) {
+    for (const char* sql : {"DELETE FROM pre_keys WHERE id = ?", "DELETE FROM pre_keys_drained WHERE id = ?"}) {
+      HUSH_TRY_ASSIGN(auto stmt, db.prepare(sql));
+      stmt.bind(1, id);
+      HUSH_TRY(stmt.run());
+    }
+  }
+  HUSH_TRY_ASSIGN(auto mark, db.prepare("INSERT INTO pre_key_ids (id, last_pruned) VALUES (1, ?) ON CONFLICT (id) "
+                                        "DO UPDATE SET last_pruned = max(last_pruned, excluded.last_pruned)"));
+  mark.bind(1, due.back());
+  HUSH_TRY(mark.run());
+  return due.size();
+}
+
+Result<std::size_t> DrainedPreKeys::waiting() {
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT count(*) FROM pre_keys_drained"));
+  HUSH_TRY(stmt.step());
+  return static_cast<std::size_t>(stmt.int64(0));
+}
+
+Result<std::uint32_t> DrainedPreKeys::high_water() {
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT coalesce(max(last_pruned), 0) FROM pre_key_ids"));
+  HUSH_TRY(stmt.step());
+  return static_cast<std::uint32_t>(stmt.int64(0));
 }
 
 }  // namespace hush::client::store

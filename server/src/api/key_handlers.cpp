@@ -51,10 +51,14 @@ void handle_upload_keys(HandlerContext& ctx, const pb::UploadKeysRequest& reques
 }
 
 void handle_pre_key_count(HandlerContext& ctx, const pb::PreKeyCountRequest& /*request*/, pb::Response& response) {
-  auto count = ctx.services.keys.one_time_pre_key_count(ctx.caller);
-  if (!count) return set_error(response, count.code());
+  // The ids say which keys were handed out (docs/protocol.md §7.8): the
+  // device prunes the private keys of those after a grace period.
+  auto ids = ctx.services.keys.held_one_time_pre_key_ids(ctx.caller);
+  if (!ids) return set_error(response, ids.code());
   set_ok(response);
-  response.mutable_pre_key_count()->set_count(static_cast<std::uint32_t>(*count));
+  auto* body = response.mutable_pre_key_count();
+  body->set_count(static_cast<std::uint32_t>(ids->size()));
+  for (std::uint32_t id : *ids) body->add_held_ids(id);
 }
 
 namespace {

@@ -25,13 +25,19 @@ void set_receipt(pb::Response& response, const SendReceipt& receipt) {
   auto* body = response.mutable_send_message();
   body->set_duplicate(receipt.duplicate);
   body->set_server_timestamp_ms(to_millis(receipt.server_time));
+  for (const RefusedDelivery& r : receipt.refused) {
+    auto* copy = body->add_refused();
+    copy->set_account(to_string(r.recipient.account.bytes));
+    copy->set_device_id(raw(r.recipient.device));
+    copy->set_reason(r.reason == RefusalReason::share_full ? "share_full" : "queue_full");
+  }
 }
 
 }  // namespace
 
 Result<SendRequest> parse_send(const DeviceAddress& caller, const pb::SendMessageRequest& request) {
   HUSH_TRY_ASSIGN(auto recipient, AccountId::from_bytes(hush::as_bytes(request.destination())));
-  SendRequest send{caller, recipient, {}, {}};
+  SendRequest send{caller, recipient, {}, {}, request.partial()};
   if (request.message_id().size() != send.message_id.size()) return make_error(Errc::bad_length, "message id");
   std::copy(request.message_id().begin(), request.message_id().end(), send.message_id.begin());
   send.copies.reserve(static_cast<std::size_t>(request.messages_size()));
@@ -48,6 +54,7 @@ Result<MultiSendRequest> parse_send_multi(const DeviceAddress& caller, const pb:
   if (request.message_id().size() != send.message_id.size()) return make_error(Errc::bad_length, "message id");
   std::copy(request.message_id().begin(), request.message_id().end(), send.message_id.begin());
   send.type = request.type();
+  send.partial = request.partial();
   // Bound the work before copying anything: the service checks the same
   // limits, this keeps a hostile list from being materialized first.
   if (static_cast<std::size_t>(request.recipients_size()) > kMaxFanOutAccounts)

@@ -209,9 +209,10 @@ int run(const Options& o) {
   key_config.repeat_window = std::chrono::duration_cast<std::chrono::milliseconds>(o.one_time_repeat_window);
   key_config.low_water = o.pre_key_low_water;
   KeyService keys(**store, &clock, key_config, &pre_key_notifier, &abuse);
-  MessageService messages(
-      **store, clock, notifier,
-      MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention), o.queue_cap});
+  MessageService messages(**store, clock, notifier,
+                          MessageServiceConfig{std::chrono::duration_cast<std::chrono::milliseconds>(o.retention),
+                                               o.queue_cap, o.sender_share},
+                          &abuse);
   LiveConnections connections;
   api::Api api(api::Services{accounts, keys, messages, &connections});
   ApiApplication application(api, backend, &abuse, &wake_ups);

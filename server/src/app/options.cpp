@@ -161,6 +161,10 @@ std::string apply_config(const std::string& path, Options& o) {
     if (*v <= 0) return "config: queue_cap must be positive";
     o.queue_cap = static_cast<std::size_t>(*v);
   }
+  if (auto v = t["sender_share"].value<std::int64_t>()) {
+    if (*v < 0) return "config: sender_share must not be negative";
+    o.sender_share = static_cast<std::size_t>(*v);
+  }
   if (auto v = t["io_threads"].value<std::int64_t>()) o.io_threads = static_cast<unsigned>(std::max<std::int64_t>(0, *v));
   if (auto v = t["service_threads"].value<std::int64_t>()) {
     o.service_threads = static_cast<unsigned>(std::max<std::int64_t>(0, *v));

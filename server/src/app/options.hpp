@@ -24,6 +24,9 @@ struct Options {
   net::LogLevel log_level = net::LogLevel::info;
   std::chrono::seconds retention{30LL * 24 * 3600};
   std::size_t queue_cap = 10'000;
+  /// Most envelopes one sender account may hold in one device's queue of
+  /// another account (0: no share, only queue_cap).
+  std::size_t sender_share = 1'000;
   /// How often expired mail is swept: a tenth of a day keeps the backlog
   /// small without waking the disk often.
   std::chrono::seconds sweep_interval{600};

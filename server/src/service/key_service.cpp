@@ -74,6 +74,10 @@ Result<std::size_t> KeyService::one_time_pre_key_count(const DeviceAddress& devi
   return store_.count_one_time_pre_keys(device);
 }
 
+Result<std::vector<std::uint32_t>> KeyService::held_one_time_pre_key_ids(const DeviceAddress& device) {
+  return store_.one_time_pre_key_ids(device);
+}
+
 KeyService::KeyService(storage::Store& store, const Clock* clock, KeyServiceConfig config, PreKeyListener* listener,
                        AbuseMetrics* metrics)
     : store_(store), clock_(clock), config_(config), listener_(listener), metrics_(metrics) {

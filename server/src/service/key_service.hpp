@@ -101,6 +101,10 @@ class KeyService {
 
   /// How many one-time pre-keys the device has left. not_found, storage_failure.
   Result<std::size_t> one_time_pre_key_count(const DeviceAddress& device);
+  /// The ids of the one-time pre-keys the device has left, ascending (at
+  /// most kMaxOneTimePreKeysHeld): the device forgets the private keys of
+  /// the others once no message can still need them. not_found, storage_failure.
+  Result<std::vector<std::uint32_t>> held_one_time_pre_key_ids(const DeviceAddress& device);
 
   /// Bundles for every device of `account` that has keys (or only `device`),
   /// each with at most one one-time pre-key, handed out exactly once.

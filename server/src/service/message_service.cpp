@@ -16,6 +16,8 @@ Result<NewMessage> MessageService::build_send(const SendRequest& request) const 
   msg.sender = request.sender;
   msg.message_id = request.message_id;
   msg.server_time = clock_.now();
+  msg.sender_share = config_.sender_share;
+  msg.partial = request.partial;
   std::set<DeviceId> named;
   for (const OutgoingCopy& c : request.copies) {
     if (c.type == 0) return make_error(Errc::invalid_argument, "message type");
@@ -44,6 +46,8 @@ Result<NewMessage> MessageService::build_multi(const MultiSendRequest& request) 
   msg.sender = request.sender;
   msg.message_id = request.message_id;
   msg.server_time = clock_.now();
+  msg.sender_share = config_.sender_share;
+  msg.partial = request.partial;
   msg.bodies.push_back(request.body);  // once, whatever the number of devices
   msg.deliveries.reserve(devices);
   std::set<AccountId> named;
@@ -61,6 +65,7 @@ Result<SendReceipt> MessageService::send(const SendRequest& request, DeviceMisma
   HUSH_TRY_ASSIGN(auto msg, build_send(request));
   std::vector<DeviceMismatch> mismatches;
   auto receipt = store_.store_message(msg, config_.queue_cap, mismatches);
+  count_refusals(receipt);
   if (!receipt) {
     if (!mismatches.empty()) mismatch = std::move(mismatches.front());  // one account only
     return receipt.error();
@@ -72,8 +77,10 @@ Result<SendReceipt> MessageService::send_multi(const MultiSendRequest& request,
                                                std::vector<DeviceMismatch>& mismatches) {
   mismatches.clear();
   HUSH_TRY_ASSIGN(auto msg, build_multi(request));
-  HUSH_TRY_ASSIGN(auto receipt, store_.store_message(msg, config_.queue_cap, mismatches));
-  return announce(receipt);
+  auto receipt = store_.store_message(msg, config_.queue_cap, mismatches);
+  count_refusals(receipt);
+  if (!receipt) return receipt.error();
+  return announce(*receipt);
 }
 
 void MessageService::send_async(const SendRequest& request, Announce announce, SendDone done) {
@@ -95,13 +102,15 @@ void MessageService::store_async(Result<NewMessage> message, Announce how, SendD
       std::move(*message), config_.queue_cap,
       [this, how, done = std::move(done)](Result<StoreReceipt> receipt, std::vector<DeviceMismatch>& mismatches,
                                           NewMessage& stored) {
+        count_refusals(receipt);
         if (!receipt) return done(receipt.error(), SendDetails{mismatches, stored, {}});
         if (how == Announce::listener) {
           done(announce(*receipt), SendDetails{mismatches, stored, {}});
         } else {
           const std::span<const std::pair<DeviceAddress, Seq>> queued =
               receipt->duplicate ? std::span<const std::pair<DeviceAddress, Seq>>{} : receipt->queued;
-          done(SendReceipt{receipt->server_time, receipt->duplicate}, SendDetails{mismatches, stored, queued});
+          done(SendReceipt{receipt->server_time, receipt->duplicate, std::move(receipt->refused)},
+               SendDetails{mismatches, stored, queued});
         }
       });
 }
@@ -110,7 +119,21 @@ SendReceipt MessageService::announce(const StoreReceipt& receipt) noexcept {
   if (!receipt.duplicate) {
     for (const auto& [device, seq] : receipt.queued) listener_.on_new_mail(device, seq);
   }
-  return SendReceipt{receipt.server_time, receipt.duplicate};
+  return SendReceipt{receipt.server_time, receipt.duplicate, receipt.refused};
+}
+
+void MessageService::count_refusals(const Result<StoreReceipt>& receipt) noexcept {
+  if (metrics_ == nullptr) return;
+  if (!receipt) {
+    // A whole send refused for a share (a client that asked for all or nothing).
+    if (receipt.code() == Errc::quota_exceeded && receipt.error().context == kShareFullContext)
+      metrics_->mailbox_share_refused.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const auto shares = std::count_if(receipt->refused.begin(), receipt->refused.end(), [](const RefusedDelivery& r) {
+    return r.reason == RefusalReason::share_full;
+  });
+  if (shares > 0) metrics_->mailbox_share_refused.fetch_add(static_cast<std::uint64_t>(shares), std::memory_order_relaxed);
 }
 
 Result<std::vector<QueuedMessage>> MessageService::pending(const DeviceAddress& device, Seq after, std::size_t limit) {

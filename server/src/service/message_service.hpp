@@ -1,11 +1,14 @@
 // Mailboxes: a send carries one ciphertext per device of the recipient
 // account, a fan-out one body for the devices of many accounts; either is
 // refused whole when the sender's device list is stale, made
-// idempotent by (sender, message id), capped per queue, stored durably and
+// idempotent by (sender, message id), capped per queue and per sender's
+// share of a queue (a client that can show refused copies gets the others
+// stored and the refused ones listed), stored durably and
 // only then announced to the DeliveryListener. Devices read their own queue
 // in seq order and acknowledge (delete) their own rows. Bodies are opaque.
 #pragma once
 
+#include "service/abuse_metrics.hpp"
 #include "service/clock.hpp"
 #include "service/delivery_listener.hpp"
 #include "storage/store.hpp"
@@ -25,6 +28,11 @@ inline constexpr std::chrono::hours kDefaultRetention{24 * 30};
 /// 10,000 rows per device: weeks of heavy chat; beyond that the device is
 /// gone and the sender should learn it (quota_exceeded) rather than fill disk.
 inline constexpr std::size_t kDefaultQueueCap = 10'000;
+/// 1,000 rows of one sender account per device queue of another account (a
+/// tenth of kDefaultQueueCap): a friend can still leave days of heavy chat
+/// for a device that is off, while one hostile account can fill at most a
+/// tenth of a mailbox, so every other sender still gets through (issue #13).
+inline constexpr std::size_t kDefaultSenderShare = 1'000;
 /// One ciphertext at most 256 KiB: far above any text message (attachments
 /// travel separately, encrypted, as blobs); bounds one send's memory.
 inline constexpr std::size_t kMaxBodySize = 256 * 1024;
@@ -45,6 +53,9 @@ inline constexpr std::size_t kMaxFanOutAccounts = kMaxFanOutDevices;
 struct MessageServiceConfig {
   std::chrono::milliseconds retention = kDefaultRetention;
   std::size_t queue_cap = kDefaultQueueCap;
+  /// Most rows one sender account may hold in one device queue of another
+  /// account; 0 turns the share off (only queue_cap applies).
+  std::size_t sender_share = kDefaultSenderShare;
 };
 
 /// One recipient device's ciphertext as it arrives from a client.
@@ -61,6 +72,8 @@ struct SendRequest {
   AccountId recipient;
   MessageId message_id{};
   std::vector<OutgoingCopy> copies;
+  /// The client shows refused copies: store the others (see SendReceipt).
+  bool partial = false;
 };
 
 /// One recipient account of a fan-out: every one of its current devices
@@ -79,6 +92,8 @@ struct MultiSendRequest {
   std::uint32_t type = 0;  ///< opaque to the server; must be non-zero
   Bytes body;              ///< 1..kMaxBodySize bytes
   std::vector<FanOutAccount> recipients;
+  /// The client shows refused copies: store the others (see SendReceipt).
+  bool partial = false;
 };
 
 /// What the sender is told: accepted at server_time (the original time when
@@ -86,6 +101,10 @@ struct MultiSendRequest {
 struct SendReceipt {
   Timestamp server_time{};
   bool duplicate = false;
+  /// A partial send's copies not queued for lack of room (the device's
+  /// queue is full, or the sender holds its share of it); the rest were
+  /// stored. Every copy refused: nothing was stored.
+  std::vector<RefusedDelivery> refused;
 };
 
 /// What an asynchronous send tells its completion beside the receipt.
@@ -113,16 +132,19 @@ enum class Announce : std::uint8_t {
 
 class MessageService {
  public:
+  /// `metrics`, when given, counts copies refused by the sender share.
   MessageService(storage::Store& store, const Clock& clock, DeliveryListener& listener,
-                 MessageServiceConfig config = {}) noexcept
-      : store_(store), clock_(clock), listener_(listener), config_(config) {}
+                 MessageServiceConfig config = {}, AbuseMetrics* metrics = nullptr) noexcept
+      : store_(store), clock_(clock), listener_(listener), config_(config), metrics_(metrics) {}
 
   /// Stores a send durably, then notifies the listener per recipient device.
   /// invalid_argument: no copies, a device named twice, a zero type.
   /// bad_length: an empty or oversized body. not_found: no such recipient
   /// account. stale_devices: the copies do not match the recipient's devices
   /// (missing, extra, or registration id changed); `mismatch` says which.
-  /// quota_exceeded: a recipient queue is full. storage_failure, unavailable.
+  /// quota_exceeded: a recipient queue is full or the sender holds its
+  /// share of it (request.partial: those copies are listed in the receipt's
+  /// `refused` instead, the others stored). storage_failure, unavailable.
   /// A retry with the same (sender, message_id) returns the first receipt.
   Result<SendReceipt> send(const SendRequest& request, DeviceMismatch& mismatch);
 
@@ -136,8 +158,9 @@ class MessageService {
   /// oversized body. not_found: a recipient account does not exist.
   /// stale_devices: one entry in `mismatches` per account whose devices
   /// differ (ascending by account); nothing stored. quota_exceeded: some
-  /// recipient device's queue is full; nothing stored (the send is all or
-  /// nothing). storage_failure, unavailable. A retry with the same
+  /// recipient device's queue is full or holds the sender's share; nothing
+  /// stored (request.partial: the send stores the copies that have room and
+  /// lists the others in the receipt's `refused`). storage_failure, unavailable. A retry with the same
   /// (sender, message_id) returns the first receipt and stores nothing.
   Result<SendReceipt> send_multi(const MultiSendRequest& request, std::vector<DeviceMismatch>& mismatches);
 
@@ -171,6 +194,8 @@ class MessageService {
  private:
   /// Tells the listener about every queue row a (non-duplicate) send created.
   SendReceipt announce(const StoreReceipt& receipt) noexcept;
+  /// Counts what the sender share refused (a receipt's copies, or a whole send).
+  void count_refusals(const Result<StoreReceipt>& receipt) noexcept;
   /// The checked message of a 1:1 send / of a fan-out, ready for the Store.
   Result<NewMessage> build_send(const SendRequest& request) const;
   Result<NewMessage> build_multi(const MultiSendRequest& request) const;
@@ -181,6 +206,7 @@ class MessageService {
   const Clock& clock_;
   DeliveryListener& listener_;
   MessageServiceConfig config_;
+  AbuseMetrics* metrics_;
 };
 
 }  // namespace hush::server

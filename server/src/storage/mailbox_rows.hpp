@@ -77,6 +77,15 @@ struct DeviceState {
   std::int64_t queue_depth = 0;
 };
 
+/// One (recipient device, sender account) pair whose queued rows a send
+/// must count for the sender's share of that device's queue.
+struct ShareKey {
+  DeviceAddress recipient;
+  AccountId sender;
+  friend bool operator==(const ShareKey&, const ShareKey&) = default;
+  friend auto operator<=>(const ShareKey&, const ShareKey&) = default;
+};
+
 // Each returns storage_failure (or conflict/unavailable) when a statement fails.
 Status insert_bodies(SqliteDb& db, std::span<const BodyRow> rows);
 Status insert_queue_rows(SqliteDb& db, std::span<const QueueRow> rows);
@@ -90,6 +99,11 @@ Status delete_queue_rows(SqliteDb& db, std::span<const QueueKey> keys, std::vect
 Status delete_unreferenced_bodies(SqliteDb& db, std::span<const std::int64_t> body_ids);
 /// The largest body id in use (0 when none).
 Result<std::int64_t> max_body_id(SqliteDb& db);
+/// Sets counts[i] to the rows sender keys[i].sender has queued for
+/// keys[i].recipient, counting no further than `limit` (a bounded index
+/// scan, index queue_by_sender).
+Status count_sender_rows(SqliteDb& db, std::span<const ShareKey> keys, std::int64_t limit,
+                         std::vector<std::int64_t>& counts);
 
 Status insert_bodies(PgConn& db, std::span<const BodyRow> rows);
 Status insert_queue_rows(PgConn& db, std::span<const QueueRow> rows);
@@ -106,5 +120,7 @@ Status reserve_body_ids(PgConn& db, std::size_t n, std::vector<std::int64_t>& id
 /// FOR NO KEY UPDATE in (account, device) order, so two writers never deadlock on
 /// them and a device's seq and depth cannot change until we commit.
 Status lock_devices(PgConn& db, std::span<const AccountId> accounts, std::vector<DeviceState>& out);
+Status count_sender_rows(PgConn& db, std::span<const ShareKey> keys, std::int64_t limit,
+                         std::vector<std::int64_t>& counts);
 
 }  // namespace hush::server::storage

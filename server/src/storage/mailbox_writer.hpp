@@ -140,6 +140,7 @@ class MailboxWriter final : public BatchExecutor {
     sent_rows_.clear();
     dirty_.clear();
     body_candidates_.clear();
+    share_added_.clear();
     for (WriteRequest* r : batch) r->result = ok();
     if constexpr (Db::kSharedWriters) cache_.clear();  // another node may have written since
     if (auto st = db_.begin(); !st) return {Outcome::statement_failed, st.error()};
@@ -251,7 +252,6 @@ class MailboxWriter final : public BatchExecutor {
       }
     }
     for (const AccountId& account : m.exact_accounts) wanted.try_emplace(account);
-    bool full = false;
     for (auto& [account, devices] : wanted) {
       HUSH_TRY_ASSIGN(CachedAccount * current, account_state(account));
       if (current == nullptr) {
@@ -259,7 +259,7 @@ class MailboxWriter final : public BatchExecutor {
         w.result = make_error(Errc::not_found, "recipient account");
         return ok();
       }
-      DeviceMismatch found = compare_devices(m.sender, account, devices, *current, w.queue_cap, full);
+      DeviceMismatch found = compare_devices(m.sender, account, devices, *current);
       if (!found.missing.empty() || !found.extra.empty() || !found.stale.empty())
         w.mismatches.push_back(std::move(found));
     }
@@ -267,25 +267,44 @@ class MailboxWriter final : public BatchExecutor {
       w.result = make_error(Errc::stale_devices, "device list is stale");
       return ok();
     }
-    if (full) {
-      w.result = make_error(Errc::quota_exceeded, "recipient queue is full");
+    std::vector<bool> refused(m.deliveries.size(), false);
+    HUSH_TRY(check_room(w, refused));
+    if (!w.receipt.refused.empty() && !m.partial) {
+      const bool share = std::any_of(w.receipt.refused.begin(), w.receipt.refused.end(),
+                                     [](const RefusedDelivery& r) { return r.reason == RefusalReason::share_full; });
+      w.receipt.refused.clear();
+      w.result = make_error(Errc::quota_exceeded, share ? kShareFullContext : "recipient queue is full");
+      return ok();
+    }
+    if (w.receipt.refused.size() == m.deliveries.size() && !m.deliveries.empty()) {
+      // Every copy refused: nothing stored, not even the idempotency record.
+      w.receipt.server_time = m.server_time;
       return ok();
     }
 
     // Accepted: buffer the rows (written by flush(), committed with the batch).
     // Body ids are given out by flush(); until then a queue row's body_id is
-    // the index of its body in bodies_.
-    std::size_t first_body = bodies_.size();
-    for (const Bytes& body : m.bodies) bodies_.push_back(BodyRow{0, ByteView(body)});
+    // the index of its body in bodies_. A body only refused copies used is
+    // not stored.
+    std::vector<std::int64_t> body_index(m.bodies.size(), -1);
+    for (std::size_t i = 0; i < m.deliveries.size(); ++i) {
+      const Delivery& d = m.deliveries[i];
+      if (refused[i] || body_index[d.body_index] >= 0) continue;
+      body_index[d.body_index] = static_cast<std::int64_t>(bodies_.size());
+      bodies_.push_back(BodyRow{0, ByteView(m.bodies[d.body_index])});
+    }
     std::int64_t now_ms = to_millis(m.server_time);
-    for (const Delivery& d : m.deliveries) {
+    for (std::size_t i = 0; i < m.deliveries.size(); ++i) {
+      const Delivery& d = m.deliveries[i];
+      if (refused[i]) continue;
+      if (d.recipient.account != m.sender.account) ++share_added_[ShareKey{d.recipient, m.sender.account}];
       HUSH_TRY_ASSIGN(CachedDevice * dev, device_state(d.recipient));
       if (dev == nullptr) return make_error(Errc::storage_failure, "checked device vanished");
       std::int64_t seq = dev->next_seq++;
       ++dev->depth;
       ++dev->depth_delta;
       mark_dirty(d.recipient, *dev);
-      queue_rows_.push_back(QueueRow{d.recipient, seq, static_cast<std::int64_t>(first_body + d.body_index), m.sender,
+      queue_rows_.push_back(QueueRow{d.recipient, seq, body_index[d.body_index], m.sender,
                                      &m.message_id, std::int64_t{d.type}, now_ms});
       w.receipt.queued.emplace_back(d.recipient, Seq{static_cast<std::uint64_t>(seq)});
     }
@@ -296,11 +315,10 @@ class MailboxWriter final : public BatchExecutor {
   }
 
   /// The sender's view `named` of one account against its current devices
-  /// (the sending device itself is never expected). Sets `full` when a named
-  /// device's queue already holds `queue_cap` rows.
+  /// (the sending device itself is never expected).
   static DeviceMismatch compare_devices(const DeviceAddress& sender, const AccountId& account,
                                         const std::map<DeviceId, RegistrationId>& named,
-                                        const CachedAccount& current, std::size_t queue_cap, bool& full) {
+                                        const CachedAccount& current) {
     DeviceMismatch found{account, {}, {}, {}};
     const bool own = account == sender.account;
     std::size_t seen = 0;
@@ -312,11 +330,7 @@ class MailboxWriter final : public BatchExecutor {
         continue;
       }
       ++seen;
-      if (it->second != dev.registration_id) {
-        found.stale.push_back(dev.id);
-      } else if (static_cast<std::size_t>(dev.depth) >= queue_cap) {
-        full = true;
-      }
+      if (it->second != dev.registration_id) found.stale.push_back(dev.id);
     }
     if (seen != named.size()) {
       for (const auto& [id, reg] : named) {
@@ -327,6 +341,51 @@ class MailboxWriter final : public BatchExecutor {
       }
     }
     return found;
+  }
+
+  /// Marks in `refused` (and w.receipt.refused) each delivery whose device
+  /// has no room: its queue holds queue_cap rows, or the sender's account
+  /// holds its share of it. The share counts rows in the queue table (SQL,
+  /// within this transaction, so acks and expiry are seen as they commit)
+  /// plus this batch's own rows not yet written. A device's queue depth
+  /// bounds every sender's rows in it, so only queues at least a share deep
+  /// are counted: in normal use none are, and a send costs no extra query.
+  /// A sender's rows in its own account's queues (its other devices) are
+  /// not limited by the share.
+  Status check_room(SendWrite& w, std::vector<bool>& refused) {
+    const NewMessage& m = w.message;
+    const auto share = static_cast<std::int64_t>(m.sender_share);
+    std::vector<ShareKey> to_count;
+    std::vector<std::size_t> counted;  // delivery index of each to_count entry
+    for (std::size_t i = 0; i < m.deliveries.size(); ++i) {
+      const Delivery& d = m.deliveries[i];
+      HUSH_TRY_ASSIGN(CachedDevice * dev, device_state(d.recipient));
+      if (dev == nullptr) return make_error(Errc::storage_failure, "checked device vanished");
+      if (static_cast<std::size_t>(dev->depth) >= w.queue_cap) {
+        refused[i] = true;
+      } else if (share > 0 && d.recipient.account != m.sender.account && dev->depth >= share) {
+        to_count.push_back(ShareKey{d.recipient, m.sender.account});
+        counted.push_back(i);
+      }
+    }
+    if (!to_count.empty()) {
+      std::vector<std::int64_t> held;
+      HUSH_TRY(count_sender_rows(db_, to_count, share, held));
+      for (std::size_t j = 0; j < to_count.size(); ++j) {
+        auto added = share_added_.find(to_count[j]);
+        const std::int64_t in_batch = added == share_added_.end() ? 0 : added->second;
+        if (held[j] + in_batch >= share) refused[counted[j]] = true;
+      }
+    }
+    for (std::size_t i = 0; i < m.deliveries.size(); ++i) {
+      if (!refused[i]) continue;
+      const Delivery& d = m.deliveries[i];
+      HUSH_TRY_ASSIGN(CachedDevice * dev, device_state(d.recipient));
+      const bool full = static_cast<std::size_t>(dev->depth) >= w.queue_cap;
+      w.receipt.refused.push_back(
+          RefusedDelivery{d.recipient, full ? RefusalReason::queue_full : RefusalReason::share_full});
+    }
+    return ok();
   }
 
   static Status duplicate(SendWrite& w, std::int64_t server_time_ms) {
@@ -464,6 +523,7 @@ class MailboxWriter final : public BatchExecutor {
   std::vector<SentRow> sent_rows_;
   std::vector<DeviceAddress> dirty_;
   std::vector<std::int64_t> body_candidates_;
+  std::map<ShareKey, std::int64_t> share_added_;  ///< rows this batch queued per (device, sender), not yet written
 };
 
 }  // namespace hush::server::storage

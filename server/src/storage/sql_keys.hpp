@@ -111,6 +111,23 @@ Result<std::size_t> SqlStore<Db>::count_in(Db& db, const DeviceAddress& device) 
 }
 
 template <class Db>
+Result<std::vector<std::uint32_t>> SqlStore<Db>::one_time_pre_key_ids(const DeviceAddress& device) {
+  auto db = pool_.lease();
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
+  if (!exists) return make_error(Errc::not_found, "device");
+  HUSH_TRY_ASSIGN(auto q, db->query("SELECT key_id FROM one_time_pre_keys WHERE account_id = ? AND device_id = ? "
+                                    "ORDER BY key_id"));
+  q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
+  std::vector<std::uint32_t> ids;
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) break;
+    ids.push_back(static_cast<std::uint32_t>(q.int64(0)));
+  }
+  return ids;
+}
+
+template <class Db>
 Result<std::size_t> SqlStore<Db>::count_one_time_pre_keys(const DeviceAddress& device) {
   auto db = pool_.lease();
   HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));

@@ -50,6 +50,7 @@ class SqlStore final : public Store {
   Status add_one_time_pre_keys(const DeviceAddress& device, std::span<const OneTimePreKeyRecord> keys,
                                std::size_t max_held) override;
   Result<std::size_t> count_one_time_pre_keys(const DeviceAddress& device) override;
+  Result<std::vector<std::uint32_t>> one_time_pre_key_ids(const DeviceAddress& device) override;
   Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only,
                                                  std::span<const DeviceId> no_one_time = {}) override;
 

@@ -99,6 +99,9 @@ class Store {
                                        std::size_t max_held) = 0;
   /// How many one-time pre-keys the device holds. not_found, storage_failure.
   virtual Result<std::size_t> count_one_time_pre_keys(const DeviceAddress& device) = 0;
+  /// The ids of the one-time pre-keys the device still holds (not handed
+  /// out), ascending. not_found: no such device. storage_failure.
+  virtual Result<std::vector<std::uint32_t>> one_time_pre_key_ids(const DeviceAddress& device) = 0;
   /// Bundles for `only` or for every device of the account that has uploaded
   /// keys, each taking (deleting) at most one one-time pre-key, exactly once
   /// even under concurrent callers. not_found: no such account, or `only` names
@@ -119,7 +122,13 @@ class Store {
   /// each recipient account's current devices (the sender's own device is
   /// never expected) and any difference fails with stale_devices, with one
   /// entry in `mismatches` per account that differs (ascending by account);
-  /// a queue that would exceed `queue_cap` rows fails with quota_exceeded.
+  /// then each copy needs room: its device's queue below `queue_cap` rows
+  /// and, for another account's device, fewer than `message.sender_share`
+  /// rows of the sender's account in that queue (counted in SQL). Without
+  /// `message.partial` one copy without room fails the send with
+  /// quota_exceeded (context kShareFullContext when a share was the
+  /// reason); with it the others are stored and the refused ones listed in
+  /// the receipt (all refused: nothing stored, no idempotency record).
   /// not_found: a recipient account does not exist. invalid_argument: a
   /// device named twice, a body index out of range. storage_failure.
   /// Nothing is stored on any failure.

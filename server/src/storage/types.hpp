@@ -175,7 +175,34 @@ struct NewMessage {
   /// fan-out, its own account when it believes it has no other device):
   /// checked for exactness like the others, though nothing is queued for them.
   std::vector<AccountId> exact_accounts;
+  /// Most rows the sender's account may hold in one device's queue of
+  /// another account (its share of that mailbox); 0: no share. A limit set
+  /// by the service, checked in the Store's transaction against the rows
+  /// actually queued (SQL), so it holds whatever else writes meanwhile.
+  std::size_t sender_share = 0;
+  /// Stores the copies for every device that has room and reports the
+  /// refused ones in StoreReceipt::refused (clients that say they can show
+  /// them). false: one full queue refuses the whole send (quota_exceeded),
+  /// as older clients expect.
+  bool partial = false;
 };
+
+/// Why one device's copy of a send was not queued.
+enum class RefusalReason : std::uint8_t {
+  queue_full,  ///< the device's queue holds the cap
+  share_full,  ///< the sender's account holds its share of that queue
+};
+
+/// A copy a partial send did not queue.
+struct RefusedDelivery {
+  DeviceAddress recipient;
+  RefusalReason reason{};
+};
+
+/// The context of the quota_exceeded refusing a whole (non-partial) send
+/// because of a sender's share, so the service can count it. One object
+/// (inline): compared by address.
+inline constexpr char kShareFullContext[] = "sender's share of a recipient queue is full";
 
 /// Why a send was refused with stale_devices: the sender's view of one
 /// recipient account differs from the server's (a fan-out gets one per
@@ -192,6 +219,10 @@ struct StoreReceipt {
   Timestamp server_time{};  ///< of the first, stored copy (a retry returns the original's)
   bool duplicate = false;   ///< true when this was a retry and nothing new was stored
   std::vector<std::pair<DeviceAddress, Seq>> queued;  ///< rows created; empty for a duplicate
+  /// A partial send's copies not queued, in the order of its deliveries. A send with
+  /// every copy refused stores nothing, not even its idempotency record, so
+  /// a retry with the same message id may store it once there is room.
+  std::vector<RefusedDelivery> refused;
 };
 
 /// One row of a device's queue, as delivered.

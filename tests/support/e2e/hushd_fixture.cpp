@@ -91,6 +91,37 @@ int HushdFixture::withhold_queue(const std::string& username) {
   return dropped;
 }
 
+std::vector<HushdFixture::QueuedEnvelope> HushdFixture::queued_for(const std::string& username) {
+  std::vector<QueuedEnvelope> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2((root_ / "hushd" / "hush.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    ADD_FAILURE() << "cannot open hushd's database";
+    return out;
+  }
+  sqlite3_busy_timeout(db, 10000);  // hushd writes the same file (WAL)
+  sqlite3_stmt* st = nullptr;
+  const char* sql =
+      "SELECT q.type, q.message_id, b.content FROM queue q JOIN bodies b ON b.id = q.body_id "
+      "WHERE q.account_id = (SELECT id FROM accounts WHERE username = ?1) ORDER BY q.server_time, q.seq";
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, username.c_str(), -1, SQLITE_TRANSIENT);
+    auto blob = [st](int column) {
+      const void* data = sqlite3_column_blob(st, column);
+      if (data == nullptr) return std::string();
+      return std::string(static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_column_bytes(st, column)));
+    };
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      out.push_back(QueuedEnvelope{static_cast<std::uint32_t>(sqlite3_column_int64(st, 0)), blob(1), blob(2)});
+    }
+  } else {
+    ADD_FAILURE() << sqlite3_errmsg(db);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
 std::string HushdFixture::url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 
 std::string HushdFixture::next_url() {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hush::testing {
 
@@ -43,6 +44,15 @@ class HushdFixture : public ::testing::Test {
   /// account's devices must not be connected, or hushd may have pushed them
   /// already). Returns how many were dropped; -1 on a database error.
   int withhold_queue(const std::string& username);
+  /// One envelope waiting in hushd's SQLite mailbox, as the server holds it.
+  struct QueuedEnvelope {
+    std::uint32_t type = 0;  ///< Signal envelope type (2 message, 3 pre-key message, 4 group)
+    std::string message_id;  ///< the sender's envelope id (16 bytes)
+    std::string body;        ///< the ciphertext
+  };
+  /// The envelopes queued for `username`'s devices, oldest first, read beside
+  /// the running hushd (empty on a database error, with a test failure).
+  std::vector<QueuedEnvelope> queued_for(const std::string& username);
 
   /// https://127.0.0.1:PORT.
   [[nodiscard]] std::string url() const;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <utility>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -37,6 +38,9 @@ struct DecryptionFailure {
   std::string error;              ///< the Errc name: duplicate_message, bad_mac, no_session, ...
   std::string sender_account;     ///< the sending account (hex) as the server named it
   bool resend_requested = false;  ///< a decryption error went to the sending device, which resends it if it still holds it
+  /// A group message (Sender Key): no resend is asked for; the sender must
+  /// send it again (e.g. we lack its key, or it came from a non-member).
+  bool group = false;
 };
 
 /// A message received (from a contact, or a copy of one sent from another
@@ -68,6 +72,17 @@ struct ReceivedMessage {
   }
 };
 
+/// A copy of a sent message the server did not store because the
+/// recipient device's mailbox had no room for it (issue #13): the others
+/// were stored. Shown to the user; nothing retries it.
+struct RefusedCopy {
+  std::string recipient;    ///< the member's or contact's username
+  std::uint32_t device = 0; ///< the device whose copy was refused
+  /// "queue_full": that device's mailbox on the server is full;
+  /// "share_full": we already hold our share of it (docs/server/api.md, "Limits").
+  std::string reason;
+};
+
 /// What send_text returns once the server accepted the message.
 struct SentMessage {
   MessageId id;
@@ -79,6 +94,10 @@ struct SentMessage {
   /// group_send only: messages and notices received while draining our
   /// pending changes before the send; show them as receive() would.
   std::vector<ReceivedMessage> received;
+  /// Copies the server refused for lack of room (the rest were stored); for
+  /// group_send also members whose Sender Key could not be delivered. Not
+  /// empty: the message did not reach everyone, tell the user.
+  std::vector<RefusedCopy> refused;
 };
 
 /// One entry of the conversation history.
@@ -202,6 +221,11 @@ struct HousekeepingReport {
   std::uint32_t pre_keys_uploaded = 0;
   bool signed_pre_key_rotated = false;
   std::uint32_t old_signed_pre_keys_removed = 0;
+  /// One-time pre-keys the server handed out whose private keys were
+  /// forgotten now (their grace period passed, docs/protocol.md §7.8).
+  std::uint32_t drained_pre_keys_pruned = 0;
+  /// Handed-out one-time pre-keys still kept, within their grace period.
+  std::uint32_t drained_pre_keys_waiting = 0;
 };
 
 /// Tuning and test hooks.
@@ -213,6 +237,11 @@ struct ClientOptions {
   std::uint32_t pre_key_low_water = 20;    ///< top up when the server holds fewer
   std::uint64_t signed_pre_key_rotation_ms = 7ULL * 24 * 3600 * 1000;  ///< rotate after a week
   std::uint64_t signed_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;    ///< keep old ones this long
+  /// Keep a one-time pre-key's private key this long after we first see
+  /// that the server handed it out: a message built on it (the sender may
+  /// send after fetching) waits in our mailbox for up to hushd's retention,
+  /// 30 days (docs/protocol.md §7.8).
+  std::uint64_t one_time_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;
   std::chrono::milliseconds reconnect_min{250};   ///< listen(): first backoff
   std::chrono::milliseconds reconnect_max{30000}; ///< listen(): backoff cap
   /// One line per notable event (a refused envelope and why, a reconnect):
@@ -239,6 +268,11 @@ struct ClientOptions {
     /// "forged", signature kept), as a member forging another's change would.
     bool tamper_notices = false;
   } group_test;
+  /// Test hook (never set in an application): the decryption errors
+  /// (envelope id, ratchet key) to send instead of the one this device would
+  /// send for a message it could not decrypt, as a hostile or broken peer
+  /// would: forged, repeated, naming messages never sent to it.
+  std::function<std::vector<std::pair<Bytes, Bytes>>(ByteView message_id, ByteView ratchet_key)> decryption_error_test;
 };
 
 class ClientImpl;
@@ -273,7 +307,9 @@ class Client {
   /// devices and returns once the server stored it. Errors: not_found (no
   /// such user, or we are not registered), untrusted_identity (the contact's
   /// key changed: see trust()), invalid_argument (text too long),
-  /// network_failure, timeout, unauthorized, quota_exceeded, storage errors.
+  /// network_failure, timeout, unauthorized, storage errors. A device whose
+  /// mailbox on the server has no room is not an error: the other devices
+  /// got it and SentMessage::refused names it (all refused: nobody did).
   Result<SentMessage> send_text(std::string_view username, std::string_view text);
 
   /// Fetches everything pending, decrypts, stores, de-duplicates and
@@ -372,6 +408,8 @@ class Client {
   /// that has not reached us: we asked for it; nothing sent), invalid_argument
   /// (text too long), stale_devices (device lists
   /// kept changing), untrusted_identity, network errors, storage errors.
+  /// Member devices whose mailbox has no room are not an error: every other
+  /// device got it and SentMessage::refused names them.
   Result<SentMessage> group_send(std::string_view group, std::string_view text);
   /// Adds `username` (admins only). Applied, queued and sent as
   /// group_create's change (the newcomer's copy goes after the members').

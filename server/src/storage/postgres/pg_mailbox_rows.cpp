@@ -198,4 +198,29 @@ Status lock_devices(PgConn& db, std::span<const AccountId> accounts, std::vector
   return ok();
 }
 
+Status count_sender_rows(PgConn& db, std::span<const ShareKey> keys, std::int64_t limit,
+                         std::vector<std::int64_t>& counts) {
+  counts.clear();
+  if (keys.empty()) return ok();
+  AddressColumns recipients;
+  std::vector<ByteView> senders;
+  for (const ShareKey& k : keys) {
+    recipients.add(k.recipient);
+    senders.emplace_back(k.sender.bytes);
+  }
+  // One bounded index scan per key (LATERAL), answered in the keys' order.
+  HUSH_TRY_ASSIGN(auto q, db.query("SELECT c.n FROM unnest(?::bytea[], ?::int8[], ?::bytea[]) WITH ORDINALITY "
+                                   "AS k(a, d, s, i) CROSS JOIN LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM "
+                                   "queue q WHERE q.account_id = k.a AND q.device_id = k.d AND q.sender_account = "
+                                   "k.s LIMIT ?::int8) x) c ORDER BY k.i"));
+  q.bind_array(1, recipients.accounts).bind_array(2, recipients.devices).bind_array(3, senders).bind(4, limit);
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) break;
+    counts.push_back(q.int64(0));
+  }
+  if (counts.size() != keys.size()) return make_error(Errc::storage_failure, "count sender rows");
+  return ok();
+}
+
 }  // namespace hush::server::storage

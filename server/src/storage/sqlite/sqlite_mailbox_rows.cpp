@@ -107,4 +107,18 @@ Result<std::int64_t> max_body_id(SqliteDb& db) {
   return q.int64(0);
 }
 
+Status count_sender_rows(SqliteDb& db, std::span<const ShareKey> keys, std::int64_t limit,
+                         std::vector<std::int64_t>& counts) {
+  counts.clear();
+  for (const ShareKey& k : keys) {
+    HUSH_TRY_ASSIGN(auto q, db.query("SELECT count(*) FROM (SELECT 1 FROM queue WHERE account_id = ? AND "
+                                     "device_id = ? AND sender_account = ? LIMIT ?)"));
+    q.bind(1, view(k.recipient.account)).bind(2, i64(k.recipient.device)).bind(3, view(k.sender)).bind(4, limit);
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) return make_error(Errc::storage_failure, "count sender rows");
+    counts.push_back(q.int64(0));
+  }
+  return ok();
+}
+
 }  // namespace hush::server::storage

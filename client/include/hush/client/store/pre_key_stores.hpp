@@ -5,6 +5,7 @@
 #include <hush/client/store/local_store.hpp>
 #include <hush/signal/stores.hpp>
 
+#include <cstdint>
 #include <vector>
 
 namespace hush::client::store {
@@ -20,6 +21,8 @@ class SqlitePreKeyStore final : public signal::PreKeyStore {
   Result<std::size_t> count();
   /// The highest id held, or 0 (to continue numbering).
   Result<std::uint32_t> max_id();
+  /// Every id held, ascending.
+  Result<std::vector<std::uint32_t>> ids();
 
  private:
   LocalStore& store_;
@@ -43,5 +46,32 @@ class SqliteSignedPreKeyStore final : public signal::SignedPreKeyStore {
  private:
   LocalStore& store_;
 };
+
+/// One-time pre-keys the server no longer holds (handed out to a sender,
+/// or never uploaded), with the time we first saw it, so their private keys
+/// can be forgotten once no message built on them can still arrive; and the
+/// highest id ever forgotten, so no id is used twice (tables
+/// pre_keys_drained and pre_key_ids; docs/protocol.md §7.8). The caller runs
+/// note() and prune() inside one store transaction.
+class DrainedPreKeys {
+ public:
+  explicit DrainedPreKeys(LocalStore& store) noexcept : store_(store) {}
+  /// Marks, as of `now_ms`, every one-time pre-key held here whose id is not
+  /// in `held_on_server` (the server's answer), unless marked already; drops
+  /// the marks of keys the server holds again and of keys used meanwhile.
+  [[nodiscard]] Status note(const std::vector<std::uint32_t>& held_on_server, std::uint64_t now_ms);
+  /// Deletes the private keys marked at or before `cutoff_ms`; how many.
+  Result<std::size_t> prune(std::uint64_t cutoff_ms);
+  /// Keys marked and not yet deleted.
+  Result<std::size_t> waiting();
+  /// The highest id deleted by prune() so far (0: none).
+  Result<std::uint32_t> high_water();
+
+ private:
+  LocalStore& store_;
+};
+
+/// Creates the tables of DrainedPreKeys (idempotent; run when a store opens).
+[[nodiscard]] Status ensure_pre_key_tables(LocalStore& store);
 
 }  // namespace hush::client::store
