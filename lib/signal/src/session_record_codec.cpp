@@ -99,6 +99,7 @@ class Writer {
     varint(len);
   }
   void raw(ByteView b) noexcept {
+    if (b.empty()) return;  // an empty view may have no data pointer; memcpy must not see it
     HUSH_CHECK(static_cast<std::size_t>(end_ - p_) >= b.size());
     std::memcpy(p_, b.data(), b.size());
     p_ += b.size();
