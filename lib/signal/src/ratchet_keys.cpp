@@ -14,10 +14,12 @@ ChainKey ChainKey::next() const {
 
 namespace {
 
-MessageKeys derive_message_keys(const crypto::HmacSha256Output& seed, std::uint32_t counter) {
+MessageKeys derive_message_keys(const SecretBytes<32>& seed, const SecretBytes<32>* pq_key, std::uint32_t counter) {
   SecretBytes<kMessageKeyMaterialSize> material;
-  // Salt: libsignal passes 32 zero bytes, which HMAC treats exactly as no salt.
-  auto status = crypto::hkdf_sha256_into(seed.expose(), {}, as_bytes(kInfoMessageKeys), material.expose_mut());
+  // Salt: the message's SPQR key (version 4), else none (libsignal passes
+  // None, which HKDF treats exactly as 32 zero bytes).
+  const ByteView salt = pq_key ? ByteView(pq_key->expose()) : ByteView{};
+  auto status = crypto::hkdf_sha256_into(seed.expose(), salt, as_bytes(kInfoMessageKeys), material.expose_mut());
   HUSH_CHECK(status.has_value());
   auto m = material.expose();
   return MessageKeys{SecretBytes<32>::from(m.subspan(0, 32)), SecretBytes<32>::from(m.subspan(32, 32)),
@@ -28,7 +30,7 @@ MessageKeys derive_message_keys(const crypto::HmacSha256Output& seed, std::uint3
 
 MessageKeys ChainKey::message_keys() const {
   const std::uint8_t seed_input = kMessageKeySeed;
-  return derive_message_keys(crypto::hmac_sha256(key_.expose(), ByteView(&seed_input, 1)), index_);
+  return derive_message_keys(crypto::hmac_sha256(key_.expose(), ByteView(&seed_input, 1)), nullptr, index_);
 }
 
 std::pair<MessageKeys, ChainKey> ChainKey::advance() const {
@@ -41,7 +43,24 @@ std::pair<MessageKeys, ChainKey> ChainKey::advance() const {
     seed = h.mac({ByteView(&seed_input, 1)});
     next_key = h.mac({ByteView(&next_input, 1)});
   }
-  return {derive_message_keys(seed, index_), ChainKey(std::move(next_key), index_ + 1)};
+  return {derive_message_keys(seed, nullptr, index_), ChainKey(std::move(next_key), index_ + 1)};
+}
+
+std::pair<MessageKeySeed, ChainKey> ChainKey::advance_seed() const {
+  const std::uint8_t seed_input = kMessageKeySeed;
+  const std::uint8_t next_input = kChainKeySeed;
+  crypto::HmacSha256Output seed;
+  crypto::HmacSha256Output next_key;
+  {
+    crypto::HmacSha256Keyed h(key_.expose());
+    seed = h.mac({ByteView(&seed_input, 1)});
+    next_key = h.mac({ByteView(&next_input, 1)});
+  }
+  return {MessageKeySeed{std::move(seed), index_}, ChainKey(std::move(next_key), index_ + 1)};
+}
+
+MessageKeys MessageKeySeed::derive(const SecretBytes<32>* pq_key) const {
+  return derive_message_keys(seed, pq_key, counter);
 }
 
 Result<std::pair<RootKey, ChainKey>> RootKey::create_chain(const crypto::PublicKey& their_ratchet_key,

@@ -1,15 +1,20 @@
-// Double Ratchet encrypt/decrypt over a session record, as libsignal v3 does
-// it (signal.org/docs/specifications/doubleratchet §3.4–3.5). Decryption works
-// on copies and commits to the stores only after the MAC has verified and
-// the plaintext has been recovered.
+// Double Ratchet encrypt/decrypt over a session record, as libsignal does it
+// (signal.org/docs/specifications/doubleratchet §3.4–3.5); in version-4
+// sessions the triple ratchet: each message also carries an SPQR message and
+// its keys are salted with SPQR's key (libsignal triple_ratchet.rs).
+// Decryption works on copies and commits to the stores only after the MAC
+// has verified and the plaintext has been recovered.
 #include <hush/crypto/aes_cbc.hpp>
 #include <hush/signal/constants.hpp>
 #include <hush/signal/session_cipher.hpp>
 #include <hush/signal/session_record.hpp>
+#include <hush/signal/spqr.hpp>
 
 #include "x3dh.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <variant>
 
 namespace hush::signal {
 
@@ -41,29 +46,31 @@ Result<ReceiverChain*> receiver_chain_for(SessionState& state, const crypto::Pub
   return &state.receiver_chains.front();
 }
 
-// The message keys for `counter` on `chain`: a stored skipped key (used once)
-// or new ones, storing the keys of the messages jumped over.
-Result<MessageKeys> message_keys_for(ReceiverChain& chain, std::uint32_t counter) {
+// What the chain yields for `counter` on `chain`: a stored skipped key (used
+// once) or the seed of a new one, storing the seeds of the messages jumped
+// over. Seeds, not keys: a version-4 message's keys also need the SPQR key it
+// carries (libsignal: MessageKeyGenerator).
+Result<SkippedMessageKey> message_key_for(ReceiverChain& chain, std::uint32_t counter) {
   const std::uint32_t index = chain.chain_key.index();
   if (counter < index) {
     for (auto it = chain.skipped.begin(); it != chain.skipped.end(); ++it) {
-      if (it->counter == counter) {
-        MessageKeys mk = std::move(*it);
+      if (skipped_counter(*it) == counter) {
+        SkippedMessageKey k = std::move(*it);
         chain.skipped.erase(it);
-        return mk;
+        return k;
       }
     }
     return make_error(Errc::duplicate_message, "message key already used or dropped");
   }
   if (counter - index > kMaxForwardJumps) return make_error(Errc::too_far_ahead, "counter jumps too far ahead");
-  // Keys for the messages jumped over are kept for late arrivals, the newest
+  // Seeds for the messages jumped over are kept for late arrivals, the newest
   // kMaxSkippedKeysPerChain of them: older ones are stepped over without
-  // deriving their message keys at all.
+  // deriving anything for them.
   const std::uint32_t keep_from = counter - std::min<std::uint32_t>(counter, kMaxSkippedKeysPerChain);
   while (chain.chain_key.index() < counter) {
     if (chain.chain_key.index() >= keep_from) {
-      auto [mk, next] = chain.chain_key.advance();
-      chain.skipped.push_back(std::move(mk));
+      auto [seed, next] = chain.chain_key.advance_seed();
+      chain.skipped.emplace_back(std::move(seed));
       chain.chain_key = std::move(next);
     } else {
       chain.chain_key = chain.chain_key.next();
@@ -73,30 +80,42 @@ Result<MessageKeys> message_keys_for(ReceiverChain& chain, std::uint32_t counter
     const auto excess = static_cast<std::ptrdiff_t>(chain.skipped.size() - kMaxSkippedKeysPerChain);
     chain.skipped.erase(chain.skipped.begin(), chain.skipped.begin() + excess);
   }
-  auto [mk, next] = chain.chain_key.advance();
+  auto [seed, next] = chain.chain_key.advance_seed();
   chain.chain_key = std::move(next);
-  return std::move(mk);
+  return SkippedMessageKey(std::move(seed));
+}
+
+// The message keys from what the chain yielded and the message's SPQR key.
+// Keys stored whole (records before format 5) predate SPQR's key and cannot
+// take one (libsignal asserts the same).
+Result<MessageKeys> message_keys_from(SkippedMessageKey k, const std::optional<spqr::MessageKey>& pq_key) {
+  if (auto* seed = std::get_if<MessageKeySeed>(&k)) return seed->derive(pq_key ? &*pq_key : nullptr);
+  if (pq_key) return make_error(Errc::invalid_message, "stored message keys cannot take an SPQR key");
+  return std::move(std::get<MessageKeys>(k));
 }
 
 Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage& message, crypto::Rng& rng) {
   if (message.version() != state.session_version) return make_error(Errc::invalid_message, "session version differs");
-  // SPQR seam (TODO(#15)): with SPQR, spqr::recv(state.pq_ratchet_state,
-  // message.pq_ratchet()) runs here, before the MAC check as in libsignal
-  // (triple_ratchet.rs), and its key becomes the HKDF salt of the message
-  // keys (ratchet/keys.rs: derive_keys(seed, pqr_key)). Until then Hush runs
-  // SPQR's V0 (no key): a message that carries an SPQR message cannot be
-  // decrypted, and says so.
-  if (!message.pq_ratchet().empty()) {
-    return make_error(Errc::unsupported_version, "message needs the SPQR ratchet (not implemented yet)");
-  }
   HUSH_TRY_ASSIGN(ReceiverChain * chain, receiver_chain_for(state, message.ratchet_key(), rng));
-  HUSH_TRY_ASSIGN(auto mk, message_keys_for(*chain, message.counter()));
+  HUSH_TRY_ASSIGN(auto key_source, message_key_for(*chain, message.counter()));
+  // SPQR (version 4) before the MAC check, as libsignal does
+  // (triple_ratchet.rs): its key salts this message's keys. `state` is a
+  // working copy, so the SPQR step is kept only if the whole message decrypts.
+  std::optional<spqr::SpqrState> pq;
+  std::optional<spqr::MessageKey> pq_key;
+  if (state.session_version == kPqxdhCiphertextVersion) {
+    HUSH_TRY_ASSIGN(auto parsed, spqr::SpqrState::parse(state.pq_ratchet_state.expose()));
+    HUSH_TRY_ASSIGN(pq_key, parsed.recv(message.pq_ratchet()));
+    pq = std::move(parsed);
+  }
+  HUSH_TRY_ASSIGN(auto mk, message_keys_from(std::move(key_source), pq_key));
   if (!message.verify_mac(state.remote_identity, state.local_identity, mk.mac_key.expose())) {
     return make_error(Errc::bad_mac, "signal message MAC");
   }
   auto plaintext = crypto::aes256_cbc_decrypt(cipher_key(mk), cipher_iv(mk), message.ciphertext());
   // A valid MAC over undecryptable data: the sender is broken, not the network.
   if (!plaintext) return make_error(Errc::invalid_message, "signal message ciphertext");
+  if (pq) state.pq_ratchet_state = pq->serialize();
   state.pending_pre_key.reset();  // the peer has answered
   return std::move(plaintext).value();
 }
@@ -140,7 +159,15 @@ Result<SecretBuffer> decrypt_with_record(SessionRecord& record, const SignalMess
 
 }  // namespace
 
+Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext, crypto::Rng& rng) {
+  return encrypt_impl(plaintext, &rng);
+}
+
 Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
+  return encrypt_impl(plaintext, nullptr);
+}
+
+Result<CiphertextMessage> SessionCipher::encrypt_impl(ByteView plaintext, crypto::Rng* rng) {
   HUSH_TRY_ASSIGN(auto loaded, stores_.sessions.load_session(remote_));
   if (!loaded || !loaded->has_current_state()) return make_error(Errc::no_session, "no session to encrypt with");
   SessionRecord record = std::move(*loaded);
@@ -149,14 +176,26 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
                   stores_.identities.is_trusted_identity(remote_, state.remote_identity, Direction::sending));
   if (!trusted) return make_error(Errc::untrusted_identity, "recipient identity key changed");
 
-  // SPQR seam (TODO(#15)): with SPQR, spqr::send(state.pq_ratchet_state)
-  // runs here; its key salts the message keys and its message goes into
-  // field 5 (pq_ratchet). Until then: V0, no key, no field.
-  auto [mk, next_chain] = state.sender_chain.advance();
+  // SPQR (version 4): its message goes into field 5 (pq_ratchet) and its key,
+  // when it has one, salts the message keys (libsignal triple_ratchet.rs).
+  // An empty state is SPQR's V0: no message, no key.
+  Bytes pq_message;
+  std::optional<spqr::MessageKey> pq_key;
+  if (state.session_version == kPqxdhCiphertextVersion && !state.pq_ratchet_state.empty()) {
+    if (rng == nullptr) return make_error(Errc::invalid_argument, "a version-4 session encrypts with an Rng");
+    HUSH_TRY_ASSIGN(auto pq, spqr::SpqrState::parse(state.pq_ratchet_state.expose()));
+    HUSH_TRY_ASSIGN(auto sent, pq.send(*rng));
+    pq_message = std::move(sent.message);
+    pq_key = std::move(sent.key);
+    state.pq_ratchet_state = pq.serialize();
+  }
+  auto [seed, next_chain] = state.sender_chain.advance_seed();
+  const MessageKeys mk = seed.derive(pq_key ? &*pq_key : nullptr);
   Bytes ciphertext = crypto::aes256_cbc_encrypt(cipher_key(mk), cipher_iv(mk), plaintext);
-  auto message = SignalMessage::create(
-      static_cast<std::uint8_t>(state.session_version), state.sender_ratchet.public_key, state.sender_chain.index(),
-      state.previous_counter, std::move(ciphertext), mk.mac_key.expose(), state.local_identity, state.remote_identity);
+  auto message = SignalMessage::create(static_cast<std::uint8_t>(state.session_version),
+                                       state.sender_ratchet.public_key, state.sender_chain.index(),
+                                       state.previous_counter, std::move(ciphertext), mk.mac_key.expose(),
+                                       state.local_identity, state.remote_identity, pq_message);
   CiphertextMessage out{MessageType::whisper, {}};
   if (state.pending_pre_key) {
     const auto& pending = *state.pending_pre_key;

@@ -1,11 +1,12 @@
-// SessionRecord <-> bytes. We write format version 4 (docs/protocol.md §4):
+// SessionRecord <-> bytes. We write format version 5 (docs/protocol.md §4):
 // the protobuf envelope of proto/signal_storage.proto (SessionRecordProto
 // fields 1, 5, 6; PackedSessionStateProto) whose byte fields hold fixed layouts,
 // encoded and parsed here directly between the caller's buffer and our types:
 // records are loaded and stored twice per message, and this way no secret is
 // copied into an intermediate string that would need scrubbing. Format 4 is
 // format 3 plus the version-4 (PQXDH) parts of a state: the pending Kyber
-// pre-key and the SPQR seed and state; format 3 records are read by the same
+// pre-key and the SPQR seed and state; format 5 is format 4 with each skipped
+// key tagged as a seed or as keys; formats 3 and 4 are read by the same
 // code. Version 1 records are read by session_record_codec_v1.cpp. Parsing validates every
 // key and length, since a stored record is untrusted input like any other.
 #include <hush/signal/constants.hpp>
@@ -16,6 +17,7 @@
 #include <array>
 #include <cstring>
 #include <limits>
+#include <variant>
 
 namespace hush::signal {
 
@@ -46,8 +48,13 @@ constexpr std::uint32_t kWireFixed32 = 5;
 constexpr std::size_t kFixedSize = 4 + 32 + 32 + 32 + 4 + 32 + 32 + 32 + 4 + 4 + 4 + 32;
 // receiver chain: their ratchet key ‖ CK_r ‖ CK_r index ‖ skipped keys, oldest first
 constexpr std::size_t kChainHeaderSize = 32 + 32 + 4;
-// skipped key: counter ‖ cipher key ‖ MAC key ‖ IV
+// skipped key (formats 3, 4): counter ‖ cipher key ‖ MAC key ‖ IV
 constexpr std::size_t kSkippedKeySize = 4 + 32 + 32 + 16;
+// skipped key (format 5): kind ‖ counter ‖ (cipher key ‖ MAC key ‖ IV | seed)
+constexpr std::uint8_t kSkippedKindKeys = 0;
+constexpr std::uint8_t kSkippedKindSeed = 1;
+constexpr std::size_t kTaggedKeysSize = 1 + kSkippedKeySize;
+constexpr std::size_t kTaggedSeedSize = 1 + 4 + 32;
 // pending pre-key: flags (bit 0: has a one-time pre-key id) ‖ pre-key id ‖ signed pre-key id ‖ base key
 constexpr std::size_t kPendingSize = 1 + 4 + 4 + 32;
 constexpr std::uint8_t kPendingHasPreKeyId = 0x01;
@@ -70,7 +77,9 @@ std::size_t field_size(std::uint32_t field, std::size_t len) noexcept {
 }
 
 std::size_t chain_size(const ReceiverChain& c) noexcept {
-  return kChainHeaderSize + c.skipped.size() * kSkippedKeySize;
+  std::size_t n = kChainHeaderSize;
+  for (const auto& k : c.skipped) n += std::holds_alternative<MessageKeySeed>(k) ? kTaggedSeedSize : kTaggedKeysSize;
+  return n;
 }
 
 std::size_t state_size(const SessionState& s) noexcept {
@@ -136,11 +145,19 @@ void write_state(Writer& w, const SessionState& s) {
     w.key(c.sender_ratchet_key);
     w.raw(c.chain_key.key().expose());
     w.u32(c.chain_key.index());
-    for (const auto& mk : c.skipped) {
-      w.u32(mk.counter);
-      w.raw(mk.cipher_key.expose());
-      w.raw(mk.mac_key.expose());
-      w.raw(mk.iv.expose());
+    for (const auto& k : c.skipped) {
+      if (const auto* seed = std::get_if<MessageKeySeed>(&k)) {
+        w.u8(kSkippedKindSeed);
+        w.u32(seed->counter);
+        w.raw(seed->seed.expose());
+      } else {
+        const auto& mk = std::get<MessageKeys>(k);
+        w.u8(kSkippedKindKeys);
+        w.u32(mk.counter);
+        w.raw(mk.cipher_key.expose());
+        w.raw(mk.mac_key.expose());
+        w.raw(mk.iv.expose());
+      }
     }
   }
   if (s.pending_pre_key) {
@@ -252,7 +269,8 @@ class Layout {
   ByteView b_;
 };
 
-Result<ReceiverChain> read_chain(ByteView b) {
+// Formats 3 and 4: fixed-size skipped keys, all of them keys.
+Result<ReceiverChain> read_chain_untagged(ByteView b) {
   if (b.size() < kChainHeaderSize || (b.size() - kChainHeaderSize) % kSkippedKeySize != 0) {
     return make_error(Errc::bad_length, "receiver chain length");
   }
@@ -265,8 +283,35 @@ Result<ReceiverChain> read_chain(ByteView b) {
   c.skipped.reserve(skipped);
   for (std::size_t i = 0; i < skipped; ++i) {
     const std::uint32_t counter = l.u32();
-    c.skipped.push_back(MessageKeys{SecretBytes<32>(l.take<32>()), SecretBytes<32>(l.take<32>()),
-                                    SecretBytes<16>(l.take<16>()), counter});
+    c.skipped.emplace_back(MessageKeys{SecretBytes<32>(l.take<32>()), SecretBytes<32>(l.take<32>()),
+                                       SecretBytes<16>(l.take<16>()), counter});
+  }
+  return c;
+}
+
+// Format 5: each skipped key opens with its kind.
+Result<ReceiverChain> read_chain_tagged(ByteView b) {
+  if (b.size() < kChainHeaderSize) return make_error(Errc::bad_length, "receiver chain length");
+  Layout l(b.first(kChainHeaderSize));
+  HUSH_TRY_ASSIGN(auto their_ratchet_key, l.key());
+  SecretBytes<32> chain_key(l.take<32>());
+  ReceiverChain c{their_ratchet_key, ChainKey(std::move(chain_key), l.u32()), {}};
+  ByteView rest = b.subspan(kChainHeaderSize);
+  while (!rest.empty()) {
+    if (c.skipped.size() == kMaxSkippedKeysPerChain) return make_error(Errc::decode_error, "too many skipped keys");
+    const std::uint8_t kind = rest[0];
+    const std::size_t size = kind == kSkippedKindSeed ? kTaggedSeedSize : kind == kSkippedKindKeys ? kTaggedKeysSize : 0;
+    if (size == 0) return make_error(Errc::decode_error, "skipped key kind");
+    if (rest.size() < size) return make_error(Errc::bad_length, "skipped key length");
+    Layout k(rest.subspan(1, size - 1));
+    const std::uint32_t counter = k.u32();
+    if (kind == kSkippedKindSeed) {
+      c.skipped.emplace_back(MessageKeySeed{SecretBytes<32>(k.take<32>()), counter});
+    } else {
+      c.skipped.emplace_back(MessageKeys{SecretBytes<32>(k.take<32>()), SecretBytes<32>(k.take<32>()),
+                                         SecretBytes<16>(k.take<16>()), counter});
+    }
+    rest = rest.subspan(size);
   }
   return c;
 }
@@ -296,7 +341,7 @@ Result<PendingKyberPreKey> read_pending_kyber(ByteView b) {
 }
 
 // A PackedSessionStateProto: exactly one `fixed`, at most one pending pre-key, at
-// most kMaxReceiverChains chains; in format 4 also at most one pending Kyber
+// most kMaxReceiverChains chains; from format 4 also at most one pending Kyber
 // pre-key and one pq ratchet, exactly as the state's version needs them; no other fields.
 Result<std::unique_ptr<SessionState>> read_state(ByteView body, std::uint32_t format) {
   ByteView fixed;
@@ -326,10 +371,10 @@ Result<std::unique_ptr<SessionState>> read_state(ByteView body, std::uint32_t fo
     } else if (field == kStatePendingPreKeyField && !has_pending) {
       pending = value;
       has_pending = true;
-    } else if (format == kSessionRecordFormatVersion && field == kStatePendingKyberField && !has_pending_kyber) {
+    } else if (format >= kSessionRecordFormatVersion4 && field == kStatePendingKyberField && !has_pending_kyber) {
       pending_kyber = value;
       has_pending_kyber = true;
-    } else if (format == kSessionRecordFormatVersion && field == kStatePqRatchetField && !has_pq_ratchet) {
+    } else if (format >= kSessionRecordFormatVersion4 && field == kStatePqRatchetField && !has_pq_ratchet) {
       pq_ratchet = value;
       has_pq_ratchet = true;
     } else {
@@ -342,7 +387,7 @@ Result<std::unique_ptr<SessionState>> read_state(ByteView body, std::uint32_t fo
   Layout l(fixed);
   const std::uint32_t version = l.u32();
   const bool v4 = version == kPqxdhCiphertextVersion;
-  if (version != kCiphertextVersion && !(v4 && format == kSessionRecordFormatVersion)) {
+  if (version != kCiphertextVersion && !(v4 && format >= kSessionRecordFormatVersion4)) {
     return make_error(Errc::unsupported_version, "session version");
   }
   // A version-4 state has its SPQR seed, and its pending pre-key (while
@@ -378,7 +423,8 @@ Result<std::unique_ptr<SessionState>> read_state(ByteView body, std::uint32_t fo
                                                            alice_base_key});
   state->receiver_chains.reserve(chain_count);
   for (std::size_t i = 0; i < chain_count; ++i) {
-    HUSH_TRY_ASSIGN(auto chain, read_chain(chains[i]));
+    HUSH_TRY_ASSIGN(auto chain, format >= kSessionRecordFormatVersion ? read_chain_tagged(chains[i])
+                                                                      : read_chain_untagged(chains[i]));
     state->receiver_chains.push_back(std::move(chain));
   }
   if (has_pending) {
@@ -447,7 +493,8 @@ Result<SessionRecord> SessionRecord::deserialize(ByteView bytes) {
     record.previous_ = std::move(parts.previous);
     return record;
   }
-  if (version != kSessionRecordFormatVersion && version != kSessionRecordFormatVersion3) {
+  if (version != kSessionRecordFormatVersion && version != kSessionRecordFormatVersion4 &&
+      version != kSessionRecordFormatVersion3) {
     return make_error(Errc::unsupported_version, "session record");
   }
 

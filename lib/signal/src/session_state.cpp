@@ -7,7 +7,7 @@ namespace hush::signal {
 ReceiverChain ReceiverChain::clone() const {
   ReceiverChain c{sender_ratchet_key, chain_key.clone(), {}};
   c.skipped.reserve(skipped.size());
-  for (const auto& k : skipped) c.skipped.push_back(k.clone());
+  for (const auto& k : skipped) c.skipped.push_back(clone_skipped(k));
   return c;
 }
 

@@ -5,6 +5,7 @@
 
 #include <hush/crypto/hkdf.hpp>
 #include <hush/signal/constants.hpp>
+#include <hush/signal/spqr.hpp>
 
 #include <cstring>
 
@@ -61,6 +62,19 @@ class MasterSecret {
   std::size_t offset_ = kDiscontinuitySize;
 };
 
+// SPQR's first state, at V1 with minimum V1 as libsignal starts it
+// (ratchet.rs: "Require that all clients speak SPQR"); the initiator is A→B.
+// Chain limits are spqr's defaults, which equal kMaxForwardJumps and
+// kMaxSkippedKeysPerChain (libsignal's spqr_chain_params for other devices).
+Status start_spqr(SessionState& s, spqr::Direction direction) {
+  if (!s.pq_ratchet_seed) return ok();
+  HUSH_TRY_ASSIGN(auto state, spqr::SpqrState::initial({spqr::Version::v1, spqr::Version::v1, direction,
+                                                        s.pq_ratchet_seed->expose(),
+                                                        {kMaxForwardJumps, static_cast<std::uint32_t>(kMaxSkippedKeysPerChain)}}));
+  s.pq_ratchet_state = state.serialize();
+  return ok();
+}
+
 }  // namespace
 
 Result<AliceSession> initialize_alice_session(const AliceParameters& p, crypto::Rng& rng) {
@@ -99,6 +113,7 @@ Result<AliceSession> initialize_alice_session(const AliceParameters& p, crypto::
                  RegistrationId{},
                  p.our_base_key.public_key};
   s.pq_ratchet_seed = std::move(derived.pq_ratchet_seed);
+  HUSH_TRY(start_spqr(s, spqr::Direction::a2b));
   s.add_receiver_chain(p.their_signed_pre_key, std::move(derived.chain));
   return AliceSession{std::move(s), kyber_ciphertext};
 }
@@ -134,6 +149,7 @@ Result<SessionState> initialize_bob_session(const BobParameters& p) {
                  RegistrationId{},
                  p.their_base_key};
   s.pq_ratchet_seed = std::move(derived.pq_ratchet_seed);
+  HUSH_TRY(start_spqr(s, spqr::Direction::b2a));
   return s;
 }
 

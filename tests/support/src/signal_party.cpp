@@ -50,7 +50,7 @@ Status SignalParty::start_session(const signal::ProtocolAddress& peer, const sig
 
 Result<signal::CiphertextMessage> SignalParty::encrypt(const signal::ProtocolAddress& to, std::string_view text) {
   signal::SessionCipher cipher(store_->stores(), to);
-  return cipher.encrypt(as_bytes(text));
+  return cipher.encrypt(as_bytes(text), rng_);
 }
 
 Result<std::string> SignalParty::decrypt(const signal::ProtocolAddress& from, const signal::CiphertextMessage& message) {

@@ -21,6 +21,12 @@ MessageKeys next_sending_keys(SignalParty& alice, const ProtocolAddress& bob) {
   return record.current_state()->sender_chain.message_keys();
 }
 
+// The seed of those keys (what a receiver keeps for a skipped message).
+MessageKeySeed next_sending_seed(SignalParty& alice, const ProtocolAddress& bob) {
+  auto record = *SessionRecord::deserialize(alice.session_bytes(bob));
+  return record.current_state()->sender_chain.advance_seed().first;
+}
+
 TEST(ForwardSecrecy, DecryptedMessageCannotBeDecryptedAgainFromSessionOrRecord) {
   SignalParty alice{"alice", 1};
   SignalParty bob{"bob", 2};
@@ -30,12 +36,13 @@ TEST(ForwardSecrecy, DecryptedMessageCannotBeDecryptedAgainFromSessionOrRecord) 
 
   // m1 is sent, m2 overtakes it (so m1's key sits in the skipped store), then m1 arrives.
   auto k1 = next_sending_keys(alice, bob.address());
+  auto s1 = next_sending_seed(alice, bob.address());
   auto m1 = *alice.encrypt(bob.address(), "secret one");
   auto k2 = next_sending_keys(alice, bob.address());
   auto m2 = *alice.encrypt(bob.address(), "secret two");
   ASSERT_TRUE(bob.decrypt(alice.address(), m2));
   Bytes with_skipped = bob.session_bytes(alice.address());
-  EXPECT_TRUE(contains(with_skipped, k1.cipher_key.expose())) << "m1's key is held while m1 is outstanding";
+  EXPECT_TRUE(contains(with_skipped, s1.seed.expose())) << "m1's key seed is held while m1 is outstanding";
   ASSERT_TRUE(bob.decrypt(alice.address(), m1));
 
   Bytes after = bob.session_bytes(alice.address());
@@ -43,6 +50,7 @@ TEST(ForwardSecrecy, DecryptedMessageCannotBeDecryptedAgainFromSessionOrRecord) 
     EXPECT_FALSE(contains(after, k->cipher_key.expose()));
     EXPECT_FALSE(contains(after, k->mac_key.expose()));
   }
+  EXPECT_FALSE(contains(after, s1.seed.expose()));
   EXPECT_EQ(bob.decrypt(alice.address(), m1).code(), Errc::duplicate_message);
   EXPECT_EQ(bob.decrypt(alice.address(), m2).code(), Errc::duplicate_message);
 

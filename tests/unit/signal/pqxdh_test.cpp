@@ -39,7 +39,7 @@ TEST(Pqxdh, SessionFromAKyberBundleIsVersion4BothWays) {
   ASSERT_TRUE(parsed->kyber().has_value());
   EXPECT_EQ(parsed->kyber()->id, KyberPreKeyId{1});
   EXPECT_EQ(parsed->message().serialized()[0], 0x44);
-  EXPECT_TRUE(parsed->message().pq_ratchet().empty()) << "no SPQR yet: spqr's V0";
+  EXPECT_FALSE(parsed->message().pq_ratchet().empty()) << "every version-4 message carries SPQR (V1)";
 
   ASSERT_EQ(bob.store().kyber_pre_keys.size(), 1u);
   auto got = bob.decrypt(alice.address(), *first);
@@ -174,10 +174,9 @@ TEST(Pqxdh, TamperedKyberCiphertextFailsTheMacAndChangesNothing) {
   EXPECT_EQ(text_of(bob.decrypt(alice.address(), *m)), "hi") << "the genuine message still decrypts";
 }
 
-// The SPQR seam: until SPQR lands, a version-4 message carrying an SPQR
-// message (what libsignal 0.103 always sends) is refused with
-// unsupported_version, and the session is left as it was.
-TEST(Pqxdh, MessageWithAnSpqrPartIsRefusedUntilSpqrLands) {
+// An SPQR part that is not SPQR's bytes is refused before the MAC check
+// (decode_error) and the session is left as it was.
+TEST(Pqxdh, MessageWithAForgedSpqrPartIsRefusedAndChangesNothing) {
   SignalParty alice("alice", 17);
   SignalParty bob("bob", 18);
   ASSERT_TRUE(alice.start_session(bob.address(), bob.make_pq_bundle()));
@@ -196,8 +195,7 @@ TEST(Pqxdh, MessageWithAnSpqrPartIsRefusedUntilSpqrLands) {
   ASSERT_TRUE(reparsed);
   EXPECT_EQ(to_bytes(reparsed->pq_ratchet()), spqr);
   const Bytes before = alice.session_bytes(bob.address());
-  EXPECT_EQ(alice.decrypt(bob.address(), {MessageType::whisper, with_spqr.serialized()}).code(),
-            Errc::unsupported_version);
+  EXPECT_EQ(alice.decrypt(bob.address(), {MessageType::whisper, with_spqr.serialized()}).code(), Errc::decode_error);
   EXPECT_EQ(alice.session_bytes(bob.address()), before);
   EXPECT_EQ(text_of(alice.decrypt(bob.address(), *reply)), "reply");
 }
@@ -247,7 +245,7 @@ TEST(SessionRecordV4, RoundTripsAVersion4SessionByteForByte) {
   // Format 3 predates version-4 states: the same bytes labelled 3 are refused.
   Bytes as_format3 = bytes;
   ASSERT_EQ(as_format3[0], 0x08);  // field 1, varint
-  ASSERT_EQ(as_format3[1], 4);
+  ASSERT_EQ(as_format3[1], kSessionRecordFormatVersion);
   as_format3[1] = 3;
   EXPECT_EQ(SessionRecord::deserialize(as_format3).code(), Errc::decode_error);
   // Damage is refused or, where the layout cannot tell, changes the keys; never a crash.

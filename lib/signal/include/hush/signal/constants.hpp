@@ -67,9 +67,13 @@ inline constexpr std::uint32_t kRecordFormatVersion = 2;
 inline constexpr std::uint32_t kRecordFormatVersion1 = 1;
 /// Format version of the session records we write: each state packed into a
 /// few fixed-layout byte fields (docs/protocol.md §4); 4 adds version-4
-/// (PQXDH) states. The number 2 was skipped: tests/unit/signal/session_record_test.cpp uses it as the example
-/// of an unknown version.
-inline constexpr std::uint32_t kSessionRecordFormatVersion = 4;
+/// (PQXDH) states; 5 keeps skipped message keys as seeds (each entry tagged
+/// seed or keys), since a version-4 message's keys need its SPQR key. The
+/// number 2 was skipped: tests/unit/signal/session_record_test.cpp uses it as
+/// the example of an unknown version.
+inline constexpr std::uint32_t kSessionRecordFormatVersion = 5;
+/// Format 4: as 5 with every skipped key stored as its keys, untagged; still read.
+inline constexpr std::uint32_t kSessionRecordFormatVersion4 = 4;
 /// Format 3: as 4 without the PQXDH parts (Kyber pending pre-key, the SPQR
 /// seed and state); still read.
 inline constexpr std::uint32_t kSessionRecordFormatVersion3 = 3;

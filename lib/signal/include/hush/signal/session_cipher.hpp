@@ -31,8 +31,15 @@ class SessionCipher {
   SessionCipher(ProtocolStores stores, ProtocolAddress remote) : stores_(stores), remote_(std::move(remote)) {}
 
   /// Encrypts for the remote device: a PreKeySignalMessage until the peer has
-  /// answered, a SignalMessage afterwards. Errors: no_session,
-  /// untrusted_identity (the recorded identity changed), storage errors.
+  /// answered, a SignalMessage afterwards. A version-4 session also takes an
+  /// SPQR step, which draws from `rng` (a new ML-KEM key pair or
+  /// encapsulation now and then). Errors: no_session, untrusted_identity (the
+  /// recorded identity changed), storage errors, SPQR's errors on a damaged
+  /// record.
+  [[nodiscard]] Result<CiphertextMessage> encrypt(ByteView plaintext, crypto::Rng& rng);
+
+  /// As above, for version-3 sessions: a version-4 session with SPQR running
+  /// fails with invalid_argument (it needs randomness).
   [[nodiscard]] Result<CiphertextMessage> encrypt(ByteView plaintext);
 
   /// Decrypts a SignalMessage. Errors: decode_error, unsupported_version,
@@ -52,6 +59,7 @@ class SessionCipher {
   [[nodiscard]] const DecryptFailure& last_failure() const noexcept { return last_failure_; }
 
  private:
+  Result<CiphertextMessage> encrypt_impl(ByteView plaintext, crypto::Rng* rng);
   Result<SecretBuffer> decrypt_signal_message_impl(const SignalMessage& message, crypto::Rng& rng);
   Result<SecretBuffer> decrypt_pre_key_message_impl(const PreKeySignalMessage& message, crypto::Rng& rng);
   Result<SecretBuffer> note_failure(Result<SecretBuffer> result, const SignalMessage* message);

@@ -17,7 +17,7 @@ namespace hush::signal {
 struct ReceiverChain {
   crypto::PublicKey sender_ratchet_key;
   ChainKey chain_key;
-  std::vector<MessageKeys> skipped;  ///< oldest first, at most kMaxSkippedKeysPerChain
+  std::vector<SkippedMessageKey> skipped;  ///< oldest first, at most kMaxSkippedKeysPerChain
 
   [[nodiscard]] ReceiverChain clone() const;
 };
@@ -53,9 +53,10 @@ struct SessionState {
   /// Version 4: the last 32 bytes of PQXDH's output, the SPQR ratchet's
   /// authentication key (libsignal: HandshakeKeys.pqr_key, spqr Params.auth_key).
   std::optional<SecretBytes<32>> pq_ratchet_seed{};
-  /// Version 4: the SPQR state, opaque here. Empty until SPQR lands
-  /// (TODO(#15)): then no post-quantum key is mixed into the message keys and
-  /// the pq_ratchet field of our messages stays empty (spqr's V0).
+  /// Version 4: the SPQR state (spqr::SpqrState::serialize), started at V1
+  /// with minimum V1 as libsignal does. Empty is SPQR's V0 (no key mixed into
+  /// the message keys, no pq_ratchet field): only version-4 records written
+  /// before SPQR was wired in (record format 4) hold that.
   SecretBuffer pq_ratchet_state{};
 
   [[nodiscard]] SessionState clone() const;
