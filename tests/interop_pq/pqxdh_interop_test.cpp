@@ -5,12 +5,11 @@
 //    RK, CK, the SPQR seed, and the first DH ratchet step;
 //  - Hush builds a session from a libsignal bundle (libsignal's XEdDSA
 //    signatures over the signed and the Kyber pre-key verify), and libsignal
-//    accepts Hush's version-4 PreKeySignalMessage up to the SPQR ratchet;
+//    decrypts Hush's version-4 PreKeySignalMessage (SPQR included);
 //  - SignalMessage version 4 (and its MAC) is byte-identical to libsignal's;
 //  - safety numbers (displayable and scannable) agree with libsignal's.
-// What cannot pass before SPQR lands (docs/protocol.md §2a.5): libsignal
-// requires SPQR V1 from its peer (ratchet.rs: min_version V1), so neither
-// side decrypts the other's messages yet; the tests pin that down precisely.
+// Messages flowing both ways through the triple ratchet (PQXDH + Double
+// Ratchet + SPQR) are in tests/interop_pq/triple_ratchet_interop_test.cpp.
 #include "node_kem_peer.hpp"
 #include "x3dh.hpp"  // lib/signal/src: Hush's responder derivation, compared with libsignal's record
 
@@ -231,16 +230,17 @@ TEST(LibsignalPqxdh, LibsignalDerivesTheKeysHushDerivesFromAHushBundle) {
   EXPECT_EQ(theirs.sender_chain_index, 0u);
   EXPECT_EQ(to_hex(step->second.key().expose()), to_hex(theirs.sender_chain_key)) << "CK_s";
 
-  // Hush cannot decrypt yet: the message key is salted with SPQR's key. The
-  // refusal is typed and changes nothing (the one-time keys stay).
+  // Hush decrypts it: the triple ratchet (SPQR's key salts the message keys)
+  // agrees with libsignal's, and the one-time keys are used up.
   auto got = hush.decrypt(kLibsignal, {MessageType::pre_key, wire});
-  EXPECT_EQ(got.code(), Errc::unsupported_version);
-  EXPECT_TRUE(hush.session_bytes(kLibsignal).empty());
-  EXPECT_EQ(store.kyber_pre_keys.size(), 1u);
-  EXPECT_EQ(store.pre_keys.size(), 1u);
+  ASSERT_TRUE(got) << errc_name(got.code());
+  EXPECT_EQ(*got, "hello from libsignal");
+  EXPECT_FALSE(hush.session_bytes(kLibsignal).empty());
+  EXPECT_EQ(store.kyber_pre_keys.size(), 0u);
+  EXPECT_EQ(store.pre_keys.size(), 0u);
 }
 
-TEST(LibsignalPqxdh, HushBuildsASessionFromALibsignalBundleAndLibsignalAcceptsItUpToSpqr) {
+TEST(LibsignalPqxdh, HushBuildsASessionFromALibsignalBundleAndLibsignalDecryptsIt) {
   auto peer = start_libsignal();
   SignalParty hush("hush", 102);
   const PreKeyBundle bundle = bundle_from(words(peer->call("bundle")));
@@ -251,16 +251,10 @@ TEST(LibsignalPqxdh, HushBuildsASessionFromALibsignalBundleAndLibsignalAcceptsIt
   ASSERT_EQ(sent->type, MessageType::pre_key);
   EXPECT_EQ(sent->serialized[0], 0x44);
   EXPECT_EQ(peer->call("kyber_count"), "1");
+  // libsignal runs PQXDH, the Double Ratchet step and SPQR and decrypts.
   const std::string answer = peer->call("decrypt 3 " + to_hex(sent->serialized));
-  // libsignal parses the message, finds the Kyber pre-key, runs PQXDH and the
-  // Double Ratchet step, and stops at SPQR: Hush sends no SPQR message (V0),
-  // and libsignal requires V1 (spqr recv: Error::MinimumVersion).
-  // libsignal's error says only "decryption failed"; its log (appended by
-  // signal-peer.mjs) names the cause: spqr's Error::MinimumVersion.
-  EXPECT_EQ(answer.rfind("error", 0), 0u) << answer;
-  EXPECT_NE(answer.find("post-quantum ratchet error: Minimum version"), std::string::npos) << answer;
-  EXPECT_EQ(answer.find("X3DH"), std::string::npos) << answer;
-  EXPECT_EQ(peer->call("kyber_count"), "1") << "a refused message consumes nothing";
+  EXPECT_EQ(answer, to_hex(as_bytes(std::string_view("hello from hush")))) << answer;
+  EXPECT_EQ(peer->call("kyber_count"), "0") << "the one-time Kyber pre-key is used";
 
   // A bundle with a bad Kyber signature is refused by Hush.
   PreKeyBundle bad = bundle_from(words(peer->call("bundle")));
