@@ -192,10 +192,10 @@ Result<CiphertextMessage> SessionCipher::encrypt_impl(ByteView plaintext, crypto
   auto [seed, next_chain] = state.sender_chain.advance_seed();
   const MessageKeys mk = seed.derive(pq_key ? &*pq_key : nullptr);
   Bytes ciphertext = crypto::aes256_cbc_encrypt(cipher_key(mk), cipher_iv(mk), plaintext);
-  auto message = SignalMessage::create(static_cast<std::uint8_t>(state.session_version),
-                                       state.sender_ratchet.public_key, state.sender_chain.index(),
-                                       state.previous_counter, std::move(ciphertext), mk.mac_key.expose(),
-                                       state.local_identity, state.remote_identity, pq_message);
+  auto message =
+      SignalMessage::create(static_cast<std::uint8_t>(state.session_version), state.sender_ratchet.public_key,
+                            state.sender_chain.index(), state.previous_counter, std::move(ciphertext),
+                            mk.mac_key.expose(), state.local_identity, state.remote_identity, pq_message);
   CiphertextMessage out{MessageType::whisper, {}};
   if (state.pending_pre_key) {
     const auto& pending = *state.pending_pre_key;

@@ -300,7 +300,9 @@ Result<ReceiverChain> read_chain_tagged(ByteView b) {
   while (!rest.empty()) {
     if (c.skipped.size() == kMaxSkippedKeysPerChain) return make_error(Errc::decode_error, "too many skipped keys");
     const std::uint8_t kind = rest[0];
-    const std::size_t size = kind == kSkippedKindSeed ? kTaggedSeedSize : kind == kSkippedKindKeys ? kTaggedKeysSize : 0;
+    const std::size_t size = kind == kSkippedKindSeed   ? kTaggedSeedSize
+                             : kind == kSkippedKindKeys ? kTaggedKeysSize
+                                                        : 0;
     if (size == 0) return make_error(Errc::decode_error, "skipped key kind");
     if (rest.size() < size) return make_error(Errc::bad_length, "skipped key length");
     Layout k(rest.subspan(1, size - 1));

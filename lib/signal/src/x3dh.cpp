@@ -68,9 +68,12 @@ class MasterSecret {
 // kMaxSkippedKeysPerChain (libsignal's spqr_chain_params for other devices).
 Status start_spqr(SessionState& s, spqr::Direction direction) {
   if (!s.pq_ratchet_seed) return ok();
-  HUSH_TRY_ASSIGN(auto state, spqr::SpqrState::initial({spqr::Version::v1, spqr::Version::v1, direction,
-                                                        s.pq_ratchet_seed->expose(),
-                                                        {kMaxForwardJumps, static_cast<std::uint32_t>(kMaxSkippedKeysPerChain)}}));
+  HUSH_TRY_ASSIGN(auto state,
+                  spqr::SpqrState::initial({spqr::Version::v1,
+                                            spqr::Version::v1,
+                                            direction,
+                                            s.pq_ratchet_seed->expose(),
+                                            {kMaxForwardJumps, static_cast<std::uint32_t>(kMaxSkippedKeysPerChain)}}));
   s.pq_ratchet_state = state.serialize();
   return ok();
 }
