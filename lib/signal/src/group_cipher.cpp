@@ -1,6 +1,7 @@
 // Group encrypt/decrypt with Sender Keys, as libsignal-protocol-c 2.3.3's
 // group_cipher.c: AES-256-CBC under the sender message key, XEdDSA signature
-// over the whole message, verified before any key is derived.
+// over the whole message, verified before any key is derived. The same for
+// today's libsignal's format, which adds the distribution id.
 #include <hush/crypto/aes_cbc.hpp>
 #include <hush/signal/group_cipher.hpp>
 #include <hush/signal/sender_key_messages.hpp>
@@ -40,15 +41,23 @@ Result<CiphertextMessage> GroupCipher::encrypt(ByteView plaintext, crypto::Rng& 
   const SenderMessageKey message_key = state.chain_key().message_key();
   const SecretBytes<48> material = message_key.derive();
   Bytes ciphertext = crypto::aes256_cbc_encrypt(key_of(material), iv_of(material), plaintext);
-  auto message =
-      SenderKeyMessage::create(state.chain_id(), message_key.iteration, std::move(ciphertext), signer_->signer, rng);
+  auto message = distribution_id_ ? SenderKeyMessage::create(*distribution_id_, state.chain_id(), message_key.iteration,
+                                                             std::move(ciphertext), signer_->signer, rng)
+                                  : SenderKeyMessage::create(state.chain_id(), message_key.iteration,
+                                                             std::move(ciphertext), signer_->signer, rng);
   state.set_chain_key(state.chain_key().next());
   HUSH_TRY(store_.store_sender_key(name_, record));
   return CiphertextMessage{MessageType::sender_key, message.serialized()};
 }
 
 Result<SecretBuffer> GroupCipher::decrypt(ByteView serialized) {
-  HUSH_TRY_ASSIGN(auto message, SenderKeyMessage::deserialize(serialized));
+  const auto format = distribution_id_ ? SenderKeyFormat::distribution_id : SenderKeyFormat::key_id;
+  HUSH_TRY_ASSIGN(auto message, SenderKeyMessage::deserialize(serialized, format));
+  // libsignal looks the record up by the message's distribution id; this
+  // cipher holds one, so another id has no key here.
+  if (message.distribution_id() != distribution_id_) {
+    return make_error(Errc::no_session, "sender key message of another distribution id");
+  }
   // The loaded record is our private copy: it reaches the store only on success.
   HUSH_TRY_ASSIGN(auto loaded, store_.load_sender_key(name_));
   if (!loaded || loaded->empty()) return make_error(Errc::no_session, "no sender key from this member");
