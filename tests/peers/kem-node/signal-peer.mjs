@@ -13,6 +13,14 @@
 //                                -> the SignalMessage libsignal builds from these parts
 //   fingerprint <iterations> <version> <local id> <local ik> <remote id> <remote ik>
 //                                -> <60 digits> <scannable bytes>   (ids as hex bytes)
+// Sender Keys (libsignal's format, with a distribution id; "libsignal" sends, "hush" is the other member):
+//   skdm_create <distribution uuid>   -> our SenderKeyDistributionMessage (created on first use)
+//   skdm_process <message>            -> ok        (hush's distribution message, sender "hush" 1)
+//   group_encrypt <uuid> <plaintext>  -> <SenderKeyMessage>
+//   group_decrypt <message>           -> <plaintext>   (a message from "hush" 1)
+//   skdm_new <uuid> <chain id> <iteration> <chain key> <signing key>
+//                                     -> the SenderKeyDistributionMessage libsignal builds from these parts
+//   skm_parse <message> <signing key> -> <uuid> <chain id> <iteration> <ciphertext> <signature ok: 1|0>
 // Numbers are decimal; "-" stands for an absent one-time pre-key or an empty value.
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
@@ -85,6 +93,16 @@ class KyberPreKeys extends S.KyberPreKeyStore {
   async markKyberPreKeyUsed(id) { this.records.delete(id); }
 }
 
+// Sender key records by (sender, distribution id), as libsignal keys them.
+class SenderKeys extends S.SenderKeyStore {
+  constructor() { super(); this.records = new Map(); }
+  async saveSenderKey(sender, id, record) { this.records.set(`${key(sender)}/${id}`, record.serialize()); }
+  async getSenderKey(sender, id) {
+    const r = this.records.get(`${key(sender)}/${id}`);
+    return r ? S.SenderKeyRecord.deserialize(r) : null;
+  }
+}
+
 // libsignal logs why a decrypt failed (its error says only "decryption
 // failed"): keep the log lines of the current command for the error answer.
 let log = [];
@@ -97,6 +115,7 @@ const sessions = new Sessions();
 const preKeys = new PreKeys();
 const signedPreKeys = new SignedPreKeys();
 const kyberPreKeys = new KyberPreKeys();
+const senderKeys = new SenderKeys();
 const me = S.ProtocolAddress.new('libsignal', 1);
 const hush = S.ProtocolAddress.new('hush', 1);
 let nextId = 1;
@@ -158,6 +177,21 @@ async function run(cmd, args) {
       const f = S.Fingerprint.new(Number(args[0]), Number(args[1]), bytes(args[2]), S.PublicKey.deserialize(bytes(args[3])),
         bytes(args[4]), S.PublicKey.deserialize(bytes(args[5])));
       return `${f.displayableFingerprint().toString()} ${hex(f.scannableFingerprint().toBuffer())}`;
+    }
+    case 'skdm_create': return hex((await S.SenderKeyDistributionMessage.create(me, args[0], senderKeys)).serialize());
+    case 'skdm_process':
+      await S.processSenderKeyDistributionMessage(hush, S.SenderKeyDistributionMessage.deserialize(bytes(args[0])),
+        senderKeys);
+      return 'ok';
+    case 'group_encrypt': return hex((await S.groupEncrypt(me, args[0], senderKeys, bytes(args[1]))).serialize());
+    case 'group_decrypt': return hex(await S.groupDecrypt(hush, senderKeys, bytes(args[0])));
+    case 'skdm_new':
+      return hex(S.SenderKeyDistributionMessage._new(3, args[0], Number(args[1]), Number(args[2]), bytes(args[3]),
+        S.PublicKey.deserialize(bytes(args[4]))).serialize());
+    case 'skm_parse': {
+      const m = S.SenderKeyMessage.deserialize(bytes(args[0]));
+      const ok = m.verifySignature(S.PublicKey.deserialize(bytes(args[1])));
+      return `${m.distributionId()} ${m.chainId()} ${m.iteration()} ${hex(m.ciphertext())} ${ok ? 1 : 0}`;
     }
     default: throw new Error(`unknown command ${cmd}`);
   }
