@@ -333,8 +333,10 @@ TEST(LibsignalPqxdh, Version3MessagesFromLibsignalParse) {
 }
 
 // Safety numbers: libsignal's Fingerprint (displayable digits, scannable
-// CombinedFingerprints bytes, scannable version 1) equals Hush's, and each
-// side's code scanned by the other matches.
+// CombinedFingerprints bytes, scannable version 1) equals Hush's on both
+// people's sides, each side's code scanned by the other matches (Hush scans
+// libsignal's, libsignal scans Hush's), and a code for another key matches
+// on neither.
 TEST(LibsignalFingerprint, DisplayableAndScannableAgree) {
   auto peer = start_libsignal();
   testing::DeterministicRng rng(107);
@@ -361,6 +363,32 @@ TEST(LibsignalFingerprint, DisplayableAndScannableAgree) {
   auto match = ours->scannable.compare(unhex(bobs[1]));
   ASSERT_TRUE(match);
   EXPECT_EQ(*match, FingerprintMatch::match);
+
+  // The reverse: Bob's libsignal scans Alice's Hush code and matches it;
+  // Bob's Hush number reads the same digits as Bob's libsignal one.
+  const std::string bob_side = std::to_string(kFingerprintIterations) + " " +
+                               std::to_string(kScannableFingerprintVersion) + " " + to_hex(as_bytes(bob_id)) + " " +
+                               to_hex(bob.serialize()) + " " + to_hex(as_bytes(alice_id)) + " " +
+                               to_hex(alice.serialize());
+  EXPECT_EQ(peer->call("fingerprint_scan " + bob_side + " " + to_hex(ours->scannable.serialize())), "match");
+  auto bob_hush = create_fingerprint(bob_id, bob, alice_id, alice);
+  ASSERT_TRUE(bob_hush);
+  EXPECT_EQ(bob_hush->displayable.text(), bobs[0]);
+  EXPECT_EQ(to_hex(bob_hush->scannable.serialize()), bobs[1]);
+  // A code for another key: libsignal and Hush both say mismatch.
+  testing::DeterministicRng other_rng(108);
+  const auto mallory = crypto::KeyPair::generate(other_rng).public_key;
+  auto forged = create_fingerprint(alice_id, mallory, bob_id, bob);
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(peer->call("fingerprint_scan " + bob_side + " " + to_hex(forged->scannable.serialize())), "mismatch");
+  auto forged_theirs = words(peer->call("fingerprint " + std::to_string(kFingerprintIterations) + " " +
+                                        std::to_string(kScannableFingerprintVersion) + " " + to_hex(as_bytes(bob_id)) +
+                                        " " + to_hex(bob.serialize()) + " " + to_hex(as_bytes(alice_id)) + " " +
+                                        to_hex(mallory.serialize())));
+  ASSERT_EQ(forged_theirs.size(), 2u);
+  auto no_match = ours->scannable.compare(unhex(forged_theirs[1]));
+  ASSERT_TRUE(no_match);
+  EXPECT_NE(*no_match, FingerprintMatch::match);
 }
 
 }  // namespace

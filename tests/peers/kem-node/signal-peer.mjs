@@ -13,6 +13,8 @@
 //                                -> the SignalMessage libsignal builds from these parts
 //   fingerprint <iterations> <version> <local id> <local ik> <remote id> <remote ik>
 //                                -> <60 digits> <scannable bytes>   (ids as hex bytes)
+//   fingerprint_scan <the same 6 fields> <scanned bytes>
+//                                -> match | mismatch   (libsignal compares a scanned code with its own)
 // Sender Keys (libsignal's format, with a distribution id; "libsignal" sends, "hush" is the other member):
 //   skdm_create <distribution uuid>   -> our SenderKeyDistributionMessage (created on first use)
 //   skdm_process <message>            -> ok        (hush's distribution message, sender "hush" 1)
@@ -177,6 +179,11 @@ async function run(cmd, args) {
       const f = S.Fingerprint.new(Number(args[0]), Number(args[1]), bytes(args[2]), S.PublicKey.deserialize(bytes(args[3])),
         bytes(args[4]), S.PublicKey.deserialize(bytes(args[5])));
       return `${f.displayableFingerprint().toString()} ${hex(f.scannableFingerprint().toBuffer())}`;
+    }
+    case 'fingerprint_scan': {
+      const f = S.Fingerprint.new(Number(args[0]), Number(args[1]), bytes(args[2]), S.PublicKey.deserialize(bytes(args[3])),
+        bytes(args[4]), S.PublicKey.deserialize(bytes(args[5])));
+      return f.scannableFingerprint().compare(S.ScannableFingerprint._fromBuffer(bytes(args[6]))) ? 'match' : 'mismatch';
     }
     case 'skdm_create': return hex((await S.SenderKeyDistributionMessage.create(me, args[0], senderKeys)).serialize());
     case 'skdm_process':
