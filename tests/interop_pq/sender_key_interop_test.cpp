@@ -9,6 +9,7 @@
 //  - a tampered and a duplicate message are refused by both; Hush's record
 //    is left exactly as it was.
 #include "node_kem_peer.hpp"
+#include "signal_peer_lines.hpp"
 
 #include <hush/signal/distribution_id.hpp>
 #include <hush/signal/group_cipher.hpp>
@@ -20,42 +21,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <sstream>
 #include <vector>
 
 namespace hush::signal {
 namespace {
 
+using namespace peer_lines;
 using testing::NodeKemPeer;
 
 const ProtocolAddress kLibsignal{"libsignal", DeviceId{1}};  // the peer's own address
 const ProtocolAddress kHush{"hush", DeviceId{1}};            // how the peer names us
 constexpr auto kFormat = SenderKeyFormat::distribution_id;
 
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-Bytes unhex(const std::string& h) {
-  auto b = from_hex(h);
-  EXPECT_TRUE(b.has_value()) << h.substr(0, 60);
-  return b ? *b : Bytes{};
-}
-
-std::string hex_text(std::string_view text) {
-  return to_hex(as_bytes(text));
-}
-
 std::string text_of(const Result<SecretBuffer>& r) {
   if (!r) return std::string("error: ") + std::string(errc_name(r.code()));
   return std::string(reinterpret_cast<const char*>(r->expose().data()), r->size());
-}
-
-bool is_error(const std::string& answer) {
-  return answer.rfind("error", 0) == 0;
 }
 
 // A delivery order: every index once, shuffled within windows of 16, and

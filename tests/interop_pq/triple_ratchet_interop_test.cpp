@@ -6,6 +6,7 @@
 // and a tampered message are refused by both, and Hush's session is left
 // exactly as it was.
 #include "node_kem_peer.hpp"
+#include "signal_peer_lines.hpp"
 
 #include <hush/signal/session_record.hpp>
 #include <hush/signal/spqr.hpp>
@@ -16,68 +17,18 @@
 
 #include <algorithm>
 #include <deque>
-#include <sstream>
 
 namespace hush::signal {
 namespace {
 
+using namespace peer_lines;
 using testing::NodeKemPeer;
 using testing::SignalParty;
 
 const ProtocolAddress kLibsignal{"libsignal", DeviceId{1}};
 
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-Bytes unhex(const std::string& h) {
-  auto b = from_hex(h);
-  return b ? *b : Bytes{};
-}
-
-std::string hex_text(std::string_view text) {
-  return to_hex(as_bytes(text));
-}
-
 std::string text_of(Result<std::string> r) {
   return r ? *r : std::string("error: ") + std::string(errc_name(r.code()));
-}
-
-// The bundle line signal-peer.mjs reads (see its header).
-std::string bundle_line(const PreKeyBundle& b) {
-  std::ostringstream out;
-  out << b.registration_id.value << ' ' << b.device_id.value << ' '
-      << (b.pre_key_id ? std::to_string(b.pre_key_id->value) : "-") << ' '
-      << (b.pre_key ? to_hex(b.pre_key->serialize()) : "-") << ' ' << b.signed_pre_key_id.value << ' '
-      << to_hex(b.signed_pre_key.serialize()) << ' ' << to_hex(b.signed_pre_key_signature) << ' '
-      << to_hex(b.identity_key.serialize()) << ' ' << b.kyber_pre_key->id.value << ' '
-      << to_hex(serialize_kyber_public_key(b.kyber_pre_key->public_key)) << ' ' << to_hex(b.kyber_pre_key->signature);
-  return out.str();
-}
-
-PreKeyBundle bundle_from(const std::vector<std::string>& f) {
-  HUSH_CHECK(f.size() == 11);
-  auto key = [](const std::string& h) { return *crypto::PublicKey::deserialize(unhex(h)); };
-  auto signature = [](const std::string& h) {
-    crypto::Signature s{};
-    const Bytes b = unhex(h);
-    std::copy_n(b.begin(), std::min(b.size(), s.size()), s.begin());
-    return s;
-  };
-  PreKeyBundle b{RegistrationId{static_cast<std::uint32_t>(std::stoul(f[0]))},
-                 DeviceId{static_cast<std::uint32_t>(std::stoul(f[1]))},
-                 PreKeyId{static_cast<std::uint32_t>(std::stoul(f[2]))},
-                 key(f[3]),
-                 SignedPreKeyId{static_cast<std::uint32_t>(std::stoul(f[4]))},
-                 key(f[5]),
-                 signature(f[6]),
-                 key(f[7])};
-  b.kyber_pre_key = BundleKyberPreKey{KyberPreKeyId{static_cast<std::uint32_t>(std::stoul(f[8]))},
-                                      *deserialize_kyber_public_key(unhex(f[9])), signature(f[10])};
-  return b;
 }
 
 std::uint64_t hush_epoch(const SignalParty& hush) {

@@ -13,6 +13,9 @@
 //                                -> the SignalMessage libsignal builds from these parts
 //   fingerprint <iterations> <version> <local id> <local ik> <remote id> <remote ik>
 //                                -> <60 digits> <scannable bytes>   (ids as hex bytes)
+//   inspect <type> <message>     -> <message version> <bytes of the SPQR part, or - for a pre-key message>
+//                                   (what libsignal's API reports about a message it sent)
+//   has_session                  -> 1 | 0   (SessionRecord.hasCurrentState for "hush" 1)
 //   fingerprint_scan <the same 6 fields> <scanned bytes>
 //                                -> match | mismatch   (libsignal compares a scanned code with its own)
 // Sender Keys (libsignal's format, with a distribution id; "libsignal" sends, "hush" is the other member):
@@ -179,6 +182,17 @@ async function run(cmd, args) {
       const f = S.Fingerprint.new(Number(args[0]), Number(args[1]), bytes(args[2]), S.PublicKey.deserialize(bytes(args[3])),
         bytes(args[4]), S.PublicKey.deserialize(bytes(args[5])));
       return `${f.displayableFingerprint().toString()} ${hex(f.scannableFingerprint().toBuffer())}`;
+    }
+    case 'inspect': {
+      if (Number(args[0]) === S.CiphertextMessageType.PreKey) {
+        return `${S.PreKeySignalMessage.deserialize(bytes(args[1])).version()} -`;
+      }
+      const m = S.SignalMessage.deserialize(bytes(args[1]));
+      return `${m.messageVersion()} ${m.pqRatchet().length}`;
+    }
+    case 'has_session': {
+      const r = await sessions.getSession(hush);
+      return r && r.hasCurrentState() ? '1' : '0';
     }
     case 'fingerprint_scan': {
       const f = S.Fingerprint.new(Number(args[0]), Number(args[1]), bytes(args[2]), S.PublicKey.deserialize(bytes(args[3])),

@@ -1,0 +1,223 @@
+// The remaining 1:1 cases of issue #15 against @signalapp/libsignal-client
+// 0.103 (tests/peers/kem-node/signal-peer.mjs), each in both directions:
+//  - long gaps: 1,500 messages in a row of which only the last arrives
+//    (both libraries: 25,000 forward jumps, 2,000 skipped keys kept), a late
+//    one from inside the gap, then traffic both ways; a late one once its
+//    chain left the 5 receiving chains kept, refused by both; and a gap past
+//    the 2,000 kept keys, whose oldest message both refuse;
+//  - a message of a replaced session (the sender built a new session from a
+//    fresh bundle) arriving after the new session is in use: both libraries
+//    decrypt it from the archived state (they keep 40) and make that state
+//    current again; its duplicate is refused by both;
+//  - libsignal reports the session as post-quantum where its API says so:
+//    every message it sends is version 4 with an SPQR part, and it holds a
+//    current session; Hush's state says version 4 with SPQR V1 negotiated.
+#include "node_kem_peer.hpp"
+#include "signal_peer_lines.hpp"
+
+#include <hush/signal/session_record.hpp>
+#include <hush/signal/spqr.hpp>
+#include <hush/testing/signal_party.hpp>
+
+#include <gtest/gtest.h>
+
+namespace hush::signal {
+namespace {
+
+using namespace peer_lines;
+using testing::NodeKemPeer;
+using testing::SignalParty;
+
+const ProtocolAddress kLibsignal{"libsignal", DeviceId{1}};
+
+std::string text_of(const Result<std::string>& r) {
+  return r ? *r : std::string("error: ") + std::string(errc_name(r.code()));
+}
+
+struct Sent {
+  MessageType type;
+  Bytes bytes;
+};
+
+class SessionCasesInterop : public ::testing::Test {
+ protected:
+  NodeKemPeer peer_{HUSH_KEM_PEER_DIR "/signal-peer.mjs"};
+  SignalParty hush_{"hush", 401};
+
+  // Hush → libsignal: one message, encrypted and delivered.
+  Sent hush_sends(const std::string& text) {
+    auto m = hush_.encrypt(kLibsignal, text);
+    HUSH_CHECK(m.has_value());
+    return {m->type, std::move(m->serialized)};
+  }
+  std::string peer_reads(const Sent& m) {
+    return peer_.call("decrypt " + std::to_string(static_cast<int>(m.type)) + " " + to_hex(m.bytes));
+  }
+  // libsignal → Hush.
+  Sent peer_sends(const std::string& text) {
+    auto w = words(peer_.call("encrypt " + hex_text(text)));
+    HUSH_CHECK(w.size() == 2);
+    return {static_cast<MessageType>(std::stoi(w[0])), unhex(w[1])};
+  }
+  std::string hush_reads(const Sent& m) { return text_of(hush_.decrypt(kLibsignal, {m.type, m.bytes})); }
+
+  // A session from one side's bundle, one message each way.
+  void start(bool hush_initiates) {
+    if (hush_initiates) {
+      ASSERT_TRUE(hush_.start_session(kLibsignal, bundle_from(words(peer_.call("bundle")))));
+      ASSERT_EQ(peer_reads(hush_sends("hello")), hex_text("hello"));
+      ASSERT_EQ(hush_reads(peer_sends("hi")), "hi");
+    } else {
+      ASSERT_EQ(peer_.call("process " + bundle_line(hush_.make_pq_bundle())), "ok");
+      ASSERT_EQ(hush_reads(peer_sends("hello")), "hello");
+      ASSERT_EQ(peer_reads(hush_sends("hi")), hex_text("hi"));
+    }
+  }
+
+  // Some traffic both ways, each message delivered at once.
+  void ping_pong(int rounds, const std::string& tag) {
+    for (int i = 0; i < rounds; ++i) {
+      const std::string a = tag + " hush " + std::to_string(i);
+      ASSERT_EQ(peer_reads(hush_sends(a)), hex_text(a));
+      const std::string b = tag + " libsignal " + std::to_string(i);
+      ASSERT_EQ(hush_reads(peer_sends(b)), b);
+    }
+  }
+};
+
+TEST_F(SessionCasesInterop, LongGapsBothWaysThenTrafficResumes) {
+  ASSERT_NO_FATAL_FAILURE(start(true));
+  constexpr int kGap = 1500;
+  // Hush sends 1,500; only the last reaches libsignal, then one from the gap.
+  std::vector<Sent> from_hush;
+  for (int i = 0; i < kGap; ++i) from_hush.push_back(hush_sends("hush gap " + std::to_string(i)));
+  ASSERT_EQ(peer_reads(from_hush.back()), hex_text("hush gap " + std::to_string(kGap - 1)));
+  ASSERT_EQ(peer_reads(from_hush[3]), hex_text("hush gap 3")) << "its key was kept";
+  // libsignal sends 1,500; only the last reaches Hush, then one from the gap.
+  std::vector<Sent> from_peer;
+  for (int i = 0; i < kGap; ++i) from_peer.push_back(peer_sends("libsignal gap " + std::to_string(i)));
+  ASSERT_EQ(hush_reads(from_peer.back()), "libsignal gap " + std::to_string(kGap - 1));
+  ASSERT_EQ(hush_reads(from_peer[5]), "libsignal gap 5");
+  ASSERT_NO_FATAL_FAILURE(ping_pong(2, "after"));
+  // A late message from each gap still decrypts after a few DH steps: its
+  // receiving chain is among the 5 both libraries keep (MAX_RECEIVER_CHAINS).
+  EXPECT_EQ(peer_reads(from_hush[700]), hex_text("hush gap 700"));
+  EXPECT_EQ(hush_reads(from_peer[900]), "libsignal gap 900");
+  // Many DH steps later that chain is gone: both refuse (libsignal: "MAC
+  // verification failed" against the current chains; Hush: bad_mac), and
+  // Hush's state is untouched.
+  ASSERT_NO_FATAL_FAILURE(ping_pong(8, "later"));
+  const std::string gone = peer_reads(from_hush[800]);
+  EXPECT_TRUE(is_error(gone)) << gone;
+  const Bytes before = hush_.session_bytes(kLibsignal);
+  EXPECT_EQ(hush_.decrypt(kLibsignal, {from_peer[1000].type, from_peer[1000].bytes}).code(), Errc::bad_mac);
+  EXPECT_EQ(hush_.session_bytes(kLibsignal), before);
+  ASSERT_NO_FATAL_FAILURE(ping_pong(3, "still"));
+}
+
+TEST_F(SessionCasesInterop, PastTheKeptKeysTheOldestMessageIsRefusedByBoth) {
+  ASSERT_NO_FATAL_FAILURE(start(false));
+  constexpr int kGap = 2100;  // 2,000 skipped keys are kept, both sides
+  std::vector<Sent> from_hush;
+  for (int i = 0; i < kGap; ++i) from_hush.push_back(hush_sends("h" + std::to_string(i)));
+  ASSERT_EQ(peer_reads(from_hush.back()), hex_text("h" + std::to_string(kGap - 1)));
+  const std::string dropped = peer_reads(from_hush[0]);
+  EXPECT_TRUE(is_error(dropped)) << dropped;
+  EXPECT_EQ(peer_reads(from_hush[kGap - 2000]), hex_text("h" + std::to_string(kGap - 2000)));
+
+  std::vector<Sent> from_peer;
+  for (int i = 0; i < kGap; ++i) from_peer.push_back(peer_sends("l" + std::to_string(i)));
+  ASSERT_EQ(hush_reads(from_peer.back()), "l" + std::to_string(kGap - 1));
+  const Bytes before = hush_.session_bytes(kLibsignal);
+  EXPECT_EQ(hush_.decrypt(kLibsignal, {from_peer[0].type, from_peer[0].bytes}).code(), Errc::duplicate_message);
+  EXPECT_EQ(hush_.session_bytes(kLibsignal), before) << "state untouched";
+  EXPECT_EQ(hush_reads(from_peer[kGap - 2000]), "l" + std::to_string(kGap - 2000));
+  ASSERT_NO_FATAL_FAILURE(ping_pong(5, "after"));
+}
+
+// libsignal replaces the session: it builds a new one from a fresh Hush
+// bundle while a message of the old one is still on its way to Hush.
+TEST_F(SessionCasesInterop, LateMessageOfASessionLibsignalReplacedDecryptsFromTheArchive) {
+  ASSERT_NO_FATAL_FAILURE(start(false));
+  ASSERT_NO_FATAL_FAILURE(ping_pong(3, "old"));
+  const Sent late = peer_sends("late, old session");
+  ASSERT_EQ(peer_.call("process " + bundle_line(hush_.make_pq_bundle())), "ok");
+  const Sent fresh = peer_sends("new session");
+  ASSERT_EQ(fresh.type, MessageType::pre_key);
+  ASSERT_EQ(hush_reads(fresh), "new session");
+  ASSERT_EQ(peer_reads(hush_sends("reply on the new session")), hex_text("reply on the new session"));
+  auto record = SessionRecord::deserialize(hush_.session_bytes(kLibsignal));
+  ASSERT_TRUE(record);
+  ASSERT_EQ(record->previous_states().size(), 1u) << "the old session is archived";
+  const auto new_base_key = record->current_state()->alice_base_key;
+
+  // Hush decrypts it from the archived state, which becomes current again
+  // (libsignal's decrypt does the same: promote_old_session).
+  ASSERT_EQ(hush_reads(late), "late, old session");
+  record = SessionRecord::deserialize(hush_.session_bytes(kLibsignal));
+  ASSERT_TRUE(record);
+  EXPECT_NE(record->current_state()->alice_base_key, new_base_key);
+  // Its duplicate is refused, and nothing changes.
+  const Bytes before = hush_.session_bytes(kLibsignal);
+  EXPECT_EQ(hush_.decrypt(kLibsignal, {late.type, late.bytes}).code(), Errc::duplicate_message);
+  EXPECT_EQ(hush_.session_bytes(kLibsignal), before);
+  // Hush now answers on the old session; libsignal finds it among its
+  // previous states, promotes it in turn, and the two go on.
+  ASSERT_NO_FATAL_FAILURE(ping_pong(5, "converged"));
+}
+
+// Hush replaces the session: a message of the old one reaches libsignal late.
+TEST_F(SessionCasesInterop, LateMessageOfASessionHushReplacedDecryptsFromTheArchive) {
+  ASSERT_NO_FATAL_FAILURE(start(true));
+  ASSERT_NO_FATAL_FAILURE(ping_pong(3, "old"));
+  const Sent late = hush_sends("late, old session");
+  ASSERT_TRUE(hush_.start_session(kLibsignal, bundle_from(words(peer_.call("bundle")))));
+  const Sent fresh = hush_sends("new session");
+  ASSERT_EQ(fresh.type, MessageType::pre_key);
+  ASSERT_EQ(peer_reads(fresh), hex_text("new session"));
+  ASSERT_EQ(hush_reads(peer_sends("reply on the new session")), "reply on the new session");
+
+  ASSERT_EQ(peer_reads(late), hex_text("late, old session")) << "libsignal keeps the old state and decrypts";
+  const std::string dup = peer_reads(late);
+  EXPECT_TRUE(is_error(dup)) << dup;
+  ASSERT_NO_FATAL_FAILURE(ping_pong(5, "converged"));
+}
+
+// What libsignal-client 0.103's API can say about post-quantum protection:
+// SessionRecord has no version query (hasCurrentState only); the messages it
+// sends carry their version (SignalMessage.messageVersion,
+// PreKeySignalMessage.version) and their SPQR part (SignalMessage.pqRatchet).
+TEST_F(SessionCasesInterop, LibsignalReportsTheSessionAsPostQuantum) {
+  EXPECT_EQ(peer_.call("has_session"), "0");
+  ASSERT_EQ(peer_.call("process " + bundle_line(hush_.make_pq_bundle())), "ok");
+  EXPECT_EQ(peer_.call("has_session"), "1");
+  const Sent first = peer_sends("first");
+  EXPECT_EQ(peer_.call("inspect 3 " + to_hex(first.bytes)), "4 -") << "PreKeySignalMessage version 4 (PQXDH)";
+  ASSERT_EQ(hush_reads(first), "first");
+  int spqr_parts = 0;
+  for (int i = 0; i < 30; ++i) {
+    const std::string a = "hush " + std::to_string(i);
+    ASSERT_EQ(peer_reads(hush_sends(a)), hex_text(a));
+    const Sent m = peer_sends("libsignal " + std::to_string(i));
+    ASSERT_EQ(m.type, MessageType::whisper);
+    const auto info = words(peer_.call("inspect 2 " + to_hex(m.bytes)));
+    ASSERT_EQ(info.size(), 2u);
+    EXPECT_EQ(info[0], "4") << "SignalMessage version 4";
+    if (std::stoul(info[1]) > 0) ++spqr_parts;
+    ASSERT_EQ(hush_reads(m), "libsignal " + std::to_string(i));
+  }
+  EXPECT_EQ(spqr_parts, 30) << "every message carries an SPQR (V1) part";
+  EXPECT_EQ(peer_.call("has_session"), "1");
+  // Hush's side of the same session.
+  auto record = SessionRecord::deserialize(hush_.session_bytes(kLibsignal));
+  ASSERT_TRUE(record && record->has_current_state());
+  EXPECT_EQ(record->current_state()->session_version, 4u);
+  auto spqr = spqr::SpqrState::parse(record->current_state()->pq_ratchet_state.expose());
+  ASSERT_TRUE(spqr);
+  EXPECT_EQ(spqr->version(), spqr::Version::v1);
+  EXPECT_FALSE(spqr->negotiating()) << "libsignal answered in V1";
+  EXPECT_GE(spqr->epoch(), 1u);  // epochs advance over hundreds of messages: triple_ratchet_interop_test
+}
+
+}  // namespace
+}  // namespace hush::signal
