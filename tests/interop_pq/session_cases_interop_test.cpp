@@ -9,6 +9,7 @@
 //    fresh bundle) arriving after the new session is in use: both libraries
 //    decrypt it from the archived state (they keep 40) and make that state
 //    current again; its duplicate is refused by both;
+//  - both start a session at the same moment: they converge;
 //  - libsignal reports the session as post-quantum where its API says so:
 //    every message it sends is version 4 with an SPQR part, and it holds a
 //    current session; Hush's state says version 4 with SPQR V1 negotiated.
@@ -181,6 +182,33 @@ TEST_F(SessionCasesInterop, LateMessageOfASessionHushReplacedDecryptsFromTheArch
   const std::string dup = peer_reads(late);
   EXPECT_TRUE(is_error(dup)) << dup;
   ASSERT_NO_FATAL_FAILURE(ping_pong(5, "converged"));
+}
+
+// Both start a session at the same moment (each from the other's bundle);
+// each reads the other's first message, one of them twice; the first answer
+// on either session makes the other side's matching state current (from the
+// archive), and the two converge. Before the fix in session_cipher.cpp, an
+// SPQR "key already used" from the wrong state ended Hush's search of its
+// archived states as a duplicate.
+TEST_F(SessionCasesInterop, SimultaneousInitiationConverges) {
+  ASSERT_TRUE(hush_.start_session(kLibsignal, bundle_from(words(peer_.call("bundle")))));
+  ASSERT_EQ(peer_.call("process " + bundle_line(hush_.make_pq_bundle())), "ok");
+  const Sent h1 = hush_sends("h1");
+  const Sent l1 = peer_sends("l1");
+  const Sent h2 = hush_sends("h2");
+  const Sent l2 = peer_sends("l2");
+  ASSERT_EQ(h1.type, MessageType::pre_key);
+  ASSERT_EQ(l1.type, MessageType::pre_key);
+  ASSERT_EQ(peer_reads(h1), hex_text("h1"));
+  ASSERT_EQ(hush_reads(l1), "l1");
+  EXPECT_EQ(hush_.decrypt(kLibsignal, {l1.type, l1.bytes}).code(), Errc::duplicate_message);
+  ASSERT_EQ(hush_reads(l2), "l2");
+  ASSERT_EQ(peer_reads(h2), hex_text("h2"));
+  // libsignal answers first, on the session Hush started (its current one),
+  // which Hush holds archived behind the session libsignal started.
+  ASSERT_EQ(hush_reads(peer_sends("l3")), "l3");
+  ASSERT_NO_FATAL_FAILURE(ping_pong(10, "converged"));
+  EXPECT_EQ(hush_sends("steady").type, MessageType::whisper);
 }
 
 // What libsignal-client 0.103's API can say about post-quantum protection:

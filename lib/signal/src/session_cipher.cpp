@@ -105,7 +105,16 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
   std::optional<spqr::MessageKey> pq_key;
   if (state.session_version == kPqxdhCiphertextVersion) {
     HUSH_TRY_ASSIGN(auto parsed, spqr::SpqrState::parse(state.pq_ratchet_state.expose()));
-    HUSH_TRY_ASSIGN(pq_key, parsed.recv(message.pq_ratchet()));
+    auto received = parsed.recv(message.pq_ratchet());
+    // An SPQR key "already used" is not a duplicate of this session's
+    // message: the Double Ratchet key above was still there, so the message
+    // is most likely another session's (two sessions started at once), and a
+    // duplicate_message would end the search over the archived states.
+    // libsignal reports every SPQR failure as InvalidMessage and goes on.
+    if (!received && received.code() == Errc::duplicate_message) {
+      return make_error(Errc::invalid_message, "spqr key already used");
+    }
+    HUSH_TRY_ASSIGN(pq_key, std::move(received));
     pq = std::move(parsed);
   }
   HUSH_TRY_ASSIGN(auto mk, message_keys_from(std::move(key_source), pq_key));
