@@ -9,7 +9,9 @@
 // still speaks version 3 with libsignal-protocol-c, on purpose), the
 // note-to-self jump limit and session expiry (no such notions in libhush).
 #include <hush/signal/constants.hpp>
+#include <hush/signal/kyber_pre_key.hpp>
 #include <hush/signal/messages.hpp>
+#include <hush/signal/pre_key.hpp>
 #include <hush/signal/session_record.hpp>
 #include <hush/testing/signal_party.hpp>
 
@@ -182,6 +184,43 @@ TEST_F(LibsignalCases, SimultaneousInitiateWithLossAndRepeatsConverges) {
   }
   EXPECT_EQ(base_key_of(alice, bob.address()), base_key_of(bob, alice.address()));
   EXPECT_EQ(alice.encrypt(bob.address(), "steady")->type, MessageType::whisper);
+}
+
+// Mirrors session.rs test_zero_is_a_valid_prekey_id: one-time, signed and
+// Kyber pre-keys with id 0 make a working version-4 session, and the
+// pre-key message names them as 0 (present, not absent).
+TEST_F(LibsignalCases, ZeroIsAValidPreKeyId) {
+  auto identity = bob.store().identities.identity_key_pair();
+  ASSERT_TRUE(identity);
+  PreKeyRecord one_time{PreKeyId{0}, crypto::KeyPair::generate(bob.rng())};
+  ASSERT_TRUE(bob.store().pre_keys.store_pre_key(one_time));
+  const auto signed_pre_key = generate_signed_pre_key(*identity, SignedPreKeyId{0}, 0, bob.rng());
+  ASSERT_TRUE(bob.store().signed_pre_keys.store_signed_pre_key(signed_pre_key));
+  const auto kyber = generate_kyber_pre_key(*identity, KyberPreKeyId{0}, 0, false, bob.rng());
+  ASSERT_TRUE(bob.store().kyber_pre_keys.store_kyber_pre_key(kyber));
+  PreKeyBundle bundle{*bob.store().identities.local_registration_id(),
+                      bob.address().device,
+                      PreKeyId{0},
+                      one_time.key_pair.public_key,
+                      SignedPreKeyId{0},
+                      signed_pre_key.key_pair.public_key,
+                      signed_pre_key.signature,
+                      bob.identity()};
+  bundle.kyber_pre_key = BundleKyberPreKey{KyberPreKeyId{0}, kyber.public_key(), kyber.signature};
+
+  ASSERT_TRUE(alice.start_session(bob.address(), bundle));
+  const auto m = *alice.encrypt(bob.address(), "zero");
+  auto parsed = PreKeySignalMessage::deserialize(m.serialized);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->version(), 4);
+  EXPECT_EQ(parsed->pre_key_id(), PreKeyId{0});
+  EXPECT_EQ(parsed->signed_pre_key_id(), SignedPreKeyId{0});
+  ASSERT_TRUE(parsed->kyber().has_value());
+  EXPECT_EQ(parsed->kyber()->id, KyberPreKeyId{0});
+  EXPECT_EQ(text_of(bob.decrypt(alice.address(), m)), "zero");
+  EXPECT_EQ(bob.store().pre_keys.size(), 0u);
+  EXPECT_EQ(bob.store().kyber_pre_keys.size(), 0u);
+  EXPECT_EQ(text_of(alice.decrypt(bob.address(), *bob.encrypt(alice.address(), "back"))), "back");
 }
 
 // Mirrors ratchet.rs test_bob_rejects_highbit_basekey: a version-4 pre-key
