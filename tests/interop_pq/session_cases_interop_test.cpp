@@ -10,17 +10,22 @@
 //    decrypt it from the archived state (they keep 40) and make that state
 //    current again; its duplicate is refused by both;
 //  - both start a session at the same moment: they converge;
+//  - with Service ID addresses libsignal binds both addresses into its
+//    pre-key messages (field 6); Hush, which does not yet, still interoperates;
 //  - libsignal reports the session as post-quantum where its API says so:
 //    every message it sends is version 4 with an SPQR part, and it holds a
 //    current session; Hush's state says version 4 with SPQR V1 negotiated.
 #include "node_kem_peer.hpp"
 #include "signal_peer_lines.hpp"
 
+#include <hush/signal/messages.hpp>
 #include <hush/signal/session_record.hpp>
 #include <hush/signal/spqr.hpp>
 #include <hush/testing/signal_party.hpp>
 
 #include <gtest/gtest.h>
+
+#include <optional>
 
 namespace hush::signal {
 namespace {
@@ -209,6 +214,72 @@ TEST_F(SessionCasesInterop, SimultaneousInitiationConverges) {
   ASSERT_EQ(hush_reads(peer_sends("l3")), "l3");
   ASSERT_NO_FATAL_FAILURE(ping_pong(10, "converged"));
   EXPECT_EQ(hush_sends("steady").type, MessageType::whisper);
+}
+
+// Whether a SignalMessage's protobuf (between the version byte and the MAC)
+// has field 6, libsignal's `addresses`, and how long it is.
+std::optional<std::size_t> addresses_field(ByteView signal_message) {
+  if (signal_message.size() < 9) return std::nullopt;
+  const ByteView body = signal_message.subspan(1, signal_message.size() - 9);
+  std::size_t pos = 0;
+  auto varint = [&](std::uint64_t& out) {
+    out = 0;
+    for (int shift = 0; shift < 64 && pos < body.size(); shift += 7) {
+      const std::uint8_t b = body[pos++];
+      out |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  };
+  while (pos < body.size()) {
+    std::uint64_t tag = 0;
+    std::uint64_t v = 0;
+    if (!varint(tag)) return std::nullopt;
+    if ((tag & 7) == 0) {
+      if (!varint(v)) return std::nullopt;
+    } else if ((tag & 7) == 2) {
+      if (!varint(v) || v > body.size() - pos) return std::nullopt;
+      if ((tag >> 3) == 6) return static_cast<std::size_t>(v);
+      pos += v;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+// libsignal (since 0.91) binds sender and recipient into the SignalMessage of
+// each pre-key message when both addresses are Service IDs (ACI UUIDs, as
+// Signal names devices): field 6 `addresses` = sender service id (17 bytes) ‖
+// device ‖ recipient service id (17) ‖ device, under the MAC, checked on
+// receipt when present and accepted when absent (older senders). Hush neither writes nor checks it yet
+// (docs/protocol.md 2a.5): this pins down that the two still interoperate
+// with such addresses, both ways.
+TEST_F(SessionCasesInterop, ServiceIdAddressesStillInteroperate) {
+  const std::string libsignal_aci = "9d0652a3-dcc3-4d11-975f-74d61598733f";
+  const std::string hush_aci = "796abedb-ca4e-4f18-8803-1fde5b921f9f";
+  ASSERT_EQ(peer_.call("names " + libsignal_aci + " " + hush_aci), "ok");
+  const ProtocolAddress libsignal{libsignal_aci, DeviceId{1}};
+  ASSERT_EQ(peer_.call("process " + bundle_line(hush_.make_pq_bundle())), "ok");
+  const Sent first = peer_sends("first");
+  auto pre_key = PreKeySignalMessage::deserialize(first.bytes);
+  ASSERT_TRUE(pre_key);
+  EXPECT_EQ(addresses_field(pre_key->message().serialized()), std::optional<std::size_t>(36))
+      << "libsignal wrote the addresses field";
+  ASSERT_EQ(text_of(hush_.decrypt(libsignal, {first.type, first.bytes})), "first");
+  for (int i = 0; i < 5; ++i) {
+    const std::string a = "hush " + std::to_string(i);
+    auto m = hush_.encrypt(libsignal, a);
+    ASSERT_TRUE(m);
+    EXPECT_FALSE(addresses_field(m->serialized).has_value());
+    ASSERT_EQ(peer_.call("decrypt " + std::to_string(static_cast<int>(m->type)) + " " + to_hex(m->serialized)),
+              hex_text(a))
+        << "libsignal accepts a message without addresses";
+    const std::string b = "libsignal " + std::to_string(i);
+    const Sent from_peer = peer_sends(b);
+    EXPECT_FALSE(addresses_field(from_peer.bytes).has_value()) << "only pre-key messages carry them";
+    ASSERT_EQ(text_of(hush_.decrypt(libsignal, {from_peer.type, from_peer.bytes})), b);
+  }
 }
 
 // What libsignal-client 0.103's API can say about post-quantum protection:

@@ -8,6 +8,8 @@
 //   encrypt <plaintext>          -> <type> <message>
 //   decrypt <type> <message>     -> <plaintext>
 //   session                      -> <libsignal SessionRecord bytes>, or "none"
+//   names <our name> <hush's name> -> ok   (before anything else: Service IDs make libsignal bind
+//                                   both addresses into each SignalMessage, field 6)
 //   kyber_count                  -> number of Kyber pre-keys still held
 //   signal_message <version> <mac_key> <ratchet> <counter> <previous> <body> <sender_ik> <receiver_ik> <pq|->
 //                                -> the SignalMessage libsignal builds from these parts
@@ -121,8 +123,8 @@ const preKeys = new PreKeys();
 const signedPreKeys = new SignedPreKeys();
 const kyberPreKeys = new KyberPreKeys();
 const senderKeys = new SenderKeys();
-const me = S.ProtocolAddress.new('libsignal', 1);
-const hush = S.ProtocolAddress.new('hush', 1);
+let me = S.ProtocolAddress.new('libsignal', 1);
+let hush = S.ProtocolAddress.new('hush', 1);
 let nextId = 1;
 
 function makeBundle() {
@@ -176,6 +178,10 @@ async function run(cmd, args) {
       const r = sessions.records.get(key(hush));
       return r ? hex(r) : 'none';
     }
+    case 'names':
+      me = S.ProtocolAddress.new(args[0], 1);
+      hush = S.ProtocolAddress.new(args[1], 1);
+      return 'ok';
     case 'kyber_count': return String(kyberPreKeys.records.size);
     case 'signal_message': return signalMessage(args);
     case 'fingerprint': {
