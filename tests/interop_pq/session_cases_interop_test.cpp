@@ -10,15 +10,17 @@
 //    decrypt it from the archived state (they keep 40) and make that state
 //    current again; its duplicate is refused by both;
 //  - both start a session at the same moment: they converge;
-//  - with Service ID addresses libsignal binds both addresses into its
-//    pre-key messages (field 6); Hush, which does not yet, still interoperates;
+//  - with Service ID addresses both bind sender and recipient into their
+//    pre-key messages (field 6) and check the other's binding;
 //  - libsignal reports the session as post-quantum where its API says so:
 //    every message it sends is version 4 with an SPQR part, and it holds a
 //    current session; Hush's state says version 4 with SPQR V1 negotiated.
 #include "node_kem_peer.hpp"
 #include "signal_peer_lines.hpp"
 
+#include <hush/signal/bound_addresses.hpp>
 #include <hush/signal/messages.hpp>
+#include <hush/signal/session_cipher.hpp>
 #include <hush/signal/session_record.hpp>
 #include <hush/signal/spqr.hpp>
 #include <hush/testing/signal_party.hpp>
@@ -216,70 +218,87 @@ TEST_F(SessionCasesInterop, SimultaneousInitiationConverges) {
   EXPECT_EQ(hush_sends("steady").type, MessageType::whisper);
 }
 
-// Whether a SignalMessage's protobuf (between the version byte and the MAC)
-// has field 6, libsignal's `addresses`, and how long it is.
-std::optional<std::size_t> addresses_field(ByteView signal_message) {
-  if (signal_message.size() < 9) return std::nullopt;
-  const ByteView body = signal_message.subspan(1, signal_message.size() - 9);
-  std::size_t pos = 0;
-  auto varint = [&](std::uint64_t& out) {
-    out = 0;
-    for (int shift = 0; shift < 64 && pos < body.size(); shift += 7) {
-      const std::uint8_t b = body[pos++];
-      out |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;
-  };
-  while (pos < body.size()) {
-    std::uint64_t tag = 0;
-    std::uint64_t v = 0;
-    if (!varint(tag)) return std::nullopt;
-    if ((tag & 7) == 0) {
-      if (!varint(v)) return std::nullopt;
-    } else if ((tag & 7) == 2) {
-      if (!varint(v) || v > body.size() - pos) return std::nullopt;
-      if ((tag >> 3) == 6) return static_cast<std::size_t>(v);
-      pos += v;
-    } else {
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
 // libsignal (since 0.91) binds sender and recipient into the SignalMessage of
 // each pre-key message when both addresses are Service IDs (ACI UUIDs, as
 // Signal names devices): field 6 `addresses` = sender service id (17 bytes) ‖
 // device ‖ recipient service id (17) ‖ device, under the MAC, checked on
-// receipt when present and accepted when absent (older senders). Hush neither writes nor checks it yet
-// (docs/protocol.md 2a.5): this pins down that the two still interoperate
-// with such addresses, both ways.
-TEST_F(SessionCasesInterop, ServiceIdAddressesStillInteroperate) {
-  const std::string libsignal_aci = "9d0652a3-dcc3-4d11-975f-74d61598733f";
-  const std::string hush_aci = "796abedb-ca4e-4f18-8803-1fde5b921f9f";
-  ASSERT_EQ(peer_.call("names " + libsignal_aci + " " + hush_aci), "ok");
-  const ProtocolAddress libsignal{libsignal_aci, DeviceId{1}};
+// receipt when present and accepted when absent (older senders). Hush does
+// the same when its SessionCipher knows its own address (docs/protocol.md 2a.6).
+const std::string kLibsignalAci = "9d0652a3-dcc3-4d11-975f-74d61598733f";
+const std::string kHushAci = "796abedb-ca4e-4f18-8803-1fde5b921f9f";
+const std::string kMalloryAci = "e80f7bbe-5b94-471e-bd8c-2173654ea3d1";
+
+TEST_F(SessionCasesInterop, ServiceIdAddressesAreBoundByLibsignalAndCheckedByHush) {
+  ASSERT_EQ(peer_.call("names " + kLibsignalAci + " " + kHushAci), "ok");
+  const ProtocolAddress libsignal{kLibsignalAci, DeviceId{1}};
   ASSERT_EQ(peer_.call("process " + bundle_line(hush_.make_pq_bundle())), "ok");
   const Sent first = peer_sends("first");
   auto pre_key = PreKeySignalMessage::deserialize(first.bytes);
   ASSERT_TRUE(pre_key);
-  EXPECT_EQ(addresses_field(pre_key->message().serialized()), std::optional<std::size_t>(36))
-      << "libsignal wrote the addresses field";
-  ASSERT_EQ(text_of(hush_.decrypt(libsignal, {first.type, first.bytes})), "first");
-  for (int i = 0; i < 5; ++i) {
+  const auto expected = bound_addresses(libsignal, {kHushAci, DeviceId{1}});
+  ASSERT_TRUE(expected);
+  ASSERT_TRUE(pre_key->message().addresses()) << "libsignal wrote the addresses field";
+  EXPECT_EQ(to_hex(*pre_key->message().addresses()), to_hex(*expected)) << "the bytes Hush computes";
+
+  // A Hush device that takes itself for another recipient refuses it.
+  SessionCipher as_mallory(hush_.store().stores(), libsignal, {kMalloryAci, DeviceId{1}});
+  EXPECT_EQ(as_mallory.decrypt(first.type, first.bytes, hush_.rng()).code(), Errc::bad_mac);
+  EXPECT_TRUE(hush_.session_bytes(libsignal).empty());
+  SessionCipher hush(hush_.store().stores(), libsignal, {kHushAci, DeviceId{1}});
+  auto got = hush.decrypt(first.type, first.bytes, hush_.rng());
+  ASSERT_TRUE(got) << errc_name(got.code());
+  EXPECT_EQ(to_string(got->expose()), "first");
+  for (int i = 0; i < 3; ++i) {
     const std::string a = "hush " + std::to_string(i);
-    auto m = hush_.encrypt(libsignal, a);
+    auto m = hush.encrypt(as_bytes(a), hush_.rng());
     ASSERT_TRUE(m);
-    EXPECT_FALSE(addresses_field(m->serialized).has_value());
-    ASSERT_EQ(peer_.call("decrypt " + std::to_string(static_cast<int>(m->type)) + " " + to_hex(m->serialized)),
-              hex_text(a))
-        << "libsignal accepts a message without addresses";
-    const std::string b = "libsignal " + std::to_string(i);
-    const Sent from_peer = peer_sends(b);
-    EXPECT_FALSE(addresses_field(from_peer.bytes).has_value()) << "only pre-key messages carry them";
-    ASSERT_EQ(text_of(hush_.decrypt(libsignal, {from_peer.type, from_peer.bytes})), b);
+    EXPECT_FALSE(SignalMessage::deserialize(m->serialized)->addresses()) << "whisper messages carry none";
+    ASSERT_EQ(peer_.call("decrypt 2 " + to_hex(m->serialized)), hex_text(a));
+    const Sent from_peer = peer_sends("libsignal " + std::to_string(i));
+    EXPECT_FALSE(SignalMessage::deserialize(from_peer.bytes)->addresses());
+    auto read = hush.decrypt(from_peer.type, from_peer.bytes, hush_.rng());
+    ASSERT_TRUE(read);
+    EXPECT_EQ(to_string(read->expose()), "libsignal " + std::to_string(i));
   }
+}
+
+TEST_F(SessionCasesInterop, HushBindsServiceIdAddressesAndLibsignalChecksThem) {
+  ASSERT_EQ(peer_.call("names " + kLibsignalAci + " " + kHushAci), "ok");
+  const ProtocolAddress libsignal{kLibsignalAci, DeviceId{1}};
+  ASSERT_TRUE(hush_.start_session(libsignal, bundle_from(words(peer_.call("bundle")))));
+  // Hush believing it is someone else: libsignal refuses the binding.
+  SessionCipher as_mallory(hush_.store().stores(), libsignal, {kMalloryAci, DeviceId{1}});
+  auto wrong = as_mallory.encrypt(as_bytes(std::string_view("wrong")), hush_.rng());
+  ASSERT_TRUE(wrong);
+  ASSERT_EQ(wrong->type, MessageType::pre_key);
+  const std::string refused = peer_.call("decrypt 3 " + to_hex(wrong->serialized));
+  EXPECT_TRUE(is_error(refused)) << refused;
+  EXPECT_EQ(peer_.call("has_session"), "0") << "libsignal kept nothing";
+  // The right binding: libsignal checks it and reads the message.
+  SessionCipher hush(hush_.store().stores(), libsignal, {kHushAci, DeviceId{1}});
+  auto m = hush.encrypt(as_bytes(std::string_view("bound")), hush_.rng());
+  ASSERT_TRUE(m);
+  auto parsed = PreKeySignalMessage::deserialize(m->serialized);
+  ASSERT_TRUE(parsed && parsed->message().addresses());
+  ASSERT_EQ(peer_.call("decrypt 3 " + to_hex(m->serialized)), hex_text("bound"));
+  const Sent reply = peer_sends("reply");
+  auto read = hush.decrypt(reply.type, reply.bytes, hush_.rng());
+  ASSERT_TRUE(read);
+  EXPECT_EQ(to_string(read->expose()), "reply");
+}
+
+// Without its own address (the two-argument SessionCipher) Hush neither
+// writes nor checks the field, as libsignal without a local address; the
+// two still interoperate.
+TEST_F(SessionCasesInterop, WithoutItsOwnAddressHushStillInteroperates) {
+  ASSERT_EQ(peer_.call("names " + kLibsignalAci + " " + kHushAci), "ok");
+  const ProtocolAddress libsignal{kLibsignalAci, DeviceId{1}};
+  ASSERT_EQ(peer_.call("process " + bundle_line(hush_.make_pq_bundle())), "ok");
+  const Sent first = peer_sends("first");
+  ASSERT_EQ(text_of(hush_.decrypt(libsignal, {first.type, first.bytes})), "first");
+  auto m = hush_.encrypt(libsignal, "answer");
+  ASSERT_TRUE(m);
+  ASSERT_EQ(peer_.call("decrypt 2 " + to_hex(m->serialized)), hex_text("answer"));
 }
 
 // What libsignal-client 0.103's API can say about post-quantum protection:

@@ -41,6 +41,7 @@ constexpr std::uint8_t kTagCounter = (2 << 3) | 0;
 constexpr std::uint8_t kTagPreviousCounter = (3 << 3) | 0;
 constexpr std::uint8_t kTagCiphertext = (4 << 3) | 2;
 constexpr std::uint8_t kTagPqRatchet = (5 << 3) | 2;
+constexpr std::uint8_t kTagAddresses = (6 << 3) | 2;
 
 std::size_t varint_size(std::uint64_t v) noexcept {
   std::size_t n = 1;
@@ -78,15 +79,16 @@ bool fits_int(std::size_t n) {
 SignalMessage SignalMessage::create(std::uint8_t version, const crypto::PublicKey& ratchet_key, std::uint32_t counter,
                                     std::uint32_t previous_counter, Bytes ciphertext, ByteView mac_key,
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
-                                    ByteView pq_ratchet) {
+                                    ByteView pq_ratchet, ByteView addresses) {
   HUSH_CHECK(version == kCiphertextVersion || version == kPqxdhCiphertextVersion);
   HUSH_CHECK(pq_ratchet.empty() || version == kPqxdhCiphertextVersion);
-  // The protobuf encoding of wire::SignalMessage with fields 1-4 (and 5)
+  // The protobuf encoding of wire::SignalMessage with fields 1-4 (and 5, 6)
   // set, written directly (the bytes protobuf writes: fields in number order).
   const SerializedKey key = serialized_key(ratchet_key);
   const std::size_t pq_size = pq_ratchet.empty() ? 0 : 1 + varint_size(pq_ratchet.size()) + pq_ratchet.size();
+  const std::size_t addresses_size = addresses.empty() ? 0 : 1 + varint_size(addresses.size()) + addresses.size();
   const std::size_t body = 2 + key.size() + 1 + varint_size(counter) + 1 + varint_size(previous_counter) + 1 +
-                           varint_size(ciphertext.size()) + ciphertext.size() + pq_size;
+                           varint_size(ciphertext.size()) + ciphertext.size() + pq_size + addresses_size;
   HUSH_CHECK(fits_int(1 + body + kMacSize));
   Bytes serialized(1 + body + kMacSize);
   std::uint8_t* p = serialized.data();
@@ -106,11 +108,18 @@ SignalMessage SignalMessage::create(std::uint8_t version, const crypto::PublicKe
     p = put_varint(p, pq_ratchet.size());
     p = std::copy(pq_ratchet.begin(), pq_ratchet.end(), p);
   }
+  if (!addresses.empty()) {
+    *p++ = kTagAddresses;
+    p = put_varint(p, addresses.size());
+    p = std::copy(addresses.begin(), addresses.end(), p);
+  }
   HUSH_CHECK(p == serialized.data() + 1 + body);
   auto mac = compute_mac(sender_identity, receiver_identity, mac_key, ByteView(serialized).first(1 + body));
   std::memcpy(serialized.data() + 1 + body, mac.expose().data(), kMacSize);
+  std::optional<Bytes> bound;
+  if (!addresses.empty()) bound = to_bytes(addresses);
   return SignalMessage(version, ratchet_key, counter, previous_counter, std::move(ciphertext), to_bytes(pq_ratchet),
-                       std::move(serialized));
+                       std::move(bound), std::move(serialized));
 }
 
 Result<SignalMessage> SignalMessage::deserialize(ByteView bytes) {
@@ -131,8 +140,10 @@ Result<SignalMessage> SignalMessage::deserialize(ByteView bytes) {
     return make_error(Errc::invalid_message, "version 3 signal message with an SPQR message");
   }
   HUSH_TRY_ASSIGN(auto ratchet_key, detail::public_key_from(p.ratchet_key()));
+  std::optional<Bytes> addresses;
+  if (p.has_addresses()) addresses = to_bytes(view(p.addresses()));
   return SignalMessage(version, ratchet_key, p.counter(), p.previous_counter(), to_bytes(view(p.ciphertext())),
-                       to_bytes(view(p.pq_ratchet())), to_bytes(bytes));
+                       to_bytes(view(p.pq_ratchet())), std::move(addresses), to_bytes(bytes));
 }
 
 bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,

@@ -5,6 +5,7 @@
 // Decryption works on copies and commits to the stores only after the MAC
 // has verified and the plaintext has been recovered.
 #include <hush/crypto/aes_cbc.hpp>
+#include <hush/signal/bound_addresses.hpp>
 #include <hush/signal/constants.hpp>
 #include <hush/signal/session_cipher.hpp>
 #include <hush/signal/session_record.hpp>
@@ -201,10 +202,13 @@ Result<CiphertextMessage> SessionCipher::encrypt_impl(ByteView plaintext, crypto
   auto [seed, next_chain] = state.sender_chain.advance_seed();
   const MessageKeys mk = seed.derive(pq_key ? &*pq_key : nullptr);
   Bytes ciphertext = crypto::aes256_cbc_encrypt(cipher_key(mk), cipher_iv(mk), plaintext);
-  auto message =
-      SignalMessage::create(static_cast<std::uint8_t>(state.session_version), state.sender_ratchet.public_key,
-                            state.sender_chain.index(), state.previous_counter, std::move(ciphertext),
-                            mk.mac_key.expose(), state.local_identity, state.remote_identity, pq_message);
+  // Pre-key messages bind both devices when both are Service IDs (libsignal).
+  std::optional<BoundAddresses> bound;
+  if (state.pending_pre_key && local_) bound = bound_addresses(*local_, remote_);
+  auto message = SignalMessage::create(
+      static_cast<std::uint8_t>(state.session_version), state.sender_ratchet.public_key, state.sender_chain.index(),
+      state.previous_counter, std::move(ciphertext), mk.mac_key.expose(), state.local_identity, state.remote_identity,
+      pq_message, bound ? ByteView(*bound) : ByteView{});
   CiphertextMessage out{MessageType::whisper, {}};
   if (state.pending_pre_key) {
     const auto& pending = *state.pending_pre_key;
@@ -255,7 +259,18 @@ Result<SecretBuffer> SessionCipher::decrypt_pre_key_message(ByteView serialized,
   return note_failure(decrypt_pre_key_message_impl(*message, rng), &message->message());
 }
 
+Status SessionCipher::check_addresses(const SignalMessage& message) const {
+  if (!message.addresses() || !local_) return ok();
+  const auto expected = bound_addresses(remote_, *local_);
+  // Not Service IDs here, or another pair there: libsignal fails the MAC.
+  if (!expected || !ct_equal(ByteView(*expected), ByteView(*message.addresses()))) {
+    return make_error(Errc::bad_mac, "signal message bound to other addresses");
+  }
+  return ok();
+}
+
 Result<SecretBuffer> SessionCipher::decrypt_signal_message_impl(const SignalMessage& message, crypto::Rng& rng) {
+  HUSH_TRY(check_addresses(message));
   HUSH_TRY_ASSIGN(auto loaded, stores_.sessions.load_session(remote_));
   if (!loaded) return make_error(Errc::no_session, "no session with sender");
   SessionRecord record = std::move(*loaded);
@@ -268,6 +283,7 @@ Result<SecretBuffer> SessionCipher::decrypt_signal_message_impl(const SignalMess
 }
 
 Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySignalMessage& message, crypto::Rng& rng) {
+  HUSH_TRY(check_addresses(message.message()));
   // As in process_pre_key_bundle: a new identity key is checked in full before
   // the trust decision; the recorded one was checked when it was recorded.
   HUSH_TRY_ASSIGN(auto recorded, stores_.identities.identity(remote_));

@@ -8,10 +8,12 @@
 // Not applicable: x3dh_prekey_rejected_as_invalid_message_specifically (Hush
 // still speaks version 3 with libsignal-protocol-c, on purpose), the
 // note-to-self jump limit and session expiry (no such notions in libhush).
+#include <hush/signal/bound_addresses.hpp>
 #include <hush/signal/constants.hpp>
 #include <hush/signal/kyber_pre_key.hpp>
 #include <hush/signal/messages.hpp>
 #include <hush/signal/pre_key.hpp>
+#include <hush/signal/session_cipher.hpp>
 #include <hush/signal/session_record.hpp>
 #include <hush/testing/signal_party.hpp>
 
@@ -242,6 +244,60 @@ TEST_F(LibsignalCases, HighBitBaseKeyIsRefused) {
   EXPECT_TRUE(bob.session_bytes(alice.address()).empty());
   EXPECT_EQ(bob.store().kyber_pre_keys.size(), 1u);
   EXPECT_EQ(text_of(bob.decrypt(alice.address(), m)), "hi");
+}
+
+// Mirrors session.rs prekey_message_rejects_wrong_local_recipient_address:
+// with Service ID addresses the pre-key message binds sender and recipient
+// (libsignal's field 6); decrypted by a device that takes itself for another
+// recipient, it is refused, and nothing changes; the right recipient reads it.
+TEST_F(LibsignalCases, PreKeyMessageRejectsWrongLocalRecipientAddress) {
+  const ProtocolAddress alice_aci{"9d0652a3-dcc3-4d11-975f-74d61598733f", DeviceId{1}};
+  const ProtocolAddress bob_aci{"796abedb-ca4e-4f18-8803-1fde5b921f9f", DeviceId{1}};
+  const ProtocolAddress mallory_aci{"e80f7bbe-5b94-471e-bd8c-2173654ea3d1", DeviceId{1}};
+  ASSERT_TRUE(alice.start_session(bob_aci, bob.make_pq_bundle()));
+  SessionCipher alice_to_bob(alice.store().stores(), bob_aci, alice_aci);
+  auto m = alice_to_bob.encrypt(as_bytes(std::string_view("bound")), alice.rng());
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->type, MessageType::pre_key);
+  auto parsed = PreKeySignalMessage::deserialize(m->serialized);
+  ASSERT_TRUE(parsed);
+  const auto expected = bound_addresses(alice_aci, bob_aci);
+  ASSERT_TRUE(expected);
+  ASSERT_TRUE(parsed->message().addresses());
+  EXPECT_EQ(*parsed->message().addresses(), Bytes(expected->begin(), expected->end()));
+  EXPECT_EQ((*expected)[0], 0) << "ACI kind";
+  EXPECT_EQ((*expected)[17], 1) << "device";
+
+  SessionCipher as_mallory(bob.store().stores(), alice_aci, mallory_aci);
+  EXPECT_EQ(as_mallory.decrypt(m->type, m->serialized, bob.rng()).code(), Errc::bad_mac);
+  EXPECT_TRUE(bob.session_bytes(alice_aci).empty());
+  EXPECT_EQ(bob.store().kyber_pre_keys.size(), 1u);
+  SessionCipher as_bob(bob.store().stores(), alice_aci, bob_aci);
+  auto got = as_bob.decrypt(m->type, m->serialized, bob.rng());
+  ASSERT_TRUE(got) << errc_name(got.code());
+  EXPECT_EQ(to_string(got->expose()), "bound");
+  // Without its own address a device neither writes nor checks the field.
+  auto reply = bob.encrypt(alice_aci, "reply");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(text_of(alice.decrypt(bob_aci, *reply)), "reply");
+}
+
+TEST(BoundAddresses, ServiceIdsAsLibsignalParsesThem) {
+  const ProtocolAddress aci{"9D0652A3-DCC3-4D11-975F-74D61598733F", DeviceId{2}};
+  const ProtocolAddress pni{"PNI:796abedb-ca4e-4f18-8803-1fde5b921f9f", DeviceId{3}};
+  auto both = bound_addresses(aci, pni);
+  ASSERT_TRUE(both) << "either case";
+  EXPECT_EQ((*both)[0], 0);
+  EXPECT_EQ((*both)[1], 0x9d);
+  EXPECT_EQ((*both)[17], 2);
+  EXPECT_EQ((*both)[18], 1) << "PNI kind";
+  EXPECT_EQ((*both)[19], 0x79);
+  EXPECT_EQ((*both)[35], 3);
+  for (const char* name : {"alice", "", "PNI:", "9d0652a3dcc34d11975f74d61598733f",
+                           "{9d0652a3-dcc3-4d11-975f-74d61598733f}", "ACI:9d0652a3-dcc3-4d11-975f-74d61598733f"}) {
+    EXPECT_FALSE(bound_addresses({name, DeviceId{1}}, pni)) << name;
+  }
+  EXPECT_FALSE(bound_addresses({aci.name, DeviceId{256}}, pni)) << "a device id is one byte";
 }
 
 }  // namespace

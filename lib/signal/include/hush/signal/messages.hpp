@@ -26,11 +26,12 @@ class SignalMessage {
   /// Builds and MACs a message: version ‖ protobuf ‖ MAC, where
   /// MAC = HMAC-SHA256(mac_key, sender identity ‖ receiver identity ‖ version ‖ protobuf)[0..8].
   /// `version` is 3 or 4 (the version byte (v << 4) | v); `pq_ratchet` is the
-  /// version-4 SPQR message, written as field 5 when not empty.
+  /// version-4 SPQR message, written as field 5 when not empty; `addresses`,
+  /// when not empty, libsignal's field 6 (bound_addresses.hpp).
   static SignalMessage create(std::uint8_t version, const crypto::PublicKey& ratchet_key, std::uint32_t counter,
                               std::uint32_t previous_counter, Bytes ciphertext, ByteView mac_key,
                               const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
-                              ByteView pq_ratchet = {});
+                              ByteView pq_ratchet = {}, ByteView addresses = {});
 
   /// Parses. Fails with bad_length (too short), unsupported_version,
   /// decode_error (protobuf or missing field) or bad_key.
@@ -47,17 +48,21 @@ class SignalMessage {
   [[nodiscard]] ByteView ciphertext() const noexcept { return ciphertext_; }
   /// The SPQR message (field 5); empty in version 3 and while SPQR is not running.
   [[nodiscard]] ByteView pq_ratchet() const noexcept { return pq_ratchet_; }
+  /// libsignal's field 6 (sender and recipient, bound_addresses.hpp), when
+  /// present, in any length: checked against the expected bytes, never parsed.
+  [[nodiscard]] const std::optional<Bytes>& addresses() const noexcept { return addresses_; }
   [[nodiscard]] const Bytes& serialized() const noexcept { return serialized_; }
 
  private:
   SignalMessage(std::uint8_t version, crypto::PublicKey ratchet_key, std::uint32_t counter, std::uint32_t previous,
-                Bytes ciphertext, Bytes pq_ratchet, Bytes serialized)
+                Bytes ciphertext, Bytes pq_ratchet, std::optional<Bytes> addresses, Bytes serialized)
       : version_(version),
         ratchet_key_(ratchet_key),
         counter_(counter),
         previous_counter_(previous),
         ciphertext_(std::move(ciphertext)),
         pq_ratchet_(std::move(pq_ratchet)),
+        addresses_(std::move(addresses)),
         serialized_(std::move(serialized)) {}
 
   std::uint8_t version_;
@@ -66,6 +71,7 @@ class SignalMessage {
   std::uint32_t previous_counter_;
   Bytes ciphertext_;
   Bytes pq_ratchet_;
+  std::optional<Bytes> addresses_;
   Bytes serialized_;
 };
 

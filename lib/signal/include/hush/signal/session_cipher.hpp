@@ -29,6 +29,14 @@ struct DecryptFailure {
 class SessionCipher {
  public:
   SessionCipher(ProtocolStores stores, ProtocolAddress remote) : stores_(stores), remote_(std::move(remote)) {}
+  /// Also knowing our own address: when both addresses are Service IDs, our
+  /// pre-key messages bind both (libsignal's field 6, bound_addresses.hpp),
+  /// and a received message that carries the field must name exactly
+  /// {remote, local}, else it is refused as bad_mac (libsignal: "MAC
+  /// verification failed"). Without our address the field is neither written
+  /// nor checked (libsignal's behaviour without a local address).
+  SessionCipher(ProtocolStores stores, ProtocolAddress remote, ProtocolAddress local)
+      : stores_(stores), remote_(std::move(remote)), local_(std::move(local)) {}
 
   /// Encrypts for the remote device: a PreKeySignalMessage until the peer has
   /// answered, a SignalMessage afterwards. A version-4 session also takes an
@@ -63,9 +71,11 @@ class SessionCipher {
   Result<SecretBuffer> decrypt_signal_message_impl(const SignalMessage& message, crypto::Rng& rng);
   Result<SecretBuffer> decrypt_pre_key_message_impl(const PreKeySignalMessage& message, crypto::Rng& rng);
   Result<SecretBuffer> note_failure(Result<SecretBuffer> result, const SignalMessage* message);
+  [[nodiscard]] Status check_addresses(const SignalMessage& message) const;
 
   ProtocolStores stores_;
   ProtocolAddress remote_;
+  std::optional<ProtocolAddress> local_;
   DecryptFailure last_failure_;
 };
 
