@@ -8,7 +8,8 @@
 // a running daemon (with no key to open the store themselves) and print what
 // they print without one; SIGTERM stops it and removes the socket, and a
 // socket left by a killed daemon is replaced. Every wait is on a condition
-// with a generous deadline.
+// with a generous deadline. The example bot (examples/echo_bot) answers a
+// message through a real daemon.
 #include "cli_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,8 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,6 +27,8 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
+
+extern char** environ;
 
 namespace hush::testing {
 namespace {
@@ -382,6 +387,51 @@ TEST_F(DaemonE2e, SigtermRemovesTheSocketAndAKilledDaemonsSocketIsReplaced) {
   const CliResult done = second->wait(kDeadline);
   EXPECT_EQ(done.code, 0) << done.err;
   EXPECT_FALSE(std::filesystem::exists(socket_of("alice")));
+}
+
+/// Waits for `pid` with a deadline (SIGKILL after it); its exit code or -1.
+int wait_child(pid_t pid, std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(DaemonE2e, EchoBotAnswers) {
+  REGISTER_OR_SKIP("alice");
+  REGISTER_OR_SKIP("bob");
+  auto daemon = start_daemon("alice");
+  const std::string bot = std::string(HUSH_SOURCE_DIR) + "/examples/echo_bot/echo_bot.py";
+  const std::string socket = socket_of("alice").string();
+  std::vector<std::string> args = {"python3", bot, "--socket", socket, "--count", "1"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  ASSERT_EQ(::posix_spawnp(&pid, "python3", nullptr, nullptr, argv.data(), ::environ), 0);
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  std::string echoed;
+  int sent = 0;
+  while (echoed.empty() && std::chrono::steady_clock::now() < deadline) {
+    // Send until the bot (connected at some point) answers one: messages
+    // sent before it connected are not echoed.
+    ASSERT_EQ(run_hush(as("bob", {"send", "alice", "ping " + std::to_string(++sent)})).code, 0);
+    const CliResult got = run_hush(as("bob", {"receive", "--wait", "5"}, true));
+    for (const auto& line : lines_of(got.out)) {
+      if (json_field(line, "text").rfind("echo: ping ", 0) == 0) echoed = json_field(line, "text");
+    }
+  }
+  EXPECT_EQ(echoed.rfind("echo: ping ", 0), 0u) << echoed;
+  EXPECT_EQ(wait_child(pid, kDeadline), 0);  // --count 1: done after one answer
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait(kDeadline).code, 0);
 }
 
 }  // namespace
