@@ -1,7 +1,8 @@
 // `hush daemon` end to end: the real `hush` binary as a daemon against a real
 // hushd, driven over its Unix socket (and stdin/stdout with --stdio) by this
 // test as a JSON-RPC client. A message sent through the socket arrives; one
-// from another user arrives as a notification; bad JSON, unknown methods and
+// from another user arrives as a notification, and so does an identity-key
+// change; bad JSON, unknown methods and
 // bad params get their JSON-RPC errors and the daemon keeps serving; a second
 // daemon on the home is refused naming the first; the socket is owner-only;
 // `hush send`, `receive`, `contacts`, `history` and `safety-number` go through
@@ -224,6 +225,42 @@ TEST_F(DaemonE2e, SendsThroughTheSocketAndNotifiesIncomingMessages) {
   const CliResult done = daemon->wait(kDeadline);
   EXPECT_EQ(done.code, 0) << done.err;
   EXPECT_FALSE(std::filesystem::exists(socket_of("alice")));
+}
+
+TEST_F(DaemonE2e, IdentityKeyChangeIsNotifiedAndRefusesSendsUntilTrusted) {
+  REGISTER_OR_SKIP("alice");
+  REGISTER_OR_SKIP("bob");
+  auto daemon = start_daemon("alice");
+  RpcSocket rpc(socket_of("alice"));
+  ASSERT_TRUE(rpc.connected());
+  ASSERT_TRUE(rpc.call("send", {{"recipient", "bob"}, {"message", "hi"}}).contains("result"));
+
+  // Bob's name moves to a new account with a new identity key.
+  ASSERT_NO_FATAL_FAILURE(free_username("bob"));
+  ASSERT_TRUE(register_user("bob2", "bob"));
+  const Json refused = rpc.call("send", {{"recipient", "bob"}, {"message", "still you?"}});
+  EXPECT_EQ(refused["error"]["code"], -32003) << refused;
+  EXPECT_EQ(refused["error"]["data"]["error"], "untrusted_identity");
+  const Json changed = rpc.notification("identityChanged", [](const Json& p) { return p.value("username", "") == "bob"; });
+  EXPECT_TRUE(changed.is_object());
+
+  // The CLI through the daemon: the same refusal, exit code and hint.
+  const CliResult cli = run_hush(keyless("alice", {"send", "bob", "still you?"}, false));
+  EXPECT_EQ(cli.code, 3) << cli.err;
+  EXPECT_NE(cli.err.find("hush trust bob"), std::string::npos) << cli.err;
+
+  const Json number = rpc.call("safetyNumber", {{"recipient", "bob"}});
+  ASSERT_EQ(number["result"]["identityChanged"], true) << number;
+  const std::string key = number["result"]["pendingKey"];
+  EXPECT_EQ(rpc.call("trust", {{"recipient", "bob"}, {"expectedKey", "05" + std::string(64, '0')}})["error"]["data"]["error"],
+            "conflict");
+  EXPECT_TRUE(rpc.call("trust", {{"recipient", "bob"}, {"expectedKey", key}}).contains("result"));
+  EXPECT_TRUE(rpc.call("send", {{"recipient", "bob"}, {"message", "welcome back"}}).contains("result"));
+  const CliResult got = run_hush(as("bob2", {"receive", "--wait", "30"}, true));
+  EXPECT_EQ(json_field(got.out, "text"), "welcome back") << got.out << got.err;
+
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait(kDeadline).code, 0);
 }
 
 TEST_F(DaemonE2e, BadRequestsGetJsonRpcErrorsAndTheDaemonSurvives) {
