@@ -5,8 +5,8 @@
 // change; bad JSON, unknown methods and
 // bad params get their JSON-RPC errors and the daemon keeps serving; a second
 // daemon on the home is refused naming the first; the socket is owner-only;
-// `hush send`, `receive`, `contacts`, `history` and `safety-number` go through
-// a running daemon (with no key to open the store themselves) and print what
+// `hush send`, `receive`, `listen`, `contacts`, `history` and `safety-number`
+// go through a running daemon (and `chat` is refused) (with no key to open the store themselves) and print what
 // they print without one; SIGTERM stops it and removes the socket, and a
 // socket left by a killed daemon is replaced. Every wait is on a condition
 // with a generous deadline. The example bot (examples/echo_bot) answers a
@@ -385,6 +385,34 @@ TEST_F(DaemonE2e, CommandsGoThroughARunningDaemon) {
   EXPECT_EQ(daemon->wait(kDeadline).code, 0);
   // Gone: commands open the store again.
   EXPECT_EQ(run_hush(keyless("alice", {"contacts"})).code, 4);
+}
+
+TEST_F(DaemonE2e, ListenPrintsTheDaemonsMessagesAndChatIsRefused) {
+  REGISTER_OR_SKIP("alice");
+  REGISTER_OR_SKIP("bob");
+  auto daemon = start_daemon("alice");
+  CliProcess listen(keyless("alice", {"listen"}));
+  // Messages sent before `listen` reached the daemon are not shown by it:
+  // send until one is.
+  std::optional<std::string> line;
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  for (int n = 1; !line && std::chrono::steady_clock::now() < deadline; ++n) {
+    ASSERT_EQ(run_hush(as("bob", {"send", "alice", "live " + std::to_string(n)})).code, 0);
+    line = listen.read_line(5s);
+  }
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ(json_field(*line, "type"), "message") << *line;
+  EXPECT_EQ(json_field(*line, "from"), "bob");
+  EXPECT_EQ(json_field(*line, "text").rfind("live ", 0), 0u) << *line;
+  listen.signal(SIGTERM);
+  EXPECT_EQ(listen.wait(kDeadline).code, 0);
+
+  const CliResult chat = run_hush(keyless("alice", {"chat", "bob"}, false));
+  EXPECT_EQ(chat.code, 8) << chat.err;
+  EXPECT_NE(chat.err.find("daemon"), std::string::npos) << chat.err;
+
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait(kDeadline).code, 0);
 }
 
 TEST_F(DaemonE2e, StdioServesOneRequestPerLineAndStopsAtEndOfInput) {

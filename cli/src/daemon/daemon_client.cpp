@@ -80,13 +80,18 @@ Result<Json> DaemonClient::call(std::string_view method, Json params) {
   }
   const auto deadline = std::chrono::steady_clock::now() + kCallTimeout;
   for (;;) {
-    // Notifications for every client come on this socket too: skipped.
+    // Notifications for every client come on this socket too: kept for
+    // next_notification().
     for (std::size_t nl; (nl = buffer_.find('\n')) != std::string::npos;) {
       Json answer = Json::parse(buffer_.substr(0, nl), nullptr, false);
       buffer_.erase(0, nl + 1);
       if (answer.is_discarded() || !answer.is_object()) continue;
       auto answer_id = answer.find("id");
-      if (answer_id == answer.end() || *answer_id != id) continue;
+      if (answer_id == answer.end()) {
+        notifications_.push_back(std::move(answer));
+        continue;
+      }
+      if (*answer_id != id) continue;
       if (auto result = answer.find("result"); result != answer.end()) return *result;
       const Json& error = answer["error"];
       if (error.is_object() && error.contains("data") && error["data"].is_object()) {
@@ -102,17 +107,45 @@ Result<Json> DaemonClient::call(std::string_view method, Json params) {
       }
       return make_error(Errc::unavailable, "the hush daemon refused the request");
     }
+    auto more = fill(deadline);
+    if (!more) return more.error();
+    if (!*more) return make_error(Errc::timeout, "the hush daemon did not answer");
+  }
+}
+
+Result<bool> DaemonClient::fill(std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return make_error(Errc::timeout, "the hush daemon did not answer");
+    if (left.count() <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;
+    if (ready <= 0) continue;  // EINTR or the deadline: checked above
     char buf[65536];
     const ::ssize_t n = ::read(fd_, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return make_error(Errc::unavailable, "the hush daemon closed the connection");
     buffer_.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+}
+
+Result<std::optional<Json>> DaemonClient::next_notification(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (!notifications_.empty()) {
+      Json n = std::move(notifications_.front());
+      notifications_.erase(notifications_.begin());
+      return std::optional<Json>(std::move(n));
+    }
+    for (std::size_t nl; (nl = buffer_.find('\n')) != std::string::npos;) {
+      Json line = Json::parse(buffer_.substr(0, nl), nullptr, false);
+      buffer_.erase(0, nl + 1);
+      if (line.is_object() && !line.contains("id")) notifications_.push_back(std::move(line));
+    }
+    if (!notifications_.empty()) continue;
+    auto more = fill(deadline);
+    if (!more) return more.error();
+    if (!*more) return std::optional<Json>();
   }
 }
 

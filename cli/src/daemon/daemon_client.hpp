@@ -44,11 +44,19 @@ class DaemonClient {
   Result<std::vector<client::Contact>> contacts();
   Result<client::SafetyNumber> safety_number(std::string_view username);
 
+  /// The next notification the daemon sends (an object without "id"), or
+  /// nullopt when none came within `timeout`; unavailable once the daemon
+  /// closed the connection (it stopped).
+  Result<std::optional<rpc::Json>> next_notification(std::chrono::milliseconds timeout);
+
  private:
   DaemonClient(int fd, DaemonInfo info) : fd_(fd), info_(std::move(info)) {}
+  /// Reads more into buffer_ until `deadline`: false on timeout, an error when closed.
+  Result<bool> fill(std::chrono::steady_clock::time_point deadline);
   int fd_;
   DaemonInfo info_;
   std::string buffer_;
+  std::vector<rpc::Json> notifications_;  ///< seen while waiting for an answer
   std::uint64_t next_id_ = 1;
 };
 
