@@ -1,7 +1,9 @@
 // The daemon's lock file (daemon_lock.hpp). A POSIX record lock, not a pid
 // check: a pid can be reused, a lock cannot outlive its process; and F_GETLK
 // lets a `hush` command ask whether it is held without taking it (taking it,
-// even shared, could make a daemon starting at that moment fail).
+// even shared, could make a daemon starting at that moment fail). POSIX locks
+// belong to the process and go when it closes any descriptor of the file, so
+// the daemon opens it once and never again while it holds the lock.
 #include "daemon/daemon_lock.hpp"
 
 #include <fcntl.h>
