@@ -13,7 +13,7 @@ packages=(
   libboost1.81-dev libsqlite3-dev libpq-dev postgresql libtomlplusplus-dev openssl
   libhiredis-dev redis-server        # several nodes: wake-ups between them (tests start their own redis-server)
   # hush client
-  libqrencode-dev
+  libqrencode-dev nlohmann-json3-dev   # QR codes; JSON-RPC of `hush daemon` (cli/ only)
   # tests and benchmarks (peers are test-only: never linked into what we install)
   libgtest-dev libgmock-dev libbenchmark-dev libsignal-protocol-c-dev libolm-dev tmux sqlite3 python3
   zlib1g-dev libgcrypt20-dev        # ML-KEM vector files (.gz) and an independent SHAKE-128 stream

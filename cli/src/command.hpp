@@ -61,5 +61,6 @@ const CommandSpec& contacts_command();
 const CommandSpec& link_command();
 const CommandSpec& devices_command();
 const CommandSpec& group_command();
+const CommandSpec& daemon_command();
 
 }  // namespace hush::cli

@@ -10,7 +10,7 @@ const std::vector<const CommandSpec*>& all_commands() {
   static const std::vector<const CommandSpec*> commands = {
       &register_command(), &whoami_command(),  &send_command(),          &receive_command(), &listen_command(),
       &chat_command(),     &history_command(), &safety_number_command(), &verify_command(),  &trust_command(),
-      &contacts_command(), &link_command(),    &devices_command(), &group_command(),
+      &contacts_command(), &link_command(),    &devices_command(), &group_command(),     &daemon_command(),
   };
   return commands;
 }

@@ -4,6 +4,7 @@
 // ChatScreen, which keeps the prompt line (and what is half typed) intact:
 // clear the line, print the message, redraw the prompt and the partial input.
 #include "command.hpp"
+#include "daemon/daemon_lock.hpp"
 #include "exit_codes.hpp"
 #include "format.hpp"
 #include "line_editor.hpp"
@@ -142,6 +143,13 @@ void send_line(client::Client& c, const std::string& peer, const std::string& li
 int run(Context& ctx, const ParsedArgs& args) {
   const std::string peer = lower(args.positionals[0]);
   const std::string name = terminal_safe(peer);
+  // One listener per home: while a daemon holds the connection, chat (which
+  // listens itself) would fight it for the messages.
+  if (auto daemon = daemon::running_daemon(ctx.global.home)) {
+    return report(ctx, make_error(Errc::conflict, "a hush daemon is receiving for this home"),
+                  fmt::format("stop it first (kill {}), or use `hush send` and `hush listen`, which go through it",
+                              daemon->pid));
+  }
   auto opened = open_client(ctx);
   if (!opened) return report(ctx, opened.error());
   client::Client& c = **opened;

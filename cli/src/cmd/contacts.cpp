@@ -1,6 +1,7 @@
 // `hush contacts`: everyone we have exchanged keys with, verified or not,
 // and whose identity key changed.
 #include "command.hpp"
+#include "daemon/daemon_client.hpp"
 #include "format.hpp"
 #include "session.hpp"
 
@@ -11,9 +12,14 @@ namespace hush::cli {
 namespace {
 
 int run(Context& ctx, const ParsedArgs&) {
-  auto client = open_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto contacts = (*client)->contacts();
+  Result<std::vector<client::Contact>> contacts = make_error(Errc::unavailable);
+  if (auto daemon = daemon::DaemonClient::connect(ctx.global.home)) {
+    contacts = daemon->contacts();
+  } else {
+    auto client = open_client(ctx);
+    if (!client) return report(ctx, client.error());
+    contacts = (*client)->contacts();
+  }
   if (!contacts) return report(ctx, contacts.error());
   for (const auto& c : *contacts) {
     if (ctx.out.json()) {

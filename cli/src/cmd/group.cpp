@@ -3,6 +3,7 @@
 // change prints the group as it is after it.
 #include "cmd/group_request.hpp"
 #include "command.hpp"
+#include "daemon/daemon_client.hpp"
 #include "exit_codes.hpp"
 #include "format.hpp"
 #include "session.hpp"
@@ -97,6 +98,42 @@ void print_group(Output& out, const client::GroupInfo& g, bool details) {
   }
 }
 
+/// What `group send` prints and returns, whether the daemon or this process sent it.
+int report_group_send(Context& ctx, const std::string& group, const Result<client::SentMessage>& sent) {
+  constexpr std::string_view kAmbiguityHint = "two groups share this name: use the id `hush group list` shows";
+  if (!sent) {
+    if (sent.code() == Errc::conflict) return report(ctx, sent.error(), kAmbiguityHint);
+    if (sent.code() == Errc::forbidden) return report(ctx, sent.error(), "you are no longer a member of this group");
+    if (sent.code() == Errc::stale_state) {
+      return report(ctx, sent.error(),
+                    "a member holds a newer version of this group (a change has not reached you): the message was "
+                    "NOT sent; we asked for the change: run `hush receive`, then send again");
+    }
+    if (sent.code() == Errc::untrusted_identity) {
+      return report(ctx, sent.error(),
+                    "a member's identity key changed: the message was NOT sent; compare safety numbers, then "
+                    "`hush trust USER`");
+    }
+    return report(ctx, sent.error());
+  }
+  // What the drain before the send brought (docs/protocol.md §8.7):
+  // messages shown as `receive` shows them, warnings loud.
+  for (const auto& m : sent->received) print_message(ctx.out, m);
+  if (ctx.out.json()) {
+    JsonObject o("sent");
+    o.add("group", group).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
+    o.add("duplicate", sent->duplicate);
+    if (!sent->warnings.empty()) o.add("warnings", sent->warnings);
+    if (!sent->refused.empty()) o.add("refused", refused_json(sent->refused));
+    ctx.out.object(o);
+  } else {
+    ctx.out.text(fmt::format("sent to #{} at {} (id {})", terminal_safe(group),
+                             format_time(sent->server_timestamp_ms), format_id(sent->id)));
+  }
+  // Every other member got it; the devices without room are named (exit 7).
+  return report_refused(ctx.out, sent->refused);
+}
+
 int run(Context& ctx, const ParsedArgs& args) {
   std::string error;
   auto request = parse_group_request(args, error);
@@ -109,6 +146,11 @@ int run(Context& ctx, const ParsedArgs& args) {
     }
   }
   if (request->verb == Verb::send && request->argument.empty()) return ctx.out.usage("group send: the message is empty", "group");
+  if (request->verb == Verb::send) {  // a running `hush daemon` holds this home's connection: it sends
+    if (auto daemon = daemon::DaemonClient::connect(ctx.global.home)) {
+      return report_group_send(ctx, request->group, daemon->group_send(request->group, request->argument));
+    }
+  }
   auto client = open_client(ctx);
   if (!client) return report(ctx, client.error());
   client::Client& c = **client;
@@ -193,40 +235,7 @@ int run(Context& ctx, const ParsedArgs& args) {
       if (messages->empty() && !ctx.out.json()) ctx.out.note("no messages in this group yet");
       return 0;
     }
-    case Verb::send: {
-      auto sent = c.group_send(request->group, request->argument);
-      if (!sent) {
-        if (sent.code() == Errc::conflict) return report(ctx, sent.error(), ambiguity_hint);
-        if (sent.code() == Errc::forbidden) return report(ctx, sent.error(), "you are no longer a member of this group");
-        if (sent.code() == Errc::stale_state) {
-          return report(ctx, sent.error(),
-                        "a member holds a newer version of this group (a change has not reached you): the message was "
-                        "NOT sent; we asked for the change: run `hush receive`, then send again");
-        }
-        if (sent.code() == Errc::untrusted_identity) {
-          return report(ctx, sent.error(),
-                        "a member's identity key changed: the message was NOT sent; compare safety numbers, then "
-                        "`hush trust USER`");
-        }
-        return report(ctx, sent.error());
-      }
-      // What the drain before the send brought (docs/protocol.md §8.7):
-      // messages shown as `receive` shows them, warnings loud.
-      for (const auto& m : sent->received) print_message(ctx.out, m);
-      if (ctx.out.json()) {
-        JsonObject o("sent");
-        o.add("group", request->group).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
-        o.add("duplicate", sent->duplicate);
-        if (!sent->warnings.empty()) o.add("warnings", sent->warnings);
-        if (!sent->refused.empty()) o.add("refused", refused_json(sent->refused));
-        ctx.out.object(o);
-      } else {
-        ctx.out.text(fmt::format("sent to #{} at {} (id {})", terminal_safe(request->group),
-                                 format_time(sent->server_timestamp_ms), format_id(sent->id)));
-      }
-      // Every other member got it; the devices without room are named (exit 7).
-      return report_refused(ctx.out, sent->refused);
-    }
+    case Verb::send: return report_group_send(ctx, request->group, c.group_send(request->group, request->argument));
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 // `hush history USERNAME [--limit N]`: the last N messages with USERNAME
 // from the local store, oldest first.
 #include "command.hpp"
+#include "daemon/daemon_client.hpp"
 #include "format.hpp"
 #include "session.hpp"
 
@@ -18,9 +19,14 @@ int run(Context& ctx, const ParsedArgs& args) {
     if (!v || *v == 0) return ctx.out.usage("history: --limit takes a number from 1 to 1000000", "history");
     limit = *v;
   }
-  auto client = open_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto messages = (*client)->history(args.positionals[0], static_cast<std::size_t>(limit));
+  Result<std::vector<client::HistoryMessage>> messages = make_error(Errc::unavailable);
+  if (auto daemon = daemon::DaemonClient::connect(ctx.global.home)) {
+    messages = daemon->history(args.positionals[0], static_cast<std::size_t>(limit));
+  } else {
+    auto client = open_client(ctx);
+    if (!client) return report(ctx, client.error());
+    messages = (*client)->history(args.positionals[0], static_cast<std::size_t>(limit));
+  }
   if (!messages) return report(ctx, messages.error());
   for (const auto& m : *messages) {
     if (ctx.out.json()) {

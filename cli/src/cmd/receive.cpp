@@ -2,10 +2,13 @@
 // acknowledges everything pending and prints it; with nothing pending, waits
 // up to SECONDS for the first message.
 #include "command.hpp"
+#include "daemon/daemon_client.hpp"
 #include "format.hpp"
 #include "session.hpp"
 
 #include <fmt/format.h>
+
+#include <thread>
 
 namespace hush::cli {
 
@@ -13,6 +16,19 @@ namespace {
 
 /// Longest --wait: a day (a longer wait is a job for `listen`).
 constexpr std::uint64_t kMaxWaitSeconds = 24 * 3600;
+/// With a daemon: how often to ask it again while --wait runs.
+constexpr std::chrono::milliseconds kDaemonPoll{200};
+
+/// A running daemon is this home's one listener: it received the messages,
+/// so what it kept since the last fetch is what there is to show.
+Result<std::vector<client::ReceivedMessage>> receive_from(daemon::DaemonClient& d, std::chrono::seconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto messages = d.receive();
+    if (!messages || !messages->empty() || std::chrono::steady_clock::now() >= deadline) return messages;
+    std::this_thread::sleep_for(kDaemonPoll);
+  }
+}
 
 int run(Context& ctx, const ParsedArgs& args) {
   std::uint64_t wait = 0;
@@ -21,16 +37,24 @@ int run(Context& ctx, const ParsedArgs& args) {
     if (!v) return ctx.out.usage("receive: --wait takes whole seconds from 0 to 86400", "receive");
     wait = *v;
   }
-  auto client = open_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto messages = (*client)->receive(std::chrono::seconds(wait));
+  Result<std::vector<client::ReceivedMessage>> messages = make_error(Errc::unavailable);
+  std::string receiver;  // who received them, for the note when there is nothing
+  if (auto daemon = daemon::DaemonClient::connect(ctx.global.home)) {
+    messages = receive_from(*daemon, std::chrono::seconds(wait));
+    receiver = fmt::format(" (hush daemon, pid {}, is receiving for this home: these are the messages it kept)",
+                           daemon->info().pid);
+  } else {
+    auto client = open_client(ctx);
+    if (!client) return report(ctx, client.error());
+    messages = (*client)->receive(std::chrono::seconds(wait));
+  }
   if (!messages) return report(ctx, messages.error());
   std::size_t failed = 0;
   for (const auto& m : *messages) {
     print_message(ctx.out, m);
     if (m.failure) ++failed;
   }
-  if (messages->empty() && !ctx.out.json()) ctx.out.note("no new messages");
+  if (messages->empty() && !ctx.out.json()) ctx.out.note("no new messages" + receiver);
   // A message that could not be decrypted is never passed over with exit 0
   // (docs/cli.md): everything else was printed and acknowledged first.
   if (failed > 0) {

@@ -2,6 +2,7 @@
 // conversation with USERNAME in 12 groups of five, and with --qr its
 // scannable form as a QR code in the terminal.
 #include "command.hpp"
+#include "daemon/daemon_client.hpp"
 #include "format.hpp"
 #include "qr.hpp"
 #include "session.hpp"
@@ -14,9 +15,14 @@ namespace {
 
 int run(Context& ctx, const ParsedArgs& args) {
   const std::string name = terminal_safe(args.positionals[0]);
-  auto client = open_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto sn = (*client)->safety_number(args.positionals[0]);
+  Result<client::SafetyNumber> sn = make_error(Errc::unavailable);
+  if (auto daemon = daemon::DaemonClient::connect(ctx.global.home)) {
+    sn = daemon->safety_number(args.positionals[0]);
+  } else {
+    auto client = open_client(ctx);
+    if (!client) return report(ctx, client.error());
+    sn = (*client)->safety_number(args.positionals[0]);
+  }
   if (!sn) return report(ctx, sn.error());
   // While a key change is pending the number that matters is the one with
   // the new key: it is what to compare before `hush trust`. The old one is

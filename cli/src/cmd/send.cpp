@@ -2,6 +2,7 @@
 // our own other devices) and returns once the server stored it. TEXT `-`
 // reads the message from stdin.
 #include "command.hpp"
+#include "daemon/daemon_client.hpp"
 #include "format.hpp"
 #include "session.hpp"
 
@@ -21,9 +22,15 @@ int run(Context& ctx, const ParsedArgs& args) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   }
   if (text.empty()) return ctx.out.usage("send: the message is empty", "send");
-  auto client = open_client(ctx);
-  if (!client) return report(ctx, client.error());
-  auto sent = (*client)->send_text(to, text);
+  // A running `hush daemon` holds this home's connection: it sends.
+  Result<client::SentMessage> sent = make_error(Errc::unavailable);
+  if (auto daemon = daemon::DaemonClient::connect(ctx.global.home)) {
+    sent = daemon->send_text(to, text);
+  } else {
+    auto client = open_client(ctx);
+    if (!client) return report(ctx, client.error());
+    sent = (*client)->send_text(to, text);
+  }
   if (!sent) {
     if (sent.code() == Errc::untrusted_identity) {
       ctx.out.warning(fmt::format("{}'s identity key has changed; the message was NOT sent.", terminal_safe(to)));
