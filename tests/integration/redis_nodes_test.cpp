@@ -5,7 +5,7 @@
 // device removed through A is disconnected on B; with Redis killed the nodes
 // say so and fall back to polling, and when it is back they use it again.
 // Runs in the PostgreSQL integration binary.
-#include "harness.hpp"
+#include "cluster_node.hpp"
 
 #include <hush/testing/deterministic_rng.hpp>
 #include <hush/testing/temporary_postgres.hpp>
@@ -20,60 +20,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct RedisNode {
-  RedisNode(const std::string& store_url, const TemporaryRedis& redis, std::chrono::milliseconds poll)
-      : hushd([&] {
-          HushdOptions o;
-          o.store_url = store_url;
-          o.config_toml = "redis = \"" + redis.address() + "\"\nmailbox_poll_interval_ms = " +
-                          std::to_string(poll.count()) + "\n";
-          return o;
-        }()) {}
-  std::unique_ptr<TestClient> client() {
-    return std::make_unique<TestClient>(hushd.host(), hushd.port(), hushd.cert_file());
-  }
-  std::unique_ptr<TestClient> online(const TestDevice& d) {
-    auto c = client();
-    if (!c->connect(d.authorization())) return nullptr;
-    return c;
-  }
-  std::optional<Party> register_user(const std::string& name, std::uint64_t seed) {
-    DeterministicRng rng(seed);
-    auto identity = crypto::KeyPair::generate(rng);
-    auto c = client();
-    auto device =
-        register_device(*c, make_register_request(name, identity, 2000 + static_cast<std::uint32_t>(seed), rng, 2));
-    if (!device) return std::nullopt;
-    return Party{std::move(identity), *device};
-  }
-  std::optional<TestDevice> link_device(TestClient& owner_ws, const crypto::KeyPair& identity, std::uint64_t seed) {
-    pb::ClientFrame f;
-    f.mutable_create_link_token();
-    auto token = owner_ws.call(f);
-    if (!token || token->status() != 200) return std::nullopt;
-    DeterministicRng rng(seed);
-    auto request = make_register_request("", identity, 3000 + static_cast<std::uint32_t>(seed), rng);
-    request.set_link_token(token->link_token().token());
-    auto c = client();
-    return register_device(*c, request);
-  }
-  /// A /metrics value (0 when absent).
-  std::uint64_t metric(const std::string& name) {
-    std::string text = hushd.metrics();
-    auto at = text.find("\n" + name + " ");
-    if (at == std::string::npos) return 0;
-    return std::stoull(text.substr(at + name.size() + 2));
-  }
-  /// Waits (up to 20 s) until `name` reads `value`.
-  bool wait_metric(const std::string& name, std::uint64_t value) {
-    for (int i = 0; i < 200; ++i) {
-      if (metric(name) == value) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  }
-  HushdProcess hushd;
-};
+ClusterNodeOptions node_options(const std::string& store_url, const TemporaryRedis& redis,
+                                std::chrono::milliseconds poll) {
+  ClusterNodeOptions o;
+  o.store_url = store_url;
+  o.redis = redis.address();
+  o.mailbox_poll = poll;
+  return o;
+}
 
 class HushdRedisNodes : public ::testing::Test {
  protected:
@@ -88,12 +42,12 @@ class HushdRedisNodes : public ::testing::Test {
 };
 
 TEST_F(HushdRedisNodes, MailStoredOnOneNodeIsPushedToAnotherThroughRedis) {
-  RedisNode a(store_url_, redis_, 600s);
-  RedisNode b(store_url_, redis_, 600s);
-  ASSERT_TRUE(a.hushd.start()) << a.hushd.log();
-  ASSERT_TRUE(b.hushd.start()) << b.hushd.log();
-  ASSERT_TRUE(a.wait_metric("hushd_redis_up", 1)) << a.hushd.log();
-  ASSERT_TRUE(b.wait_metric("hushd_redis_up", 1)) << b.hushd.log();
+  ClusterNode a(node_options(store_url_, redis_, 600s));
+  ClusterNode b(node_options(store_url_, redis_, 600s));
+  ASSERT_TRUE(a.start()) << a.hushd().log();
+  ASSERT_TRUE(b.start()) << b.hushd().log();
+  ASSERT_TRUE(a.wait_metric("hushd_redis_up", 1)) << a.hushd().log();
+  ASSERT_TRUE(b.wait_metric("hushd_redis_up", 1)) << b.hushd().log();
 
   auto alice = a.register_user("alice", 41);
   auto bob = b.register_user("bob", 42);
@@ -134,11 +88,11 @@ TEST_F(HushdRedisNodes, MailStoredOnOneNodeIsPushedToAnotherThroughRedis) {
 }
 
 TEST_F(HushdRedisNodes, WithoutRedisNodesPollAndWhenItIsBackTheyUseItAgain) {
-  RedisNode a(store_url_, redis_, 200ms);
-  RedisNode b(store_url_, redis_, 200ms);
-  ASSERT_TRUE(a.hushd.start()) << a.hushd.log();
-  ASSERT_TRUE(b.hushd.start()) << b.hushd.log();
-  ASSERT_TRUE(b.wait_metric("hushd_redis_up", 1)) << b.hushd.log();
+  ClusterNode a(node_options(store_url_, redis_, 200ms));
+  ClusterNode b(node_options(store_url_, redis_, 200ms));
+  ASSERT_TRUE(a.start()) << a.hushd().log();
+  ASSERT_TRUE(b.start()) << b.hushd().log();
+  ASSERT_TRUE(b.wait_metric("hushd_redis_up", 1)) << b.hushd().log();
   auto alice = a.register_user("alice", 51);
   auto bob = b.register_user("bob", 52);
   ASSERT_TRUE(alice && bob);
@@ -149,7 +103,7 @@ TEST_F(HushdRedisNodes, WithoutRedisNodesPollAndWhenItIsBackTheyUseItAgain) {
   redis_.kill();
   ASSERT_TRUE(a.wait_metric("hushd_redis_up", 0));
   ASSERT_TRUE(b.wait_metric("hushd_redis_up", 0));
-  EXPECT_NE(b.hushd.log().find("redis_down_polling"), std::string::npos) << "the outage is logged";
+  EXPECT_NE(b.hushd().log().find("redis_down_polling"), std::string::npos) << "the outage is logged";
   auto r = alice_ws->call(send_frame(bob->device, message_id('1'), "while redis is down"));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status(), 200u) << r->message();
@@ -176,15 +130,15 @@ TEST_F(HushdRedisNodes, WithoutRedisNodesPollAndWhenItIsBackTheyUseItAgain) {
 
 TEST_F(HushdRedisNodes, RedisAbsentAtStartIsReportedAndNodesServeByPolling) {
   redis_.kill();
-  RedisNode a(store_url_, redis_, 200ms);
-  ASSERT_TRUE(a.hushd.start()) << a.hushd.log();
+  ClusterNode a(node_options(store_url_, redis_, 200ms));
+  ASSERT_TRUE(a.start()) << a.hushd().log();
   auto alice = a.register_user("alice", 61);
   ASSERT_TRUE(alice);
   EXPECT_EQ(a.metric("hushd_redis_up"), 0u);
-  for (int i = 0; i < 200 && a.hushd.log().find("redis_down_polling") == std::string::npos; ++i) {
+  for (int i = 0; i < 200 && a.hushd().log().find("redis_down_polling") == std::string::npos; ++i) {
     std::this_thread::sleep_for(100ms);
   }
-  EXPECT_NE(a.hushd.log().find("redis_down_polling"), std::string::npos) << a.hushd.log();
+  EXPECT_NE(a.hushd().log().find("redis_down_polling"), std::string::npos) << a.hushd().log();
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "hush/testing/temporary_redis.hpp"
 
+#include "hush/testing/free_port.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -14,21 +16,6 @@
 
 namespace hush::testing {
 namespace {
-
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 /// One PING over a fresh connection: true on "+PONG".
 bool pings(std::uint16_t port) {
@@ -51,7 +38,7 @@ bool pings(std::uint16_t port) {
 
 }  // namespace
 
-TemporaryRedis::TemporaryRedis() : port_(free_port()) {}
+TemporaryRedis::TemporaryRedis() : port_(free_loopback_port()) {}
 
 TemporaryRedis::~TemporaryRedis() {
   kill();
