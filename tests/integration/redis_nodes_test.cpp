@@ -2,8 +2,9 @@
 // ADR 0007), against a real redis-server: mail stored through node A is
 // pushed to a session on node B by a wake-up over Redis (the mailbox poll is
 // set to ten minutes, so nothing else could deliver it within the test); a
-// device removed through A is disconnected on B; with Redis killed the nodes
-// say so and fall back to polling, and when it is back they use it again.
+// device removed through A is disconnected on B; three nodes exchange 1:1 and
+// group messages by push; with Redis killed the nodes say so and fall back to
+// polling, and when it is back they use it again.
 // Runs in the PostgreSQL integration binary.
 #include "cluster_node.hpp"
 
@@ -85,6 +86,98 @@ TEST_F(HushdRedisNodes, MailStoredOnOneNodeIsPushedToAnotherThroughRedis) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status(), 200u) << r->message();
   EXPECT_TRUE(bob2_on_b->wait_closed(20s)) << "the removed device's session on the other node stayed open";
+}
+
+// Issue #17's first cluster test: users spread over three nodes exchange 1:1
+// and group (send_multi) messages, and a sender on node 1 reaches a
+// recipient on node 3 by push. The path is asserted, not only the outcome:
+// the poll is ten minutes (nothing but a wake-up delivers within the test),
+// no node polled, and each cross-node message moved node 1's "wake-ups sent"
+// and the recipient node's "wake-ups received" counters.
+TEST_F(HushdRedisNodes, ThreeNodesPushOneToOneAndGroupMessagesAcrossNodes) {
+  ClusterNode n1(node_options(store_url_, redis_, 600s));
+  ClusterNode n2(node_options(store_url_, redis_, 600s));
+  ClusterNode n3(node_options(store_url_, redis_, 600s));
+  ClusterNode* nodes[] = {&n1, &n2, &n3};
+  for (ClusterNode* n : nodes) {
+    ASSERT_TRUE(n->start()) << n->hushd().log();
+    ASSERT_TRUE(n->wait_metric("hushd_redis_up", 1)) << n->hushd().log();
+  }
+  // alice on node 1, bob on node 2, carol and dave on node 3.
+  auto alice = n1.register_user("alice", 71);
+  auto bob = n2.register_user("bob", 72);
+  auto carol = n3.register_user("carol", 73);
+  auto dave = n3.register_user("dave", 74);
+  ASSERT_TRUE(alice && bob && carol && dave);
+  auto alice_ws = n1.online(alice->device);
+  auto bob_ws = n2.online(bob->device);
+  auto carol_ws = n3.online(carol->device);
+  auto dave_ws = n3.online(dave->device);
+  ASSERT_TRUE(alice_ws && bob_ws && carol_ws && dave_ws);
+  ASSERT_TRUE(n1.wait_metric("hushd_redis_subscribed_devices", 1));
+  ASSERT_TRUE(n2.wait_metric("hushd_redis_subscribed_devices", 1));
+  ASSERT_TRUE(n3.wait_metric("hushd_redis_subscribed_devices", 2));
+
+  // 1:1, node 1 -> node 3, several times; each one is a wake-up sent by
+  // node 1 and received by node 3.
+  for (char tag : {'1', '2', '3'}) {
+    const auto sent = n1.metric("hushd_wakeups_sent_total");
+    const auto received = n3.metric("hushd_wakeups_received_total");
+    auto r = alice_ws->call(send_frame(carol->device, message_id(tag), std::string("to node 3, ") + tag));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status(), 200u) << r->message();
+    auto e = carol_ws->next_envelope(30s);
+    ASSERT_TRUE(e) << "mail stored on node 1 did not reach carol's session on node 3";
+    EXPECT_EQ(e->content(), std::string("to node 3, ") + tag);
+    EXPECT_EQ(e->sender_account(), alice->device.account_id);
+    EXPECT_GE(n1.metric("hushd_wakeups_sent_total"), sent + 1) << "node 1 published no wake-up";
+    EXPECT_TRUE(n3.wait_metric_at_least("hushd_wakeups_received_total", received + 1))
+        << "node 3 delivered without a wake-up";
+    r = carol_ws->call(ack_frame(e->seq()));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status(), 200u);
+  }
+
+  // The reply, node 3 -> node 1, and bob (node 2) -> dave (node 3).
+  auto r = carol_ws->call(send_frame(alice->device, message_id('4'), "back to node 1"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  auto e = alice_ws->next_envelope(30s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->content(), "back to node 1");
+  ASSERT_TRUE(alice_ws->call(ack_frame(e->seq())));
+  r = bob_ws->call(send_frame(dave->device, message_id('5'), "node 2 to node 3"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  e = dave_ws->next_envelope(30s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->content(), "node 2 to node 3");
+  ASSERT_TRUE(dave_ws->call(ack_frame(e->seq())));
+
+  // A group message from node 1: one send_multi, fanned out to members on
+  // nodes 2 and 3 (two on node 3), each pushed through Redis.
+  const auto group_sent = n1.metric("hushd_wakeups_sent_total");
+  const auto received_2 = n2.metric("hushd_wakeups_received_total");
+  const auto received_3 = n3.metric("hushd_wakeups_received_total");
+  r = alice_ws->call(send_multi_frame({&bob->device, &carol->device, &dave->device}, message_id('G'), "group"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  for (TestClient* ws : {bob_ws.get(), carol_ws.get(), dave_ws.get()}) {
+    auto g = ws->next_envelope(30s);
+    ASSERT_TRUE(g) << "a group member on another node got nothing";
+    EXPECT_EQ(g->content(), "group");
+    EXPECT_EQ(g->sender_account(), alice->device.account_id);
+    EXPECT_EQ(g->type(), 7u);
+    ASSERT_TRUE(ws->call(ack_frame(g->seq())));
+  }
+  EXPECT_GE(n1.metric("hushd_wakeups_sent_total"), group_sent + 3) << "one wake-up per member device";
+  EXPECT_TRUE(n2.wait_metric_at_least("hushd_wakeups_received_total", received_2 + 1));
+  EXPECT_TRUE(n3.wait_metric_at_least("hushd_wakeups_received_total", received_3 + 2));
+  EXPECT_FALSE(alice_ws->next_envelope(300ms)) << "never to the sending device";
+
+  for (ClusterNode* n : nodes) {
+    EXPECT_EQ(n->metric("hushd_mailbox_polls_total"), 0u) << "delivered by a poll, not by Redis";
+  }
 }
 
 TEST_F(HushdRedisNodes, WithoutRedisNodesPollAndWhenItIsBackTheyUseItAgain) {
