@@ -4,7 +4,8 @@
 // set to ten minutes, so nothing else could deliver it within the test); a
 // device removed through A is disconnected on B; three nodes exchange 1:1 and
 // group messages by push; with Redis killed the nodes say so and fall back to
-// polling, and when it is back they use it again.
+// polling, and when it is back they use it again; a provisioning message
+// sent through one node reaches a new device waiting on another.
 // Runs in the PostgreSQL integration binary.
 #include "cluster_node.hpp"
 
@@ -28,6 +29,30 @@ ClusterNodeOptions node_options(const std::string& store_url, const TemporaryRed
   o.redis = redis.address();
   o.mailbox_poll = poll;
   return o;
+}
+
+/// A new device's provisioning socket on `node` and the address it was given.
+struct Waiting {
+  std::unique_ptr<TestClient> socket;
+  std::string address;
+};
+
+std::optional<Waiting> open_provisioning(ClusterNode& node) {
+  Waiting w{node.client(), {}};
+  if (!w.socket->connect("", nullptr, "/v1/provisioning")) return std::nullopt;
+  auto first = w.socket->read_raw();
+  if (!first) return std::nullopt;
+  pb::ProvisioningFrame frame;
+  if (!frame.ParseFromString(*first) || !frame.has_address()) return std::nullopt;
+  w.address = frame.address().address();
+  return w;
+}
+
+pb::ClientFrame provision_frame(const std::string& address, const std::string& ciphertext) {
+  pb::ClientFrame f;
+  f.mutable_provision_device()->set_address(address);
+  f.mutable_provision_device()->set_ciphertext(ciphertext);
+  return f;
 }
 
 class HushdRedisNodes : public ::testing::Test {
@@ -178,6 +203,83 @@ TEST_F(HushdRedisNodes, ThreeNodesPushOneToOneAndGroupMessagesAcrossNodes) {
   for (ClusterNode* n : nodes) {
     EXPECT_EQ(n->metric("hushd_mailbox_polls_total"), 0u) << "delivered by a poll, not by Redis";
   }
+}
+
+// Linking a device on a cluster: the new device waits on node B, the
+// existing device (connected to A) sends the provisioning message through
+// A, and A relays it through Redis to B's socket; with Redis down, A says
+// 503 provisioning_relay_unavailable for an address it does not hold
+// (the device may be waiting elsewhere) and still delivers its own.
+TEST_F(HushdRedisNodes, AProvisioningMessageSentThroughOneNodeReachesANewDeviceWaitingOnAnother) {
+  ClusterNode a(node_options(store_url_, redis_, 600s));
+  ClusterNode b(node_options(store_url_, redis_, 600s));
+  ASSERT_TRUE(a.start()) << a.hushd().log();
+  ASSERT_TRUE(b.start()) << b.hushd().log();
+  ASSERT_TRUE(a.wait_metric("hushd_redis_up", 1)) << a.hushd().log();
+  ASSERT_TRUE(b.wait_metric("hushd_redis_up", 1)) << b.hushd().log();
+  auto alice = a.register_user("alice", 81);
+  ASSERT_TRUE(alice);
+  auto alice_ws = a.online(alice->device);
+  ASSERT_TRUE(alice_ws);
+
+  auto waiting = open_provisioning(b);
+  ASSERT_TRUE(waiting);
+  // Reachable from other nodes once Redis confirmed B's subscription.
+  ASSERT_TRUE(b.wait_metric("hushd_redis_provisioning_addresses", 1));
+  std::string secret(5000, '\0');
+  for (std::size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<char>((i * 37 + 11) & 0xFF);
+  auto r = alice_ws->call(provision_frame(waiting->address, secret));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  auto got = waiting->socket->read_raw();
+  ASSERT_TRUE(got) << "the relayed message never reached the new device on node B";
+  pb::ProvisioningFrame frame;
+  ASSERT_TRUE(frame.ParseFromString(*got));
+  ASSERT_TRUE(frame.has_message());
+  EXPECT_EQ(frame.message().ciphertext(), secret);
+  EXPECT_TRUE(waiting->socket->wait_closed());
+  EXPECT_EQ(a.metric("hushd_provisioning_relayed_total"), 1u);
+  EXPECT_EQ(b.metric("hushd_provisioning_relay_received_total"), 1u);
+  EXPECT_EQ(b.metric("hushd_provisioning_forwarded_total"), 1u);
+
+  // Used once: B lets the address go, and nobody holds it any more.
+  ASSERT_TRUE(b.wait_metric("hushd_redis_provisioning_addresses", 0));
+  r = alice_ws->call(provision_frame(waiting->address, "again"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 404u) << "an address is usable once, across nodes too";
+  r = alice_ws->call(provision_frame(std::string(32, 'a'), "x"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 404u) << "an address no node holds";
+
+  // Redis down: an address A does not hold cannot be settled.
+  auto elsewhere = open_provisioning(b);
+  auto here = open_provisioning(a);
+  ASSERT_TRUE(elsewhere && here);
+  redis_.kill();
+  ASSERT_TRUE(a.wait_metric("hushd_redis_up", 0));
+  r = alice_ws->call(provision_frame(elsewhere->address, "x"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 503u);
+  EXPECT_EQ(r->message(), "provisioning_relay_unavailable");
+  r = alice_ws->call(provision_frame(here->address, "local"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 200u) << "a device waiting on the same node needs no Redis";
+  got = here->socket->read_raw();
+  ASSERT_TRUE(got);
+  ASSERT_TRUE(frame.ParseFromString(*got));
+  EXPECT_EQ(frame.message().ciphertext(), "local");
+
+  // Redis back: B subscribes again and the waiting device is reachable.
+  ASSERT_TRUE(redis_.start());
+  ASSERT_TRUE(b.wait_metric("hushd_redis_provisioning_addresses", 1));
+  ASSERT_TRUE(a.wait_metric("hushd_redis_up", 1));
+  r = alice_ws->call(provision_frame(elsewhere->address, "after the outage"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status(), 200u) << r->message();
+  got = elsewhere->socket->read_raw();
+  ASSERT_TRUE(got);
+  ASSERT_TRUE(frame.ParseFromString(*got));
+  EXPECT_EQ(frame.message().ciphertext(), "after the outage");
 }
 
 TEST_F(HushdRedisNodes, WithoutRedisNodesPollAndWhenItIsBackTheyUseItAgain) {
