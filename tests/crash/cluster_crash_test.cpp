@@ -155,6 +155,23 @@ class HushdClusterCrash : public ::testing::Test {
     return total;
   }
 
+  /// On a loss, what each node's /metrics says about delivery: enough to
+  /// tell a missed wake-up from a stuck session.
+  void dump_delivery_metrics() {
+    for (std::size_t i = 0; i < kNodes; ++i) {
+      std::string text = nodes_[i]->hushd().metrics();
+      std::string out;
+      std::size_t at = 0;
+      while (at < text.size()) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        const std::string line = text.substr(at, end - at);
+        if (line.rfind("hushd_", 0) == 0 && line.find("_bucket") == std::string::npos) out += "  " + line + "\n";
+        at = end + 1;
+      }
+      std::printf("node %zu metrics:\n%s", i, out.c_str());
+    }
+  }
+
   static void expect_nothing_lost(const CrashCounts& c) {
     EXPECT_GT(c.acknowledged, 0U);
     EXPECT_EQ(c.lost, 0U) << "acknowledged messages never delivered";
@@ -202,6 +219,7 @@ TEST_F(HushdClusterCrash, KilledNodesLoseNothingAndTheirClientsMoveToTheOthers) 
   std::printf("%s moved=%llu wakeups_received=%llu seconds=%.1f\n", crash_report("cluster_nodes", n, c).c_str(),
               static_cast<unsigned long long>(endpoint_.moved()),
               static_cast<unsigned long long>(sum("hushd_wakeups_received_total")), seconds);
+  if (c.lost > 0) dump_delivery_metrics();
   std::fflush(stdout);
   EXPECT_EQ(restarts_failed, 0);
   expect_nothing_lost(c);
@@ -233,6 +251,7 @@ TEST_F(HushdClusterCrash, KilledRedisLosesNothingAndPushResumes) {
               crash_report("cluster_redis", n, c).c_str(),
               static_cast<unsigned long long>(received_after - received),
               static_cast<unsigned long long>(sum("hushd_mailbox_polls_total")), seconds);
+  if (c.lost > 0) dump_delivery_metrics();
   std::fflush(stdout);
   expect_nothing_lost(c);
   EXPECT_GT(received_after, received) << "no wake-up went through Redis once it was back";
