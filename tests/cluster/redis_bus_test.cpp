@@ -2,7 +2,8 @@
 // a real redis-server: wake-ups and disconnects reach the node that holds
 // the device and no other, a released device hears nothing, and when Redis
 // is killed and comes back, or is absent at start, the bus says so and
-// restores every subscription by itself.
+// restores every subscription by itself; provisioning frames relayed to the
+// node holding an address, with an answer the sender can act on.
 #include "cluster/redis_bus.hpp"
 #include "cluster/redis_endpoint.hpp"
 #include "hush/testing/temporary_redis.hpp"
@@ -11,9 +12,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hush::server::cluster {
@@ -30,6 +33,7 @@ class Recorder {
     e.wake = [this](const std::string& d) { add("wake " + d); };
     e.disconnect = [this](const std::string& d) { add("disconnect " + d); };
     e.health = [this](bool up) { add(up ? "up" : "down"); };
+    e.provisioning = [this](const std::string& a, std::string frame) { add("provisioning " + a + " " + frame); };
     return e;
   }
   /// Waits (up to 20 s) until `line` was reported `count` times in all.
@@ -66,6 +70,27 @@ class Recorder {
 
 RedisEndpoint endpoint(const TemporaryRedis& r) {
   return *RedisEndpoint::parse(r.address());
+}
+
+/// relay_provisioning's outcome, waited for (up to 20 s; unavailable after).
+RelayOutcome relay(RedisBus& bus, const std::string& address, const std::string& frame) {
+  auto answer = std::make_shared<std::promise<RelayOutcome>>();
+  auto result = answer->get_future();
+  bus.relay_provisioning(address, frame, [answer](RelayOutcome o) { answer->set_value(o); });
+  if (result.wait_for(20s) != std::future_status::ready) {
+    ADD_FAILURE() << "the relay never answered";
+    return RelayOutcome::unavailable;
+  }
+  return result.get();
+}
+
+/// Waits (up to 20 s) until `bus` has `n` confirmed provisioning subscriptions.
+bool wait_provisioning_held(const RedisBus& bus, std::uint64_t n) {
+  for (int i = 0; i < 200; ++i) {
+    if (bus.counters().provisioning_held == n) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
 }
 
 TEST(RedisEndpoint, ParsesTheFormsTheConfigurationAccepts) {
@@ -204,6 +229,63 @@ TEST_F(RedisBusPair, RedisAbsentAtStartIsNoErrorAndTheBusConnectsWhenItComes) {
   ASSERT_TRUE(holder_.wait_for("wake erin.1", 2));
   EXPECT_EQ(holder_.count("down"), 1u) << "reported once at start, not at every attempt";
   EXPECT_EQ(holder_.lines().front(), "down");
+}
+
+// Provisioning across nodes: a frame relayed for an address reaches the one
+// node holding it, byte for byte, and PUBLISH's count tells the sender it
+// did; an address nobody holds, or no longer holds, answers not_held; with
+// Redis down the sender hears unavailable, never not_held.
+TEST(RedisBus, AProvisioningFrameReachesTheNodeHoldingTheAddressAndTheSenderKnows) {
+  TemporaryRedis redis;
+  ASSERT_TRUE(redis.start());
+  Recorder node1, node2, node3;
+  RedisBus bus1(endpoint(redis), node1.events());
+  RedisBus bus2(endpoint(redis), node2.events());
+  RedisBus bus3(endpoint(redis), node3.events());
+  for (auto* n : {&node1, &node2, &node3}) ASSERT_TRUE(n->wait_for("up"));
+  const std::string address(32, 'c');
+  bus2.hold_provisioning(address);
+  ASSERT_TRUE(wait_provisioning_held(bus2, 1));
+  std::string frame("binary\0frame\xff", 13);
+  EXPECT_EQ(relay(bus1, address, frame), RelayOutcome::delivered);
+  ASSERT_TRUE(node2.wait_for("provisioning " + address + " " + frame));
+  EXPECT_EQ(node1.count("provisioning " + address + " " + frame), 0u);
+  EXPECT_EQ(node3.count("provisioning " + address + " " + frame), 0u);
+  EXPECT_EQ(bus1.counters().provisioning_relayed, 1u);
+  EXPECT_EQ(bus2.counters().provisioning_received, 1u);
+  EXPECT_EQ(relay(bus1, std::string(32, 'd'), "x"), RelayOutcome::not_held);
+
+  // Released (the socket took its message or went away): once Redis has the
+  // UNSUBSCRIBE, the address is nobody's.
+  bus2.release_provisioning(address);
+  EXPECT_TRUE(wait_provisioning_held(bus2, 0));
+  RelayOutcome after = RelayOutcome::delivered;
+  for (int i = 0; i < 200 && after != RelayOutcome::not_held; ++i) {
+    after = relay(bus1, address, "late");
+    if (after != RelayOutcome::not_held) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(after, RelayOutcome::not_held);
+  EXPECT_EQ(node2.count("provisioning " + address + " late"), 0u) << "a released address got a frame";
+
+  // Wake-ups and relays share the publishing connection: answers stay paired.
+  bus3.hold_provisioning(address);
+  ASSERT_TRUE(wait_provisioning_held(bus3, 1));
+  bus1.wake("nobody.1");
+  EXPECT_EQ(relay(bus1, address, "again"), RelayOutcome::delivered);
+  bus1.wake("nobody.2");
+  EXPECT_EQ(relay(bus1, std::string(32, 'e'), "x"), RelayOutcome::not_held);
+
+  // Redis gone: the relay cannot know, and says so.
+  redis.kill();
+  ASSERT_TRUE(node1.wait_for("down"));
+  EXPECT_EQ(relay(bus1, address, "x"), RelayOutcome::unavailable);
+  EXPECT_EQ(bus3.counters().provisioning_held, 0u) << "no subscription is in effect without Redis";
+  // Back: bus3's subscription is restored by itself.
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(node1.wait_for("up", 2));
+  ASSERT_TRUE(wait_provisioning_held(bus3, 1));
+  EXPECT_EQ(relay(bus1, address, "restored"), RelayOutcome::delivered);
+  ASSERT_TRUE(node3.wait_for("provisioning " + address + " restored"));
 }
 
 }  // namespace

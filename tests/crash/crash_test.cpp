@@ -120,18 +120,7 @@ TEST_P(HushdCrash, EveryAcknowledgedMessageIsDeliveredOnceAcrossKills) {
   }
 
   const CrashCounts c = ledger.counts();
-  std::printf("crash-test backend=%s cycles=%d acknowledged=%llu delivered=%llu lost=%llu wire_duplicates=%llu "
-              "redelivered=%llu stored_twice=%llu duplicates_after_dedup=%llu delivered_unacknowledged=%llu "
-              "send_retries=%llu retries_already_stored=%llu quota_waits=%llu order_violations=%llu corrupt=%llu\n",
-              GetParam().c_str(), n, static_cast<unsigned long long>(c.acknowledged),
-              static_cast<unsigned long long>(c.delivered), static_cast<unsigned long long>(c.lost),
-              static_cast<unsigned long long>(c.wire_duplicates), static_cast<unsigned long long>(c.redelivered),
-              static_cast<unsigned long long>(c.stored_twice), static_cast<unsigned long long>(c.after_dedup),
-              static_cast<unsigned long long>(c.delivered_unacknowledged),
-              static_cast<unsigned long long>(c.send_retries),
-              static_cast<unsigned long long>(c.retries_already_stored),
-              static_cast<unsigned long long>(c.quota_waits), static_cast<unsigned long long>(c.order_violations),
-              static_cast<unsigned long long>(c.corrupt));
+  std::printf("%s\n", crash_report(GetParam(), n, c).c_str());
   std::fflush(stdout);
   EXPECT_EQ(restarts_failed, 0);
   EXPECT_GT(c.acknowledged, 0U);

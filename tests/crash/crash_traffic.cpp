@@ -18,8 +18,8 @@ constexpr auto kWaitForServer = std::chrono::milliseconds(200);
 /// Signal's whisper type; opaque to hushd.
 constexpr std::uint32_t kType = 2;
 
-std::unique_ptr<TestClient> connect(ServerEndpoint& endpoint, const TestDevice& device) {
-  auto address = endpoint.wait_up(kWaitForServer);
+std::unique_ptr<TestClient> connect(ServerEndpoint& endpoint, const TestDevice& device, std::size_t home) {
+  auto address = endpoint.wait_up(kWaitForServer, home);
   if (!address) return nullptr;
   auto client = std::make_unique<TestClient>(address->host, address->port, address->cert_file);
   if (!client->connect(device.authorization())) {
@@ -39,23 +39,35 @@ void decode_id(const std::string& id, std::uint32_t& stream, std::uint64_t& inde
 
 }  // namespace
 
-void ServerEndpoint::up(Address address) {
+void ServerEndpoint::up(std::size_t node, Address address) {
   {
     std::lock_guard lock(mutex_);
-    address_ = std::move(address);
+    addresses_.at(node) = std::move(address);
   }
   cv_.notify_all();
 }
 
-void ServerEndpoint::down() {
+void ServerEndpoint::down(std::size_t node) {
   std::lock_guard lock(mutex_);
-  address_.port = 0;
+  addresses_.at(node).port = 0;
 }
 
-std::optional<ServerEndpoint::Address> ServerEndpoint::wait_up(std::chrono::milliseconds timeout) {
+std::optional<ServerEndpoint::Address> ServerEndpoint::wait_up(std::chrono::milliseconds timeout, std::size_t home) {
   std::unique_lock lock(mutex_);
-  if (!cv_.wait_for(lock, timeout, [&] { return address_.port != 0; })) return std::nullopt;
-  return address_;
+  const std::size_t n = addresses_.size();
+  std::optional<std::size_t> found;
+  const auto any_up = [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (addresses_[(home + i) % n].port != 0) {
+        found = (home + i) % n;
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!cv_.wait_for(lock, timeout, any_up)) return std::nullopt;
+  if (*found != home % n) moved_.fetch_add(1);
+  return addresses_[*found];
 }
 
 void Ledger::acknowledged(const std::string& key, bool duplicate) {
@@ -128,6 +140,17 @@ CrashCounts Ledger::counts() const {
   return c;
 }
 
+std::string crash_report(const std::string& label, int cycles, const CrashCounts& c) {
+  const auto u = [](std::uint64_t v) { return std::to_string(v); };
+  return "crash-test backend=" + label + " cycles=" + std::to_string(cycles) + " acknowledged=" + u(c.acknowledged) +
+         " delivered=" + u(c.delivered) + " lost=" + u(c.lost) + " wire_duplicates=" + u(c.wire_duplicates) +
+         " redelivered=" + u(c.redelivered) + " stored_twice=" + u(c.stored_twice) +
+         " duplicates_after_dedup=" + u(c.after_dedup) + " delivered_unacknowledged=" + u(c.delivered_unacknowledged) +
+         " send_retries=" + u(c.send_retries) + " retries_already_stored=" + u(c.retries_already_stored) +
+         " quota_waits=" + u(c.quota_waits) + " order_violations=" + u(c.order_violations) +
+         " corrupt=" + u(c.corrupt);
+}
+
 std::string crash_message_id(std::uint32_t stream, std::uint64_t index) {
   std::string id = "crsh";
   id.append(reinterpret_cast<const char*>(&stream), 4);
@@ -140,11 +163,11 @@ std::string crash_message_body(std::uint32_t stream, std::uint64_t index) {
 }
 
 void run_sender(ServerEndpoint& endpoint, Ledger& ledger, const TestDevice& from, const TestDevice& to,
-                std::uint32_t stream, std::uint64_t max_messages, const std::atomic<bool>& stop) {
+                std::uint32_t stream, std::uint64_t max_messages, const std::atomic<bool>& stop, std::size_t home) {
   std::unique_ptr<TestClient> client;
   bool retrying = false;
   for (std::uint64_t i = 0; i < max_messages && !stop.load();) {
-    if (!client && !(client = connect(endpoint, from))) continue;
+    if (!client && !(client = connect(endpoint, from, home))) continue;
     pb::ClientFrame f;
     auto* s = f.mutable_send_message();
     s->set_destination(to.account_id);
@@ -180,10 +203,11 @@ void run_sender(ServerEndpoint& endpoint, Ledger& ledger, const TestDevice& from
   }
 }
 
-void run_receiver(ServerEndpoint& endpoint, Ledger& ledger, const TestDevice& device, const std::atomic<bool>& stop) {
+void run_receiver(ServerEndpoint& endpoint, Ledger& ledger, const TestDevice& device, const std::atomic<bool>& stop,
+                  std::size_t home) {
   std::unique_ptr<TestClient> client;
   while (!stop.load()) {
-    if (!client && !(client = connect(endpoint, device))) continue;
+    if (!client && !(client = connect(endpoint, device, home))) continue;
     auto e = client->next_envelope(std::chrono::milliseconds(100));
     if (!e) {
       if (client->closed()) client.reset();

@@ -9,18 +9,22 @@
 #include "test_client.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace hush::testing {
 
-/// Where hushd listens now; port 0 while it is down. Written by the test's
-/// main thread at each restart.
+/// Where the hushd nodes listen now: one slot per node, port 0 while that
+/// node is down. Written by the test's main thread at each kill and restart;
+/// read by the traffic loops, which go to their home node when it is up and
+/// otherwise to the next node that is (as a client walks its server list).
 class ServerEndpoint {
  public:
   struct Address {
@@ -28,15 +32,24 @@ class ServerEndpoint {
     std::uint16_t port = 0;
     std::string cert_file;
   };
-  void up(Address address);
-  void down();
-  /// The current address, waiting up to `timeout` for hushd to be up.
-  std::optional<Address> wait_up(std::chrono::milliseconds timeout);
+  explicit ServerEndpoint(std::size_t nodes = 1) : addresses_(nodes) {}
+  /// Node `node` is up at `address` / down (its clients must move).
+  void up(std::size_t node, Address address);
+  void down(std::size_t node);
+  /// The one-node forms (node 0).
+  void up(Address address) { up(0, std::move(address)); }
+  void down() { down(0); }
+  /// The address of node `home` when it is up, else of the next node that
+  /// is, waiting up to `timeout` for any node to be up.
+  std::optional<Address> wait_up(std::chrono::milliseconds timeout, std::size_t home = 0);
+  /// How many connections went to another node than their home node.
+  [[nodiscard]] std::uint64_t moved() const { return moved_.load(); }
 
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
-  Address address_;
+  std::vector<Address> addresses_;
+  std::atomic<std::uint64_t> moved_{0};
 };
 
 /// What the crash test counts (docs in crash_test.cpp's report).
@@ -82,16 +95,23 @@ class Ledger {
   CrashCounts counts_;
 };
 
+/// The counts as one "crash-test backend=LABEL cycles=N ..." line (no newline).
+std::string crash_report(const std::string& label, int cycles, const CrashCounts& c);
+
 /// The message id and body of message `index` of sender stream `stream`.
 std::string crash_message_id(std::uint32_t stream, std::uint64_t index);
 std::string crash_message_body(std::uint32_t stream, std::uint64_t index);
 
 /// Sends messages 0, 1, ... from `from` to `to` until `stop` (or
-/// `max_messages`), each retried with its id until acknowledged.
+/// `max_messages`), each retried with its id until acknowledged; connects
+/// to node `home` while it is up (ServerEndpoint::wait_up).
 void run_sender(ServerEndpoint& endpoint, Ledger& ledger, const TestDevice& from, const TestDevice& to,
-                std::uint32_t stream, std::uint64_t max_messages, const std::atomic<bool>& stop);
+                std::uint32_t stream, std::uint64_t max_messages, const std::atomic<bool>& stop,
+                std::size_t home = 0);
 
-/// Receives and acknowledges `device`'s envelopes until `stop`.
-void run_receiver(ServerEndpoint& endpoint, Ledger& ledger, const TestDevice& device, const std::atomic<bool>& stop);
+/// Receives and acknowledges `device`'s envelopes until `stop`, on node
+/// `home` while it is up.
+void run_receiver(ServerEndpoint& endpoint, Ledger& ledger, const TestDevice& device, const std::atomic<bool>& stop,
+                  std::size_t home = 0);
 
 }  // namespace hush::testing

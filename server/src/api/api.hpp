@@ -19,17 +19,25 @@
 
 namespace hush::server::api {
 
+/// What became of a provisioning message handed to forward_provisioning.
+enum class ProvisioningOutcome {
+  delivered,          ///< a socket waiting at the address (here or on another node) took it
+  not_found,          ///< no socket waits there (unknown, expired, closed or already used)
+  relay_unavailable,  ///< not waiting here, and the relay to other nodes (Redis) is down
+};
+
 /// What the handlers ask of the live connections (app/ implements it over
-/// net::Server). Both calls are thread-safe and return at once.
+/// net::Server). Both calls are thread-safe.
 class Connections {
  public:
   virtual ~Connections() = default;
   /// Closes every live session of `device` (it was just removed).
   virtual void disconnect(const DeviceAddress& device) noexcept = 0;
   /// Hands `frame` to the provisioning socket waiting at `address`, which
-  /// sends it and closes. False when none waits there (unknown, expired,
-  /// closed or already used).
-  virtual bool forward_provisioning(const std::string& address, Bytes frame) noexcept = 0;
+  /// sends it and closes; on a cluster the socket may wait on another node
+  /// (relayed through Redis: this call may wait a bounded time for the
+  /// answer, so it is made from the service pool, never an I/O thread).
+  virtual ProvisioningOutcome forward_provisioning(const std::string& address, Bytes frame) noexcept = 0;
 };
 
 /// The services the handlers call; all must outlive the Api.

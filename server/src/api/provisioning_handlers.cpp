@@ -9,6 +9,8 @@ namespace {
 
 /// Addresses are 32 lower-case hex characters (net/provisioning_session.cpp).
 constexpr std::size_t kProvisioningAddressLength = 32;
+/// The 503's message when the cross-node relay is down (docs/server/api.md).
+constexpr std::string_view kRelayUnavailable = "provisioning_relay_unavailable";
 
 bool valid_address(const std::string& address) {
   if (address.size() != kProvisioningAddressLength) return false;
@@ -30,10 +32,17 @@ void handle_provision_device(HandlerContext& ctx, const pb::ProvisionDeviceReque
   frame.mutable_message()->set_ciphertext(request.ciphertext());
   Bytes bytes(frame.ByteSizeLong());
   frame.SerializeWithCachedSizesToArray(bytes.data());
-  if (!ctx.services.connections->forward_provisioning(request.address(), std::move(bytes))) {
-    return set_error(response, Errc::not_found);
+  switch (ctx.services.connections->forward_provisioning(request.address(), std::move(bytes))) {
+    case ProvisioningOutcome::delivered:
+      return set_ok(response);
+    case ProvisioningOutcome::not_found:
+      return set_error(response, Errc::not_found);
+    case ProvisioningOutcome::relay_unavailable:
+      // Not "not found": the new device may well wait on another node, which
+      // cannot be asked now; the sender should retry (docs/server/api.md).
+      set_error(response, Errc::unavailable);
+      return response.set_message(std::string(kRelayUnavailable));
   }
-  set_ok(response);
 }
 
 Bytes Api::provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms) {

@@ -231,12 +231,23 @@ int run(const Options& o) {
       // Down: sessions poll their mailboxes (mailbox_poll_interval_ms) until it is back.
       log_event(up ? LogLevel::info : LogLevel::warn, up ? "redis_up" : "redis_down_polling", {});
     };
+    // A provisioning frame another node relayed: hand it to the socket here.
+    events.provisioning = [&server](const std::string& address, std::string frame) {
+      (void)server.forward_provisioning(address, Bytes(frame.begin(), frame.end()));
+    };
     bus.emplace(*endpoint, std::move(events));
     server.set_bind_observer([b = &*bus](const std::string& peer, bool bound) {
       if (bound) {
         b->hold(peer);
       } else {
         b->release(peer);
+      }
+    });
+    server.set_provisioning_observer([b = &*bus](const std::string& address, bool waiting) {
+      if (waiting) {
+        b->hold_provisioning(address);
+      } else {
+        b->release_provisioning(address);
       }
     });
     wake_ups.attach(&*bus);
@@ -268,6 +279,7 @@ int run(const Options& o) {
     server.wait();
   }
   server.set_bind_observer({});
+  server.set_provisioning_observer({});
   wake_ups.attach(nullptr);
   connections.attach_bus(nullptr);
   notifier.attach(nullptr);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <future>
+#include <memory>
 #include <stdexcept>
 
 namespace hush::server::app {
@@ -97,8 +99,18 @@ std::string ClusterWakeUps::render_bus() const {
       "# HELP hushd_redis_connects_total Connections to Redis made (two per outage).\n"
       "# TYPE hushd_redis_connects_total counter\nhushd_redis_connects_total {}\n"
       "# HELP hushd_redis_subscribed_devices Devices this node listens for.\n"
-      "# TYPE hushd_redis_subscribed_devices gauge\nhushd_redis_subscribed_devices {}\n",
-      c.healthy ? 1 : 0, c.published, c.publish_dropped, c.received, c.reconnects, c.held);
+      "# TYPE hushd_redis_subscribed_devices gauge\nhushd_redis_subscribed_devices {}\n"
+      "# HELP hushd_redis_provisioning_addresses New devices waiting here that other nodes can reach "
+      "(subscriptions Redis confirmed).\n"
+      "# TYPE hushd_redis_provisioning_addresses gauge\nhushd_redis_provisioning_addresses {}\n"
+      "# HELP hushd_provisioning_relayed_total Provisioning messages this node relayed to a new device on "
+      "another node.\n"
+      "# TYPE hushd_provisioning_relayed_total counter\nhushd_provisioning_relayed_total {}\n"
+      "# HELP hushd_provisioning_relay_received_total Provisioning messages other nodes relayed to a new "
+      "device waiting here.\n"
+      "# TYPE hushd_provisioning_relay_received_total counter\nhushd_provisioning_relay_received_total {}\n",
+      c.healthy ? 1 : 0, c.published, c.publish_dropped, c.received, c.reconnects, c.held, c.provisioning_held,
+      c.provisioning_relayed, c.provisioning_received);
 }
 
 std::string ApiApplication::extra_metrics() {
@@ -154,13 +166,36 @@ void LiveConnections::disconnect(const DeviceAddress& device) noexcept {
   }
 }
 
-bool LiveConnections::forward_provisioning(const std::string& address, Bytes frame) noexcept {
+api::ProvisioningOutcome LiveConnections::forward_provisioning(const std::string& address, Bytes frame) noexcept {
+  using api::ProvisioningOutcome;
   auto* server = server_.load();
-  if (server == nullptr) return false;
+  if (server == nullptr) return ProvisioningOutcome::not_found;
   try {
-    return server->forward_provisioning(address, std::move(frame));
+    auto* bus = bus_.load();
+    // Kept for the relay: deliver() consumes the frame.
+    std::string copy = bus != nullptr ? std::string(frame.begin(), frame.end()) : std::string();
+    if (server->forward_provisioning(address, std::move(frame))) return ProvisioningOutcome::delivered;
+    if (bus == nullptr) return ProvisioningOutcome::not_found;
+    if (!bus->counters().healthy) return ProvisioningOutcome::relay_unavailable;
+    // The bus answers on its own thread; the promise outlives a timed-out wait.
+    auto answer = std::make_shared<std::promise<cluster::RelayOutcome>>();
+    auto result = answer->get_future();
+    bus->relay_provisioning(address, std::move(copy),
+                            [answer](cluster::RelayOutcome outcome) { answer->set_value(outcome); });
+    if (result.wait_for(kProvisioningRelayTimeout) != std::future_status::ready) {
+      return ProvisioningOutcome::relay_unavailable;
+    }
+    switch (result.get()) {
+      case cluster::RelayOutcome::delivered:
+        return ProvisioningOutcome::delivered;
+      case cluster::RelayOutcome::not_held:
+        return ProvisioningOutcome::not_found;
+      case cluster::RelayOutcome::unavailable:
+        return ProvisioningOutcome::relay_unavailable;
+    }
+    return ProvisioningOutcome::relay_unavailable;
   } catch (...) {
-    return false;  // allocation only
+    return ProvisioningOutcome::relay_unavailable;  // allocation only
   }
 }
 

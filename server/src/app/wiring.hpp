@@ -14,6 +14,7 @@
 #include "service/pre_key_listener.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <string>
 
 namespace hush::server::app {
@@ -92,13 +93,22 @@ class PushNotifier final : public DeliveryListener {
 /// The api's view of the live connections, over net::Server. The server is
 /// attached after construction (it needs the api); before that, and after
 /// detaching, there are no connections to act on.
+/// How long a provisioning relay waits for Redis to say whether a node took
+/// the message: a round trip is a millisecond; past this Redis is as good as
+/// down, and the sender hears 503 and retries.
+inline constexpr std::chrono::milliseconds kProvisioningRelayTimeout{2000};
+
 class LiveConnections final : public api::Connections {
  public:
   void attach(net::Server* server) noexcept { server_.store(server); }
-  /// With a bus, a removed device's sessions on every other node close too.
+  /// With a bus, a removed device's sessions on every other node close too,
+  /// and a provisioning message for a new device waiting on another node is
+  /// relayed there.
   void attach_bus(cluster::RedisBus* bus) noexcept { bus_.store(bus); }
   void disconnect(const DeviceAddress& device) noexcept override;
-  bool forward_provisioning(const std::string& address, Bytes frame) noexcept override;
+  /// Here first; else, with a bus, through Redis, waiting up to
+  /// kProvisioningRelayTimeout for the answer (called on the service pool).
+  api::ProvisioningOutcome forward_provisioning(const std::string& address, Bytes frame) noexcept override;
 
  private:
   std::atomic<net::Server*> server_{nullptr};

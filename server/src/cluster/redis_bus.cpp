@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -23,6 +24,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::string_view kChannelPrefix = "hush:d:";
+constexpr std::string_view kProvisioningPrefix = "hush:p:";
 constexpr std::string_view kWake = "w";
 constexpr std::string_view kDisconnect = "x";
 constexpr std::chrono::milliseconds kConnectTimeout{2000};
@@ -43,9 +45,17 @@ struct RedisBus::Impl {
         events(std::move(ev)),
         work(asio::make_work_guard(io)),
         pub(
-            io, {}, [this](const redisReply& r) { on_pub_reply(r); }, [this] { lost(pub, pub_timer, pub_backoff); }),
+            io, {}, [this](const redisReply& r) { on_pub_reply(r); },
+            [this] {
+              fail_pending_relays();
+              lost(pub, pub_timer, pub_backoff);
+            }),
         sub(
-            io, {}, [this](const redisReply& r) { on_sub_reply(r); }, [this] { lost(sub, sub_timer, sub_backoff); }),
+            io, {}, [this](const redisReply& r) { on_sub_reply(r); },
+            [this] {
+              unconfirm_provisioning();
+              lost(sub, sub_timer, sub_backoff);
+            }),
         pub_timer(io),
         sub_timer(io) {}
 
@@ -96,8 +106,10 @@ struct RedisBus::Impl {
 
   void resubscribe() {
     std::vector<std::string> channels;
-    channels.reserve(held.size());
+    channels.reserve(held.size() + provisioning.size());
     for (const auto& [device, count] : held) channels.push_back(channel(device));
+    unconfirm_provisioning();
+    for (const auto& [address, confirmed] : provisioning) channels.push_back(provisioning_channel(address));
     for (std::size_t i = 0; i < channels.size(); i += kSubscribeBatch) {
       std::vector<std::string_view> args{"SUBSCRIBE"};
       for (std::size_t j = i; j < std::min(channels.size(), i + kSubscribeBatch); ++j) args.push_back(channels[j]);
@@ -124,15 +136,67 @@ struct RedisBus::Impl {
   void publish(const std::string& device, std::string_view what) {
     const std::string ch = channel(device);
     if (pub.send({"PUBLISH", ch, what})) {
+      pending_relays.emplace_back();  // a wake-up: its answer is not awaited
       published.fetch_add(1, std::memory_order_relaxed);
     } else {
       publish_dropped.fetch_add(1, std::memory_order_relaxed);
     }
   }
 
-  void on_pub_reply(const redisReply& /*reply*/) {
-    // PUBLISH answers how many subscribers got it: zero is normal (the
-    // device is offline; its mail waits in storage). Errors change nothing.
+  void hold_provisioning(const std::string& address) {
+    if (!provisioning.emplace(address, false).second) return;
+    const std::string ch = provisioning_channel(address);
+    (void)sub.send({"SUBSCRIBE", ch});  // while closed: resubscribe() sends it on connect
+  }
+
+  void release_provisioning(const std::string& address) {
+    auto it = provisioning.find(address);
+    if (it == provisioning.end()) return;
+    if (it->second) provisioning_confirmed.fetch_sub(1, std::memory_order_relaxed);
+    provisioning.erase(it);
+    const std::string ch = provisioning_channel(address);
+    (void)sub.send({"UNSUBSCRIBE", ch});
+  }
+
+  void relay_provisioning(const std::string& address, const std::string& frame,
+                          std::function<void(RelayOutcome)> done) {
+    const std::string ch = provisioning_channel(address);
+    if (!pub.send({"PUBLISH", ch, frame})) return done(RelayOutcome::unavailable);
+    pending_relays.push_back(std::move(done));
+  }
+
+  /// The pub connection is gone with the answers still due: nobody knows
+  /// whether those frames arrived, so their senders hear "unavailable".
+  void fail_pending_relays() {
+    auto waiting = std::move(pending_relays);
+    pending_relays.clear();
+    for (auto& done : waiting) {
+      if (done) done(RelayOutcome::unavailable);
+    }
+  }
+
+  /// The sub connection is gone: no provisioning subscription is in effect
+  /// until Redis confirms it again.
+  void unconfirm_provisioning() {
+    for (auto& [address, confirmed] : provisioning) confirmed = false;
+    provisioning_confirmed.store(0, std::memory_order_relaxed);
+  }
+
+  void on_pub_reply(const redisReply& r) {
+    // Replies come in command order: the front entry is this reply's. For a
+    // wake-up it is empty (zero subscribers is normal: the device is offline
+    // and its mail waits in storage); a provisioning relay learns whether a
+    // node held the address.
+    if (pending_relays.empty()) return;
+    auto done = std::move(pending_relays.front());
+    pending_relays.pop_front();
+    if (!done) return;
+    if (r.type != REDIS_REPLY_INTEGER) return done(RelayOutcome::unavailable);
+    if (r.integer > 0) {
+      provisioning_relayed.fetch_add(1, std::memory_order_relaxed);
+      return done(RelayOutcome::delivered);
+    }
+    done(RelayOutcome::not_held);
   }
 
   void on_sub_reply(const redisReply& r) {
@@ -142,6 +206,9 @@ struct RedisBus::Impl {
     const redisReply& ch = *r.element[1];
     if (kind.type != REDIS_REPLY_STRING || ch.type != REDIS_REPLY_STRING) return;
     std::string_view name = as_view(ch);
+    if (name.substr(0, kProvisioningPrefix.size()) == kProvisioningPrefix) {
+      return on_provisioning(as_view(kind), std::string(name.substr(kProvisioningPrefix.size())), *r.element[2]);
+    }
     if (name.substr(0, kChannelPrefix.size()) != kChannelPrefix) return;
     const std::string device(name.substr(kChannelPrefix.size()));
     if (held.find(device) == held.end()) return;  // released since
@@ -159,6 +226,19 @@ struct RedisBus::Impl {
     if (what == kDisconnect && events.disconnect) events.disconnect(device);
   }
 
+  void on_provisioning(std::string_view kind, const std::string& address, const redisReply& payload) {
+    auto it = provisioning.find(address);
+    if (it == provisioning.end()) return;  // released since
+    if (kind == "subscribe") {
+      if (!it->second) provisioning_confirmed.fetch_add(1, std::memory_order_relaxed);
+      it->second = true;
+      return;
+    }
+    if (kind != "message" || payload.type != REDIS_REPLY_STRING) return;
+    provisioning_received.fetch_add(1, std::memory_order_relaxed);
+    if (events.provisioning) events.provisioning(address, std::string(as_view(payload)));
+  }
+
   RedisEndpoint endpoint;
   BusEvents events;
   asio::io_context io;
@@ -170,11 +250,18 @@ struct RedisBus::Impl {
   std::chrono::milliseconds pub_backoff{kFirstBackoff};
   std::chrono::milliseconds sub_backoff{kFirstBackoff};
   std::unordered_map<std::string, std::uint32_t> held;  ///< device -> sessions here
+  /// Provisioning address -> its subscription confirmed by Redis.
+  std::unordered_map<std::string, bool> provisioning;
+  /// One entry per PUBLISH awaiting its answer, in order (empty for wake-ups).
+  std::deque<std::function<void(RelayOutcome)>> pending_relays;
   std::atomic<std::uint64_t> published{0};
   std::atomic<std::uint64_t> publish_dropped{0};
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> reconnects{0};
   std::atomic<std::uint64_t> held_count{0};
+  std::atomic<std::uint64_t> provisioning_confirmed{0};
+  std::atomic<std::uint64_t> provisioning_relayed{0};
+  std::atomic<std::uint64_t> provisioning_received{0};
   std::atomic<bool> healthy{false};
   bool reported = false;  ///< health reported at least once (bus thread)
   std::thread thread;
@@ -208,6 +295,21 @@ void RedisBus::disconnect(const std::string& device) {
   asio::post(impl_->io, [impl = impl_.get(), device] { impl->publish(device, kDisconnect); });
 }
 
+void RedisBus::hold_provisioning(const std::string& address) {
+  asio::post(impl_->io, [impl = impl_.get(), address] { impl->hold_provisioning(address); });
+}
+
+void RedisBus::release_provisioning(const std::string& address) {
+  asio::post(impl_->io, [impl = impl_.get(), address] { impl->release_provisioning(address); });
+}
+
+void RedisBus::relay_provisioning(const std::string& address, std::string frame,
+                                  std::function<void(RelayOutcome)> done) {
+  asio::post(impl_->io, [impl = impl_.get(), address, frame = std::move(frame), done = std::move(done)]() mutable {
+    impl->relay_provisioning(address, frame, std::move(done));
+  });
+}
+
 BusCounters RedisBus::counters() const {
   BusCounters c;
   c.published = impl_->published.load(std::memory_order_relaxed);
@@ -215,12 +317,19 @@ BusCounters RedisBus::counters() const {
   c.received = impl_->received.load(std::memory_order_relaxed);
   c.reconnects = impl_->reconnects.load(std::memory_order_relaxed);
   c.held = impl_->held_count.load(std::memory_order_relaxed);
+  c.provisioning_held = impl_->provisioning_confirmed.load(std::memory_order_relaxed);
+  c.provisioning_relayed = impl_->provisioning_relayed.load(std::memory_order_relaxed);
+  c.provisioning_received = impl_->provisioning_received.load(std::memory_order_relaxed);
   c.healthy = impl_->healthy.load(std::memory_order_relaxed);
   return c;
 }
 
 std::string RedisBus::channel(const std::string& device) {
   return std::string(kChannelPrefix) + device;
+}
+
+std::string RedisBus::provisioning_channel(const std::string& address) {
+  return std::string(kProvisioningPrefix) + address;
 }
 
 }  // namespace hush::server::cluster

@@ -1,5 +1,5 @@
 // ProvisioningRegistry (see provisioning_registry.hpp). The sink is called
-// outside the mutex.
+// outside the mutex; the observer inside it, so it hears of each address in order.
 #include "net/provisioning_registry.hpp"
 
 namespace hush::server::net {
@@ -24,12 +24,17 @@ void ProvisioningRegistry::release(const std::string& remote) {
 
 void ProvisioningRegistry::add(const std::string& address, std::weak_ptr<ProvisioningSink> sink) {
   std::lock_guard lock(mutex_);
-  sinks_.insert_or_assign(address, std::move(sink));
+  if (sinks_.insert_or_assign(address, std::move(sink)).second && observer_) observer_(address, true);
 }
 
 void ProvisioningRegistry::remove(const std::string& address) {
   std::lock_guard lock(mutex_);
-  sinks_.erase(address);
+  if (sinks_.erase(address) > 0 && observer_) observer_(address, false);
+}
+
+void ProvisioningRegistry::set_observer(Observer observer) {
+  std::lock_guard lock(mutex_);
+  observer_ = std::move(observer);
 }
 
 bool ProvisioningRegistry::deliver(const std::string& address, Bytes frame) {
@@ -40,6 +45,7 @@ bool ProvisioningRegistry::deliver(const std::string& address, Bytes frame) {
     if (it == sinks_.end()) return false;
     sink = it->second.lock();
     sinks_.erase(it);
+    if (observer_) observer_(address, false);
   }
   if (!sink) return false;
   sink->deliver(std::move(frame));

@@ -1,12 +1,15 @@
 // The new devices waiting on /v1/provisioning: each socket's random address
 // (the only way to reach it) and how many sockets each client address holds.
 // An address is used once: deliver() takes it out before handing the frame
-// over. Nothing here is stored on disk. Thread-safe.
+// over. Nothing here is stored on disk. Thread-safe. An observer hears of
+// every address that starts or stops waiting here (the cross-node relay
+// subscribes to it, issue #17).
 #pragma once
 
 #include <hush/util/bytes.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,11 +44,18 @@ class ProvisioningRegistry {
   /// socket waits there (unknown, expired, closed or already used).
   bool deliver(const std::string& address, Bytes frame);
 
+  /// Called with (address, true) when a socket becomes reachable and
+  /// (address, false) when it stops being, under the registry's lock (so in
+  /// order): it must return at once and not call back into the registry.
+  using Observer = std::function<void(const std::string& address, bool waiting)>;
+  void set_observer(Observer observer);
+
  private:
   std::mutex mutex_;
   std::size_t max_per_remote_;
   std::unordered_map<std::string, std::size_t> per_remote_;
   std::unordered_map<std::string, std::weak_ptr<ProvisioningSink>> sinks_;
+  Observer observer_;
 };
 
 }  // namespace hush::server::net

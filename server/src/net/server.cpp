@@ -239,6 +239,10 @@ bool Server::forward_provisioning(const std::string& address, Bytes frame) {
   return delivered;
 }
 
+void Server::set_provisioning_observer(ProvisioningRegistry::Observer observer) {
+  impl_->provisioning.set_observer(std::move(observer));
+}
+
 void Server::stop() {
   if (impl_->stopping.exchange(true)) return;
   asio::post(impl_->ioc, [impl = impl_.get()] {

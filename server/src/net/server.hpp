@@ -7,6 +7,7 @@
 #include "net/application.hpp"
 #include "net/limits.hpp"
 #include "net/metrics.hpp"
+#include "net/provisioning_registry.hpp"
 #include "net/registry.hpp"
 
 #include <hush/util/result.hpp>
@@ -75,6 +76,10 @@ class Server {
   /// sends it and closes. False when none waits there (unknown, expired,
   /// closed or already used). Thread-safe; returns at once.
   bool forward_provisioning(const std::string& address, Bytes frame);
+  /// Told of every provisioning address that starts or stops waiting here
+  /// (the cross-node relay subscribes to it); empty: nobody. Set before
+  /// start(). See ProvisioningRegistry::set_observer.
+  void set_provisioning_observer(ProvisioningRegistry::Observer observer);
 
   /// Begins a graceful shutdown: stop accepting, let sessions finish queued
   /// writes and close, cut what remains after Limits::shutdown_grace.

@@ -2,12 +2,11 @@
 // postgres user when we are root, and cleanup at the end.
 #include <hush/testing/temporary_postgres.hpp>
 
+#include <hush/testing/free_port.hpp>
+
 #include <libpq-fe.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -23,22 +22,6 @@ namespace hush::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::uint16_t free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 std::string find_bindir() {
   if (const char* env = std::getenv("HUSH_PG_BINDIR")) return env;

@@ -1,5 +1,7 @@
 #include "hush/testing/temporary_redis.hpp"
 
+#include "hush/testing/free_port.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -15,20 +17,12 @@
 namespace hush::testing {
 namespace {
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+/// Starts tried before giving up (each on a fresh port while the first
+/// start has not succeeded yet).
+constexpr int kStartAttempts = 3;
+/// PINGs 50 ms apart before a start counts as failed: 30 s, for a machine
+/// loaded by parallel builds and tests.
+constexpr int kStartPolls = 600;
 
 /// One PING over a fresh connection: true on "+PONG".
 bool pings(std::uint16_t port) {
@@ -51,7 +45,7 @@ bool pings(std::uint16_t port) {
 
 }  // namespace
 
-TemporaryRedis::TemporaryRedis() : port_(free_port()) {}
+TemporaryRedis::TemporaryRedis() : port_(free_loopback_port()) {}
 
 TemporaryRedis::~TemporaryRedis() {
   kill();
@@ -59,6 +53,21 @@ TemporaryRedis::~TemporaryRedis() {
 
 bool TemporaryRedis::start() {
   if (pid_ > 0) return true;
+  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
+    if (start_on_port()) {
+      started_once_ = true;
+      return true;
+    }
+    // Before the first start nobody knows the port yet: one taken since it
+    // was chosen (another test's server) is replaced. After it, the port is
+    // the address the nodes were given and must stay.
+    if (started_once_) return false;
+    port_ = free_loopback_port();
+  }
+  return false;
+}
+
+bool TemporaryRedis::start_on_port() {
   const std::string port = std::to_string(port_);
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -68,7 +77,7 @@ bool TemporaryRedis::start() {
     ::_exit(127);
   }
   if (pid_ < 0) return false;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < kStartPolls; ++i) {
     if (pings(port_)) return true;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {  // it exited (port taken?)
@@ -77,6 +86,7 @@ bool TemporaryRedis::start() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  kill();  // never answered: do not leave it behind
   return false;
 }
 

@@ -16,7 +16,9 @@ class TemporaryRedis {
   TemporaryRedis(const TemporaryRedis&) = delete;
   TemporaryRedis& operator=(const TemporaryRedis&) = delete;
 
-  /// Starts redis-server and waits until it answers PING (up to 10 s).
+  /// Starts redis-server and waits until it answers PING (up to 30 s).
+  /// Until a first start succeeded, a port found taken is replaced by a
+  /// fresh one (address() changes); after it, the port stays.
   bool start();
   /// SIGKILL, as a crash of the Redis host would end it; waits for the exit.
   void kill();
@@ -24,8 +26,11 @@ class TemporaryRedis {
   [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
+  bool start_on_port();
+
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+  bool started_once_ = false;
 };
 
 }  // namespace hush::testing
