@@ -94,6 +94,19 @@ std::size_t Registry::notify(const std::string& peer) {
   return targets.size();
 }
 
+std::size_t Registry::notify_all() {
+  std::vector<std::shared_ptr<Connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    targets.reserve(entries_.size());
+    for (auto& [token, e] : entries_) {
+      if (auto c = e.connection.lock()) targets.push_back(std::move(c));
+    }
+  }
+  for (auto& c : targets) c->wake();
+  return targets.size();
+}
+
 std::size_t Registry::push_frame(const std::string& peer, std::uint64_t seq, Bytes frame) {
   auto targets = bound_to(peer);
   // Usually one session per device; each extra one gets a copy.

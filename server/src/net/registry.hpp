@@ -58,6 +58,8 @@ class Registry {
 
   /// Wakes every connection bound to `peer`; returns how many.
   std::size_t notify(const std::string& peer);
+  /// Wakes every connection (each reads its mailbox once); returns how many.
+  std::size_t notify_all();
   /// Hands `frame` (row `seq` of `peer`'s mailbox) to every connection bound
   /// to `peer` (Connection::push_frame); returns how many. None: the mailbox
   /// keeps it for the next connection.

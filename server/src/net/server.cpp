@@ -223,7 +223,10 @@ void Server::set_bind_observer(Registry::BindObserver observer) {
   impl_->registry.set_bind_observer(std::move(observer));
 }
 
-void Server::set_wake_bus_up(bool up) { impl_->wake_bus_up.store(up, std::memory_order_relaxed); }
+void Server::set_wake_bus_up(bool up) {
+  const bool was_up = impl_->wake_bus_up.exchange(up, std::memory_order_relaxed);
+  if (was_up && !up) impl_->registry.notify_all();
+}
 
 void Server::send_notice(const std::string& peer, const Bytes& frame) { impl_->registry.send_notice(peer, frame); }
 
