@@ -76,6 +76,7 @@ class ClientImpl {
   Result<std::vector<HistoryMessage>> history(std::string_view username, std::size_t limit);
   Result<std::vector<Contact>> contacts();
   Result<SafetyNumber> safety_number(std::string_view username);
+  Result<std::vector<SessionInfo>> sessions(std::string_view username);
   Status verify(std::string_view username);
   /// `expected_key_hex`: accept only that pending key (conflict otherwise).
   Status trust(std::string_view username, std::optional<std::string> expected_key_hex);
@@ -271,6 +272,7 @@ class ClientImpl {
   std::vector<FailedEnvelope> failed_;  ///< filled by process_envelope, drained by after_envelope
   store::SentMessages sent_{*store_};
   store::DrainedPreKeys drained_{*store_};  ///< registration.cpp: one-time pre-keys handed out, pruned later
+  store::DrainedPreKeys drained_kyber_{*store_, store::OneTimeKind::kyber};  ///< the same for one-time Kyber pre-keys
   store::DecryptionErrorBudget budget_{*store_};
 };
 
