@@ -60,6 +60,9 @@ class ClientImpl {
   Result<HousekeepingReport> housekeeping();
   /// Makes the keys of a new device (identity given or fresh) and the RegisterRequest that publishes them.
   Result<pb::RegisterRequest> prepare_device(const signal::IdentityKeyPair& identity);
+  /// After a registration: uploads the one-time Kyber pre-keys prepare_device
+  /// made but left out of the RegisterRequest (hushd's HTTP body limit).
+  Status upload_rest_of_kyber_batch();
   /// POSTs /v1/register to `url` and saves the account with `servers` (the
   /// whole list, canonical) as its server. Errors as register_account.
   Result<Identity> finish_registration(const net::ServerUrl& url, const std::string& servers,
@@ -273,6 +276,8 @@ class ClientImpl {
   store::SentMessages sent_{*store_};
   store::DrainedPreKeys drained_{*store_};  ///< registration.cpp: one-time pre-keys handed out, pruned later
   store::DrainedPreKeys drained_kyber_{*store_, store::OneTimeKind::kyber};  ///< the same for one-time Kyber pre-keys
+  /// registration.cpp: one-time Kyber pre-keys made at registration that go up after it.
+  std::vector<signal::KyberPreKeyId> kyber_after_registration_;
   store::DecryptionErrorBudget budget_{*store_};
 };
 
