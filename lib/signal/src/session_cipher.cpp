@@ -105,7 +105,15 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
   std::optional<spqr::MessageKey> pq_key;
   if (state.session_version == kPqxdhCiphertextVersion) {
     HUSH_TRY_ASSIGN(auto parsed, spqr::SpqrState::parse(state.pq_ratchet_state.expose()));
-    HUSH_TRY_ASSIGN(pq_key, parsed.recv(message.pq_ratchet()));
+    auto received = parsed.recv(message.pq_ratchet());
+    // SPQR runs before the MAC check, so a state this message does not belong
+    // to (two sessions started at once, one archived) can find its SPQR
+    // counter used. That is no duplicate of this state's messages (the
+    // chain's check above catches those): let the caller try the other states.
+    if (!received && received.code() == Errc::duplicate_message) {
+      return make_error(Errc::invalid_message, "spqr key already used in this state");
+    }
+    HUSH_TRY_ASSIGN(pq_key, std::move(received));
     pq = std::move(parsed);
   }
   HUSH_TRY_ASSIGN(auto mk, message_keys_from(std::move(key_source), pq_key));
