@@ -618,6 +618,26 @@ TEST_F(ClientE2e, HousekeepingTopsUpAndRotates) {
   EXPECT_EQ(r->old_last_resort_kyber_pre_keys_removed, 1u);
 }
 
+// A full batch of 100 one-time Kyber pre-keys does not fit in hushd's 64 KiB
+// registration body: 30 go with the registration, the rest right after it.
+// The server then holds every key the device made.
+TEST_F(ClientE2e, AFullBatchOfKyberPreKeysReachesTheServer) {
+  ClientOptions o = options();
+  o.pre_key_batch = 100;
+  o.pre_key_low_water = 20;
+  auto c = Client::create(home("alice"), test_passphrase("pw"), o);
+  ASSERT_TRUE(c);
+  Client& alice = *(clients_["alice"] = std::move(*c));
+  auto id = alice.register_account(url(), "alice", ca());
+  ASSERT_TRUE(id) << errc_name(id.code()) << " " << (id ? "" : id.error().context);
+  auto r = alice.housekeeping();
+  ASSERT_TRUE(r) << errc_name(r.code());
+  EXPECT_EQ(r->kyber_pre_keys_uploaded, 0u) << "the server holds the whole batch";
+  EXPECT_EQ(r->drained_kyber_pre_keys_waiting, 0u) << "no key made here is missing there";
+  EXPECT_EQ(r->pre_keys_uploaded, 0u);
+  EXPECT_FALSE(r->last_resort_kyber_pre_key_rotated);
+}
+
 // A device that published no Kyber pre-key (a raw client registered without
 // them) gets no session: Hush never falls back to X3DH for a new session.
 TEST_F(ClientE2e, ANewSessionNeedsAKyberPreKey) {

@@ -657,7 +657,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
         drop_connection();
         break;
       }
-      if ((*conn)->take_pre_keys_low()) (void)housekeeping();  // hushd said: one-time pre-keys run low
+      if ((*conn)->take_pre_keys_low()) (void)housekeeping();  // hushd said: one-time pre-keys (EC or Kyber) run low
       if (*next) {
         std::vector<ReceivedMessage> out;
         bool ack = false;
