@@ -215,6 +215,23 @@ TEST_P(KyberKeys, HeldKyberKeysAreLimitedLikeTheEcOnes) {
   EXPECT_EQ(kyber_count(alice.address), kMaxKyberPreKeysHeld);
   EXPECT_EQ(keys_->add_kyber_pre_keys(alice.address, {}, kybers(account, 5000, 1)).code(), Errc::quota_exceeded);
   EXPECT_EQ(kyber_count(alice.address), kMaxKyberPreKeysHeld) << "the refused batch added nothing";
+
+  // One upload is one transaction: the Kyber part over the limit refuses the EC parts too.
+  KeyUpload mixed;
+  mixed.signed_pre_key = signed_pre_key(account, 9);
+  mixed.one_time_pre_keys = one_time_pre_keys(1, 5);
+  mixed.last_resort_kyber_pre_key = kyber(account, 4000);
+  mixed.kyber_pre_keys = kybers(account, 5000, 1);
+  EXPECT_EQ(keys_->upload_keys(alice.address, mixed).code(), Errc::quota_exceeded);
+  EXPECT_EQ(keys_->one_time_pre_key_count(alice.address).value(), 0u);
+  PreKeyBundle unchanged = fetch_one(account);
+  EXPECT_EQ(unchanged.signed_pre_key.id, 1u);
+  EXPECT_FALSE(unchanged.kyber_pre_key && unchanged.kyber_last_resort) << "no last-resort key stored";
+  EXPECT_EQ(kyber_count(alice.address), kMaxKyberPreKeysHeld - 1) << "the fetch took one";
+  mixed.kyber_pre_keys.clear();
+  ASSERT_TRUE(keys_->upload_keys(alice.address, mixed));
+  EXPECT_EQ(keys_->one_time_pre_key_count(alice.address).value(), 5u);
+  EXPECT_EQ(fetch_one(account).signed_pre_key.id, 9u);
   ASSERT_TRUE(keys_->add_kyber_pre_keys(alice.address, kyber(account, 5001), kybers(account, 1, 3)))
       << "replacing held ids (and the last-resort key) is fine";
   EXPECT_EQ(kyber_count(alice.address), kMaxKyberPreKeysHeld);

@@ -115,26 +115,18 @@ Status KeyService::upload_keys(const DeviceAddress& device, const KeyUpload& up)
     if (!account.identity_key) return make_error(Errc::not_found, "identity key");
     identity = *account.identity_key;
   }
-  // Everything is checked before anything is stored.
-  std::optional<SignedPreKeyRecord> spk;
+  // Everything is checked before anything is stored; then one transaction.
+  KeyBatch batch;
+  if (first_upload) batch.identity_key = identity;
   if (up.signed_pre_key) {
-    HUSH_TRY_ASSIGN(spk, parse_signed_pre_key(*up.signed_pre_key, *identity));
+    HUSH_TRY_ASSIGN(batch.signed_pre_key, parse_signed_pre_key(*up.signed_pre_key, *identity));
   }
-  HUSH_TRY_ASSIGN(auto one_time, parse_one_time_pre_keys(up.one_time_pre_keys));
-  std::optional<KyberPreKeyRecord> last_resort;
-  std::vector<KyberPreKeyRecord> kyber_keys;
+  HUSH_TRY_ASSIGN(batch.one_time_pre_keys, parse_one_time_pre_keys(up.one_time_pre_keys));
   if (kyber) {
-    HUSH_TRY_ASSIGN(kyber_keys,
-                    validate_kyber_pre_keys(*identity, up.last_resort_kyber_pre_key, up.kyber_pre_keys, last_resort));
+    HUSH_TRY_ASSIGN(batch.kyber_pre_keys, validate_kyber_pre_keys(*identity, up.last_resort_kyber_pre_key,
+                                                                  up.kyber_pre_keys, batch.last_resort_kyber_pre_key));
   }
-
-  if (spk) {
-    HUSH_TRY(first_upload ? store_.set_device_keys(device, *identity, *spk) : store_.set_signed_pre_key(device, *spk));
-  }
-  if (!one_time.empty()) HUSH_TRY(store_.add_one_time_pre_keys(device, one_time, kMaxOneTimePreKeysHeld));
-  if (last_resort) HUSH_TRY(store_.set_last_resort_kyber_pre_key(device, *last_resort));
-  if (!kyber_keys.empty()) HUSH_TRY(store_.add_kyber_pre_keys(device, kyber_keys, kMaxKyberPreKeysHeld));
-  return ok();
+  return store_.upload_keys(device, batch, kMaxOneTimePreKeysHeld, kMaxKyberPreKeysHeld);
 }
 
 Status KeyService::add_kyber_pre_keys(const DeviceAddress& device, const std::optional<KyberPreKeyUpload>& last_resort,

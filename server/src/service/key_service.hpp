@@ -120,9 +120,9 @@ class KeyService {
   /// One key upload: every part is checked first (the Kyber pre-keys against
   /// the account's identity key, or `identity_key` on the first upload), so
   /// a bad key anywhere stores nothing; then the signed pre-key is set
-  /// (set_keys / rotate_signed_pre_key), the one-time pre-keys added, the
-  /// last-resort Kyber pre-key replaced and the one-time Kyber ones added,
-  /// in that order (each its own transaction). invalid_argument: nothing
+  /// (as set_keys / rotate_signed_pre_key do), the one-time pre-keys added,
+  /// the last-resort Kyber pre-key replaced and the one-time Kyber ones
+  /// added, all in one transaction (Store::upload_keys). invalid_argument: nothing
   /// to upload, or a part's rule. not_found: Kyber pre-keys and no identity
   /// key yet, or no such device. Else as set_keys, rotate_signed_pre_key,
   /// add_one_time_pre_keys and add_kyber_pre_keys.

@@ -138,6 +138,41 @@ Result<std::size_t> SqlStore<Db>::count_one_time_pre_keys(const DeviceAddress& d
   return count_in(*db, device);
 }
 
+// One transaction for the whole upload, so a refused part (another identity
+// key, a held limit) leaves the earlier parts unstored too.
+template <class Db>
+Status SqlStore<Db>::upload_keys(const DeviceAddress& device, const KeyBatch& batch, std::size_t max_one_time,
+                                 std::size_t max_kyber) {
+  auto db = pool_.lease();
+  SqlTransaction<Db> tx(*db);
+  HUSH_TRY(tx.begin());
+  if (batch.identity_key) {
+    // Lock order everywhere: account, then device, then queue rows.
+    HUSH_TRY_ASSIGN(auto q, db->query(Db::kLockAccountForUpdate));
+    q.bind(1, sql::view(device.account));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) return make_error(Errc::not_found, "account");
+  }
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
+  if (!exists) return make_error(Errc::not_found, "device");
+  if (batch.identity_key) HUSH_TRY(set_identity_key_in(*db, device.account, *batch.identity_key));
+  if (batch.signed_pre_key) HUSH_TRY(set_signed_pre_key_in(*db, device, *batch.signed_pre_key));
+  if (!batch.one_time_pre_keys.empty()) {
+    HUSH_TRY(add_one_time_pre_keys_in(*db, device, batch.one_time_pre_keys));
+    HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, device));
+    if (held > max_one_time) return make_error(Errc::quota_exceeded, "one-time pre-keys");  // rolls back
+  }
+  if (batch.last_resort_kyber_pre_key) {
+    HUSH_TRY(set_last_resort_kyber_in(*db, device, *batch.last_resort_kyber_pre_key));
+  }
+  if (!batch.kyber_pre_keys.empty()) {
+    HUSH_TRY(add_kyber_pre_keys_in(*db, device, batch.kyber_pre_keys));
+    HUSH_TRY_ASSIGN(std::size_t held, count_kyber_in(*db, device));
+    if (held > max_kyber) return make_error(Errc::quota_exceeded, "kyber pre-keys");  // rolls back
+  }
+  return tx.commit();
+}
+
 // ---- Kyber pre-keys (PQXDH, issue #15) ---------------------------------------
 
 namespace sql {

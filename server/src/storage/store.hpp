@@ -102,6 +102,16 @@ class Store {
   /// The ids of the one-time pre-keys the device still holds (not handed
   /// out), ascending. not_found: no such device. storage_failure.
   virtual Result<std::vector<std::uint32_t>> one_time_pre_key_ids(const DeviceAddress& device) = 0;
+  /// Stores one upload in one transaction: the identity key (when set: first
+  /// or same), the signed pre-key, the one-time pre-keys, the last-resort
+  /// Kyber pre-key (replaced) and the one-time Kyber pre-keys (a held id is
+  /// replaced). conflict: the account has another identity key.
+  /// quota_exceeded: the device would hold more than `max_one_time` EC or
+  /// `max_kyber` Kyber one-time pre-keys. not_found: no such device.
+  /// storage_failure. Nothing changes on failure. The caller checked every
+  /// key and signature.
+  virtual Status upload_keys(const DeviceAddress& device, const KeyBatch& batch, std::size_t max_one_time,
+                             std::size_t max_kyber) = 0;
   /// Sets the device's last-resort Kyber pre-key, replacing the one it had
   /// (PQXDH, issue #15). not_found: no such device. storage_failure. The
   /// caller checked the key and verified its signature.

@@ -139,6 +139,18 @@ struct DeviceKeys {
   std::vector<KyberPreKeyRecord> kyber_pre_keys;
 };
 
+/// One key upload of a device, every key checked by the service first (each
+/// part optional): stored by Store::upload_keys in one transaction.
+struct KeyBatch {
+  /// Set on a first upload (with signed_pre_key): fixes the account's
+  /// identity key, or must equal it.
+  std::optional<crypto::PublicKey> identity_key;
+  std::optional<SignedPreKeyRecord> signed_pre_key;
+  std::vector<OneTimePreKeyRecord> one_time_pre_keys;
+  std::optional<KyberPreKeyRecord> last_resort_kyber_pre_key;
+  std::vector<KyberPreKeyRecord> kyber_pre_keys;
+};
+
 // ---- accounts and devices -------------------------------------------------
 
 struct AccountRecord {
