@@ -13,7 +13,7 @@ ErrorInfo error_info(Errc code) noexcept {
     case Errc::invalid_argument: return {E::invalid_input, "invalid value"};
     case Errc::bad_length: return {E::invalid_input, "value has the wrong length"};
     case Errc::decode_error: return {E::storage, "data could not be decoded (damaged store or bad input)"};
-    case Errc::unsupported_version: return {E::storage, "the store or message was written by an unsupported version"};
+    case Errc::unsupported_version: return {E::storage, "the store, a message or a contact's keys are of an unsupported version"};
     // cryptography
     case Errc::bad_mac: return {E::protocol, "integrity check failed (tampered or wrong key)"};
     case Errc::bad_signature: return {E::protocol, "signature did not verify"};

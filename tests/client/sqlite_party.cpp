@@ -24,6 +24,7 @@ Result<std::string> text_of(ByteView padded) {
 SqliteParty::SqliteParty(std::string name, std::filesystem::path home, std::uint64_t seed)
     : name_(name), home_(std::move(home)), address_{std::move(name), signal::DeviceId{1}}, rng_(seed) {
   store_ = create_store(home_, name_ + " passphrase");
+  HUSH_CHECK(store::ensure_kyber_pre_key_tables(*store_).has_value());
   protocol_ = std::make_unique<store::SqliteProtocolStore>(*store_);
   auto identity = signal::IdentityKeyPair::generate(rng_);
   auto spk = signal::generate_signed_pre_key(identity, signal::SignedPreKeyId{1}, clock_ms_, rng_);
@@ -54,10 +55,21 @@ signal::PreKeyBundle SqliteParty::make_bundle() {
           identity->public_key};
 }
 
+signal::PreKeyBundle SqliteParty::make_pq_bundle(bool last_resort) {
+  auto bundle = make_bundle();
+  auto identity = protocol_->identities.identity_key_pair();
+  HUSH_CHECK(identity.has_value());
+  auto kyber = signal::generate_kyber_pre_key(*identity, signal::KyberPreKeyId{next_kyber_pre_key_id_++}, clock_ms_,
+                                              last_resort, rng_);
+  HUSH_CHECK(protocol_->kyber_pre_keys.store_kyber_pre_key(kyber).has_value());
+  bundle.kyber_pre_key = signal::BundleKyberPreKey{kyber.id, kyber.public_key(), kyber.signature};
+  return bundle;
+}
+
 Result<signal::CiphertextMessage> SqliteParty::send_text(const signal::ProtocolAddress& to, std::string_view text) {
   HUSH_TRY_ASSIGN(auto padded, text_content(text, rng_, ++clock_ms_));
   signal::SessionCipher cipher(protocol_->stores(), to);
-  return cipher.encrypt(padded.expose());
+  return cipher.encrypt(padded.expose(), rng_);
 }
 
 Result<std::string> SqliteParty::receive(const signal::ProtocolAddress& from, const signal::CiphertextMessage& message) {

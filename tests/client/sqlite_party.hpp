@@ -29,6 +29,9 @@ class SqliteParty {
   void reopen();
   /// Publishes a one-time pre-key and the signed pre-key; returns the bundle.
   signal::PreKeyBundle make_bundle();
+  /// make_bundle() plus a fresh Kyber pre-key (one-time or last-resort),
+  /// kept in the SQLite Kyber store: a PQXDH (version 4) bundle.
+  signal::PreKeyBundle make_pq_bundle(bool last_resort = false);
   /// Encrypts a text content (padded) to `to`.
   Result<signal::CiphertextMessage> send_text(const signal::ProtocolAddress& to, std::string_view text);
   /// Receives one message: decrypt + decode + all writes in one transaction.
@@ -43,6 +46,7 @@ class SqliteParty {
   std::unique_ptr<store::LocalStore> store_;
   std::unique_ptr<store::SqliteProtocolStore> protocol_;
   std::uint32_t next_pre_key_id_ = 1;
+  std::uint32_t next_kyber_pre_key_id_ = 1;
   std::uint64_t clock_ms_ = 1'700'000'000'000;
 };
 

@@ -3,11 +3,13 @@
 // the stale-device retry, sent copies on our own devices, identity change,
 // a wrong passphrase, and a crash between commit and ack.
 #include "sdk_fixture.hpp"
+#include "test_account.hpp"
 
 #include "../../client/src/net/server_list.hpp"
 
 #include <hush/client/client.hpp>
 #include <hush/client/store/sent_messages.hpp>
+#include <hush/testing/deterministic_rng.hpp>
 #include <hush/signal/messages.hpp>
 
 #include <arpa/inet.h>
@@ -44,6 +46,18 @@ class ClientE2e : public testing::SdkFixture {
   }
 };
 
+/// Every session `c` holds with `peer`'s devices (at least one) is version
+/// 4 (PQXDH) with SPQR running (docs/protocol.md §7.9).
+void expect_post_quantum(Client& c, std::string_view peer, std::size_t devices = 1) {
+  auto sessions = c.sessions(peer);
+  ASSERT_TRUE(sessions) << errc_name(sessions.code());
+  ASSERT_EQ(sessions->size(), devices) << peer;
+  for (const auto& s : *sessions) {
+    EXPECT_EQ(s.version, 4u) << peer << " device " << s.device_id;
+    EXPECT_TRUE(s.post_quantum_ratchet) << peer << " device " << s.device_id;
+  }
+}
+
 TEST_F(ClientE2e, ThreeUsersTalkBothWays) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");
@@ -70,6 +84,13 @@ TEST_F(ClientE2e, ThreeUsersTalkBothWays) {
   auto b2 = receive_n(bob, 1);
   ASSERT_EQ(b2.size(), 1u);
   EXPECT_EQ(b2[0].sender, "carol");
+  // Every conversation, on both sides, is PQXDH (version 4) with SPQR.
+  expect_post_quantum(alice, "bob");
+  expect_post_quantum(bob, "alice");
+  expect_post_quantum(alice, "carol");
+  expect_post_quantum(carol, "alice");
+  expect_post_quantum(carol, "bob");
+  expect_post_quantum(bob, "carol");
   // Nothing more, and a second receive shows nothing again.
   auto none = alice.receive(0s);
   ASSERT_TRUE(none);
@@ -337,6 +358,11 @@ TEST_F(ClientE2e, LinkedDeviceReceivesAndSeesSentCopiesAfterStaleRetry) {
   auto b2 = receive_n(bob, 1);
   ASSERT_EQ(b2.size(), 1u);
   EXPECT_EQ(b2[0].sender_device, 2u);
+  // The linked device's sessions are post-quantum too, with bob and with device 1.
+  expect_post_quantum(bob, "alice", 2);
+  expect_post_quantum(alice2, "bob");
+  expect_post_quantum(alice, "alice");
+  expect_post_quantum(alice2, "alice");
 
   // Removing device 2: bob's next send drops it after a stale answer.
   ASSERT_TRUE(alice.remove_device(2));
@@ -571,12 +597,17 @@ TEST_F(ClientE2e, HousekeepingTopsUpAndRotates) {
   auto r = alice.housekeeping();
   ASSERT_TRUE(r) << errc_name(r.code());
   EXPECT_EQ(r->pre_keys_uploaded, 4u);
+  // Each of them took a one-time Kyber pre-key with the EC one.
+  EXPECT_EQ(r->kyber_pre_keys_uploaded, 4u);
   EXPECT_FALSE(r->signed_pre_key_rotated);
+  EXPECT_FALSE(r->last_resort_kyber_pre_key_rotated);
   now_ms += 8ULL * 24 * 3600 * 1000;
   r = alice.housekeeping();
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->signed_pre_key_rotated);
+  EXPECT_TRUE(r->last_resort_kyber_pre_key_rotated) << "rotates with the signed pre-key";
   EXPECT_EQ(r->old_signed_pre_keys_removed, 0u);
+  EXPECT_EQ(r->old_last_resort_kyber_pre_keys_removed, 0u);
   // Messages started against the old signed pre-key still decrypt.
   auto got = receive_n(alice, 2);
   EXPECT_EQ(got.size(), 2u);
@@ -584,6 +615,45 @@ TEST_F(ClientE2e, HousekeepingTopsUpAndRotates) {
   r = alice.housekeeping();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->old_signed_pre_keys_removed, 1u);
+  EXPECT_EQ(r->old_last_resort_kyber_pre_keys_removed, 1u);
+}
+
+// A full batch of 100 one-time Kyber pre-keys does not fit in hushd's 64 KiB
+// registration body: 30 go with the registration, the rest right after it.
+// The server then holds every key the device made.
+TEST_F(ClientE2e, AFullBatchOfKyberPreKeysReachesTheServer) {
+  ClientOptions o = options();
+  o.pre_key_batch = 100;
+  o.pre_key_low_water = 20;
+  auto c = Client::create(home("alice"), test_passphrase("pw"), o);
+  ASSERT_TRUE(c);
+  Client& alice = *(clients_["alice"] = std::move(*c));
+  auto id = alice.register_account(url(), "alice", ca());
+  ASSERT_TRUE(id) << errc_name(id.code()) << " " << (id ? "" : id.error().context);
+  auto r = alice.housekeeping();
+  ASSERT_TRUE(r) << errc_name(r.code());
+  EXPECT_EQ(r->kyber_pre_keys_uploaded, 0u) << "the server holds the whole batch";
+  EXPECT_EQ(r->drained_kyber_pre_keys_waiting, 0u) << "no key made here is missing there";
+  EXPECT_EQ(r->pre_keys_uploaded, 0u);
+  EXPECT_FALSE(r->last_resort_kyber_pre_key_rotated);
+}
+
+// A device that published no Kyber pre-key (a raw client registered without
+// them) gets no session: Hush never falls back to X3DH for a new session.
+TEST_F(ClientE2e, ANewSessionNeedsAKyberPreKey) {
+  Client& alice = registered("alice");
+  hush::testing::DeterministicRng rng(1501);
+  const auto identity = crypto::KeyPair::generate(rng);
+  hush::testing::TestClient raw(hushd_->host(), hushd_->port(), ca());
+  unsigned status = 0;
+  auto device = hush::testing::register_device(raw, hush::testing::make_register_request("oldie", identity, 77, rng, 3),
+                                               &status);
+  ASSERT_TRUE(device) << "raw registration: " << status;
+  auto sent = alice.send_text("oldie", "hello?");
+  EXPECT_EQ(sent.code(), Errc::unsupported_version);
+  auto sessions = alice.sessions("oldie");
+  ASSERT_TRUE(sessions);
+  EXPECT_TRUE(sessions->empty()) << "no session was set up";
 }
 
 /// A loopback port nothing listens on (bound once by the kernel's choice,

@@ -146,6 +146,19 @@ TEST_F(GroupsE2e, FiveUsersOneWithTwoDevicesTalkAndAnOfflineMemberCatchesUp) {
     ASSERT_EQ(got.size(), 1u) << n;
     EXPECT_EQ(text(got[0]), "erin is back");
   }
+  // The pairwise sessions that carry group changes and Sender Keys are all
+  // version 4 with SPQR (docs/protocol.md §7.9), alice's two devices included.
+  for (const char* n : {"alice", "alice2", "bob", "erin"}) {
+    for (const char* peer : {"alice", "bob", "carol", "dave", "erin"}) {
+      auto sessions = at(n).sessions(peer);
+      ASSERT_TRUE(sessions) << n << " with " << peer;
+      for (const auto& session : *sessions) {
+        EXPECT_EQ(session.version, 4u) << n << " with " << peer << " device " << session.device_id;
+        EXPECT_TRUE(session.post_quantum_ratchet) << n << " with " << peer << " device " << session.device_id;
+      }
+    }
+  }
+  ASSERT_EQ(at("erin").sessions("alice")->size(), 2u) << "erin holds sessions with both of alice's devices";
 
   // The same group, members and history everywhere; history per group.
   const std::string reference = summary(*at("alice").group_info("friends"));

@@ -28,6 +28,7 @@ class HushdDevices : public ::testing::TestWithParam<std::string> {};
 class HushdProvisioning : public ::testing::TestWithParam<std::string> {};
 class HushdFanOut : public ::testing::TestWithParam<std::string> {};
 class HushdPipelining : public ::testing::TestWithParam<std::string> {};
+class HushdKyberKeys : public ::testing::TestWithParam<std::string> {};
 
 /// An account's identity and one registered device of it.
 struct Party {

@@ -15,4 +15,5 @@ INSTANTIATE_TEST_SUITE_P(Postgres, HushdDevices, ::testing::Values(std::string("
 INSTANTIATE_TEST_SUITE_P(Postgres, HushdProvisioning, ::testing::Values(std::string("postgres")));
 INSTANTIATE_TEST_SUITE_P(Postgres, HushdFanOut, ::testing::Values(std::string("postgres")));
 INSTANTIATE_TEST_SUITE_P(Postgres, HushdPipelining, ::testing::Values(std::string("postgres")));
+INSTANTIATE_TEST_SUITE_P(Postgres, HushdKyberKeys, ::testing::Values(std::string("postgres")));
 }  // namespace hush::testing

@@ -8,4 +8,5 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, HushdDevices, ::testing::Values(std::string("sq
 INSTANTIATE_TEST_SUITE_P(Sqlite, HushdProvisioning, ::testing::Values(std::string("sqlite")));
 INSTANTIATE_TEST_SUITE_P(Sqlite, HushdFanOut, ::testing::Values(std::string("sqlite")));
 INSTANTIATE_TEST_SUITE_P(Sqlite, HushdPipelining, ::testing::Values(std::string("sqlite")));
+INSTANTIATE_TEST_SUITE_P(Sqlite, HushdKyberKeys, ::testing::Values(std::string("sqlite")));
 }  // namespace hush::testing

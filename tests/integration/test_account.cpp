@@ -3,6 +3,7 @@
 
 #include <hush/testing/deterministic_rng.hpp>
 
+#include <hush/crypto/ml_kem.hpp>
 #include <hush/crypto/xeddsa.hpp>
 #include <hush/service/registration_proof.hpp>
 #include <hush/util/bytes.hpp>
@@ -66,6 +67,25 @@ pb::RegisterRequest make_register_request(const std::string& username, const cry
     k->set_public_key(to_string(crypto::KeyPair::generate(rng).public_key.serialize()));
   }
   return req;
+}
+
+pb::KyberPreKey make_kyber_pre_key(const crypto::KeyPair& identity, std::uint32_t id, crypto::Rng& rng) {
+  auto pair = crypto::Kyber1024::generate(rng);
+  std::string serialized(1, '\x08');  // libsignal's type byte of Kyber1024
+  serialized.append(reinterpret_cast<const char*>(pair.public_key.bytes().data()), pair.public_key.bytes().size());
+  const auto signature = crypto::xeddsa_sign(identity.private_key, as_bytes(serialized), rng);
+  pb::KyberPreKey key;
+  key.set_id(id);
+  key.set_public_key(serialized);
+  key.set_signature(to_string(signature));
+  return key;
+}
+
+void add_kyber_pre_keys(pb::RegisterRequest& request, const crypto::KeyPair& identity, crypto::Rng& rng,
+                        int one_time, std::uint32_t first_id, std::uint32_t last_resort_id) {
+  *request.mutable_last_resort_kyber_pre_key() = make_kyber_pre_key(identity, last_resort_id, rng);
+  for (int i = 0; i < one_time; ++i)
+    *request.add_kyber_pre_keys() = make_kyber_pre_key(identity, first_id + static_cast<std::uint32_t>(i), rng);
 }
 
 std::string fetch_challenge(TestClient& client) {

@@ -32,6 +32,16 @@ struct TestDevice {
 pb::RegisterRequest make_register_request(const std::string& username, const crypto::KeyPair& identity,
                                           std::uint32_t registration_id, crypto::Rng& rng, int one_time = 5);
 
+/// A Kyber pre-key as Hush's client uploads it (PQXDH, issue #15): a fresh
+/// Kyber1024 key from `rng` in libsignal's form (0x08 ‖ 1568 bytes) and
+/// `identity`'s XEdDSA signature over those 1569 bytes.
+pb::KyberPreKey make_kyber_pre_key(const crypto::KeyPair& identity, std::uint32_t id, crypto::Rng& rng);
+
+/// Adds a last-resort Kyber pre-key (id `last_resort_id`) and `one_time`
+/// one-time ones (ids first_id...) to a registration.
+void add_kyber_pre_keys(pb::RegisterRequest& request, const crypto::KeyPair& identity, crypto::Rng& rng,
+                        int one_time, std::uint32_t first_id = 1, std::uint32_t last_resort_id = 900);
+
 /// A fresh challenge from `POST /v1/register/challenge` (empty on failure).
 std::string fetch_challenge(TestClient& client);
 

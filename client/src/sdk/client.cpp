@@ -58,6 +58,7 @@ Result<std::unique_ptr<Client>> finish_open(std::unique_ptr<crypto::Rng> own_rng
   HUSH_TRY(store::ensure_group_tables(**store));
   HUSH_TRY(store::ensure_sent_message_tables(**store));
   HUSH_TRY(store::ensure_pre_key_tables(**store));
+  HUSH_TRY(store::ensure_kyber_pre_key_tables(**store));
   return make(std::make_unique<ClientImpl>(std::move(own_rng), std::move(*store), std::move(options)));
 }
 
@@ -203,6 +204,7 @@ Result<std::vector<HistoryMessage>> Client::history(std::string_view username, s
 }
 Result<std::vector<Contact>> Client::contacts() { return impl_->contacts(); }
 Result<SafetyNumber> Client::safety_number(std::string_view username) { return impl_->safety_number(username); }
+Result<std::vector<SessionInfo>> Client::sessions(std::string_view username) { return impl_->sessions(username); }
 Status Client::verify(std::string_view username) { return impl_->verify(username); }
 Status Client::trust(std::string_view username) { return impl_->trust(username, std::nullopt); }
 Status Client::trust(std::string_view username, std::string_view expected_key_hex) {

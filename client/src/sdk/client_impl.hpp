@@ -60,6 +60,9 @@ class ClientImpl {
   Result<HousekeepingReport> housekeeping();
   /// Makes the keys of a new device (identity given or fresh) and the RegisterRequest that publishes them.
   Result<pb::RegisterRequest> prepare_device(const signal::IdentityKeyPair& identity);
+  /// After a registration: uploads the one-time Kyber pre-keys prepare_device
+  /// made but left out of the RegisterRequest (hushd's HTTP body limit).
+  Status upload_rest_of_kyber_batch();
   /// POSTs /v1/register to `url` and saves the account with `servers` (the
   /// whole list, canonical) as its server. Errors as register_account.
   Result<Identity> finish_registration(const net::ServerUrl& url, const std::string& servers,
@@ -76,6 +79,7 @@ class ClientImpl {
   Result<std::vector<HistoryMessage>> history(std::string_view username, std::size_t limit);
   Result<std::vector<Contact>> contacts();
   Result<SafetyNumber> safety_number(std::string_view username);
+  Result<std::vector<SessionInfo>> sessions(std::string_view username);
   Status verify(std::string_view username);
   /// `expected_key_hex`: accept only that pending key (conflict otherwise).
   Status trust(std::string_view username, std::optional<std::string> expected_key_hex);
@@ -271,6 +275,9 @@ class ClientImpl {
   std::vector<FailedEnvelope> failed_;  ///< filled by process_envelope, drained by after_envelope
   store::SentMessages sent_{*store_};
   store::DrainedPreKeys drained_{*store_};  ///< registration.cpp: one-time pre-keys handed out, pruned later
+  store::DrainedPreKeys drained_kyber_{*store_, store::OneTimeKind::kyber};  ///< the same for one-time Kyber pre-keys
+  /// registration.cpp: one-time Kyber pre-keys made at registration that go up after it.
+  std::vector<signal::KyberPreKeyId> kyber_after_registration_;
   store::DecryptionErrorBudget budget_{*store_};
 };
 

@@ -36,6 +36,19 @@ Result<std::vector<Contact>> ClientImpl::contacts() {
   return out;
 }
 
+Result<std::vector<SessionInfo>> ClientImpl::sessions(std::string_view username) {
+  const std::string name = normalize_username(username);
+  HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
+  std::vector<SessionInfo> out;
+  for (auto device : devices) {
+    HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({name, device}));
+    if (!record || !record->has_current_state()) continue;
+    const signal::SessionState& state = *record->current_state();
+    out.push_back(SessionInfo{device.value, state.session_version, !state.pq_ratchet_state.empty()});
+  }
+  return out;
+}
+
 Result<SafetyNumber> ClientImpl::safety_number(std::string_view username) {
   HUSH_TRY_ASSIGN(const store::Account* a, account());
   const std::string me = a->username;

@@ -279,6 +279,7 @@ Result<Identity> ClientImpl::register_linked(PendingLink& link, ByteView b) {
     account_.reset();
     return out;
   }
+  (void)upload_rest_of_kyber_batch();
   (void)housekeeping();
   return out;
 }

@@ -32,6 +32,18 @@ constexpr int kMaxSendAttempts = 4;
 /// has come, the queue counts as drained after this long without an envelope
 /// (a server without the marker, or a drain that stalls).
 constexpr std::chrono::milliseconds kDrainQuiet{300};
+/// The Kyber pre-key of a fetched bundle (PQXDH), or nullopt when the
+/// device published none. Malformed bytes: bad_length or bad_key.
+Result<std::optional<signal::BundleKyberPreKey>> kyber_of(const pb::DeviceBundle& d) {
+  if (!d.has_kyber_pre_key()) return std::optional<signal::BundleKyberPreKey>{};
+  const auto& k = d.kyber_pre_key();
+  HUSH_TRY_ASSIGN(auto key, signal::deserialize_kyber_public_key(as_bytes(k.public_key())));
+  signal::BundleKyberPreKey out{signal::KyberPreKeyId{k.id()}, std::move(key)};
+  if (k.signature().size() != out.signature.size()) return make_error(Errc::bad_length, "kyber pre-key signature");
+  std::copy(k.signature().begin(), k.signature().end(), out.signature.begin());
+  return std::optional<signal::BundleKyberPreKey>{std::move(out)};
+}
+
 /// listen(): how often on_tick runs.
 constexpr std::chrono::milliseconds kTick{100};
 /// listen(): how often a connected listener retries queued group changes
@@ -144,6 +156,7 @@ Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::str
     const std::string& sig = d.signed_pre_key().signature();
     if (sig.size() != signature.size()) return make_error(Errc::bad_length, "bundle signature");
     std::copy(sig.begin(), sig.end(), signature.begin());
+    HUSH_TRY_ASSIGN(auto kyber, kyber_of(d));
     bundles.push_back(signal::PreKeyBundle{signal::RegistrationId{d.registration_id()},
                                            signal::DeviceId{d.device_id()},
                                            otk_id,
@@ -151,7 +164,8 @@ Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::str
                                            signal::SignedPreKeyId{d.signed_pre_key().id()},
                                            spk,
                                            signature,
-                                           identity});
+                                           identity,
+                                           std::move(kyber)});
   }
   // One transaction for all devices: another hush process on this home
   // either sees none of the new sessions or all of them, and one it made
@@ -162,6 +176,11 @@ Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::str
       if (!replace) {
         HUSH_TRY_ASSIGN(auto existing, protocol_.sessions.load_session(address));
         if (existing && existing->has_current_state()) continue;
+      }
+      // Every new session is PQXDH, version 4 with SPQR (docs/protocol.md
+      // §7.9): a device that offers no Kyber pre-key gets none, never X3DH.
+      if (!bundle.kyber_pre_key) {
+        return make_error(Errc::unsupported_version, "no Kyber pre-key: no new session without PQXDH");
       }
       HUSH_TRY(signal::process_pre_key_bundle(protocol_.stores(), address, bundle, rng_));
     }
@@ -207,7 +226,7 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
         if (!record || !record->has_current_state()) continue;
         const auto registration = record->current_state()->remote_registration_id;
         signal::SessionCipher cipher(protocol_.stores(), address);
-        HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded));
+        HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded, rng_));  // rng: SPQR steps (version 4)
         auto* m = req->add_messages();
         m->set_device_id(device.value);
         m->set_registration_id(registration.value);
@@ -349,7 +368,8 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
       (void)store_->transaction([&]() -> Status {
         DeferredIdentities deferred(protocol_.identities);
         PendingSession pending;
-        signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending};
+        signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending,
+                                     &protocol_.kyber_pre_keys};
         signal::SessionCipher cipher(stores, {"?", device});
         if (auto plain = cipher.decrypt(type, body, rng_)) {
           if (auto frame = decode_frame(plain->expose())) claim = normalize_username(frame->sender_username);
@@ -429,7 +449,8 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
         if (auto m = signal::PreKeySignalMessage::deserialize(body)) untrusted.emplace(name, m->identity_key());
       }
     } else if (type == signal::MessageType::pre_key) {
-      signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending};
+      signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending,
+                                     &protocol_.kyber_pre_keys};
       signal::SessionCipher cipher(stores, {name, device});
       plain = cipher.decrypt(type, body, rng_);
     }
@@ -636,7 +657,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
         drop_connection();
         break;
       }
-      if ((*conn)->take_pre_keys_low()) (void)housekeeping();  // hushd said: one-time pre-keys run low
+      if ((*conn)->take_pre_keys_low()) (void)housekeeping();  // hushd said: one-time pre-keys (EC or Kyber) run low
       if (*next) {
         std::vector<ReceivedMessage> out;
         bool ack = false;

@@ -1,11 +1,13 @@
 // Registration of an account or a linked device (keys made and stored in the
 // same transaction that saves the server's answer, so a refused registration
-// leaves nothing behind), whoami, and key housekeeping: one-time pre-keys
-// topped up, the signed pre-key rotated with a grace period for the old one.
+// leaves nothing behind), whoami, and key housekeeping: one-time pre-keys (EC
+// and Kyber) topped up and drained ones pruned, the signed pre-key and the
+// last-resort Kyber pre-key rotated together with a grace period for the old ones.
 #include "client_impl.hpp"
 
 #include <hush/crypto/xeddsa.hpp>
 #include <hush/service/registration_proof.hpp>
+#include <hush/signal/kyber_pre_key.hpp>
 #include <hush/signal/pre_key.hpp>
 
 #include <algorithm>
@@ -17,12 +19,32 @@ namespace {
 constexpr const char* kCaFileState = "server.ca_file";
 /// Signed pre-key ids wrap below 2^24, as Signal's.
 constexpr std::uint32_t kSignedPreKeyIdModulus = 0xFFFFFF;
+/// Kyber pre-key ids (one-time and last-resort share one sequence) wrap
+/// below 2^24 too, as Signal's apps number them.
+constexpr std::uint32_t kKyberPreKeyIdModulus = 0xFFFFFF;
+/// One-time Kyber pre-keys sent inside the RegisterRequest; the rest of the
+/// batch follows in an UploadKeysRequest over the WebSocket as soon as the
+/// device exists. Why: hushd reads at most 64 KiB of HTTP body, and each
+/// Kyber pre-key is about 1.65 KB on the wire (1569-byte key, 64-byte
+/// signature), so 30 of them with the last-resort one and 100 EC pre-keys
+/// stay near 56 KiB.
+constexpr std::uint32_t kKyberPreKeysInRegistration = 30;
+/// No top-up of one-time Kyber pre-keys while we hold this many: each is
+/// 3 KiB of secret, and a server that drops them (hushd before issue #15)
+/// would otherwise make every housekeeping run add a batch for nothing.
+constexpr std::size_t kMaxHeldKyberPreKeys = 1000;
 
 std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 void put_pre_key(pb::OneTimePreKey* out, const signal::PreKeyRecord& r) {
   out->set_id(r.id.value);
   out->set_public_key(str(r.key_pair.public_key.serialize()));
+}
+
+void put_kyber(pb::KyberPreKey* out, const signal::KyberPreKeyRecord& r) {
+  out->set_id(r.id.value);
+  out->set_public_key(str(signal::serialize_kyber_public_key(r.public_key())));
+  out->set_signature(str(r.signature));
 }
 
 void put_signed(pb::SignedPreKey* out, const signal::SignedPreKeyRecord& r) {
@@ -40,6 +62,27 @@ Result<std::vector<signal::PreKeyRecord>> make_pre_keys(store::SqliteProtocolSto
   HUSH_TRY_ASSIGN(std::uint32_t pruned, drained.high_water());
   auto keys = signal::generate_pre_keys(std::max(max_id, pruned) + 1, count, rng);
   for (const auto& k : keys) HUSH_TRY(p.pre_keys.store_pre_key(k));
+  return keys;
+}
+
+/// Makes and stores `count` Kyber pre-keys (one-time, or last-resort),
+/// numbered after the highest Kyber id held or ever pruned, signed by the
+/// identity key, dated `now` (PQXDH; docs/protocol.md §7.9).
+Result<std::vector<signal::KyberPreKeyRecord>> make_kyber_pre_keys(store::SqliteProtocolStore& p,
+                                                                   store::DrainedPreKeys& drained, std::uint32_t count,
+                                                                   bool last_resort, std::uint64_t now,
+                                                                   crypto::Rng& rng) {
+  HUSH_TRY_ASSIGN(std::uint32_t max_id, p.kyber_pre_keys.max_id());
+  HUSH_TRY_ASSIGN(std::uint32_t pruned, drained.high_water());
+  HUSH_TRY_ASSIGN(auto identity, p.identities.identity_key_pair());
+  const std::uint32_t after = std::max(max_id, pruned) % kKyberPreKeyIdModulus;
+  std::vector<signal::KyberPreKeyRecord> keys;
+  keys.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const signal::KyberPreKeyId id{(after + i) % kKyberPreKeyIdModulus + 1};
+    keys.push_back(signal::generate_kyber_pre_key(identity, id, now, last_resort, rng));
+    HUSH_TRY(p.kyber_pre_keys.store_kyber_pre_key(keys.back()));
+  }
   return keys;
 }
 
@@ -88,11 +131,25 @@ Result<pb::RegisterRequest> ClientImpl::prepare_device(const signal::IdentityKey
   HUSH_TRY(protocol_.identities.set_local_identity(identity, registration_id));
   HUSH_TRY_ASSIGN(auto spk, make_signed_pre_key(protocol_, now_ms(), rng_));
   HUSH_TRY_ASSIGN(auto otks, make_pre_keys(protocol_, drained_, options_.pre_key_batch, rng_));
+  // PQXDH: a last-resort Kyber pre-key and a batch of one-time ones, so that
+  // every session started with this device is version 4.
+  HUSH_TRY_ASSIGN(auto last_resort, make_kyber_pre_keys(protocol_, drained_kyber_, 1, true, now_ms(), rng_));
+  HUSH_TRY_ASSIGN(auto kyber_otks,
+                  make_kyber_pre_keys(protocol_, drained_kyber_, options_.pre_key_batch, false, now_ms(), rng_));
   pb::RegisterRequest req;
   req.set_identity_key(str(identity.public_key.serialize()));
   req.set_registration_id(registration_id.value);
   put_signed(req.mutable_signed_pre_key(), spk);
   for (const auto& k : otks) put_pre_key(req.add_one_time_pre_keys(), k);
+  put_kyber(req.mutable_last_resort_kyber_pre_key(), last_resort.front());
+  kyber_after_registration_.clear();
+  for (const auto& k : kyber_otks) {
+    if (req.kyber_pre_keys_size() < static_cast<int>(kKyberPreKeysInRegistration)) {
+      put_kyber(req.add_kyber_pre_keys(), k);
+    } else {
+      kyber_after_registration_.push_back(k.id);
+    }
+  }
   return req;
 }
 
@@ -152,8 +209,27 @@ Result<Identity> ClientImpl::register_account(std::string_view server_url, std::
     account_.reset();
     return out;
   }
-  (void)housekeeping();  // best effort: the keys were just uploaded
+  (void)upload_rest_of_kyber_batch();  // best effort, as housekeeping
+  (void)housekeeping();                // best effort: the keys were just uploaded
   return out;
+}
+
+Status ClientImpl::upload_rest_of_kyber_batch() {
+  std::vector<signal::KyberPreKeyId> ids = std::move(kyber_after_registration_);
+  kyber_after_registration_.clear();
+  if (ids.empty()) return ok();
+  HUSH_TRY_ASSIGN(auto identity, protocol_.identities.identity_key_pair());
+  pb::ClientFrame frame;
+  auto* up = frame.mutable_upload_keys();
+  up->set_identity_key(str(identity.public_key.serialize()));
+  for (auto id : ids) {
+    HUSH_TRY_ASSIGN(auto record, protocol_.kyber_pre_keys.load_kyber_pre_key(id));
+    put_kyber(up->add_kyber_pre_keys(), record);
+  }
+  // A failure leaves the keys here only: the server never lists them, so
+  // housekeeping counts them drained and prunes them after the grace period.
+  HUSH_TRY(request_ok(std::move(frame)));
+  return ok();
 }
 
 Result<Identity> ClientImpl::whoami() {
@@ -196,33 +272,94 @@ Result<HousekeepingReport> ClientImpl::housekeeping() {
       options_.on_log("event=drained_pre_keys_pruned count=" + std::to_string(report.drained_pre_keys_pruned));
     }
   }
-  if (answer.count() < options_.pre_key_low_water) {
-    HUSH_TRY_ASSIGN(auto keys, make_pre_keys(protocol_, drained_, options_.pre_key_batch, rng_));
-    pb::ClientFrame up;
-    up.mutable_upload_keys()->set_identity_key(identity_bytes);
-    for (const auto& k : keys) put_pre_key(up.mutable_upload_keys()->add_one_time_pre_keys(), k);
-    HUSH_TRY(request_ok(std::move(up)));
-    report.pre_keys_uploaded = static_cast<std::uint32_t>(keys.size());
+  // The same for one-time Kyber pre-keys (kyber_count, kyber_held_ids).
+  std::vector<std::uint32_t> kyber_on_server(answer.kyber_held_ids().begin(), answer.kyber_held_ids().end());
+  if (kyber_on_server.size() == answer.kyber_count()) {
+    std::sort(kyber_on_server.begin(), kyber_on_server.end());
+    const std::uint64_t seen = now_ms();
+    const std::uint64_t grace = options_.one_time_pre_key_grace_ms;
+    Status pruned_now = store_->transaction([&]() -> Status {
+      HUSH_TRY(drained_kyber_.note(kyber_on_server, seen));
+      HUSH_TRY_ASSIGN(auto pruned, drained_kyber_.prune(seen >= grace ? seen - grace : 0));
+      HUSH_TRY_ASSIGN(auto waiting, drained_kyber_.waiting());
+      report.drained_kyber_pre_keys_pruned = static_cast<std::uint32_t>(pruned);
+      report.drained_kyber_pre_keys_waiting = static_cast<std::uint32_t>(waiting);
+      return ok();
+    });
+    HUSH_TRY(pruned_now);
+    if (report.drained_kyber_pre_keys_pruned > 0 && options_.on_log) {
+      options_.on_log("event=drained_kyber_pre_keys_pruned count=" +
+                      std::to_string(report.drained_kyber_pre_keys_pruned));
+    }
   }
 
-  // Signed pre-key: rotate on schedule; keep replaced ones for the grace
-  // period so messages started against them still decrypt.
-  HUSH_TRY_ASSIGN(auto held, protocol_.signed_pre_keys.list());  // oldest first
+  // One upload for everything due: one-time pre-keys of both kinds when the
+  // server holds few, and on schedule the signed pre-key with a new
+  // last-resort Kyber pre-key (a store made before issue #15 has none: it
+  // gets one at once).
+  HUSH_TRY_ASSIGN(auto held, protocol_.signed_pre_keys.list());                     // oldest first
+  HUSH_TRY_ASSIGN(auto last_resorts, protocol_.kyber_pre_keys.last_resort_keys());  // oldest first
+  HUSH_TRY_ASSIGN(std::size_t kyber_held, protocol_.kyber_pre_keys.one_time_count());
   const std::uint64_t now = now_ms();
-  if (held.empty() || now >= held.back().created_ms + options_.signed_pre_key_rotation_ms) {
-    HUSH_TRY_ASSIGN(auto spk, make_signed_pre_key(protocol_, now, rng_));
-    pb::ClientFrame up;
-    up.mutable_upload_keys()->set_identity_key(identity_bytes);
-    put_signed(up.mutable_upload_keys()->mutable_signed_pre_key(), spk);
-    HUSH_TRY(request_ok(std::move(up)));
-    report.signed_pre_key_rotated = true;
+  const bool top_up = answer.count() < options_.pre_key_low_water;
+  const bool top_up_kyber = answer.kyber_count() < options_.pre_key_low_water && kyber_held < kMaxHeldKyberPreKeys;
+  const bool rotate = held.empty() || now >= held.back().created_ms + options_.signed_pre_key_rotation_ms;
+  if (top_up || top_up_kyber || rotate || last_resorts.empty()) {
+    pb::ClientFrame frame;
+    auto* up = frame.mutable_upload_keys();
+    up->set_identity_key(identity_bytes);
+    std::vector<signal::KyberPreKeyId> made_kyber;
+    if (top_up) {
+      HUSH_TRY_ASSIGN(auto keys, make_pre_keys(protocol_, drained_, options_.pre_key_batch, rng_));
+      for (const auto& k : keys) put_pre_key(up->add_one_time_pre_keys(), k);
+    }
+    if (top_up_kyber) {
+      HUSH_TRY_ASSIGN(auto keys,
+                      make_kyber_pre_keys(protocol_, drained_kyber_, options_.pre_key_batch, false, now, rng_));
+      for (const auto& k : keys) {
+        put_kyber(up->add_kyber_pre_keys(), k);
+        made_kyber.push_back(k.id);
+      }
+    }
+    if (rotate) {
+      HUSH_TRY_ASSIGN(auto spk, make_signed_pre_key(protocol_, now, rng_));
+      put_signed(up->mutable_signed_pre_key(), spk);
+    }
+    if (rotate || last_resorts.empty()) {
+      HUSH_TRY_ASSIGN(auto kyber, make_kyber_pre_keys(protocol_, drained_kyber_, 1, true, now, rng_));
+      put_kyber(up->mutable_last_resort_kyber_pre_key(), kyber.front());
+      made_kyber.push_back(kyber.front().id);
+    }
+    HUSH_TRY_ASSIGN(auto answered, request(std::move(frame)));
+    if (answered.status() != 200) {
+      // The server refused the upload, so it holds none of these Kyber keys:
+      // forget them (a transport failure keeps them: they may have arrived,
+      // and drained ones are pruned anyway). An upload of Kyber keys alone is
+      // best effort, so a refusal does not stop the rest of housekeeping.
+      for (auto id : made_kyber) HUSH_TRY(protocol_.kyber_pre_keys.remove_kyber_pre_key(id));
+      const Errc code = net::errc_from_status(answered.status(), answered.message());
+      if (top_up || rotate) return make_error(code, "key upload refused");
+      if (options_.on_log) options_.on_log("event=kyber_upload_refused error=" + std::string(errc_name(code)));
+    } else {
+      if (top_up) report.pre_keys_uploaded = static_cast<std::uint32_t>(up->one_time_pre_keys_size());
+      report.kyber_pre_keys_uploaded = static_cast<std::uint32_t>(up->kyber_pre_keys_size());
+      report.signed_pre_key_rotated = rotate;
+      report.last_resort_kyber_pre_key_rotated = up->has_last_resort_kyber_pre_key();
+    }
     HUSH_TRY_ASSIGN(held, protocol_.signed_pre_keys.list());
+    HUSH_TRY_ASSIGN(last_resorts, protocol_.kyber_pre_keys.last_resort_keys());
   }
   // Key i was replaced when key i+1 was made.
   for (std::size_t i = 0; i + 1 < held.size(); ++i) {
     if (now >= held[i + 1].created_ms + options_.signed_pre_key_grace_ms) {
       HUSH_TRY(protocol_.signed_pre_keys.remove_signed_pre_key(held[i].id));
       ++report.old_signed_pre_keys_removed;
+    }
+  }
+  for (std::size_t i = 0; i + 1 < last_resorts.size(); ++i) {
+    if (now >= last_resorts[i + 1].created_ms + options_.signed_pre_key_grace_ms) {
+      HUSH_TRY(protocol_.kyber_pre_keys.remove_kyber_pre_key(last_resorts[i].id));
+      ++report.old_last_resort_kyber_pre_keys_removed;
     }
   }
   return report;

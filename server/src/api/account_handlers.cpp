@@ -57,12 +57,16 @@ HttpResult http_error(Errc code) {
 }
 
 /// Everything in a RegisterRequest that can be checked without the store:
-/// every key parses and the signed pre-key's signature verifies.
+/// every key parses and the signed pre-key's and Kyber pre-keys' signatures
+/// verify (the Kyber ones are optional: see service.proto).
 Result<DeviceKeys> parse_keys(const pb::RegisterRequest& request) {
   if (!request.has_signed_pre_key()) return make_error(Errc::invalid_argument, "signed pre-key missing");
   HUSH_TRY_ASSIGN(auto spk, parse_signed_pre_key(request.signed_pre_key()));
   HUSH_TRY_ASSIGN(auto one_time, parse_one_time_pre_keys(request.one_time_pre_keys()));
-  return KeyService::validate_device_keys(hush::as_bytes(request.identity_key()), spk, one_time);
+  std::optional<KyberPreKeyUpload> last_resort;
+  if (request.has_last_resort_kyber_pre_key()) last_resort = to_kyber_upload(request.last_resort_kyber_pre_key());
+  HUSH_TRY_ASSIGN(auto kyber, parse_kyber_pre_keys(request.kyber_pre_keys()));
+  return KeyService::validate_device_keys(hush::as_bytes(request.identity_key()), spk, one_time, last_resort, kyber);
 }
 
 /// The proof of possession the request carries, with the exact message its

@@ -117,8 +117,9 @@ class Api {
   /// socket's address). Pure serialization.
   static Bytes provisioning_address_frame(std::string_view address, std::int64_t expires_at_ms);
 
-  /// A ServerFrame telling a device it has `left` one-time pre-keys. Pure serialization.
-  static Bytes pre_keys_low_frame(std::size_t left);
+  /// A ServerFrame telling a device how many one-time pre-keys (EC and
+  /// Kyber) it has left. Pure serialization.
+  static Bytes pre_keys_low_frame(PreKeyCounts left);
 
   /// A ServerFrame saying the mailbox drain reached its end. Pure serialization.
   static Bytes queue_empty_frame();

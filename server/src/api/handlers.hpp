@@ -54,5 +54,11 @@ Bytes envelope_frame(Seq seq, const DeviceAddress& sender, const MessageId& mess
 Result<SignedPreKeyUpload> parse_signed_pre_key(const pb::SignedPreKey& key);
 Result<std::vector<OneTimePreKeyUpload>> parse_one_time_pre_keys(
     const google::protobuf::RepeatedPtrField<pb::OneTimePreKey>& keys);
+/// Kyber pre-keys from the wire, copied as they are (the service checks
+/// them against the identity key). invalid_argument: more than
+/// kMaxKyberPreKeysPerUpload.
+KyberPreKeyUpload to_kyber_upload(const pb::KyberPreKey& key);
+Result<std::vector<KyberPreKeyUpload>> parse_kyber_pre_keys(
+    const google::protobuf::RepeatedPtrField<pb::KyberPreKey>& keys);
 
 }  // namespace hush::server::api

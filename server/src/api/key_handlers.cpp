@@ -1,6 +1,7 @@
 // Handlers of the pre-key directory requests: upload keys (identity key,
-// signed pre-key, one-time pre-keys), pre-key count, fetch bundles. Keys are
-// parsed before any service call, so a malformed one changes nothing.
+// signed pre-key, one-time pre-keys, Kyber pre-keys), pre-key count, fetch
+// bundles. Keys are parsed (and, in the service, verified) before anything
+// is stored, so a malformed one changes nothing.
 #include "api/handlers.hpp"
 
 namespace hush::server::api {
@@ -25,28 +26,41 @@ Result<std::vector<OneTimePreKeyUpload>> parse_one_time_pre_keys(
   return out;
 }
 
+KyberPreKeyUpload to_kyber_upload(const pb::KyberPreKey& key) {
+  return KyberPreKeyUpload{key.id(), to_bytes(key.public_key()), to_bytes(key.signature())};
+}
+
+Result<std::vector<KyberPreKeyUpload>> parse_kyber_pre_keys(
+    const google::protobuf::RepeatedPtrField<pb::KyberPreKey>& keys) {
+  if (static_cast<std::size_t>(keys.size()) > kMaxKyberPreKeysPerUpload) {
+    return make_error(Errc::invalid_argument, "too many kyber pre-keys");
+  }
+  std::vector<KyberPreKeyUpload> out;
+  out.reserve(static_cast<std::size_t>(keys.size()));
+  for (const auto& k : keys) out.push_back(to_kyber_upload(k));
+  return out;
+}
+
 void handle_upload_keys(HandlerContext& ctx, const pb::UploadKeysRequest& request, pb::Response& response) {
-  std::optional<SignedPreKeyUpload> signed_pre_key;
+  KeyUpload upload;
+  upload.identity_key = to_bytes(request.identity_key());
   if (request.has_signed_pre_key()) {
     auto parsed = parse_signed_pre_key(request.signed_pre_key());
     if (!parsed) return set_error(response, parsed.code());
-    signed_pre_key = std::move(*parsed);
+    upload.signed_pre_key = std::move(*parsed);
   }
   auto one_time = parse_one_time_pre_keys(request.one_time_pre_keys());
   if (!one_time) return set_error(response, one_time.code());
-  if (!signed_pre_key && one_time->empty()) return set_error(response, Errc::invalid_argument);
+  upload.one_time_pre_keys = std::move(*one_time);
+  if (request.has_last_resort_kyber_pre_key()) {
+    upload.last_resort_kyber_pre_key = to_kyber_upload(request.last_resort_kyber_pre_key());
+  }
+  auto kyber = parse_kyber_pre_keys(request.kyber_pre_keys());
+  if (!kyber) return set_error(response, kyber.code());
+  upload.kyber_pre_keys = std::move(*kyber);
 
-  if (signed_pre_key) {
-    const Status set = request.identity_key().empty()
-                           ? ctx.services.keys.rotate_signed_pre_key(ctx.caller, *signed_pre_key)
-                           : ctx.services.keys.set_keys(ctx.caller, hush::as_bytes(request.identity_key()),
-                                                        *signed_pre_key);
-    if (!set) return set_error(response, set.code());
-  }
-  if (!one_time->empty()) {
-    const Status added = ctx.services.keys.add_one_time_pre_keys(ctx.caller, *one_time);
-    if (!added) return set_error(response, added.code());
-  }
+  const Status uploaded = ctx.services.keys.upload_keys(ctx.caller, upload);
+  if (!uploaded) return set_error(response, uploaded.code());
   set_ok(response);
 }
 
@@ -55,10 +69,14 @@ void handle_pre_key_count(HandlerContext& ctx, const pb::PreKeyCountRequest& /*r
   // device prunes the private keys of those after a grace period.
   auto ids = ctx.services.keys.held_one_time_pre_key_ids(ctx.caller);
   if (!ids) return set_error(response, ids.code());
+  auto kyber_ids = ctx.services.keys.held_kyber_pre_key_ids(ctx.caller);
+  if (!kyber_ids) return set_error(response, kyber_ids.code());
   set_ok(response);
   auto* body = response.mutable_pre_key_count();
   body->set_count(static_cast<std::uint32_t>(ids->size()));
   for (std::uint32_t id : *ids) body->add_held_ids(id);
+  body->set_kyber_count(static_cast<std::uint32_t>(kyber_ids->size()));
+  for (std::uint32_t id : *kyber_ids) body->add_kyber_held_ids(id);
 }
 
 namespace {
@@ -89,13 +107,21 @@ void fill_bundle(const PreKeyBundle& bundle, pb::DeviceBundle& out) {
     otpk->set_id(bundle.one_time_pre_key->id);
     otpk->set_public_key(to_string(bundle.one_time_pre_key->public_key.serialize()));
   }
+  if (bundle.kyber_pre_key) {
+    auto* kyber = out.mutable_kyber_pre_key();
+    kyber->set_id(bundle.kyber_pre_key->id);
+    kyber->set_public_key(to_string(bundle.kyber_pre_key->public_key));
+    kyber->set_signature(to_string(bundle.kyber_pre_key->signature));
+  }
 }
 
 }  // namespace
 
-Bytes Api::pre_keys_low_frame(std::size_t left) {
+Bytes Api::pre_keys_low_frame(PreKeyCounts left) {
   pb::ServerFrame frame;
-  frame.mutable_pre_keys_low()->set_count(static_cast<std::uint32_t>(std::min<std::size_t>(left, UINT32_MAX)));
+  auto* low = frame.mutable_pre_keys_low();
+  low->set_count(static_cast<std::uint32_t>(std::min<std::size_t>(left.ec, UINT32_MAX)));
+  low->set_kyber_count(static_cast<std::uint32_t>(std::min<std::size_t>(left.kyber, UINT32_MAX)));
   return to_bytes(as_bytes(frame.SerializeAsString()));
 }
 

@@ -139,7 +139,7 @@ void PushNotifier::on_new_mail(const DeviceAddress& device, Seq /*seq*/) noexcep
   }
 }
 
-void PreKeyNotifier::on_pre_keys_low(const DeviceAddress& device, std::size_t left) noexcept {
+void PreKeyNotifier::on_pre_keys_low(const DeviceAddress& device, PreKeyCounts left) noexcept {
   auto* server = server_.load();
   if (server == nullptr) return;
   try {

@@ -65,12 +65,12 @@ class ApiApplication final : public net::Application {
 };
 
 /// Pushes a PreKeysLow frame to the live sessions of a device whose
-/// one-time pre-keys run low, so its client uploads more. The server is
+/// one-time pre-keys (EC or Kyber) run low, so its client uploads more. The server is
 /// attached after construction.
 class PreKeyNotifier final : public PreKeyListener {
  public:
   void attach(net::Server* server) noexcept { server_.store(server); }
-  void on_pre_keys_low(const DeviceAddress& device, std::size_t left) noexcept override;
+  void on_pre_keys_low(const DeviceAddress& device, PreKeyCounts left) noexcept override;
 
  private:
   std::atomic<net::Server*> server_{nullptr};

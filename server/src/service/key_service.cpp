@@ -1,7 +1,9 @@
-// KeyService: validates uploaded public keys and signed pre-key signatures
-// before anything reaches the Store; bundle fetches go straight through.
+// KeyService: validates uploaded public keys and the signatures of signed
+// and Kyber pre-keys before anything reaches the Store; bundle fetches go
+// straight through, and a fetch that leaves a device low tells it.
 #include "service/key_service.hpp"
 
+#include <hush/crypto/ml_kem.hpp>
 #include <hush/crypto/xeddsa.hpp>
 
 #include <algorithm>
@@ -40,15 +42,103 @@ Result<std::vector<OneTimePreKeyRecord>> parse_one_time_pre_keys(std::span<const
   return records;
 }
 
+// The server links lib/crypto, not lib/signal, so the Kyber pre-key's wire
+// form is checked here with the primitives directly: libsignal's type byte,
+// the Kyber1024 encoding (FIPS 203 §7.2 modulus check, through parse) and
+// the XEdDSA signature over all 1569 bytes (type byte included), as PQXDH
+// §3.2 and libsignal sign it.
+Result<KyberPreKeyRecord> parse_kyber_pre_key(const KyberPreKeyUpload& up, const crypto::PublicKey& identity) {
+  if (up.public_key.size() != kKyberPublicKeySize) return make_error(Errc::bad_length, "kyber pre-key size");
+  if (up.public_key[0] != kKyberKeyType) return make_error(Errc::bad_key, "kyber pre-key type");
+  HUSH_TRY(crypto::Kyber1024::PublicKey::parse(ByteView(up.public_key).subspan(1)));
+  if (up.signature.size() != crypto::kSignatureSize) return make_error(Errc::bad_length, "kyber pre-key signature");
+  if (!crypto::xeddsa_verify(identity, up.public_key, up.signature))
+    return make_error(Errc::bad_signature, "kyber pre-key signature");
+  KyberPreKeyRecord rec;
+  rec.id = up.id;
+  rec.public_key = up.public_key;
+  std::copy(up.signature.begin(), up.signature.end(), rec.signature.begin());
+  return rec;
+}
+
 }  // namespace
 
+Result<std::vector<KyberPreKeyRecord>> KeyService::validate_kyber_pre_keys(
+    const crypto::PublicKey& identity, const std::optional<KyberPreKeyUpload>& last_resort,
+    std::span<const KyberPreKeyUpload> one_time, std::optional<KyberPreKeyRecord>& last_resort_out) {
+  if (one_time.size() > kMaxKyberPreKeysPerUpload) {
+    return make_error(Errc::invalid_argument, "kyber pre-key batch size");
+  }
+  std::set<std::uint32_t> ids;
+  for (const KyberPreKeyUpload& k : one_time) {
+    if (!ids.insert(k.id).second) return make_error(Errc::invalid_argument, "kyber pre-key id");
+  }
+  std::vector<KyberPreKeyRecord> records;
+  records.reserve(one_time.size());
+  for (const KyberPreKeyUpload& k : one_time) {
+    HUSH_TRY_ASSIGN(auto rec, parse_kyber_pre_key(k, identity));
+    records.push_back(std::move(rec));
+  }
+  last_resort_out.reset();
+  if (last_resort) {
+    HUSH_TRY_ASSIGN(last_resort_out, parse_kyber_pre_key(*last_resort, identity));
+  }
+  return records;
+}
+
 Result<DeviceKeys> KeyService::validate_device_keys(ByteView identity_key, const SignedPreKeyUpload& signed_pre_key,
-                                                    std::span<const OneTimePreKeyUpload> one_time_pre_keys) {
+                                                    std::span<const OneTimePreKeyUpload> one_time_pre_keys,
+                                                    const std::optional<KyberPreKeyUpload>& last_resort_kyber,
+                                                    std::span<const KyberPreKeyUpload> kyber_pre_keys) {
   DeviceKeys keys;
   HUSH_TRY_ASSIGN(keys.identity_key, crypto::PublicKey::deserialize(identity_key));
   HUSH_TRY_ASSIGN(keys.signed_pre_key, parse_signed_pre_key(signed_pre_key, keys.identity_key));
   HUSH_TRY_ASSIGN(keys.one_time_pre_keys, parse_one_time_pre_keys(one_time_pre_keys));
+  HUSH_TRY_ASSIGN(keys.kyber_pre_keys, validate_kyber_pre_keys(keys.identity_key, last_resort_kyber, kyber_pre_keys,
+                                                               keys.last_resort_kyber_pre_key));
   return keys;
+}
+
+Status KeyService::upload_keys(const DeviceAddress& device, const KeyUpload& up) {
+  const bool kyber = up.last_resort_kyber_pre_key.has_value() || !up.kyber_pre_keys.empty();
+  if (!up.signed_pre_key && up.one_time_pre_keys.empty() && !kyber)
+    return make_error(Errc::invalid_argument, "nothing to upload");
+  // The identity every signature must verify against: the one a first
+  // upload brings with its signed pre-key (the Store refuses it if the
+  // account has another), else the account's.
+  const bool first_upload = up.signed_pre_key && !up.identity_key.empty();
+  std::optional<crypto::PublicKey> identity;
+  if (first_upload) {
+    HUSH_TRY_ASSIGN(identity, crypto::PublicKey::deserialize(up.identity_key));
+  } else if (up.signed_pre_key || kyber) {
+    HUSH_TRY_ASSIGN(auto account, store_.get_account(device.account));
+    if (!account.identity_key) return make_error(Errc::not_found, "identity key");
+    identity = *account.identity_key;
+  }
+  // Everything is checked before anything is stored; then one transaction.
+  KeyBatch batch;
+  if (first_upload) batch.identity_key = identity;
+  if (up.signed_pre_key) {
+    HUSH_TRY_ASSIGN(batch.signed_pre_key, parse_signed_pre_key(*up.signed_pre_key, *identity));
+  }
+  HUSH_TRY_ASSIGN(batch.one_time_pre_keys, parse_one_time_pre_keys(up.one_time_pre_keys));
+  if (kyber) {
+    HUSH_TRY_ASSIGN(batch.kyber_pre_keys, validate_kyber_pre_keys(*identity, up.last_resort_kyber_pre_key,
+                                                                  up.kyber_pre_keys, batch.last_resort_kyber_pre_key));
+  }
+  return store_.upload_keys(device, batch, kMaxOneTimePreKeysHeld, kMaxKyberPreKeysHeld);
+}
+
+Status KeyService::add_kyber_pre_keys(const DeviceAddress& device, const std::optional<KyberPreKeyUpload>& last_resort,
+                                      std::span<const KyberPreKeyUpload> one_time) {
+  KeyUpload up;
+  up.last_resort_kyber_pre_key = last_resort;
+  up.kyber_pre_keys.assign(one_time.begin(), one_time.end());
+  return upload_keys(device, up);
+}
+
+Result<std::vector<std::uint32_t>> KeyService::held_kyber_pre_key_ids(const DeviceAddress& device) {
+  return store_.kyber_pre_key_ids(device);
 }
 
 Status KeyService::set_keys(const DeviceAddress& device, ByteView identity_key, const SignedPreKeyUpload& spk) {
@@ -136,12 +226,22 @@ Result<std::vector<PreKeyBundle>> KeyService::fetch_bundles_for(const DeviceAddr
   std::vector<DeviceId> withheld;
   if (requester.account != account) withheld = withheld_devices(requester_hex, account, device);
   HUSH_TRY_ASSIGN(auto bundles, store_.take_bundles(account, device, withheld));
+  notify_low(account, bundles);
+  return bundles;
+}
+
+// A kind counts only when this fetch took one of it: a device that never
+// uploaded Kyber pre-keys (raw clients) is not told about them at every fetch.
+void KeyService::notify_low(const AccountId& account, const std::vector<PreKeyBundle>& bundles) {
+  if (listener_ == nullptr) return;
   for (const PreKeyBundle& b : bundles) {
-    if (listener_ == nullptr || !b.one_time_left || *b.one_time_left >= config_.low_water) continue;
-    listener_->on_pre_keys_low(DeviceAddress{account, b.device}, *b.one_time_left);
+    if (!b.one_time_left || !b.kyber_left) continue;  // nothing one-time taken
+    const bool ec_low = b.one_time_pre_key && *b.one_time_left < config_.low_water;
+    const bool kyber_low = b.kyber_pre_key && !b.kyber_last_resort && *b.kyber_left < config_.low_water;
+    if (!ec_low && !kyber_low) continue;
+    listener_->on_pre_keys_low(DeviceAddress{account, b.device}, PreKeyCounts{*b.one_time_left, *b.kyber_left});
     if (metrics_ != nullptr) metrics_->pre_keys_low_notices.fetch_add(1, std::memory_order_relaxed);
   }
-  return bundles;
 }
 
 }  // namespace hush::server

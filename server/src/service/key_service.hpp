@@ -1,7 +1,9 @@
 // The pre-key directory: identity key and signed pre-key upload (XEdDSA
 // signature verified, keys validated), signed pre-key rotation, batches of
-// one-time pre-keys, bundle fetch (each one-time pre-key handed out once)
-// and the count a device has left. Only public keys ever reach the server.
+// one-time pre-keys, Kyber pre-keys for PQXDH (one-time and last-resort,
+// each signed by the identity key), bundle fetch (each one-time pre-key
+// handed out once) and the counts a device has left. Only public keys ever
+// reach the server.
 #pragma once
 
 #include "service/abuse_metrics.hpp"
@@ -28,6 +30,10 @@ namespace hush::server {
 inline constexpr std::size_t kMaxOneTimePreKeysPerUpload = 100;
 /// A device holds at most 1000: a few weeks of new contacts, bounded storage.
 inline constexpr std::size_t kMaxOneTimePreKeysHeld = 1000;
+/// The same bounds for one-time Kyber pre-keys (each 1569 bytes + signature):
+/// the client replenishes both kinds together.
+inline constexpr std::size_t kMaxKyberPreKeysPerUpload = kMaxOneTimePreKeysPerUpload;
+inline constexpr std::size_t kMaxKyberPreKeysHeld = kMaxOneTimePreKeysHeld;
 
 /// The limits on bundle fetches (issue #13): anyone could drain anyone's
 /// one-time pre-keys (101 fetches in 0.1 s), leaving every new session
@@ -46,8 +52,8 @@ struct KeyServiceConfig {
   /// (requester, device) pairs remembered for the window; when full (after
   /// forgetting expired ones), bundles go out without one-time keys.
   std::size_t max_remembered = 1'000'000;
-  /// Below this many one-time pre-keys left, the device is told (and its
-  /// client uploads more); a fifth of the client's batch of 100.
+  /// Below this many one-time pre-keys (EC or Kyber) left, the device is
+  /// told (and its client uploads more); a fifth of the client's batch of 100.
   std::size_t low_water = 20;
 };
 
@@ -64,6 +70,23 @@ struct OneTimePreKeyUpload {
   Bytes public_key;  ///< 33 bytes
 };
 
+/// A Kyber pre-key (one-time or last-resort) as it arrives from a client,
+/// not yet validated. Its id is libsignal's KyberPreKeyId: any 32-bit value.
+struct KyberPreKeyUpload {
+  std::uint32_t id = 0;
+  Bytes public_key;  ///< 1569 bytes, 0x08 ‖ Kyber1024 key
+  Bytes signature;   ///< 64 bytes, XEdDSA over public_key by the identity key
+};
+
+/// Everything one UploadKeysRequest may carry; each part optional, not all absent.
+struct KeyUpload {
+  Bytes identity_key;  ///< empty: the account's stored one
+  std::optional<SignedPreKeyUpload> signed_pre_key;
+  std::vector<OneTimePreKeyUpload> one_time_pre_keys;
+  std::optional<KyberPreKeyUpload> last_resort_kyber_pre_key;
+  std::vector<KyberPreKeyUpload> kyber_pre_keys;
+};
+
 class KeyService {
  public:
   explicit KeyService(storage::Store& store) noexcept : KeyService(store, nullptr, {}, nullptr, nullptr) {}
@@ -75,10 +98,35 @@ class KeyService {
   /// The keys a registering device brings, fully checked without the Store:
   /// the identity key and every pre-key parse, the signed pre-key's
   /// signature verifies, at most kMaxOneTimePreKeysPerUpload one-time
-  /// pre-keys (possibly none) with distinct ids in range. bad_length,
-  /// bad_key, invalid_argument, bad_signature.
+  /// pre-keys (possibly none) with distinct ids in range; the Kyber pre-keys
+  /// (optional: a device may bring none) as validate_kyber_pre_keys checks
+  /// them. bad_length, bad_key, invalid_argument, bad_signature.
   static Result<DeviceKeys> validate_device_keys(ByteView identity_key, const SignedPreKeyUpload& signed_pre_key,
-                                                 std::span<const OneTimePreKeyUpload> one_time_pre_keys);
+                                                 std::span<const OneTimePreKeyUpload> one_time_pre_keys,
+                                                 const std::optional<KyberPreKeyUpload>& last_resort_kyber = {},
+                                                 std::span<const KyberPreKeyUpload> kyber_pre_keys = {});
+
+  /// Checks Kyber pre-keys against `identity`: each public key is exactly
+  /// 1569 bytes (bad_length) starting with the type byte 0x08 and a valid
+  /// Kyber1024 encoding (bad_key), each signature 64 bytes (bad_length) and
+  /// identity's XEdDSA signature over the 1569 bytes (bad_signature); at most
+  /// kMaxKyberPreKeysPerUpload one-time ones with distinct ids
+  /// (invalid_argument). Returns the one-time ones; `last_resort` is checked
+  /// and converted into `last_resort_out`.
+  static Result<std::vector<KyberPreKeyRecord>> validate_kyber_pre_keys(
+      const crypto::PublicKey& identity, const std::optional<KyberPreKeyUpload>& last_resort,
+      std::span<const KyberPreKeyUpload> one_time, std::optional<KyberPreKeyRecord>& last_resort_out);
+
+  /// One key upload: every part is checked first (the Kyber pre-keys against
+  /// the account's identity key, or `identity_key` on the first upload), so
+  /// a bad key anywhere stores nothing; then the signed pre-key is set
+  /// (as set_keys / rotate_signed_pre_key do), the one-time pre-keys added,
+  /// the last-resort Kyber pre-key replaced and the one-time Kyber ones
+  /// added, all in one transaction (Store::upload_keys). invalid_argument: nothing
+  /// to upload, or a part's rule. not_found: Kyber pre-keys and no identity
+  /// key yet, or no such device. Else as set_keys, rotate_signed_pre_key,
+  /// add_one_time_pre_keys and add_kyber_pre_keys.
+  Status upload_keys(const DeviceAddress& device, const KeyUpload& upload);
 
   /// Sets the account identity key (first device to upload fixes it) and this
   /// device's signed pre-key. bad_length/bad_key: malformed key.
@@ -99,6 +147,19 @@ class KeyService {
   /// more than kMaxOneTimePreKeysHeld. not_found, storage_failure.
   Status add_one_time_pre_keys(const DeviceAddress& device, std::span<const OneTimePreKeyUpload> keys);
 
+  /// Adds one-time Kyber pre-keys and/or replaces the last-resort one,
+  /// verified against the account's stored identity key. invalid_argument:
+  /// nothing given, more than kMaxKyberPreKeysPerUpload, a repeated id.
+  /// bad_length, bad_key, bad_signature (nothing stored). not_found: no
+  /// identity key yet, or no such device. quota_exceeded: the device would
+  /// hold more than kMaxKyberPreKeysHeld one-time ones. storage_failure.
+  Status add_kyber_pre_keys(const DeviceAddress& device, const std::optional<KyberPreKeyUpload>& last_resort,
+                            std::span<const KyberPreKeyUpload> one_time);
+
+  /// How many one-time Kyber pre-keys the device has left, and their ids
+  /// ascending (the last-resort one is not among them). not_found, storage_failure.
+  Result<std::vector<std::uint32_t>> held_kyber_pre_key_ids(const DeviceAddress& device);
+
   /// How many one-time pre-keys the device has left. not_found, storage_failure.
   Result<std::size_t> one_time_pre_key_count(const DeviceAddress& device);
   /// The ids of the one-time pre-keys the device has left, ascending (at
@@ -115,8 +176,10 @@ class KeyService {
   /// fetch_bundles on behalf of `requester`, with the limits of
   /// KeyServiceConfig: rate_limited beyond the requester's rate; a device
   /// whose one-time keys this requester already got one of within the
-  /// window, or that hands out too many, is served without one. A device
-  /// left with fewer than low_water is told (PreKeyListener).
+  /// window, or that hands out too many, is served without one (of either
+  /// kind). A device whose fetch took a one-time EC or Kyber pre-key and
+  /// left fewer than low_water of that kind is told, with both counts
+  /// (PreKeyListener).
   Result<std::vector<PreKeyBundle>> fetch_bundles_for(const DeviceAddress& requester, const AccountId& account,
                                                       std::optional<DeviceId> device = {});
 
@@ -125,6 +188,8 @@ class KeyService {
   /// key taken for `requester` now; records the others as served.
   std::vector<DeviceId> withheld_devices(const std::string& requester, const AccountId& account,
                                          std::optional<DeviceId> only);
+  /// Tells the listener about the bundles whose take left a kind below low_water.
+  void notify_low(const AccountId& account, const std::vector<PreKeyBundle>& bundles);
 
   storage::Store& store_;
   const Clock* clock_;

@@ -267,7 +267,9 @@ Status SqlStore<Db>::remove_device(const DeviceAddress& device) {
     std::size_t deleted = 0;
     HUSH_TRY(delete_queue_rows(db, device, std::numeric_limits<std::int64_t>::max(), deleted));
     for (const char* stmt : {"DELETE FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?",
-                            "DELETE FROM devices WHERE account_id = ? AND device_id = ?"}) {
+                             "DELETE FROM kyber_pre_keys WHERE account_id = ? AND device_id = ?",
+                             "DELETE FROM kyber_last_resort_keys WHERE account_id = ? AND device_id = ?",
+                             "DELETE FROM devices WHERE account_id = ? AND device_id = ?"}) {
       HUSH_TRY_ASSIGN(auto q, db.query(stmt));
       q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
       HUSH_TRY(q.run());

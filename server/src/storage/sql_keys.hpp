@@ -1,5 +1,6 @@
-// SqlStore<Db>: identity keys, signed pre-keys, one-time pre-keys and bundle
-// fetches that take each one-time pre-key exactly once. Included by
+// SqlStore<Db>: identity keys, signed pre-keys, one-time pre-keys, Kyber
+// pre-keys (one-time and last-resort) and bundle fetches that take each
+// one-time key exactly once, EC and Kyber in one transaction. Included by
 // sql_store.hpp only.
 #pragma once
 
@@ -45,7 +46,9 @@ template <class Db>
 Status SqlStore<Db>::store_device_keys(Db& db, const DeviceAddress& device, const DeviceKeys& keys) {
   HUSH_TRY(set_identity_key_in(db, device.account, keys.identity_key));
   HUSH_TRY(set_signed_pre_key_in(db, device, keys.signed_pre_key));
-  return add_one_time_pre_keys_in(db, device, keys.one_time_pre_keys);
+  HUSH_TRY(add_one_time_pre_keys_in(db, device, keys.one_time_pre_keys));
+  if (keys.last_resort_kyber_pre_key) HUSH_TRY(set_last_resort_kyber_in(db, device, *keys.last_resort_kyber_pre_key));
+  return add_kyber_pre_keys_in(db, device, keys.kyber_pre_keys);
 }
 
 template <class Db>
@@ -135,6 +138,176 @@ Result<std::size_t> SqlStore<Db>::count_one_time_pre_keys(const DeviceAddress& d
   return count_in(*db, device);
 }
 
+// One transaction for the whole upload, so a refused part (another identity
+// key, a held limit) leaves the earlier parts unstored too.
+template <class Db>
+Status SqlStore<Db>::upload_keys(const DeviceAddress& device, const KeyBatch& batch, std::size_t max_one_time,
+                                 std::size_t max_kyber) {
+  auto db = pool_.lease();
+  SqlTransaction<Db> tx(*db);
+  HUSH_TRY(tx.begin());
+  if (batch.identity_key) {
+    // Lock order everywhere: account, then device, then queue rows.
+    HUSH_TRY_ASSIGN(auto q, db->query(Db::kLockAccountForUpdate));
+    q.bind(1, sql::view(device.account));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) return make_error(Errc::not_found, "account");
+  }
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
+  if (!exists) return make_error(Errc::not_found, "device");
+  if (batch.identity_key) HUSH_TRY(set_identity_key_in(*db, device.account, *batch.identity_key));
+  if (batch.signed_pre_key) HUSH_TRY(set_signed_pre_key_in(*db, device, *batch.signed_pre_key));
+  if (!batch.one_time_pre_keys.empty()) {
+    HUSH_TRY(add_one_time_pre_keys_in(*db, device, batch.one_time_pre_keys));
+    HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, device));
+    if (held > max_one_time) return make_error(Errc::quota_exceeded, "one-time pre-keys");  // rolls back
+  }
+  if (batch.last_resort_kyber_pre_key) {
+    HUSH_TRY(set_last_resort_kyber_in(*db, device, *batch.last_resort_kyber_pre_key));
+  }
+  if (!batch.kyber_pre_keys.empty()) {
+    HUSH_TRY(add_kyber_pre_keys_in(*db, device, batch.kyber_pre_keys));
+    HUSH_TRY_ASSIGN(std::size_t held, count_kyber_in(*db, device));
+    if (held > max_kyber) return make_error(Errc::quota_exceeded, "kyber pre-keys");  // rolls back
+  }
+  return tx.commit();
+}
+
+// ---- Kyber pre-keys (PQXDH, issue #15) ---------------------------------------
+
+namespace sql {
+/// A Kyber pre-key from columns (id, public_key, signature) starting at `first`.
+template <class Query>
+Result<KyberPreKeyRecord> read_kyber(Query& q, int first) {
+  KyberPreKeyRecord k;
+  k.id = static_cast<std::uint32_t>(q.int64(first));
+  ByteView pub = q.blob(first + 1);
+  if (pub.size() != kKyberPublicKeySize) {
+    return make_error(Errc::storage_failure, "stored kyber key has the wrong size");
+  }
+  k.public_key = to_bytes(pub);
+  HUSH_TRY_ASSIGN(k.signature, read_array<crypto::kSignatureSize>(q.blob(first + 2)));
+  return k;
+}
+}  // namespace sql
+
+template <class Db>
+Status SqlStore<Db>::set_last_resort_kyber_in(Db& db, const DeviceAddress& device, const KyberPreKeyRecord& key) {
+  HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO kyber_last_resort_keys (account_id, device_id, key_id, public_key, "
+                                   "signature) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, device_id) "
+                                   "DO UPDATE SET key_id = excluded.key_id, public_key = excluded.public_key, "
+                                   "signature = excluded.signature"));
+  q.bind(1, sql::view(device.account))
+      .bind(2, sql::i64(device.device))
+      .bind(3, std::int64_t{key.id})
+      .bind(4, ByteView(key.public_key))
+      .bind(5, ByteView(key.signature));
+  return q.run();
+}
+
+template <class Db>
+Status SqlStore<Db>::set_last_resort_kyber_pre_key(const DeviceAddress& device, const KyberPreKeyRecord& key) {
+  auto db = pool_.lease();
+  SqlTransaction<Db> tx(*db);
+  HUSH_TRY(tx.begin());
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
+  if (!exists) return make_error(Errc::not_found, "device");
+  HUSH_TRY(set_last_resort_kyber_in(*db, device, key));
+  return tx.commit();
+}
+
+// A key id the device already holds is replaced. Caller holds the device row.
+template <class Db>
+Status SqlStore<Db>::add_kyber_pre_keys_in(Db& db, const DeviceAddress& device,
+                                           std::span<const KyberPreKeyRecord> keys) {
+  for (const KyberPreKeyRecord& k : keys) {
+    HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO kyber_pre_keys (account_id, device_id, key_id, public_key, "
+                                     "signature) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, device_id, key_id) "
+                                     "DO UPDATE SET public_key = excluded.public_key, signature = excluded.signature"));
+    q.bind(1, sql::view(device.account))
+        .bind(2, sql::i64(device.device))
+        .bind(3, std::int64_t{k.id})
+        .bind(4, ByteView(k.public_key))
+        .bind(5, ByteView(k.signature));
+    HUSH_TRY(q.run());
+  }
+  return ok();
+}
+
+template <class Db>
+Status SqlStore<Db>::add_kyber_pre_keys(const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys,
+                                        std::size_t max_held) {
+  auto db = pool_.lease();
+  SqlTransaction<Db> tx(*db);
+  HUSH_TRY(tx.begin());
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
+  if (!exists) return make_error(Errc::not_found, "device");
+  HUSH_TRY(add_kyber_pre_keys_in(*db, device, keys));
+  HUSH_TRY_ASSIGN(std::size_t held, count_kyber_in(*db, device));
+  if (held > max_held) return make_error(Errc::quota_exceeded, "kyber pre-keys");  // rolls back
+  return tx.commit();
+}
+
+template <class Db>
+Result<std::size_t> SqlStore<Db>::count_kyber_in(Db& db, const DeviceAddress& device) {
+  HUSH_TRY_ASSIGN(auto q, db.query("SELECT COUNT(*) FROM kyber_pre_keys WHERE account_id = ? AND device_id = ?"));
+  q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
+  HUSH_TRY_ASSIGN(bool row, q.step());
+  if (!row) return make_error(Errc::storage_failure, "count");
+  return static_cast<std::size_t>(q.int64(0));
+}
+
+template <class Db>
+Result<std::size_t> SqlStore<Db>::count_kyber_pre_keys(const DeviceAddress& device) {
+  auto db = pool_.lease();
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
+  if (!exists) return make_error(Errc::not_found, "device");
+  return count_kyber_in(*db, device);
+}
+
+template <class Db>
+Result<std::vector<std::uint32_t>> SqlStore<Db>::kyber_pre_key_ids(const DeviceAddress& device) {
+  auto db = pool_.lease();
+  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
+  if (!exists) return make_error(Errc::not_found, "device");
+  HUSH_TRY_ASSIGN(auto q, db->query("SELECT key_id FROM kyber_pre_keys WHERE account_id = ? AND device_id = ? "
+                                    "ORDER BY key_id"));
+  q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
+  std::vector<std::uint32_t> ids;
+  for (;;) {
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (!row) break;
+    ids.push_back(static_cast<std::uint32_t>(q.int64(0)));
+  }
+  return ids;
+}
+
+// The one-time Kyber key is taken in the caller's transaction, the one that
+// took (or tried to take) the EC one: both go, or neither does.
+template <class Db>
+Status SqlStore<Db>::take_kyber_in(Db& db, const AccountId& account, PreKeyBundle& b, bool one_time) {
+  if (one_time) {
+    HUSH_TRY_ASSIGN(auto q, db.query(Db::kTakeKyberPreKey));
+    q.bind(1, sql::view(account)).bind(2, sql::i64(b.device));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (row) {
+      HUSH_TRY_ASSIGN(b.kyber_pre_key, sql::read_kyber(q, 0));
+      b.kyber_last_resort = false;
+    }
+  }
+  if (!b.kyber_pre_key) {
+    HUSH_TRY_ASSIGN(auto q, db.query("SELECT key_id, public_key, signature FROM kyber_last_resort_keys "
+                                     "WHERE account_id = ? AND device_id = ?"));
+    q.bind(1, sql::view(account)).bind(2, sql::i64(b.device));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    if (row) {
+      HUSH_TRY_ASSIGN(b.kyber_pre_key, sql::read_kyber(q, 0));
+      b.kyber_last_resort = true;
+    }
+  }
+  return ok();
+}
+
 template <class Db>
 Result<std::vector<PreKeyBundle>> SqlStore<Db>::take_bundles(const AccountId& account, std::optional<DeviceId> only,
                                                              std::span<const DeviceId> no_one_time) {
@@ -174,18 +347,27 @@ Result<std::vector<PreKeyBundle>> SqlStore<Db>::take_bundles(const AccountId& ac
   }
   if (only && bundles.empty()) return make_error(Errc::not_found, "device keys");
   for (PreKeyBundle& b : bundles) {
-    if (std::find(no_one_time.begin(), no_one_time.end(), b.device) != no_one_time.end()) continue;
+    const DeviceAddress address{account, b.device};
+    if (std::find(no_one_time.begin(), no_one_time.end(), b.device) != no_one_time.end()) {
+      HUSH_TRY(take_kyber_in(*db, account, b, false));  // the last-resort one, if any
+      continue;
+    }
     {
       HUSH_TRY_ASSIGN(auto q, db->query(Db::kTakeOneTimePreKey));
       q.bind(1, sql::view(account)).bind(2, sql::i64(b.device));
       HUSH_TRY_ASSIGN(bool row, q.step());
-      if (!row) continue;
-      OneTimePreKeyRecord k;
-      k.id = static_cast<std::uint32_t>(q.int64(0));
-      HUSH_TRY_ASSIGN(k.public_key, sql::read_public_key(q.blob(1)));
-      b.one_time_pre_key = k;
+      if (row) {
+        OneTimePreKeyRecord k;
+        k.id = static_cast<std::uint32_t>(q.int64(0));
+        HUSH_TRY_ASSIGN(k.public_key, sql::read_public_key(q.blob(1)));
+        b.one_time_pre_key = k;
+      }
     }
-    HUSH_TRY_ASSIGN(b.one_time_left, count_in(*db, DeviceAddress{account, b.device}));
+    HUSH_TRY(take_kyber_in(*db, account, b, true));
+    if (b.one_time_pre_key || (b.kyber_pre_key && !b.kyber_last_resort)) {
+      HUSH_TRY_ASSIGN(b.one_time_left, count_in(*db, address));
+      HUSH_TRY_ASSIGN(b.kyber_left, count_kyber_in(*db, address));
+    }
   }
   HUSH_TRY(tx.commit());
   return bundles;

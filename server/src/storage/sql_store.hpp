@@ -51,6 +51,13 @@ class SqlStore final : public Store {
                                std::size_t max_held) override;
   Result<std::size_t> count_one_time_pre_keys(const DeviceAddress& device) override;
   Result<std::vector<std::uint32_t>> one_time_pre_key_ids(const DeviceAddress& device) override;
+  Status upload_keys(const DeviceAddress& device, const KeyBatch& batch, std::size_t max_one_time,
+                     std::size_t max_kyber) override;
+  Status set_last_resort_kyber_pre_key(const DeviceAddress& device, const KyberPreKeyRecord& key) override;
+  Status add_kyber_pre_keys(const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys,
+                            std::size_t max_held) override;
+  Result<std::size_t> count_kyber_pre_keys(const DeviceAddress& device) override;
+  Result<std::vector<std::uint32_t>> kyber_pre_key_ids(const DeviceAddress& device) override;
   Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only,
                                                  std::span<const DeviceId> no_one_time = {}) override;
 
@@ -76,7 +83,15 @@ class SqlStore final : public Store {
   static Status set_identity_key_in(Db& db, const AccountId& account, const crypto::PublicKey& identity_key);
   static Status add_one_time_pre_keys_in(Db& db, const DeviceAddress& device,
                                          std::span<const OneTimePreKeyRecord> keys);
-  /// A new device's keys: identity key (first or same), signed pre-key, one-time pre-keys.
+  static Result<std::size_t> count_kyber_in(Db& db, const DeviceAddress& device);
+  static Status set_last_resort_kyber_in(Db& db, const DeviceAddress& device, const KyberPreKeyRecord& key);
+  static Status add_kyber_pre_keys_in(Db& db, const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys);
+  /// Takes one one-time Kyber pre-key of the device (when `one_time`),
+  /// else reads its last-resort one, into `bundle`. Inside take_bundles'
+  /// transaction.
+  static Status take_kyber_in(Db& db, const AccountId& account, PreKeyBundle& bundle, bool one_time);
+  /// A new device's keys: identity key (first or same), signed pre-key,
+  /// one-time pre-keys, Kyber pre-keys.
   static Status store_device_keys(Db& db, const DeviceAddress& device, const DeviceKeys& keys);
   /// Runs `fn` on the writer connection inside a group-commit batch (see
   /// OtherWrite): how device and queue changes stay serialized with sends.

@@ -65,7 +65,7 @@ class Store {
   virtual Result<std::vector<DeviceRecord>> list_devices(const AccountId& id) = 0;
   /// The stored credential hash of a device. not_found: no such device. storage_failure.
   virtual Result<DeviceCredential> get_credential(const DeviceAddress& device) = 0;
-  /// Removes a device with its credential, keys and queue (bodies no longer
+  /// Removes a device with its credential, keys (Kyber ones too) and queue (bodies no longer
   /// referenced go too), in one transaction. not_found, storage_failure.
   virtual Status remove_device(const DeviceAddress& device) = 0;
 
@@ -102,12 +102,42 @@ class Store {
   /// The ids of the one-time pre-keys the device still holds (not handed
   /// out), ascending. not_found: no such device. storage_failure.
   virtual Result<std::vector<std::uint32_t>> one_time_pre_key_ids(const DeviceAddress& device) = 0;
+  /// Stores one upload in one transaction: the identity key (when set: first
+  /// or same), the signed pre-key, the one-time pre-keys, the last-resort
+  /// Kyber pre-key (replaced) and the one-time Kyber pre-keys (a held id is
+  /// replaced). conflict: the account has another identity key.
+  /// quota_exceeded: the device would hold more than `max_one_time` EC or
+  /// `max_kyber` Kyber one-time pre-keys. not_found: no such device.
+  /// storage_failure. Nothing changes on failure. The caller checked every
+  /// key and signature.
+  virtual Status upload_keys(const DeviceAddress& device, const KeyBatch& batch, std::size_t max_one_time,
+                             std::size_t max_kyber) = 0;
+  /// Sets the device's last-resort Kyber pre-key, replacing the one it had
+  /// (PQXDH, issue #15). not_found: no such device. storage_failure. The
+  /// caller checked the key and verified its signature.
+  virtual Status set_last_resort_kyber_pre_key(const DeviceAddress& device, const KyberPreKeyRecord& key) = 0;
+  /// Adds one-time Kyber pre-keys; a key whose id the device already holds
+  /// is replaced. quota_exceeded: the device would hold more than `max_held`
+  /// (nothing added). not_found: no such device. storage_failure. The caller
+  /// checked the keys and verified their signatures.
+  virtual Status add_kyber_pre_keys(const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys,
+                                    std::size_t max_held) = 0;
+  /// How many one-time Kyber pre-keys the device holds (the last-resort one
+  /// is not counted). not_found, storage_failure.
+  virtual Result<std::size_t> count_kyber_pre_keys(const DeviceAddress& device) = 0;
+  /// The ids of the one-time Kyber pre-keys the device still holds,
+  /// ascending. not_found: no such device. storage_failure.
+  virtual Result<std::vector<std::uint32_t>> kyber_pre_key_ids(const DeviceAddress& device) = 0;
   /// Bundles for `only` or for every device of the account that has uploaded
-  /// keys, each taking (deleting) at most one one-time pre-key, exactly once
-  /// even under concurrent callers. not_found: no such account, or `only` names
-  /// a device that does not exist or has no keys. storage_failure. The
-  /// devices in `no_one_time` get their bundle without a one-time pre-key
-  /// (none is taken). A bundle that took one says how many are left.
+  /// keys, each taking (deleting) at most one one-time pre-key and, in the
+  /// same transaction, at most one one-time Kyber pre-key, each exactly once
+  /// even under concurrent callers; a bundle without a one-time Kyber
+  /// pre-key carries the device's last-resort one (if it has one). not_found:
+  /// no such account, or `only` names a device that does not exist or has
+  /// no keys. storage_failure. The devices in `no_one_time` get their bundle
+  /// without a one-time pre-key of either kind (none is taken; the Kyber key
+  /// is the last-resort one). A bundle that took a one-time key of either
+  /// kind says how many of each are left.
   virtual Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only,
                                                          std::span<const DeviceId> no_one_time = {}) = 0;
 

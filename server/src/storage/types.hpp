@@ -90,6 +90,21 @@ struct OneTimePreKeyRecord {
   crypto::PublicKey public_key = crypto::PublicKey::from_trusted({});
 };
 
+/// libsignal's KEM key type byte of Kyber1024 round 3, the first byte of a
+/// serialized Kyber pre-key (PQXDH, issue #15).
+inline constexpr std::uint8_t kKyberKeyType = 0x08;
+/// 0x08 ‖ the 1568-byte Kyber1024 encapsulation key.
+inline constexpr std::size_t kKyberPublicKeySize = 1569;
+
+/// A Kyber pre-key (one-time or last-resort) as the server keeps it: the
+/// serialized key exactly as uploaded, checked by the service first (length,
+/// type byte, key encoding, signature). The server never uses the key itself.
+struct KyberPreKeyRecord {
+  std::uint32_t id = 0;
+  Bytes public_key;               ///< kKyberPublicKeySize bytes: 0x08 ‖ key
+  crypto::Signature signature{};  ///< XEdDSA by the account identity key over public_key
+};
+
 /// What a sender needs to start a session with one device. The one-time
 /// pre-key, when present, has been removed from the Store (handed out once).
 struct PreKeyBundle {
@@ -98,18 +113,42 @@ struct PreKeyBundle {
   crypto::PublicKey identity_key = crypto::PublicKey::from_trusted({});
   SignedPreKeyRecord signed_pre_key;
   std::optional<OneTimePreKeyRecord> one_time_pre_key;
-  /// One-time pre-keys the device has left after this take (set only when
-  /// one was taken; the service tells the device when it runs low).
+  /// A one-time Kyber pre-key (removed from the Store in the transaction
+  /// that took the EC one), else the device's last-resort one; absent for a
+  /// device that never uploaded a Kyber pre-key.
+  std::optional<KyberPreKeyRecord> kyber_pre_key;
+  /// Whether kyber_pre_key is the last-resort one (kept, handed out again).
+  bool kyber_last_resort = false;
+  /// One-time EC and Kyber pre-keys the device has left after this take
+  /// (both set only when a one-time key of either kind was taken; the
+  /// service tells the device when either runs low).
   std::optional<std::size_t> one_time_left;
+  std::optional<std::size_t> kyber_left;
 };
 
 /// A device's first public keys, stored together with the device in the
 /// transaction that creates it (validated by the service first: every key
-/// parses and the signed pre-key's signature verifies).
+/// parses and the signed pre-key's and Kyber pre-keys' signatures verify).
 struct DeviceKeys {
   crypto::PublicKey identity_key = crypto::PublicKey::from_trusted({});  ///< the account's
   SignedPreKeyRecord signed_pre_key;
   std::vector<OneTimePreKeyRecord> one_time_pre_keys;
+  /// PQXDH (issue #15): absent/empty for clients that bring none (raw test
+  /// clients, hush-load); such a device hands out no Kyber pre-key.
+  std::optional<KyberPreKeyRecord> last_resort_kyber_pre_key;
+  std::vector<KyberPreKeyRecord> kyber_pre_keys;
+};
+
+/// One key upload of a device, every key checked by the service first (each
+/// part optional): stored by Store::upload_keys in one transaction.
+struct KeyBatch {
+  /// Set on a first upload (with signed_pre_key): fixes the account's
+  /// identity key, or must equal it.
+  std::optional<crypto::PublicKey> identity_key;
+  std::optional<SignedPreKeyRecord> signed_pre_key;
+  std::vector<OneTimePreKeyRecord> one_time_pre_keys;
+  std::optional<KyberPreKeyRecord> last_resort_kyber_pre_key;
+  std::vector<KyberPreKeyRecord> kyber_pre_keys;
 };
 
 // ---- accounts and devices -------------------------------------------------

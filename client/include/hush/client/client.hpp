@@ -172,6 +172,13 @@ struct Contact {
   std::size_t key_changes = 0;     ///< accepted key changes so far
 };
 
+/// Our session with one device of a contact, as the protocol runs it.
+struct SessionInfo {
+  std::uint32_t device_id = 0;
+  std::uint32_t version = 0;          ///< 3: set up with X3DH; 4: with PQXDH (docs/protocol.md §7.9)
+  bool post_quantum_ratchet = false;  ///< SPQR runs in it (version 4 sessions)
+};
+
 /// One device of our account.
 struct DeviceInfo {
   std::uint32_t id = 0;
@@ -226,6 +233,12 @@ struct HousekeepingReport {
   std::uint32_t drained_pre_keys_pruned = 0;
   /// Handed-out one-time pre-keys still kept, within their grace period.
   std::uint32_t drained_pre_keys_waiting = 0;
+  // The same for the Kyber pre-keys of PQXDH (docs/protocol.md §7.8, §7.9).
+  std::uint32_t kyber_pre_keys_uploaded = 0;        ///< one-time Kyber pre-keys uploaded
+  bool last_resort_kyber_pre_key_rotated = false;   ///< a new last-resort Kyber pre-key uploaded
+  std::uint32_t old_last_resort_kyber_pre_keys_removed = 0;
+  std::uint32_t drained_kyber_pre_keys_pruned = 0;
+  std::uint32_t drained_kyber_pre_keys_waiting = 0;
 };
 
 /// Tuning and test hooks.
@@ -331,6 +344,9 @@ class Client {
   Result<std::vector<HistoryMessage>> history(std::string_view username, std::size_t limit = 50);
   /// Everyone we have exchanged keys with, by username. Errors: storage errors.
   Result<std::vector<Contact>> contacts();
+  /// Our current sessions with `username`'s devices (our own name: our other
+  /// devices), by device id; none before the first message. Storage errors.
+  Result<std::vector<SessionInfo>> sessions(std::string_view username);
 
   /// The safety number of our conversation with `username` (fetching their
   /// key from the server if we have none). Errors: not_found, network errors.

@@ -91,6 +91,10 @@ class PgConn final : public TransactionHost {
       "DELETE FROM one_time_pre_keys WHERE (account_id, device_id, key_id) IN "
       "(SELECT account_id, device_id, key_id FROM one_time_pre_keys WHERE account_id = ? AND device_id = ? "
       "ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING key_id, public_key";
+  static constexpr const char* kTakeKyberPreKey =
+      "DELETE FROM kyber_pre_keys WHERE (account_id, device_id, key_id) IN "
+      "(SELECT account_id, device_id, key_id FROM kyber_pre_keys WHERE account_id = ? AND device_id = ? "
+      "ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING key_id, public_key, signature";
   static std::span<const Migration> migrations() noexcept { return postgres_migrations(); }
 
   /// Connects. unavailable: the server cannot be reached or refuses us.

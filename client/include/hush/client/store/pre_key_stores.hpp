@@ -47,15 +47,23 @@ class SqliteSignedPreKeyStore final : public signal::SignedPreKeyStore {
   LocalStore& store_;
 };
 
+/// Which one-time pre-keys a DrainedPreKeys tracks.
+enum class OneTimeKind {
+  ec,     ///< table pre_keys
+  kyber,  ///< the one-time rows of kyber_pre_keys (last-resort keys are never drained)
+};
+
 /// One-time pre-keys the server no longer holds (handed out to a sender,
 /// or never uploaded), with the time we first saw it, so their private keys
 /// can be forgotten once no message built on them can still arrive; and the
 /// highest id ever forgotten, so no id is used twice (tables
-/// pre_keys_drained and pre_key_ids; docs/protocol.md §7.8). The caller runs
-/// note() and prune() inside one store transaction.
+/// pre_keys_drained and pre_key_ids, or kyber_pre_keys_drained and
+/// kyber_pre_key_ids; docs/protocol.md §7.8). The caller runs note() and
+/// prune() inside one store transaction.
 class DrainedPreKeys {
  public:
-  explicit DrainedPreKeys(LocalStore& store) noexcept : store_(store) {}
+  explicit DrainedPreKeys(LocalStore& store, OneTimeKind kind = OneTimeKind::ec) noexcept
+      : store_(store), kind_(kind) {}
   /// Marks, as of `now_ms`, every one-time pre-key held here whose id is not
   /// in `held_on_server` (the server's answer), unless marked already; drops
   /// the marks of keys the server holds again and of keys used meanwhile.
@@ -69,9 +77,10 @@ class DrainedPreKeys {
 
  private:
   LocalStore& store_;
+  OneTimeKind kind_;
 };
 
-/// Creates the tables of DrainedPreKeys (idempotent; run when a store opens).
+/// Creates the tables of DrainedPreKeys for both kinds (idempotent; run when a store opens).
 [[nodiscard]] Status ensure_pre_key_tables(LocalStore& store);
 
 }  // namespace hush::client::store

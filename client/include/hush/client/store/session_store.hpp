@@ -1,9 +1,10 @@
 // libhush's SessionStore over the local store (table sessions: one sealed
 // record per remote device, addressed by plaintext username and device id),
-// and libhush's four stores together.
+// and libhush's five stores together.
 #pragma once
 
 #include <hush/client/store/identity_store.hpp>
+#include <hush/client/store/kyber_pre_key_store.hpp>
 #include <hush/client/store/local_store.hpp>
 #include <hush/client/store/pre_key_stores.hpp>
 #include <hush/signal/session_record.hpp>
@@ -28,17 +29,22 @@ class SqliteSessionStore final : public signal::SessionStore {
   LocalStore& store_;
 };
 
-/// libhush's four stores over one LocalStore.
+/// libhush's five stores over one LocalStore (the Kyber one's tables come
+/// from ensure_kyber_pre_key_tables).
 struct SqliteProtocolStore {
   SqliteIdentityKeyStore identities;
   SqlitePreKeyStore pre_keys;
   SqliteSignedPreKeyStore signed_pre_keys;
   SqliteSessionStore sessions;
+  SqliteKyberPreKeyStore kyber_pre_keys;
 
   explicit SqliteProtocolStore(LocalStore& store) noexcept
-      : identities(store), pre_keys(store), signed_pre_keys(store), sessions(store) {}
-  /// The references libhush's SessionCipher and process_pre_key_bundle take.
-  signal::ProtocolStores stores() noexcept { return {identities, pre_keys, signed_pre_keys, sessions}; }
+      : identities(store), pre_keys(store), signed_pre_keys(store), sessions(store), kyber_pre_keys(store) {}
+  /// The references libhush's SessionCipher and process_pre_key_bundle take;
+  /// with the Kyber store, version-4 (PQXDH) pre-key messages are answered.
+  signal::ProtocolStores stores() noexcept {
+    return {identities, pre_keys, signed_pre_keys, sessions, &kyber_pre_keys};
+  }
 };
 
 }  // namespace hush::client::store
