@@ -235,7 +235,7 @@ TEST_P(KyberKeys, HeldKyberKeysAreLimitedLikeTheEcOnes) {
   ASSERT_TRUE(keys_->add_kyber_pre_keys(alice.address, kyber(account, 5001), kybers(account, 1, 3)))
       << "replacing held ids (and the last-resort key) is fine";
   EXPECT_EQ(kyber_count(alice.address), kMaxKyberPreKeysHeld);
-  EXPECT_EQ(store_->add_kyber_pre_keys(DeviceAddress{account, DeviceId{9}}, {}, kMaxKyberPreKeysHeld).code(),
+  EXPECT_EQ(keys_->add_kyber_pre_keys(DeviceAddress{account, DeviceId{9}}, {}, kybers(account, 1, 1)).code(),
             Errc::not_found);
   EXPECT_EQ(store_->count_kyber_pre_keys(DeviceAddress{account, DeviceId{9}}).code(), Errc::not_found);
 }

@@ -205,17 +205,6 @@ Status SqlStore<Db>::set_last_resort_kyber_in(Db& db, const DeviceAddress& devic
   return q.run();
 }
 
-template <class Db>
-Status SqlStore<Db>::set_last_resort_kyber_pre_key(const DeviceAddress& device, const KyberPreKeyRecord& key) {
-  auto db = pool_.lease();
-  SqlTransaction<Db> tx(*db);
-  HUSH_TRY(tx.begin());
-  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
-  if (!exists) return make_error(Errc::not_found, "device");
-  HUSH_TRY(set_last_resort_kyber_in(*db, device, key));
-  return tx.commit();
-}
-
 // A key id the device already holds is replaced. Caller holds the device row.
 template <class Db>
 Status SqlStore<Db>::add_kyber_pre_keys_in(Db& db, const DeviceAddress& device,
@@ -232,20 +221,6 @@ Status SqlStore<Db>::add_kyber_pre_keys_in(Db& db, const DeviceAddress& device,
     HUSH_TRY(q.run());
   }
   return ok();
-}
-
-template <class Db>
-Status SqlStore<Db>::add_kyber_pre_keys(const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys,
-                                        std::size_t max_held) {
-  auto db = pool_.lease();
-  SqlTransaction<Db> tx(*db);
-  HUSH_TRY(tx.begin());
-  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
-  if (!exists) return make_error(Errc::not_found, "device");
-  HUSH_TRY(add_kyber_pre_keys_in(*db, device, keys));
-  HUSH_TRY_ASSIGN(std::size_t held, count_kyber_in(*db, device));
-  if (held > max_held) return make_error(Errc::quota_exceeded, "kyber pre-keys");  // rolls back
-  return tx.commit();
 }
 
 template <class Db>

@@ -53,9 +53,6 @@ class SqlStore final : public Store {
   Result<std::vector<std::uint32_t>> one_time_pre_key_ids(const DeviceAddress& device) override;
   Status upload_keys(const DeviceAddress& device, const KeyBatch& batch, std::size_t max_one_time,
                      std::size_t max_kyber) override;
-  Status set_last_resort_kyber_pre_key(const DeviceAddress& device, const KyberPreKeyRecord& key) override;
-  Status add_kyber_pre_keys(const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys,
-                            std::size_t max_held) override;
   Result<std::size_t> count_kyber_pre_keys(const DeviceAddress& device) override;
   Result<std::vector<std::uint32_t>> kyber_pre_key_ids(const DeviceAddress& device) override;
   Result<std::vector<PreKeyBundle>> take_bundles(const AccountId& account, std::optional<DeviceId> only,

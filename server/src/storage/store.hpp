@@ -112,16 +112,6 @@ class Store {
   /// key and signature.
   virtual Status upload_keys(const DeviceAddress& device, const KeyBatch& batch, std::size_t max_one_time,
                              std::size_t max_kyber) = 0;
-  /// Sets the device's last-resort Kyber pre-key, replacing the one it had
-  /// (PQXDH, issue #15). not_found: no such device. storage_failure. The
-  /// caller checked the key and verified its signature.
-  virtual Status set_last_resort_kyber_pre_key(const DeviceAddress& device, const KyberPreKeyRecord& key) = 0;
-  /// Adds one-time Kyber pre-keys; a key whose id the device already holds
-  /// is replaced. quota_exceeded: the device would hold more than `max_held`
-  /// (nothing added). not_found: no such device. storage_failure. The caller
-  /// checked the keys and verified their signatures.
-  virtual Status add_kyber_pre_keys(const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys,
-                                    std::size_t max_held) = 0;
   /// How many one-time Kyber pre-keys the device holds (the last-resort one
   /// is not counted). not_found, storage_failure.
   virtual Result<std::size_t> count_kyber_pre_keys(const DeviceAddress& device) = 0;
