@@ -6,8 +6,9 @@
 //   salting the message keys) and the MAC over SPQR's part of the message (a
 //   stand-in of the mean size SPQR really sends in that pattern);
 // - every `kem_every` messages (counter): one SPQR epoch's KEM work, i.e.
-//   ML-KEM-768 key generation, encapsulation and decapsulation, the header and
-//   ciphertext MACs made and checked, and each side's three epoch HKDFs
+//   ML-KEM-768 key generation, encapsulation (the whole one, our fastest
+//   path; SPQR must use the incremental one, see spqr_bench) and
+//   decapsulation, the header and ciphertext MACs made and checked, and each side's three epoch HKDFs
 //   (shared secret, authenticator, chain). `kem_every` is the mean number of
 //   messages per epoch that real SpqrStates take in the row's pattern,
 //   measured before the timed loop; one-way traffic never finishes an epoch,
