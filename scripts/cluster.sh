@@ -6,12 +6,15 @@
 #   scripts/cluster.sh stop [DIR]    stop everything started in DIR and keep the data
 #   scripts/cluster.sh status [DIR]  which parts run
 # DIR defaults to /tmp/hush-cluster. Ports: PostgreSQL 55432, Redis 56379,
-# hushd 58441-58443 (metrics 59461-59463).
+# hushd 58441-58443 (metrics 59461-59463). HUSH_CLUSTER_NODES=N (1-9) starts
+# N nodes instead of three; DIR/hushd.toml, if present, configures every node.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 cmd=${1:-}
 dir=${2:-/tmp/hush-cluster}
+nodes=${HUSH_CLUSTER_NODES:-3}
+[[ "$nodes" =~ ^[1-9]$ ]] || { echo "HUSH_CLUSTER_NODES must be 1-9"; exit 1; }
 pg_port=55432
 redis_port=56379
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -43,15 +46,16 @@ start() {
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
     for _ in $(seq 50); do [ -f "$dir/redis.pid" ] && break; sleep 0.1; done
   fi
-  local urls=() cert="$dir/node1/tls/cert.pem" key="$dir/node1/tls/key.pem"
-  for n in 1 2 3; do
+  local urls=() cert="$dir/node1/tls/cert.pem" key="$dir/node1/tls/key.pem" config=()
+  [ -f "$dir/hushd.toml" ] && config=(--config "$dir/hushd.toml")
+  for n in $(seq "$nodes"); do
     local port=$((58440 + n)) tls=()
     urls+=("https://127.0.0.1:$port")
     running "$dir/node$n.pid" && continue
     # One certificate for the service: node 1 makes it, the others use it.
     [ "$n" -gt 1 ] && tls=(--tls-cert "$cert" --tls-key "$key")
     "$build/server/src/app/hushd" --data "$dir/node$n" --listen "127.0.0.1:$port" \
-      --metrics-listen "127.0.0.1:$((59460 + n))" "${tls[@]}" \
+      --metrics-listen "127.0.0.1:$((59460 + n))" "${tls[@]}" "${config[@]}" \
       --store "postgresql://postgres@127.0.0.1:$pg_port/hush" --redis "127.0.0.1:$redis_port" \
       >"$dir/node$n.out" 2>"$dir/node$n.log" &
     echo $! >"$dir/node$n.pid"
@@ -73,9 +77,10 @@ DONE
 }
 
 stop() {
-  for n in 1 2 3; do
-    if running "$dir/node$n.pid"; then kill "$(cat "$dir/node$n.pid")"; fi
-    rm -f "$dir/node$n.pid"
+  for pidfile in "$dir"/node*.pid; do
+    [ -f "$pidfile" ] || continue
+    if running "$pidfile"; then kill "$(cat "$pidfile")"; fi
+    rm -f "$pidfile"
   done
   if running "$dir/redis.pid"; then kill "$(cat "$dir/redis.pid")"; fi
   if [ -d "$dir/pg/data" ]; then as_postgres "$pgbin/pg_ctl" -D "$dir/pg/data" -m fast stop >/dev/null 2>&1 || true; fi
@@ -83,7 +88,7 @@ stop() {
 }
 
 status() {
-  for n in 1 2 3; do running "$dir/node$n.pid" && echo "node $n: running" || echo "node $n: stopped"; done
+  for n in $(seq "$nodes"); do running "$dir/node$n.pid" && echo "node $n: running" || echo "node $n: stopped"; done
   running "$dir/redis.pid" && echo "redis: running" || echo "redis: stopped"
   as_postgres "$pgbin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1 && echo "postgresql: running" || echo "postgresql: stopped"
 }

@@ -60,7 +60,16 @@ auto Kem<A>::SecretKey::parse(ByteView bytes) -> Result<SecretKey> {
   detail::kem::sha3_256({ByteView(ek, kPublicKeySize)}, h);
   if (std::memcmp(h, ek + kPublicKeySize, 32) != 0) return make_error(Errc::bad_key, "kem secret key hash check");
   if (!ek_coefficients_reduced(params, ek)) return make_error(Errc::bad_key, "kem public key not reduced");
-  return SecretKey(SecretBytes<kSecretKeySize>::from(bytes), sample_matrix_of(params, ek));
+  // No matrix yet: a stored key is parsed far more often than it is used
+  // (SPQR loads its decapsulation key with every message, decapsulates once
+  // per epoch), so Âᵀ is sampled when a use needs it (matrix_or_sample).
+  return SecretKey(SecretBytes<kSecretKeySize>::from(bytes), nullptr);
+}
+
+template <KemAlgorithm A>
+auto Kem<A>::SecretKey::matrix_or_sample() const -> std::shared_ptr<const detail::kem::Poly[]> {
+  if (matrix_) return matrix_;
+  return sample_matrix_of(params_of(A), bytes_.expose().data() + params_of(A).pke_secret_size());
 }
 
 template <KemAlgorithm A>
@@ -69,7 +78,7 @@ auto Kem<A>::SecretKey::public_key() const -> PublicKey {
   const std::uint8_t* ek = bytes_.expose().data() + params_of(A).pke_secret_size();
   std::memcpy(key.bytes_.data(), ek, kPublicKeySize);
   std::memcpy(key.hash_.data(), ek + kPublicKeySize, 32);  // H(ek), checked at parse
-  key.matrix_ = matrix_;
+  key.matrix_ = matrix_or_sample();
   return key;
 }
 
@@ -131,11 +140,12 @@ auto Kem<A>::decapsulate(const SecretKey& key, const Ciphertext& ciphertext) -> 
   constexpr Params params = params_of(A);
   SharedSecret out;
   auto secret = out.expose_mut();
+  const auto matrix = key.matrix_or_sample();
   if constexpr (params.round3) {
-    detail::kem::kyber_r3_decaps(params, key.bytes_.expose().data(), key.matrix_.get(), ciphertext.bytes_.data(),
+    detail::kem::kyber_r3_decaps(params, key.bytes_.expose().data(), matrix.get(), ciphertext.bytes_.data(),
                                  secret.data());
   } else {
-    detail::kem::ml_kem_decaps(params, key.bytes_.expose().data(), key.matrix_.get(), ciphertext.bytes_.data(),
+    detail::kem::ml_kem_decaps(params, key.bytes_.expose().data(), matrix.get(), ciphertext.bytes_.data(),
                                secret.data());
   }
   return out;

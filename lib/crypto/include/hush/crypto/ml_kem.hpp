@@ -105,8 +105,11 @@ class Kem {
     friend class Kem;
     SecretKey(SecretBytes<kSecretKeySize> bytes, std::shared_ptr<const detail::kem::Poly[]> matrix) noexcept
         : bytes_(std::move(bytes)), matrix_(std::move(matrix)) {}
+    /// matrix_, or the matrix sampled now when this key was parsed (not kept).
+    [[nodiscard]] std::shared_ptr<const detail::kem::Poly[]> matrix_or_sample() const;
     SecretBytes<kSecretKeySize> bytes_;
-    /// Âᵀ of the embedded ek, as in PublicKey (public data: not wiped).
+    /// Âᵀ of the embedded ek, as in PublicKey (public data: not wiped); set
+    /// by generation, null after parse (sampled at use instead).
     std::shared_ptr<const detail::kem::Poly[]> matrix_;
   };
 
