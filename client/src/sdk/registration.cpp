@@ -330,6 +330,12 @@ Result<HousekeepingReport> ClientImpl::housekeeping() {
       put_kyber(up->mutable_last_resort_kyber_pre_key(), kyber.front());
       made_kyber.push_back(kyber.front().id);
     }
+    // What the upload carries, read before the frame is moved away (`up`
+    // points into it).
+    const auto one_time_sent = static_cast<std::uint32_t>(up->one_time_pre_keys_size());
+    const auto kyber_sent = static_cast<std::uint32_t>(up->kyber_pre_keys_size());
+    const bool last_resort_sent = up->has_last_resort_kyber_pre_key();
+    up = nullptr;
     HUSH_TRY_ASSIGN(auto answered, request(std::move(frame)));
     if (answered.status() != 200) {
       // The server refused the upload, so it holds none of these Kyber keys:
@@ -341,10 +347,10 @@ Result<HousekeepingReport> ClientImpl::housekeeping() {
       if (top_up || rotate) return make_error(code, "key upload refused");
       if (options_.on_log) options_.on_log("event=kyber_upload_refused error=" + std::string(errc_name(code)));
     } else {
-      if (top_up) report.pre_keys_uploaded = static_cast<std::uint32_t>(up->one_time_pre_keys_size());
-      report.kyber_pre_keys_uploaded = static_cast<std::uint32_t>(up->kyber_pre_keys_size());
+      if (top_up) report.pre_keys_uploaded = one_time_sent;
+      report.kyber_pre_keys_uploaded = kyber_sent;
       report.signed_pre_key_rotated = rotate;
-      report.last_resort_kyber_pre_key_rotated = up->has_last_resort_kyber_pre_key();
+      report.last_resort_kyber_pre_key_rotated = last_resort_sent;
     }
     HUSH_TRY_ASSIGN(held, protocol_.signed_pre_keys.list());
     HUSH_TRY_ASSIGN(last_resorts, protocol_.kyber_pre_keys.last_resort_keys());
