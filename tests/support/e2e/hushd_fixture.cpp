@@ -122,6 +122,30 @@ std::vector<HushdFixture::QueuedEnvelope> HushdFixture::queued_for(const std::st
   return out;
 }
 
+int HushdFixture::rewrite_server_rows(const std::string& sql, const std::string& username) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open((root_ / "hushd" / "hush.db").c_str(), &db) != SQLITE_OK) {
+    sqlite3_close(db);
+    return -1;
+  }
+  sqlite3_busy_timeout(db, 10000);  // hushd writes the same file (WAL)
+  int changed = -1;
+  sqlite3_stmt* account = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT id FROM accounts WHERE username = ?1", -1, &account, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_text(account, 1, username.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(account) == SQLITE_ROW) {
+      sqlite3_bind_value(st, 1, sqlite3_column_value(account, 0));
+      if (sqlite3_step(st) == SQLITE_DONE) changed = sqlite3_changes(db);
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_finalize(account);
+  sqlite3_close(db);
+  return changed;
+}
+
 std::string HushdFixture::url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 
 std::string HushdFixture::next_url() {

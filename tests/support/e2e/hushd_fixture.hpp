@@ -53,6 +53,10 @@ class HushdFixture : public ::testing::Test {
   /// The envelopes queued for `username`'s devices, oldest first, read beside
   /// the running hushd (empty on a database error, with a test failure).
   std::vector<QueuedEnvelope> queued_for(const std::string& username);
+  /// Plays a server that rewrites what it stores: runs `sql` on hushd's
+  /// SQLite database while hushd runs, with ?1 bound to `username`'s account
+  /// id. Returns the rows changed; -1 on a database error.
+  int rewrite_server_rows(const std::string& sql, const std::string& username);
 
   /// https://127.0.0.1:PORT.
   [[nodiscard]] std::string url() const;
