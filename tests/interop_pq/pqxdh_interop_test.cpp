@@ -11,6 +11,7 @@
 // Messages flowing both ways through the triple ratchet (PQXDH + Double
 // Ratchet + SPQR) are in tests/interop_pq/triple_ratchet_interop_test.cpp.
 #include "node_kem_peer.hpp"
+#include "signal_peer_lines.hpp"
 #include "x3dh.hpp"  // lib/signal/src: Hush's responder derivation, compared with libsignal's record
 
 #include <hush/signal/constants.hpp>
@@ -34,18 +35,10 @@ using testing::SignalParty;
 
 const ProtocolAddress kLibsignal{"libsignal", DeviceId{1}};
 
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-Bytes unhex(const std::string& h) {
-  auto b = from_hex(h);
-  EXPECT_TRUE(b.has_value()) << h.substr(0, 40);
-  return b ? *b : Bytes{};
-}
+using peer_lines::bundle_from;
+using peer_lines::bundle_line;
+using peer_lines::unhex;
+using peer_lines::words;
 
 std::unique_ptr<NodeKemPeer> start_libsignal() {
   auto peer = std::make_unique<NodeKemPeer>(HUSH_KEM_PEER_DIR "/signal-peer.mjs");
@@ -138,44 +131,6 @@ LibsignalSession parse_libsignal_session(ByteView record) {
   // pq_ratchet_state = 15 → spqr PqRatchetState.version_negotiation = 1 → auth_key = 1.
   s.spqr_auth_key = parse_fields(parse_fields(state.one(15)).one(1)).one(1);
   return s;
-}
-
-std::string bundle_line(const PreKeyBundle& b) {
-  std::ostringstream out;
-  out << b.registration_id.value << ' ' << b.device_id.value << ' '
-      << (b.pre_key_id ? std::to_string(b.pre_key_id->value) : "-") << ' '
-      << (b.pre_key ? to_hex(b.pre_key->serialize()) : "-") << ' ' << b.signed_pre_key_id.value << ' '
-      << to_hex(b.signed_pre_key.serialize()) << ' ' << to_hex(b.signed_pre_key_signature) << ' '
-      << to_hex(b.identity_key.serialize()) << ' ' << b.kyber_pre_key->id.value << ' '
-      << to_hex(serialize_kyber_public_key(b.kyber_pre_key->public_key)) << ' ' << to_hex(b.kyber_pre_key->signature);
-  return out.str();
-}
-
-PreKeyBundle bundle_from(const std::vector<std::string>& f) {
-  EXPECT_EQ(f.size(), 11u);
-  auto key = [](const std::string& h) { return *crypto::PublicKey::deserialize(unhex(h)); };
-  auto signature = [](const std::string& h) {
-    crypto::Signature s{};
-    const Bytes b = unhex(h);
-    EXPECT_EQ(b.size(), s.size());
-    std::copy_n(b.begin(), std::min(b.size(), s.size()), s.begin());
-    return s;
-  };
-  PreKeyBundle b{RegistrationId{static_cast<std::uint32_t>(std::stoul(f[0]))},
-                 DeviceId{static_cast<std::uint32_t>(std::stoul(f[1]))},
-                 PreKeyId{static_cast<std::uint32_t>(std::stoul(f[2]))},
-                 key(f[3]),
-                 SignedPreKeyId{static_cast<std::uint32_t>(std::stoul(f[4]))},
-                 key(f[5]),
-                 signature(f[6]),
-                 key(f[7])};
-  auto kyber = deserialize_kyber_public_key(unhex(f[9]));
-  EXPECT_TRUE(kyber) << "libsignal's Kyber pre-key (0x08 ‖ 1568 bytes) parses";
-  if (kyber) {
-    b.kyber_pre_key =
-        BundleKyberPreKey{KyberPreKeyId{static_cast<std::uint32_t>(std::stoul(f[8]))}, *kyber, signature(f[10])};
-  }
-  return b;
 }
 
 TEST(LibsignalPqxdh, LibsignalDerivesTheKeysHushDerivesFromAHushBundle) {

@@ -81,7 +81,7 @@ Status SqlStore<Db>::add_one_time_pre_keys(const DeviceAddress& device, std::spa
   HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, true));
   if (!exists) return make_error(Errc::not_found, "device");
   HUSH_TRY(add_one_time_pre_keys_in(*db, device, keys));
-  HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, device));
+  HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, OneTimeTable::ec, device));
   if (held > max_held) return make_error(Errc::quota_exceeded, "one-time pre-keys");  // rolls back
   return tx.commit();
 }
@@ -105,8 +105,12 @@ Status SqlStore<Db>::add_one_time_pre_keys_in(Db& db, const DeviceAddress& devic
 }
 
 template <class Db>
-Result<std::size_t> SqlStore<Db>::count_in(Db& db, const DeviceAddress& device) {
-  HUSH_TRY_ASSIGN(auto q, db.query("SELECT COUNT(*) FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?"));
+Result<std::size_t> SqlStore<Db>::count_in(Db& db, OneTimeTable table, const DeviceAddress& device) {
+  // Literals only: Db::query caches statements by the text's address.
+  const char* sql = table == OneTimeTable::kyber
+                        ? "SELECT COUNT(*) FROM kyber_pre_keys WHERE account_id = ? AND device_id = ?"
+                        : "SELECT COUNT(*) FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?";
+  HUSH_TRY_ASSIGN(auto q, db.query(sql));
   q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
   HUSH_TRY_ASSIGN(bool row, q.step());
   if (!row) return make_error(Errc::storage_failure, "count");
@@ -114,12 +118,15 @@ Result<std::size_t> SqlStore<Db>::count_in(Db& db, const DeviceAddress& device) 
 }
 
 template <class Db>
-Result<std::vector<std::uint32_t>> SqlStore<Db>::one_time_pre_key_ids(const DeviceAddress& device) {
+Result<std::vector<std::uint32_t>> SqlStore<Db>::key_ids(OneTimeTable table, const DeviceAddress& device) {
   auto db = pool_.lease();
   HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
   if (!exists) return make_error(Errc::not_found, "device");
-  HUSH_TRY_ASSIGN(auto q, db->query("SELECT key_id FROM one_time_pre_keys WHERE account_id = ? AND device_id = ? "
-                                    "ORDER BY key_id"));
+  const char* sql =
+      table == OneTimeTable::kyber
+          ? "SELECT key_id FROM kyber_pre_keys WHERE account_id = ? AND device_id = ? ORDER BY key_id"
+          : "SELECT key_id FROM one_time_pre_keys WHERE account_id = ? AND device_id = ? ORDER BY key_id";
+  HUSH_TRY_ASSIGN(auto q, db->query(sql));
   q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
   std::vector<std::uint32_t> ids;
   for (;;) {
@@ -131,11 +138,21 @@ Result<std::vector<std::uint32_t>> SqlStore<Db>::one_time_pre_key_ids(const Devi
 }
 
 template <class Db>
-Result<std::size_t> SqlStore<Db>::count_one_time_pre_keys(const DeviceAddress& device) {
+Result<std::vector<std::uint32_t>> SqlStore<Db>::one_time_pre_key_ids(const DeviceAddress& device) {
+  return key_ids(OneTimeTable::ec, device);
+}
+
+template <class Db>
+Result<std::size_t> SqlStore<Db>::count_keys(OneTimeTable table, const DeviceAddress& device) {
   auto db = pool_.lease();
   HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
   if (!exists) return make_error(Errc::not_found, "device");
-  return count_in(*db, device);
+  return count_in(*db, table, device);
+}
+
+template <class Db>
+Result<std::size_t> SqlStore<Db>::count_one_time_pre_keys(const DeviceAddress& device) {
+  return count_keys(OneTimeTable::ec, device);
 }
 
 // One transaction for the whole upload, so a refused part (another identity
@@ -159,7 +176,7 @@ Status SqlStore<Db>::upload_keys(const DeviceAddress& device, const KeyBatch& ba
   if (batch.signed_pre_key) HUSH_TRY(set_signed_pre_key_in(*db, device, *batch.signed_pre_key));
   if (!batch.one_time_pre_keys.empty()) {
     HUSH_TRY(add_one_time_pre_keys_in(*db, device, batch.one_time_pre_keys));
-    HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, device));
+    HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, OneTimeTable::ec, device));
     if (held > max_one_time) return make_error(Errc::quota_exceeded, "one-time pre-keys");  // rolls back
   }
   if (batch.last_resort_kyber_pre_key) {
@@ -167,7 +184,7 @@ Status SqlStore<Db>::upload_keys(const DeviceAddress& device, const KeyBatch& ba
   }
   if (!batch.kyber_pre_keys.empty()) {
     HUSH_TRY(add_kyber_pre_keys_in(*db, device, batch.kyber_pre_keys));
-    HUSH_TRY_ASSIGN(std::size_t held, count_kyber_in(*db, device));
+    HUSH_TRY_ASSIGN(std::size_t held, count_in(*db, OneTimeTable::kyber, device));
     if (held > max_kyber) return make_error(Errc::quota_exceeded, "kyber pre-keys");  // rolls back
   }
   return tx.commit();
@@ -224,37 +241,13 @@ Status SqlStore<Db>::add_kyber_pre_keys_in(Db& db, const DeviceAddress& device,
 }
 
 template <class Db>
-Result<std::size_t> SqlStore<Db>::count_kyber_in(Db& db, const DeviceAddress& device) {
-  HUSH_TRY_ASSIGN(auto q, db.query("SELECT COUNT(*) FROM kyber_pre_keys WHERE account_id = ? AND device_id = ?"));
-  q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
-  HUSH_TRY_ASSIGN(bool row, q.step());
-  if (!row) return make_error(Errc::storage_failure, "count");
-  return static_cast<std::size_t>(q.int64(0));
-}
-
-template <class Db>
 Result<std::size_t> SqlStore<Db>::count_kyber_pre_keys(const DeviceAddress& device) {
-  auto db = pool_.lease();
-  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
-  if (!exists) return make_error(Errc::not_found, "device");
-  return count_kyber_in(*db, device);
+  return count_keys(OneTimeTable::kyber, device);
 }
 
 template <class Db>
 Result<std::vector<std::uint32_t>> SqlStore<Db>::kyber_pre_key_ids(const DeviceAddress& device) {
-  auto db = pool_.lease();
-  HUSH_TRY_ASSIGN(bool exists, device_exists(*db, device, false));
-  if (!exists) return make_error(Errc::not_found, "device");
-  HUSH_TRY_ASSIGN(auto q, db->query("SELECT key_id FROM kyber_pre_keys WHERE account_id = ? AND device_id = ? "
-                                    "ORDER BY key_id"));
-  q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
-  std::vector<std::uint32_t> ids;
-  for (;;) {
-    HUSH_TRY_ASSIGN(bool row, q.step());
-    if (!row) break;
-    ids.push_back(static_cast<std::uint32_t>(q.int64(0)));
-  }
-  return ids;
+  return key_ids(OneTimeTable::kyber, device);
 }
 
 // The one-time Kyber key is taken in the caller's transaction, the one that
@@ -340,8 +333,8 @@ Result<std::vector<PreKeyBundle>> SqlStore<Db>::take_bundles(const AccountId& ac
     }
     HUSH_TRY(take_kyber_in(*db, account, b, true));
     if (b.one_time_pre_key || (b.kyber_pre_key && !b.kyber_last_resort)) {
-      HUSH_TRY_ASSIGN(b.one_time_left, count_in(*db, address));
-      HUSH_TRY_ASSIGN(b.kyber_left, count_kyber_in(*db, address));
+      HUSH_TRY_ASSIGN(b.one_time_left, count_in(*db, OneTimeTable::ec, address));
+      HUSH_TRY_ASSIGN(b.kyber_left, count_in(*db, OneTimeTable::kyber, address));
     }
   }
   HUSH_TRY(tx.commit());

@@ -76,11 +76,15 @@ class SqlStore final : public Store {
   static Status delete_queue_rows(Db& db, const DeviceAddress& device, std::int64_t before_ms, std::size_t& deleted);
   static Status drop_body_if_unreferenced(Db& db, std::int64_t body_id);
   static Status set_signed_pre_key_in(Db& db, const DeviceAddress& device, const SignedPreKeyRecord& spk);
-  static Result<std::size_t> count_in(Db& db, const DeviceAddress& device);
+  /// The two tables of one-time keys a bundle fetch takes from.
+  enum class OneTimeTable { ec, kyber };
+  /// Keys the device holds in `table`, and their ids (ascending).
+  static Result<std::size_t> count_in(Db& db, OneTimeTable table, const DeviceAddress& device);
+  Result<std::size_t> count_keys(OneTimeTable table, const DeviceAddress& device);
+  Result<std::vector<std::uint32_t>> key_ids(OneTimeTable table, const DeviceAddress& device);
   static Status set_identity_key_in(Db& db, const AccountId& account, const crypto::PublicKey& identity_key);
   static Status add_one_time_pre_keys_in(Db& db, const DeviceAddress& device,
                                          std::span<const OneTimePreKeyRecord> keys);
-  static Result<std::size_t> count_kyber_in(Db& db, const DeviceAddress& device);
   static Status set_last_resort_kyber_in(Db& db, const DeviceAddress& device, const KyberPreKeyRecord& key);
   static Status add_kyber_pre_keys_in(Db& db, const DeviceAddress& device, std::span<const KyberPreKeyRecord> keys);
   /// Takes one one-time Kyber pre-key of the device (when `one_time`),
