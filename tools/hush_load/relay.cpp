@@ -407,8 +407,10 @@ int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl:
   std::printf("  send -> stored response (ms): p50 %.2f  p90 %.2f  p99 %.2f  p999 %.2f\n",
               percentile_ms(s.stored_us, 0.5), percentile_ms(s.stored_us, 0.9), percentile_ms(s.stored_us, 0.99),
               percentile_ms(s.stored_us, 0.999));
-  std::printf("  CPU in the window: hushd %.2f s = %.1f us/message; hush-load %.2f s = %.1f us/message\n", server_cpu,
-              server_cpu * per, self_cpu, self_cpu * per);
+  if (o.server_pid != 0) {
+    std::printf("  CPU in the window: hushd %.2f s = %.1f us/message; hush-load %.2f s = %.1f us/message\n", server_cpu,
+                server_cpu * per, self_cpu, self_cpu * per);
+  }
   // Per component (--cpu): ms per 1,000 messages is the same number as us
   // per message, in the unit the cluster table uses.
   std::string fields;
