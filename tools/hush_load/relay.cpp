@@ -412,7 +412,8 @@ int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl:
                 server_cpu * per, self_cpu, self_cpu * per);
   }
   // Per component (--cpu): ms per 1,000 messages is the same number as us
-  // per message, in the unit the cluster table uses.
+  // per message, in the unit the cluster table uses. hushd_cpu_us_per_msg
+  // (--server-pid) stays for the scripts that read it; -1: not measured.
   std::string fields;
   if (!cpu1.empty()) {
     std::printf("  CPU in the window, ms per 1,000 messages (process trees):");
@@ -432,7 +433,8 @@ int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl:
               o.mode == Mode::max ? "max" : "rate", o.mode == Mode::rate ? o.rate : 0.0, rate,
               percentile_ms(s.relay_us, 0.5), percentile_ms(s.relay_us, 0.9), percentile_ms(s.relay_us, 0.99),
               percentile_ms(s.relay_us, 0.999), static_cast<unsigned long long>(s.shed),
-              static_cast<unsigned long long>(s.send_errors), server_cpu * per, self_cpu * per, targets.size(),
+              static_cast<unsigned long long>(s.send_errors), o.server_pid ? server_cpu * per : -1.0, self_cpu * per,
+              targets.size(),
               pairing_name(o.pairing), static_cast<unsigned long long>(s.undelivered), fields.c_str(), self_cpu * per,
               load_after.c_str());
   return s.closed == 0 ? 0 : 1;
