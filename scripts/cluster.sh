@@ -8,6 +8,8 @@
 # DIR defaults to /tmp/hush-cluster. Ports: PostgreSQL 55432, Redis 56379,
 # hushd 58441-58443 (metrics 59461-59463). HUSH_CLUSTER_NODES=N (1-9) starts
 # N nodes instead of three; DIR/hushd.toml, if present, configures every node.
+# HUSH_CLUSTER_BUILD=0 uses build/release as it is (a caller that built
+# hushd already); HUSH_CLUSTER_PG_OPTS adds postgres options ("-c fsync=off").
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -22,12 +24,14 @@ as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 start() {
-  "$HUSH_ROOT/scripts/install-deps.sh"
   local build="$HUSH_ROOT/build/release"
-  mkdir -p "$build"
-  hush_configure "$build" -DCMAKE_BUILD_TYPE=Release
-  cmake --build "$build" -j "$HUSH_JOBS" --target hushd hush_cli_main >"$build.cluster-build.log" 2>&1 ||
-    { tail -30 "$build.cluster-build.log"; exit 1; }
+  if [ "${HUSH_CLUSTER_BUILD:-1}" != 0 ]; then
+    "$HUSH_ROOT/scripts/install-deps.sh"
+    mkdir -p "$build"
+    hush_configure "$build" -DCMAKE_BUILD_TYPE=Release
+    cmake --build "$build" -j "$HUSH_JOBS" --target hushd hush_cli_main >"$build.cluster-build.log" 2>&1 ||
+      { tail -30 "$build.cluster-build.log"; exit 1; }
+  fi
   mkdir -p "$dir"
   if [ ! -d "$dir/pg" ]; then
     mkdir -p "$dir/pg"
@@ -36,7 +40,8 @@ start() {
   fi
   if ! as_postgres "$pgbin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1; then
     as_postgres "$pgbin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w \
-      -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
+      -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=100 ${HUSH_CLUSTER_PG_OPTS:-}" \
+      start >/dev/null
     as_postgres "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname = 'hush'" | grep -q 1 ||
       as_postgres "$pgbin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres hush

@@ -75,6 +75,32 @@ TEST_F(AppOptions, MailboxPollIntervalIsUnsetByDefaultAndCheckedWhenSet) {
   EXPECT_NE(refused.text.find("mailbox_poll_interval_ms"), std::string::npos) << refused.text;
 }
 
+// The safety-net poll while Redis carries wake-ups: 30 s unless set; it
+// must be a positive integer, and a wrong type is named like any other key.
+TEST_F(AppOptions, TheMailboxPollWithRedisIsASettingThatMustBePositive) {
+  Options unset;
+  ASSERT_TRUE(parse_config("queue_cap = 5\n", unset).run);
+  EXPECT_EQ(unset.mailbox_poll_with_redis, std::chrono::seconds(30));
+  Options o;
+  const auto parsed = parse_config("mailbox_poll_with_redis_ms = 120000\n", o);
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(o.mailbox_poll_with_redis, std::chrono::minutes(2));
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"mailbox_poll_with_redis_ms = 0\n", "mailbox_poll_with_redis_ms must be positive"},
+      {"mailbox_poll_with_redis_ms = -5\n", "mailbox_poll_with_redis_ms must be positive"},
+      {"mailbox_poll_with_redis_ms = \"30000\"\n", "mailbox_poll_with_redis_ms must be an integer"},
+      {"mailbox_poll_with_redis_ms = 1.5\n", "mailbox_poll_with_redis_ms must be an integer"},
+  };
+  for (const auto& [toml, message] : refused) {
+    Options bad;
+    const auto outcome = parse_config(toml, bad);
+    EXPECT_FALSE(outcome.run) << toml;
+    EXPECT_EQ(outcome.exit_code, 2) << toml;
+    EXPECT_NE(outcome.text.find(message), std::string::npos) << toml << " -> " << outcome.text;
+    EXPECT_EQ(bad.mailbox_poll_with_redis, std::chrono::seconds(30)) << "left as it was: " << toml;
+  }
+}
+
 TEST_F(AppOptions, TheSenderShareIsConfigurableAndZeroTurnsItOff) {
   Options o;
   EXPECT_EQ(o.sender_share, 1000u) << "a tenth of the queue cap by default";

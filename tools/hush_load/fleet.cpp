@@ -12,8 +12,8 @@
 namespace hush::load {
 
 Fleet::Fleet(const Options& options, const std::vector<Account>& accounts, asio::ssl::context& tls,
-             ConnectTarget target)
-    : options_(options), accounts_(accounts), tls_(tls), target_(std::move(target)) {
+             std::vector<ConnectTarget> targets)
+    : options_(options), accounts_(accounts), tls_(tls), targets_(std::move(targets)) {
   for (unsigned w = 0; w < options.threads; ++w) {
     auto worker = std::make_unique<Worker>();
     worker->index = w;
@@ -80,7 +80,8 @@ asio::awaitable<void> Fleet::open_some(Worker& worker, ConnectionListener& liste
     std::string authorization = accounts_[g % accounts_.size()].authorization();
     const auto source = asio::ip::address_v4((127U << 24) | (1U + static_cast<std::uint32_t>(g % options_.sources)));
     auto c = std::make_shared<WsConnection>(worker.ioc, tls_, g);
-    const bool ok = co_await c->open(target_, source, std::move(authorization));
+    const ConnectTarget& target = targets_[node_of(g, threads, targets_.size())];
+    const bool ok = co_await c->open(target, source, std::move(authorization));
     if (ok) {
       c->start_reading(listener);
       opened_.fetch_add(1, std::memory_order_relaxed);

@@ -1,7 +1,9 @@
 // A fleet of WebSocket connections spread over a few worker threads, each
 // with its own single-threaded io_context (a connection lives on one thread
 // only, so nothing per connection is shared). Connection i goes to worker
-// i % threads, uses account i % accounts and source 127.0.0.(1 + i % sources).
+// i % threads, uses account i % accounts and source 127.0.0.(1 + i % sources),
+// and connects to node (i / threads) % nodes: every worker holds connections
+// on every node, so a worker can pair its own connections across nodes.
 #pragma once
 
 #include "accounts.hpp"
@@ -18,6 +20,12 @@
 
 namespace hush::load {
 
+/// The node (index into the targets) of the connection with global index
+/// `global`, for `threads` workers and `nodes` nodes.
+[[nodiscard]] inline std::size_t node_of(std::size_t global, std::size_t threads, std::size_t nodes) {
+  return (global / threads) % nodes;
+}
+
 struct Worker {
   unsigned index = 0;
   asio::io_context ioc{1};
@@ -29,7 +37,9 @@ struct Worker {
 
 class Fleet {
  public:
-  Fleet(const Options& options, const std::vector<Account>& accounts, asio::ssl::context& tls, ConnectTarget target);
+  /// `targets`: the nodes, at least one.
+  Fleet(const Options& options, const std::vector<Account>& accounts, asio::ssl::context& tls,
+        std::vector<ConnectTarget> targets);
   ~Fleet();
   Fleet(const Fleet&) = delete;
   Fleet& operator=(const Fleet&) = delete;
@@ -54,7 +64,7 @@ class Fleet {
   const Options& options_;
   const std::vector<Account>& accounts_;
   asio::ssl::context& tls_;
-  ConnectTarget target_;
+  std::vector<ConnectTarget> targets_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   std::atomic<std::size_t> opened_{0};

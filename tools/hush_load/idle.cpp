@@ -30,13 +30,13 @@ double mib(long long bytes) { return static_cast<double>(bytes) / (1024.0 * 1024
 }  // namespace
 
 int run_idle(const Options& o, const std::vector<Account>& accounts, asio::ssl::context& tls,
-             const ConnectTarget& target) {
+             const std::vector<ConnectTarget>& targets) {
   const auto rss0 = o.server_pid ? resident_bytes(o.server_pid) : std::nullopt;
   const auto self0 = resident_bytes(0);
   const std::string load_before = load_average();
   const auto started = std::chrono::steady_clock::now();
 
-  Fleet fleet(o, accounts, tls, target);
+  Fleet fleet(o, accounts, tls, targets);
   std::vector<IdleListener> listeners(o.threads);
   const std::size_t opened =
       fleet.open(o.idle_connections, [&](unsigned w) -> ConnectionListener& { return listeners[w]; });

@@ -11,6 +11,6 @@ namespace hush::load {
 
 /// Runs the measurement and prints its report; the process exit code.
 int run_idle(const Options& options, const std::vector<Account>& accounts, asio::ssl::context& tls,
-             const ConnectTarget& target);
+             const std::vector<ConnectTarget>& targets);
 
 }  // namespace hush::load

@@ -52,7 +52,10 @@ int main(int argc, char** argv) {
   }
   // Idle connections then keep no TLS record buffers, as on the server.
   SSL_CTX_set_mode(tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
-  const ConnectTarget target{asio::ip::tcp::endpoint(asio::ip::make_address(o.host), o.port), o.host};
+  std::vector<ConnectTarget> targets;
+  for (const auto& node : o.nodes) {
+    targets.push_back(ConnectTarget{asio::ip::tcp::endpoint(asio::ip::make_address(node.host), node.port), node.host});
+  }
 
   std::vector<Account> accounts;
   if (!o.accounts_file.empty()) {
@@ -66,7 +69,8 @@ int main(int argc, char** argv) {
   if (accounts.size() < o.accounts) {
     const std::size_t missing = o.accounts - accounts.size();
     std::fprintf(stderr, "hush-load: registering %zu accounts\n", missing);
-    auto fresh = register_accounts(target, tls, missing, o.open_concurrency);
+    // Every node serves every account (one database): the first registers them.
+    auto fresh = register_accounts(targets.front(), tls, missing, o.open_concurrency);
     accounts.insert(accounts.end(), fresh.begin(), fresh.end());
     if (!o.accounts_file.empty() && !save_accounts(o.accounts_file, accounts)) {
       std::fprintf(stderr, "hush-load: cannot write %s\n", o.accounts_file.c_str());
@@ -74,5 +78,5 @@ int main(int argc, char** argv) {
     if (accounts.size() < o.accounts) return 1;
   }
   accounts.resize(o.accounts);
-  return o.mode == Mode::idle ? run_idle(o, accounts, tls, target) : run_relay(o, accounts, tls, target);
+  return o.mode == Mode::idle ? run_idle(o, accounts, tls, targets) : run_relay(o, accounts, tls, targets);
 }

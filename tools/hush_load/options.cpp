@@ -1,5 +1,6 @@
 // Flag parsing for hush-load (see options.hpp). Refuses any target that is
-// not a loopback address and any bound beyond the hard ceilings.
+// not a loopback address, any bound beyond the hard ceilings and a pairing
+// the nodes given cannot make.
 #include "options.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -10,8 +11,9 @@ namespace hush::load {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hush-load --ca CERT [--connect 127.0.0.1:8443] [--server-pid PID]\n"
-    "                 (--max | --rate MSGS_PER_S | --idle N)\n"
+    "usage: hush-load --ca CERT [--connect 127.0.0.1:8443 | --node HOST:PORT ...] [--server-pid PID]\n"
+    "                 (--max | --rate MSGS_PER_S | --idle N) [--pairing same-node|cross-node|any]\n"
+    "                 [--cpu NAME=PID ...]\n"
     "                 [--accounts N] [--accounts-file FILE] [--connections N] [--window N]\n"
     "                 [--size BYTES] [--warmup S] [--duration S] [--drain S] [--hold S]\n"
     "                 [--messages N] [--threads N] [--sources N] [--open-concurrency N]\n"
@@ -19,7 +21,14 @@ constexpr const char* kUsage =
     "  --rate R       open loop: R messages/s offered; a send whose connection already\n"
     "                 has --window outstanding is shed (counted, not sent)\n"
     "  --idle N       open N idle authenticated WebSockets, report hushd's RSS per connection\n"
+    "  --node H:P     a hushd node (repeatable; --connect is the same); connections\n"
+    "                 and their accounts go to the nodes in turn\n"
+    "  --pairing P    relay: each connection sends to one on its own node (same-node,\n"
+    "                 the default), on the next node (cross-node: a Redis wake-up and a\n"
+    "                 PostgreSQL read per message) or anywhere (any)\n"
     "  --server-pid   hushd's pid: CPU seconds (/proc/PID/stat) and RSS (/proc/PID/status)\n"
+    "  --cpu NAME=PID relay: CPU of PID and its children per 1,000 messages, summed by NAME\n"
+    "                 (repeatable: every node as hushd=PID, the postmaster as postgres=PID)\n"
     "  --accounts-file FILE  reuse the accounts saved there (registering what is missing)\n"
     "Only loopback targets (127.0.0.0/8, ::1) are accepted; every run is bounded.\n";
 
@@ -33,6 +42,39 @@ bool parse_number(const std::string& s, T& out) {
 }
 
 ParseOutcome fail(const std::string& text) { return ParseOutcome{false, 2, text + "\n" + kUsage}; }
+
+/// "HOST:PORT" with a loopback HOST ("[::1]:PORT" for IPv6).
+bool parse_node(const std::string& v, NodeAddress& out) {
+  const auto colon = v.rfind(':');
+  if (colon == std::string::npos || !parse_number(v.substr(colon + 1), out.port) || out.port == 0) return false;
+  out.host = v.substr(0, colon);
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  return true;
+}
+
+bool parse_pairing(const std::string& v, Pairing& out) {
+  if (v == "same-node") out = Pairing::same_node;
+  else if (v == "cross-node") out = Pairing::cross_node;
+  else if (v == "any") out = Pairing::any;
+  else return false;
+  return true;
+}
+
+/// "NAME=PID": a short name of letters, digits, '-' or '_' (it becomes a
+/// field of the RESULT line) and a positive pid.
+bool parse_cpu_watch(const std::string& v, CpuWatch& out) {
+  const auto eq = v.find('=');
+  if (eq == std::string::npos || eq == 0 || eq > 32) return false;
+  out.component = v.substr(0, eq);
+  for (char ch : out.component) {
+    const bool fine = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                      ch == '_';
+    if (!fine) return false;
+  }
+  return parse_number(v.substr(eq + 1), out.pid) && out.pid > 0;
+}
 
 }  // namespace
 
@@ -49,14 +91,21 @@ ParseOutcome parse_options(const std::vector<std::string>& args, Options& out) {
     if (i + 1 >= args.size()) return fail("unknown option or missing value: " + a);
     const std::string& v = args[++i];
     bool ok = true;
-    if (a == "--connect") {
-      const auto colon = v.rfind(':');
-      ok = colon != std::string::npos && parse_number(v.substr(colon + 1), out.port);
-      out.host = v.substr(0, colon);
+    if (a == "--connect" || a == "--node") {
+      NodeAddress node;
+      ok = parse_node(v, node);
+      out.nodes.push_back(node);
+    } else if (a == "--pairing") {
+      ok = parse_pairing(v, out.pairing);
+    } else if (a == "--cpu") {
+      CpuWatch watch;
+      ok = parse_cpu_watch(v, watch);
+      out.cpu_watches.push_back(watch);
     } else if (a == "--ca") {
       out.ca_file = v;
     } else if (a == "--server-pid") {
-      ok = parse_number(v, out.server_pid);
+      ok = parse_number(v, out.server_pid) && out.server_pid > 0;
+      out.cpu_watches.push_back(CpuWatch{"hushd", out.server_pid});
     } else if (a == "--accounts-file") {
       out.accounts_file = v;
     } else if (a == "--accounts") {
@@ -98,9 +147,17 @@ ParseOutcome parse_options(const std::vector<std::string>& args, Options& out) {
   }
   if (!mode_set) return fail("choose a mode: --max, --rate R or --idle N");
   if (out.ca_file.empty()) return fail("--ca CERT is required (the server's certificate, e.g. DATA/tls/cert.pem)");
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(out.host, ec);
-  if (ec || !address.is_loopback()) return fail("only loopback targets are allowed (127.0.0.0/8 or ::1)");
+  if (out.nodes.empty()) out.nodes.push_back(NodeAddress{"127.0.0.1", 8443});
+  if (out.nodes.size() > kMaxNodes) return fail("at most 64 nodes");
+  for (const auto& node : out.nodes) {
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(node.host, ec);
+    if (ec || !address.is_loopback()) return fail("only loopback targets are allowed (127.0.0.0/8 or ::1)");
+  }
+  if (out.pairing == Pairing::cross_node && out.nodes.size() < 2) {
+    return fail("--pairing cross-node needs two nodes or more (--node HOST:PORT, repeated)");
+  }
+  if (out.cpu_watches.size() > kMaxCpuWatches) return fail("at most 64 --cpu processes");
   const double total = out.warmup_seconds + out.duration_seconds + out.drain_seconds + out.hold_seconds;
   if (total > kMaxDurationSeconds) return fail("warmup + duration + drain + hold must stay under 600 s");
   if (out.max_messages > kMaxMessages) return fail("--messages is capped at 50,000,000");

@@ -1,12 +1,15 @@
 // Relay runs (see relay.hpp): warm-up, the measured window, then a bounded
-// drain for outstanding responses, pushes and acks. Latency counts from each
-// message's *intended* send time (no coordinated omission); a send finding
+// drain for outstanding responses, pushes and acks. CPU is read at the
+// window's edges: hushd (--server-pid), each --cpu component, hush-load.
+// Latency counts from each message's *intended* send time (no coordinated
+// omission); a send finding
 // its connection with --window outstanding is shed and counted. Message ids
 // carry a run tag, the worker and an index, so pushes match their sends
 // without any state shared between threads.
 #include "relay.hpp"
 
 #include "fleet.hpp"
+#include "pairing.hpp"
 #include "proc_stats.hpp"
 #include "service.pb.h"
 
@@ -63,10 +66,11 @@ struct Phases {
 /// One worker's share of the run; lives on the worker's thread only.
 class RelayWorker final : public ConnectionListener {
  public:
+  /// `destinations[j]`: the local connection the j-th one sends to (pairing.hpp).
   RelayWorker(const Options& o, Worker& w, const std::vector<Account>& accounts, std::size_t accounts_used,
-              std::string tag, std::string body_pool)
+              std::string tag, std::string body_pool, std::vector<std::size_t> destinations)
       : o_(o), w_(w), accounts_(accounts), accounts_used_(accounts_used), tag_(std::move(tag)),
-        body_pool_(std::move(body_pool)), tick_(w.ioc) {
+        body_pool_(std::move(body_pool)), destinations_(std::move(destinations)), tick_(w.ioc) {
     budget_ = std::max<std::uint64_t>(1, o.max_messages / o.threads);
     const double window = o.warmup_seconds + o.duration_seconds;
     const auto expected = static_cast<std::size_t>(
@@ -81,7 +85,7 @@ class RelayWorker final : public ConnectionListener {
     p_ = p;
     conns_.resize(w_.connections.size());
     for (std::size_t j = 0; j < conns_.size(); ++j) {
-      const std::size_t dest_j = (j + 1) % conns_.size();
+      const std::size_t dest_j = destinations_[j];
       const Account& dest = accounts_[w_.connections[dest_j]->index() % accounts_used_];
       conns_[j].destination = dest.account_id;
       conns_[j].registration_id = dest.registration_id;
@@ -261,6 +265,7 @@ class RelayWorker final : public ConnectionListener {
   std::size_t accounts_used_;
   std::string tag_;
   std::string body_pool_;
+  std::vector<std::size_t> destinations_;
   asio::steady_timer tick_;
   Phases p_{};
   std::vector<Conn> conns_;
@@ -288,7 +293,7 @@ double percentile_ms(const std::vector<std::uint32_t>& sorted, double q) {
 }  // namespace
 
 int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl::context& tls,
-              const ConnectTarget& target) {
+              const std::vector<ConnectTarget>& targets) {
   const std::size_t connections = o.connections ? o.connections : accounts.size();
   if (connections > accounts.size()) {
     std::fprintf(stderr, "hush-load: --connections %zu needs as many accounts (one connection per device)\n",
@@ -303,12 +308,33 @@ int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl:
   crypto::system_rng().fill(MutableByteView(reinterpret_cast<std::uint8_t*>(tag.data()), tag.size()));
   std::string pool(o.message_size + kBodyPoolSlack, '\0');
   crypto::system_rng().fill(MutableByteView(reinterpret_cast<std::uint8_t*>(pool.data()), pool.size()));
+  std::uint64_t seed = 0;
+  std::memcpy(&seed, tag.data(), kTagSize);
 
-  Fleet fleet(o, accounts, tls, target);
+  // Each worker pairs its own connections (Fleet gives worker w the
+  // connections w, w + threads, ...), so pushes arrive where they were sent.
+  std::vector<std::vector<std::size_t>> destinations;
+  for (unsigned w = 0; w < o.threads; ++w) {
+    const std::size_t mine = connections / o.threads + (w < connections % o.threads ? 1 : 0);
+    auto d = pair_connections(mine, targets.size(), o.pairing, seed + w);
+    if (!d) {
+      std::fprintf(stderr,
+                   "hush-load: --pairing %s cannot pair %zu connections per thread over %zu nodes "
+                   "(same-node needs two per node and thread: --connections >= %zu)\n",
+                   pairing_name(o.pairing), mine, targets.size(), 2 * targets.size() * o.threads);
+      return 2;
+    }
+    destinations.push_back(std::move(*d));
+  }
+
+  Fleet fleet(o, accounts, tls, targets);
   std::vector<std::unique_ptr<RelayWorker>> relays;
-  for (auto& w : fleet.workers()) relays.push_back(std::make_unique<RelayWorker>(o, *w, accounts, connections, tag, pool));
+  for (auto& w : fleet.workers()) {
+    relays.push_back(
+        std::make_unique<RelayWorker>(o, *w, accounts, connections, tag, pool, std::move(destinations[w->index])));
+  }
   const std::size_t opened = fleet.open(connections, [&](unsigned w) -> ConnectionListener& { return *relays[w]; });
-  std::fprintf(stderr, "hush-load: %zu/%zu connections open\n", opened, connections);
+  std::fprintf(stderr, "hush-load: %zu/%zu connections open over %zu nodes\n", opened, connections, targets.size());
   if (opened < connections) return 1;
 
   const std::string load_before = load_average();
@@ -321,9 +347,11 @@ int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl:
   for (unsigned w = 0; w < relays.size(); ++w) fleet.post(w, [r = relays[w].get(), p] { r->start(p); });
 
   std::this_thread::sleep_until(p.warm_end);
+  const auto cpu0 = component_cpu(o.cpu_watches);
   const auto server_cpu0 = o.server_pid ? cpu_seconds(o.server_pid) : std::nullopt;
   const auto self_cpu0 = cpu_seconds(0);
   std::this_thread::sleep_until(p.measure_end);
+  const auto cpu1 = component_cpu(o.cpu_watches);
   const auto server_cpu1 = o.server_pid ? cpu_seconds(o.server_pid) : std::nullopt;
   const auto self_cpu1 = cpu_seconds(0);
   const std::string load_after = load_average();
@@ -353,9 +381,11 @@ int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl:
   const double self_cpu = self_cpu0 && self_cpu1 ? *self_cpu1 - *self_cpu0 : -1;
   const double per = s.delivered_in_window ? 1e6 / static_cast<double>(s.delivered_in_window) : 0;
 
-  std::printf("hush-load relay: mode=%s%s connections=%zu threads=%u window=%zu size=%zu warmup=%.0fs duration=%.0fs\n",
+  std::printf("hush-load relay: mode=%s%s nodes=%zu pairing=%s connections=%zu threads=%u window=%zu size=%zu "
+              "warmup=%.0fs duration=%.0fs\n",
               o.mode == Mode::max ? "max" : "rate", o.mode == Mode::rate ? (" " + std::to_string(static_cast<long>(o.rate)) + "/s").c_str() : "",
-              connections, o.threads, o.window, o.message_size, o.warmup_seconds, o.duration_seconds);
+              targets.size(), pairing_name(o.pairing), connections, o.threads, o.window, o.message_size,
+              o.warmup_seconds, o.duration_seconds);
   std::printf("  load average before %s, at the end of the window %s\n", load_before.c_str(), load_after.c_str());
   std::printf("  offered %llu, shed %llu (connection had --window outstanding), sent %llu, stored %llu "
               "(%llu reported duplicate), refused %llu",
@@ -377,14 +407,36 @@ int run_relay(const Options& o, const std::vector<Account>& accounts, asio::ssl:
   std::printf("  send -> stored response (ms): p50 %.2f  p90 %.2f  p99 %.2f  p999 %.2f\n",
               percentile_ms(s.stored_us, 0.5), percentile_ms(s.stored_us, 0.9), percentile_ms(s.stored_us, 0.99),
               percentile_ms(s.stored_us, 0.999));
-  std::printf("  CPU in the window: hushd %.2f s = %.1f us/message; hush-load %.2f s = %.1f us/message\n", server_cpu,
-              server_cpu * per, self_cpu, self_cpu * per);
+  if (o.server_pid != 0) {
+    std::printf("  CPU in the window: hushd %.2f s = %.1f us/message; hush-load %.2f s = %.1f us/message\n", server_cpu,
+                server_cpu * per, self_cpu, self_cpu * per);
+  }
+  // Per component (--cpu): ms per 1,000 messages is the same number as us
+  // per message, in the unit the cluster table uses. hushd_cpu_us_per_msg
+  // (--server-pid) stays for the scripts that read it; -1: not measured.
+  std::string fields;
+  if (!cpu1.empty()) {
+    std::printf("  CPU in the window, ms per 1,000 messages (process trees):");
+    for (std::size_t i = 0; i < cpu1.size() && i < cpu0.size(); ++i) {
+      const double ms = (cpu1[i].seconds - cpu0[i].seconds) * per;
+      std::printf(" %s %.1f (%zu process%s)", cpu1[i].component.c_str(), ms, cpu1[i].processes,
+                  cpu1[i].processes == 1 ? "" : "es");
+      char field[96];
+      std::snprintf(field, sizeof field, " cpu_ms_per_1k_%s=%.1f", cpu1[i].component.c_str(), ms);
+      fields += field;
+    }
+    std::printf(" hush-load %.1f\n", self_cpu * per);
+  }
   std::printf("RESULT mode=%s offered_rate=%.0f msgs_per_s=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f "
-              "shed=%llu refused=%llu hushd_cpu_us_per_msg=%.1f load_cpu_us_per_msg=%.1f loadavg=\"%s\"\n",
+              "shed=%llu refused=%llu hushd_cpu_us_per_msg=%.1f load_cpu_us_per_msg=%.1f nodes=%zu pairing=%s "
+              "undelivered=%llu%s cpu_ms_per_1k_hush-load=%.1f loadavg=\"%s\"\n",
               o.mode == Mode::max ? "max" : "rate", o.mode == Mode::rate ? o.rate : 0.0, rate,
               percentile_ms(s.relay_us, 0.5), percentile_ms(s.relay_us, 0.9), percentile_ms(s.relay_us, 0.99),
               percentile_ms(s.relay_us, 0.999), static_cast<unsigned long long>(s.shed),
-              static_cast<unsigned long long>(s.send_errors), server_cpu * per, self_cpu * per, load_after.c_str());
+              static_cast<unsigned long long>(s.send_errors), o.server_pid ? server_cpu * per : -1.0, self_cpu * per,
+              targets.size(),
+              pairing_name(o.pairing), static_cast<unsigned long long>(s.undelivered), fields.c_str(), self_cpu * per,
+              load_after.c_str());
   return s.closed == 0 ? 0 : 1;
 }
 

@@ -184,6 +184,7 @@ int run(const Options& o) {
   so.limits.mailbox_poll_interval = o.mailbox_poll_interval.count() >= 0 ? o.mailbox_poll_interval
                                     : backend == "postgresql"            ? kDefaultPostgresPoll
                                                                          : std::chrono::milliseconds(0);
+  so.limits.mailbox_poll_with_bus = o.mailbox_poll_with_redis;
 
   SystemClock clock;
   ClusterWakeUps wake_ups;

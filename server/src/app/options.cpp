@@ -230,6 +230,10 @@ std::string apply_config(const std::string& path, Options& o) {
     if (*v < 0) return "config: mailbox_poll_interval_ms must be 0 (never) or more";
     o.mailbox_poll_interval = std::chrono::milliseconds(*v);
   }
+  if (auto v = t["mailbox_poll_with_redis_ms"].value<std::int64_t>()) {
+    if (*v <= 0) return "config: mailbox_poll_with_redis_ms must be positive";
+    o.mailbox_poll_with_redis = std::chrono::milliseconds(*v);
+  }
   if (auto v = t["cert_hosts"].strings()) o.cert_hosts = *v;
   if (auto v = t["redis"].value<std::string>()) o.redis = *v;
   return t.error();

@@ -73,6 +73,10 @@ struct Options {
   /// backend, kDefaultPostgresPoll for PostgreSQL (other nodes may store
   /// mail for our sessions), never for SQLite (one node).
   std::chrono::milliseconds mailbox_poll_interval{-1};
+  /// The same poll while Redis delivers wake-ups (net::Limits::
+  /// mailbox_poll_with_bus, `mailbox_poll_with_redis_ms`): the safety net
+  /// for a lost wake-up; positive, never shorter than the poll above.
+  std::chrono::milliseconds mailbox_poll_with_redis{30000};
   /// Redis for wake-ups between nodes ("HOST:PORT" or "redis://HOST:PORT";
   /// `--redis`, `redis`); empty: none (one node, or several that poll).
   std::string redis;

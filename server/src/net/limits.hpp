@@ -60,17 +60,21 @@ struct Limits {
   /// A WebSocket session with nothing to push reads its mailbox again after
   /// this long without a wake-up (0: never). Several hushd nodes on one
   /// PostgreSQL (issue #17) wake only their own sessions, so mail stored
-  /// through another node is found by this poll until a cross-node bus
+  /// through another node is found by this poll while no cross-node bus
   /// (Redis) carries the wake-ups; it bounds that delivery's latency, at one
   /// mailbox read per idle session and interval. Set by hushd per backend.
+  /// Each wait is spread by ±20 % (poll_jitter.hpp).
   std::chrono::milliseconds mailbox_poll_interval{0};
+  /// The same poll while a cross-node bus delivers wake-ups
+  /// (Server::set_wake_bus_up): a safety net for a wake-up Redis lost, not
+  /// the way mail arrives; never shorter than mailbox_poll_interval. 30 s:
+  /// 100,000 idle sessions then cost about 3,300 small mailbox reads a
+  /// second across the nodes (docs/performance.md, issue #17), and a lost
+  /// wake-up, which needs a Redis failure, delays one message by at most
+  /// that. Spread by ±20 % like the other.
+  std::chrono::milliseconds mailbox_poll_with_bus{30000};
   /// Graceful shutdown waits this long for queued writes before it cuts.
   std::chrono::seconds shutdown_grace{5};
 };
-
-/// The mailbox poll while a cross-node bus delivers wake-ups
-/// (Server::set_wake_bus_up): a safety net for a wake-up Redis lost, not the
-/// way mail arrives. While the bus is down the configured interval applies.
-inline constexpr std::chrono::milliseconds kPollWithWakeBus{30000};
 
 }  // namespace hush::server::net

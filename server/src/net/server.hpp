@@ -69,7 +69,7 @@ class Server {
   /// bus subscribes to its devices); empty: nobody. See Registry.
   void set_bind_observer(Registry::BindObserver observer);
   /// Whether a cross-node bus is delivering wake-ups now: while it is, idle
-  /// sessions poll their mailbox only every kPollWithWakeBus. When it goes
+  /// sessions poll their mailbox only every Limits::mailbox_poll_with_bus. When it goes
   /// down every session is woken at once: a wake-up may have been lost just
   /// before, and a session already waiting out the long interval would
   /// otherwise look only when that ends.

@@ -12,6 +12,7 @@
 // by a committed send (push_frame) skips the mailbox read when it is the
 // next in seq order and the queue has room.
 #include "net/log.hpp"
+#include "net/poll_jitter.hpp"
 #include "net/write_coalescer.hpp"
 #include "net/ws_session.hpp"
 
@@ -345,8 +346,11 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
         if (poll.count() > 0 && !wake_pending_) {
           // Mail stored through another node wakes nobody here unless a bus
           // carries the wake-up: look anyway, rarely while the bus is up.
-          const auto interval =
-              ctx_.wake_bus_up.load(std::memory_order_relaxed) ? std::max(poll, kPollWithWakeBus) : poll;
+          // Drawn anew each wait (poll_jitter.hpp): sessions opened together
+          // drift apart instead of polling the database in lockstep.
+          const auto interval = jittered(ctx_.wake_bus_up.load(std::memory_order_relaxed)
+                                             ? std::max(poll, ctx_.limits.mailbox_poll_with_bus)
+                                             : poll);
           if (co_await pusher_signal_.wait_for(interval)) {
             wake_pending_ = true;
             ctx_.metrics.mailbox_polls.fetch_add(1, std::memory_order_relaxed);
