@@ -3,10 +3,15 @@
 // Alice and bob are contacts (alice verified bob) and in a group with carol;
 // alice links a second device, which at once shows bob as verified, holds the
 // group at alice's version, sends to the group and to bob, and receives the
-// group's messages, with no other step.
+// group's messages, with no other step. And trust cannot be injected: a
+// provisioning message from anyone who knows only the relay address (hushd,
+// or another account) is refused whole and the new device stores nothing.
 #include "sdk_fixture.hpp"
 
 #include <hush/client/client.hpp>
+#include <hush/crypto/sha.hpp>
+#include <hush/crypto/x25519.hpp>
+#include <hush/testing/deterministic_rng.hpp>
 
 #include <gtest/gtest.h>
 
@@ -144,6 +149,94 @@ TEST_F(LinkedDeviceSync, ANewDeviceHasTheContactsMarksAndGroupsAndTakesPartAtOnc
   auto after = alice2.contacts();
   ASSERT_TRUE(after);
   for (const auto& c : *after) EXPECT_FALSE(c.identity_changed) << c.username;
+}
+
+constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+Bytes from_base32(std::string_view code) {
+  Bytes out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : code) {
+    if (c == '-') continue;
+    buffer = (buffer << 5) | static_cast<std::uint32_t>(kBase32.find(c));
+    bits += 5;
+    if (bits >= 8) {
+      out.push_back(static_cast<std::uint8_t>(buffer >> (bits - 8)));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+std::string to_base32(ByteView b) {
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (auto byte : b) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += kBase32[(buffer >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += kBase32[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+/// The code hushd could make from what it sees: the waiting socket's
+/// address from the real code, with the attacker's own key and a checksum
+/// that matches (docs/protocol.md §7.4: the checksum only catches typos).
+std::string code_with_key(const std::string& real_code, const crypto::PublicKey& key) {
+  Bytes bytes = from_base32(real_code);
+  bytes.resize(16);  // the address
+  const Bytes k = key.serialize();
+  bytes.insert(bytes.end(), k.begin() + 1, k.end());  // the u-coordinate
+  Bytes in = to_bytes(std::string_view("hush link code v2"));
+  in.insert(in.end(), bytes.begin(), bytes.end());
+  const auto sum = crypto::sha256(in);
+  bytes.insert(bytes.end(), sum.begin(), sum.begin() + 3);
+  return to_base32(bytes);
+}
+
+TEST_F(LinkedDeviceSync, AProvisioningMessageFromAnyoneButTheCodesHolderIsRefusedAndNothingIsStored) {
+  Client& alice = registered("alice");
+  registered("bob");
+  Client& mallory = registered("mallory");
+  ASSERT_TRUE(alice.send_text("bob", "hi"));
+  ASSERT_TRUE(mallory.send_text("bob", "hi, I am bob's friend"));
+  ASSERT_TRUE(mallory.verify("bob"));  // the mark mallory would like alice's new device to take
+
+  Client& alice2 = created("alice2");
+  auto offer = alice2.link_begin(next_url(), ca());
+  ASSERT_TRUE(offer) << errc_name(offer.code());
+  // Mallory (standing for hushd, which sees the address but never the key)
+  // seals its own account state to a key of its choosing at that address.
+  hush::testing::DeterministicRng rng(99);
+  const auto forged = code_with_key(offer->code, crypto::KeyPair::generate(rng).public_key);
+  ASSERT_NE(forged, offer->code);
+  ASSERT_TRUE(mallory.approve_device(forged));  // the relay hands it over: it cannot tell
+  auto done = alice2.link_complete(20s);
+  EXPECT_EQ(done.code(), Errc::bad_mac);
+  EXPECT_EQ(alice2.whoami().code(), Errc::not_found);  // not registered
+  auto contacts = alice2.contacts();
+  ASSERT_TRUE(contacts);
+  EXPECT_TRUE(contacts->empty());  // no key, no mark, no group taken from it
+  auto groups = alice2.groups();
+  ASSERT_TRUE(groups);
+  EXPECT_TRUE(groups->empty());
+
+  // A new code, approved by alice: the real state arrives.
+  auto again = alice2.link_begin(next_url(), ca());
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(alice.approve_device(again->code));
+  ASSERT_TRUE(alice2.link_complete(20s));
+  auto now = alice2.contacts();
+  ASSERT_TRUE(now);
+  ASSERT_EQ(now->size(), 1u);
+  EXPECT_EQ((*now)[0].username, "bob");
+  EXPECT_FALSE((*now)[0].verified);  // alice never verified bob
 }
 
 }  // namespace
