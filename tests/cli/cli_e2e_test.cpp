@@ -149,6 +149,9 @@ TEST_F(CliE2e, ListenPrintsMessagesAsTheyArriveUntilSigterm) {
 TEST_F(CliE2e, LinkASecondDeviceAndReceiveOnBoth) {
   REGISTER_OR_SKIP("alice");
   REGISTER_OR_SKIP("bob");
+  // Alice knows bob and compared their safety number: the new device gets both (issue #16).
+  ASSERT_EQ(run_hush(as("alice", {"send", "bob", "hi"})).code, 0);
+  ASSERT_EQ(run_hush(as("alice", {"verify", "bob", "--yes"})).code, 0);
   // The new device waits on the server's relay while the old one approves:
   // two `hush` processes at once, nothing carried by hand.
   CliProcess link(as("alice-laptop", {"link", "--server", url(), "--ca", hushd_->cert_file()}, true));
@@ -175,6 +178,15 @@ TEST_F(CliE2e, LinkASecondDeviceAndReceiveOnBoth) {
 
   const CliResult devices = run_hush(as("alice", {"devices"}, true));
   EXPECT_EQ(lines_of(devices.out).size(), 2u) << devices.out;
+  // The laptop shows bob as alice's first device does: known and verified.
+  const CliResult contacts = run_hush(as("alice-laptop", {"contacts"}, true));
+  ASSERT_EQ(lines_of(contacts.out).size(), 1u) << contacts.out << contacts.err;
+  EXPECT_EQ(json_field(contacts.out, "username"), "bob") << contacts.out;
+  EXPECT_EQ(json_field(contacts.out, "verified"), "true") << contacts.out;
+  const CliResult number = run_hush(as("alice-laptop", {"safety-number", "bob"}, true));
+  EXPECT_EQ(json_field(number.out, "verified"), "true") << number.out << number.err;
+  EXPECT_EQ(json_field(number.out, "digits"),
+            json_field(run_hush(as("alice", {"safety-number", "bob"}, true)).out, "digits"));
 
   ASSERT_EQ(run_hush(as("bob", {"send", "alice", "to both"})).code, 0);
   for (const char* device : {"alice", "alice-laptop"}) {

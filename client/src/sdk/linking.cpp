@@ -3,7 +3,9 @@
 // + public key + checksum); the existing device's sealed provisioning message
 // (X25519 + HKDF-SHA256 + XChaCha20-Poly1305) sent to that address; and the
 // new device's registration with the account identity and the link token.
-// The relay carries opaque bytes; the identity key only ever travels sealed.
+// The relay carries opaque bytes; the identity key only ever travels sealed,
+// and so does the account state the new device starts with (account_sync).
+#include "account_sync.hpp"
 #include "client_impl.hpp"
 
 #include "sdk_frame.pb.h"
@@ -171,6 +173,15 @@ Status ClientImpl::approve_device(std::string_view code) {
   HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));
 
   hush::client_sdk::Provisioning p;
+  // Contacts, verified marks and groups ride in the same sealed message: the
+  // new device can take part in every group as soon as it is registered, and
+  // trust reaches it only from this device (docs/protocol.md §7.4). Read
+  // before the secrets go in, so a failure leaves none unwiped.
+  HUSH_TRY_ASSIGN(auto synced, sdk::export_account_state(protocol_.identities, directory_, groups_, username, p));
+  if (options_.on_log) {
+    options_.on_log("event=link_account_state contacts=" + std::to_string(synced.contacts) +
+                    " groups=" + std::to_string(synced.groups) + " omitted=" + std::to_string(synced.omitted));
+  }
   p.set_version(kProvisioningVersion);
   p.set_identity_public(str(identity.public_key.serialize()));
   p.set_identity_private(str(identity.private_key.secret().expose()));
@@ -265,9 +276,13 @@ Result<Identity> ClientImpl::register_linked(PendingLink& link, ByteView b) {
   if (p.link_token().empty() || p.username().empty()) return make_error(Errc::invalid_message, "provisioning fields");
   signal::IdentityKeyPair identity{id_pub, std::move(id_priv)};
   const std::string username = normalize_username(p.username());
+  // Checked in full before anything is stored or registered.
+  HUSH_TRY_ASSIGN(auto state, sdk::parse_account_state(p));
 
   Result<Identity> out = make_error(Errc::storage_failure, "link");
   Status done = store_->transaction([&]() -> Status {
+    // The account state first: if it cannot be stored, nothing registers.
+    HUSH_TRY(sdk::import_account_state(state, protocol_.identities, directory_, groups_));
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
     req.set_link_token(p.link_token());
     out = finish_registration(link.url, link.servers, link.ca_file, req, username);
