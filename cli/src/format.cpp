@@ -152,8 +152,9 @@ void print_message(Output& out, const client::ReceivedMessage& m) {
 std::string refused_text(const client::RefusedCopy& r) {
   const std::string why = r.reason == "share_full"
                               ? "it holds as many of your messages as the server keeps from one sender; they must "
-                                "be read first"
-                              : "its mailbox on the server is full";
+                                "be read first (`hush receive` on that device): send it again later"
+                              : "its mailbox on the server is full until that device receives (`hush receive`): "
+                                "send it again later";
   return fmt::format("NOT delivered to {}'s device {}: {}", terminal_safe(r.recipient), r.device, why);
 }
 

@@ -111,7 +111,11 @@ std::filesystem::path ClientImpl::ca_file() const {
   auto v = const_cast<store::SdkState&>(state_).get(kCaFileState);
   if (!v || !*v) return {};
   auto b = (**v).expose();
-  return std::filesystem::path(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+  std::filesystem::path stored(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+  // A name is the copy in the home folder (issue #16); a store registered
+  // before that holds the user's absolute path, which keeps working.
+  if (!stored.empty() && stored.is_relative()) return store_->path().parent_path() / stored;
+  return stored;
 }
 
 Result<net::Connection*> ClientImpl::connection() {
