@@ -18,6 +18,7 @@ namespace {
 
 client::ClientOptions options_for(Context& ctx) {
   client::ClientOptions o;
+  o.report_group_changes = true;  // receive, listen, chat and the daemon show them (issue #16)
   if (auto debug = ctx.io.env("HUSH_DEBUG"); debug && !debug->empty() && *debug != "0") {
     std::ostream& err = ctx.out.err();
     o.on_log = [&err](std::string_view line) { err << "hush[debug]: " << line << '\n'; };

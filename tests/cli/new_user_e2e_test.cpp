@@ -3,7 +3,8 @@
 // can go); a register that fails (server down, username taken, a --ca that
 // is no certificate) leaves nothing behind, so the next register in the same
 // home works; errors name their cause and the next step (the server's URL
-// when it cannot be reached, a full mailbox and what to do).
+// when it cannot be reached, a full mailbox and what to do); `receive` shows
+// group changes as lines of their own (and as `group_change` in --json).
 #include "cli_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -137,6 +138,36 @@ TEST_F(SmallMailboxE2e, AFullMailboxIsSaidWithWhatToDo) {
       << full.err;
   EXPECT_NE(full.err.find("send it again later"), std::string::npos) << full.err;
   EXPECT_EQ(full.err.find("protocol"), std::string::npos) << full.err;
+}
+
+TEST_F(NewUserE2e, ReceiveShowsGroupChangesAsLinesOfTheirOwn) {
+  for (const char* who : {"alice", "bob", "carol"}) ASSERT_TRUE(register_user(who));
+  ASSERT_EQ(run_hush(as("alice", {"group", "create", "friends", "--members", "bob"})).code, 0);
+  const CliResult created = run_hush(as("bob", {"receive", "--wait", "5"}, true));
+  ASSERT_EQ(created.code, 0) << created.err;
+  const auto lines = lines_of(created.out);
+  ASSERT_EQ(lines.size(), 1u) << created.out;
+  EXPECT_EQ(json_field(lines[0], "type"), "group_change");
+  EXPECT_EQ(json_field(lines[0], "action"), "create");
+  EXPECT_EQ(json_field(lines[0], "author"), "alice");
+  EXPECT_EQ(json_field(lines[0], "group"), "friends");
+  EXPECT_EQ(json_field(lines[0], "group_id").size(), 64u);
+
+  ASSERT_EQ(run_hush(as("alice", {"group", "add", "friends", "carol"})).code, 0);
+  ASSERT_EQ(run_hush(as("alice", {"group", "rename", "friends", "pals"})).code, 0);
+  ASSERT_EQ(run_hush(as("alice", {"group", "remove", "pals", "carol"})).code, 0);
+  std::string shown;
+  for (int i = 0; i < 10 && shown.find("removed carol") == std::string::npos; ++i) {
+    const CliResult r = run_hush(as("bob", {"receive", "--wait", "3"}));
+    ASSERT_EQ(r.code, 0) << r.err;
+    shown += r.out;
+  }
+  EXPECT_NE(shown.find("] #friends: alice added carol"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("] #pals: alice renamed the group to #pals"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("] #pals: alice removed carol"), std::string::npos) << shown;
+  // carol saw herself added (the group's create came with it) and removed.
+  const CliResult carol = run_hush(as("carol", {"receive", "--wait", "5"}, true));
+  EXPECT_NE(carol.out.find("\"action\":\"add\""), std::string::npos) << carol.out;
 }
 
 }  // namespace

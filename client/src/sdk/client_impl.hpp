@@ -243,6 +243,10 @@ class ClientImpl {
   /// Adds a warning to `g` (not stored: the caller puts `g`) and to the
   /// notices the current receive() returns.
   void warn_group(store::GroupRecord& g, std::string text);
+  /// With ClientOptions::report_group_changes: adds the change `c`, just
+  /// applied (`g` is the group after it), to the notices the current
+  /// receive() returns (issue #16).
+  void report_group_change(const content::GroupChange& c, const std::optional<store::GroupRecord>& g);
   /// Queues a GroupStateNotice for `recipient`: our stamp, our signed changes
   /// after `after` (and at `after` if `include_last`), and `request`.
   Status enqueue_group_notice(const store::Account& me, const std::string& recipient, const store::GroupRecord& g,

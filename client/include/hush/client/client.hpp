@@ -43,6 +43,16 @@ struct DecryptionFailure {
   bool group = false;
 };
 
+/// One applied change of a group (docs/protocol.md §8.3).
+struct GroupChangeInfo {
+  std::uint32_t version = 0;       ///< the group's version after it
+  std::string author;              ///< who made it
+  std::string action;              ///< "create", "add", "remove", "leave", "rename"
+  std::vector<std::string> subjects;  ///< members added or removed (the author for a leave)
+  std::string name;                ///< the group's name after it
+  std::uint64_t timestamp_ms = 0;  ///< the author's clock
+};
+
 /// A message received (from a contact, or a copy of one sent from another
 /// of our own devices), or one that arrived but could not be decrypted
 /// (`failure` set, no text).
@@ -65,6 +75,11 @@ struct ReceivedMessage {
   std::vector<std::string> warnings;
   /// A group notice, not a message: no text, only `warnings` (and the group).
   bool notice = false;
+  /// A group change applied as it arrived (member added, removed or left,
+  /// group created with us or renamed), reported only with
+  /// ClientOptions::report_group_changes: no text; `sender` made it, the
+  /// group is named after the change (issue #16).
+  std::optional<GroupChangeInfo> group_change;
 
   /// The text as a view (valid while this message lives).
   [[nodiscard]] std::string_view text_view() const noexcept {
@@ -100,6 +115,7 @@ struct SentMessage {
   std::vector<RefusedCopy> refused;
 };
 
+
 /// One entry of the conversation history.
 struct HistoryMessage {
   MessageId id;
@@ -113,16 +129,6 @@ struct HistoryMessage {
   [[nodiscard]] std::string_view text_view() const noexcept {
     return {reinterpret_cast<const char*>(text.expose().data()), text.size()};
   }
-};
-
-/// One applied change of a group (docs/protocol.md §8.3).
-struct GroupChangeInfo {
-  std::uint32_t version = 0;       ///< the group's version after it
-  std::string author;              ///< who made it
-  std::string action;              ///< "create", "add", "remove", "leave", "rename"
-  std::vector<std::string> subjects;  ///< members added or removed (the author for a leave)
-  std::string name;                ///< the group's name after it
-  std::uint64_t timestamp_ms = 0;  ///< the author's clock
 };
 
 /// A change that arrived and was refused.
@@ -257,6 +263,11 @@ struct ClientOptions {
   std::uint64_t one_time_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;
   std::chrono::milliseconds reconnect_min{250};   ///< listen(): first backoff
   std::chrono::milliseconds reconnect_max{30000}; ///< listen(): backoff cap
+  /// receive() and listen() also return each group change they apply, as a
+  /// ReceivedMessage with `group_change` set, so a user interface can show
+  /// it (the CLI does). Off by default: a program counting messages sees
+  /// only messages and notices, as before.
+  bool report_group_changes = false;
   /// One line per notable event (a refused envelope and why, a reconnect):
   /// ids, counts and error names only, never keys or text. Default: silent.
   std::function<void(std::string_view)> on_log;
