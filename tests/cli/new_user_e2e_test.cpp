@@ -4,7 +4,9 @@
 // is no certificate) leaves nothing behind, so the next register in the same
 // home works; errors name their cause and the next step (the server's URL
 // when it cannot be reached, a full mailbox and what to do); `receive` shows
-// group changes as lines of their own (and as `group_change` in --json).
+// group changes as lines of their own (and as `group_change` in --json); and
+// `chat` keeps a line typed while hushd is down as pending and sends it when
+// the connection returns.
 #include "cli_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -168,6 +170,34 @@ TEST_F(NewUserE2e, ReceiveShowsGroupChangesAsLinesOfTheirOwn) {
   // carol saw herself added (the group's create came with it) and removed.
   const CliResult carol = run_hush(as("carol", {"receive", "--wait", "5"}, true));
   EXPECT_NE(carol.out.find("\"action\":\"add\""), std::string::npos) << carol.out;
+}
+
+TEST_F(NewUserE2e, ChatKeepsALineTypedWhileTheServerIsDownAndSendsItLater) {
+  ASSERT_TRUE(register_user("alice"));
+  ASSERT_TRUE(register_user("bob"));
+  hushd_->stop();
+  CliProcess chat(as("alice", {"chat", "bob"}, true));
+  chat.write("typed while the server was down\n");
+  auto pending = chat.read_line(30s);
+  ASSERT_TRUE(pending) << "chat printed nothing for the typed line";
+  EXPECT_EQ(json_field(*pending, "type"), "pending") << *pending;
+  EXPECT_EQ(json_field(*pending, "text"), "typed while the server was down");
+  const std::string id = json_field(*pending, "id");
+
+  start_server();
+  auto sent = chat.read_line(90s);  // chat reconnects with a backoff of at most 30 s
+  ASSERT_TRUE(sent) << "the pending line was not sent after the server came back";
+  EXPECT_EQ(json_field(*sent, "type"), "sent") << *sent;
+  EXPECT_EQ(json_field(*sent, "id"), id);
+  EXPECT_EQ(json_field(*sent, "was_pending"), "true");
+  chat.close_stdin();
+  const CliResult end = chat.wait(15s);
+  EXPECT_EQ(end.code, 0) << end.err;
+
+  const CliResult got = run_hush(as("bob", {"receive", "--wait", "5"}, true));
+  ASSERT_EQ(got.code, 0) << got.err;
+  EXPECT_EQ(json_field(got.out, "text"), "typed while the server was down") << got.out;
+  EXPECT_EQ(json_field(got.out, "id"), id);
 }
 
 }  // namespace

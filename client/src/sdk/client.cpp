@@ -198,6 +198,12 @@ Result<Identity> Client::whoami() { return impl_->whoami(); }
 Result<SentMessage> Client::send_text(std::string_view username, std::string_view text) {
   return impl_->send_text(username, text);
 }
+Result<QueuedText> Client::queue_text(std::string_view username, std::string_view text) {
+  return impl_->queue_text(username, text);
+}
+Result<std::vector<QueuedText>> Client::queued_texts() { return impl_->queued_texts(); }
+Result<std::vector<QueuedTextOutcome>> Client::send_queued() { return impl_->send_queued(); }
+bool Client::connected() const { return impl_->connected(); }
 Result<std::vector<ReceivedMessage>> Client::receive(std::chrono::seconds wait) { return impl_->receive(wait); }
 Status Client::listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
                       const std::function<void()>& on_tick) {

@@ -71,6 +71,13 @@ class ClientImpl {
 
   // ---- messaging (messaging.cpp)
   Result<SentMessage> send_text(std::string_view username, std::string_view text);
+  /// send_text under a given id and timestamp (a queued text's, text_outbox.cpp).
+  Result<SentMessage> send_text_as(std::string_view username, std::string_view text, const MessageId& id,
+                                   std::uint64_t timestamp_ms);
+  Result<QueuedText> queue_text(std::string_view username, std::string_view text);
+  Result<std::vector<QueuedText>> queued_texts();
+  Result<std::vector<QueuedTextOutcome>> send_queued();
+  [[nodiscard]] bool connected() const { return conn_ && conn_->is_open(); }
   Result<std::vector<ReceivedMessage>> receive(std::chrono::milliseconds wait);
   Status listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
                 const std::function<void()>& on_tick);
