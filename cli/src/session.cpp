@@ -93,7 +93,8 @@ int report(Context& ctx, const Error& error, std::string_view hint) {
                "another device) or the account is gone; link it again with `hush link` in a new --home";
         break;
       }
-      hint = "wrong passphrase or key file for this home folder (HUSH_PASSPHRASE, the prompt, or --key-file)";
+      hint = "wrong passphrase or key file for this home folder (HUSH_PASSPHRASE, the prompt, or --key-file): run "
+             "the command again with the one this home was created with; nothing was changed";
       break;
     case Errc::forbidden:
       hint = "the home folder and key file must belong to you with no access for group or others (chmod 700 / 600)";
