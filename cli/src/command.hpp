@@ -24,6 +24,9 @@ struct Context {
   GlobalOptions global;
   Output& out;
   Io& io;
+  /// The server this home talks to, once known (open_client, or register's
+  /// and link's --server): error hints name it.
+  std::string server_url = {};
 };
 
 struct CommandSpec {

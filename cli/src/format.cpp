@@ -36,8 +36,24 @@ std::string failure_text(const client::ReceivedMessage& m) {
   return line;
 }
 
+std::string group_change_text(const client::GroupChangeInfo& c) {
+  std::string subjects;
+  for (const auto& s : c.subjects) subjects += (subjects.empty() ? "" : ", ") + terminal_safe(s);
+  const std::string author = terminal_safe(c.author);
+  if (c.action == "create") return fmt::format("{} created the group with {}", author, subjects);
+  if (c.action == "add") return fmt::format("{} added {}", author, subjects);
+  if (c.action == "remove") return fmt::format("{} removed {}", author, subjects);
+  if (c.action == "leave") return fmt::format("{} left the group", author);
+  if (c.action == "rename") return fmt::format("{} renamed the group to #{}", author, terminal_safe(c.name));
+  return fmt::format("{}: {} {}", author, terminal_safe(c.action), subjects);
+}
+
 std::string message_line(const client::ReceivedMessage& m) {
   if (m.failure) return fmt::format("[{}] ! {}", format_time(m.server_timestamp_ms), failure_text(m));
+  if (m.group_change) {  // "[time] #friends: alice added dave", a line of its own (issue #16)
+    return fmt::format("[{}] #{}: {}", format_time(m.timestamp_ms), terminal_safe(m.group_name),
+                       group_change_text(*m.group_change));
+  }
   if (m.notice) {  // a group warning with no message (docs/protocol.md §8.7)
     std::string text;
     for (const auto& w : m.warnings) text += (text.empty() ? "" : "; ") + terminal_safe(w);
@@ -62,6 +78,13 @@ JsonObject message_json(const client::ReceivedMessage& m) {
         .add("resend_requested", m.failure->resend_requested)
         .add("group", m.failure->group);
     return f;
+  }
+  if (const auto& c = m.group_change) {
+    JsonObject g("group_change");
+    g.add("group", m.group_name).add("group_id", m.group_id ? to_hex(*m.group_id) : std::string());
+    g.add("version", c->version).add("author", c->author).add("action", c->action).add("subjects", c->subjects);
+    g.add("name", c->name).add("timestamp_ms", c->timestamp_ms);
+    return g;
   }
   JsonObject o("message");
   o.add("id", format_id(m.id))
@@ -152,8 +175,9 @@ void print_message(Output& out, const client::ReceivedMessage& m) {
 std::string refused_text(const client::RefusedCopy& r) {
   const std::string why = r.reason == "share_full"
                               ? "it holds as many of your messages as the server keeps from one sender; they must "
-                                "be read first"
-                              : "its mailbox on the server is full";
+                                "be read first (`hush receive` on that device): send it again later"
+                              : "its mailbox on the server is full until that device receives (`hush receive`): "
+                                "send it again later";
   return fmt::format("NOT delivered to {}'s device {}: {}", terminal_safe(r.recipient), r.device, why);
 }
 

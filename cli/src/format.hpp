@@ -19,8 +19,12 @@ namespace hush::cli {
 /// 32 lower-case hex digits.
 [[nodiscard]] std::string format_id(const client::MessageId& id);
 
-/// "[time] alice: text" (for a copy of our own: "[time] me -> bob: text").
+/// "[time] alice: text" (for a copy of our own: "[time] me -> bob: text"; for
+/// a group change: "[time] #friends: alice added dave").
 [[nodiscard]] std::string message_line(const client::ReceivedMessage& m);
+/// A group change in words: "alice added dave, erin", "bob left the group",
+/// "alice renamed the group to #pals".
+[[nodiscard]] std::string group_change_text(const client::GroupChangeInfo& change);
 /// For a message that could not be decrypted: "a message from carol could not
 /// be decrypted (bad_mac); asked carol's device to resend".
 [[nodiscard]] std::string failure_text(const client::ReceivedMessage& m);

@@ -19,9 +19,16 @@ namespace hush::cli {
 /// with --key-file if it does not exist yet). Errors as open_client and Client::create.
 [[nodiscard]] Result<std::unique_ptr<client::Client>> open_or_create_client(Context& ctx);
 
-/// Reports `error` (with `hint`, or a default hint for not registered, wrong
-/// passphrase and bad permissions) and returns its exit code.
+/// Reports `error` (with `hint`, or the default hint for its cause: not
+/// registered, wrong passphrase, bad permissions, server unreachable (naming
+/// ctx.server_url) or its certificate untrusted, credential refused, full
+/// mailbox, rate limit, an untrusted identity) and returns its exit code.
 [[nodiscard]] int report(Context& ctx, const Error& error, std::string_view hint = {});
+
+/// The default hint for a failure talking to `server` (empty: not known):
+/// unreachable, timed out, unavailable, certificate not trusted. Empty for
+/// any other error.
+[[nodiscard]] std::string network_hint(const Error& error, std::string_view server);
 
 /// The answer to a confirmation: yes, no, or not asked (no terminal, no --yes).
 enum class Confirmation { yes, no, no_terminal };

@@ -146,6 +146,27 @@ TEST(SdkJson, ReceivedMessageRoundTrip) {
   EXPECT_TRUE(fb->failure->resend_requested);
 }
 
+// Issue #16: a group change that arrived travels as `groupChange`, no text.
+TEST(SdkJson, GroupChangeRoundTrip) {
+  client::ReceivedMessage m;
+  m.sender = "alice";
+  m.conversation = "pals";
+  m.id = some_id();
+  m.group_id = Bytes{7, 8};
+  m.group_name = "pals";
+  m.group_change = client::GroupChangeInfo{3, "alice", "rename", {}, "pals", 99};
+  const Json j = to_json(m);
+  EXPECT_FALSE(j.contains("text"));
+  EXPECT_EQ(j["groupChange"]["action"], "rename");
+  auto back = received_from_json(j);
+  ASSERT_TRUE(back.has_value() && back->group_change.has_value());
+  EXPECT_EQ(back->group_change->version, 3u);
+  EXPECT_EQ(back->group_change->author, "alice");
+  EXPECT_EQ(back->group_change->action, "rename");
+  EXPECT_EQ(back->group_change->name, "pals");
+  EXPECT_EQ(back->group_change->timestamp_ms, 99u);
+}
+
 TEST(SdkJson, DecodersRefuseBadShapesWithoutThrowing) {
   EXPECT_FALSE(received_from_json(Json::parse("{}")).has_value());
   EXPECT_FALSE(received_from_json(Json::parse("[1]")).has_value());

@@ -54,6 +54,25 @@ TEST(MessageFormat, RefusedCopiesAreNamedAndExitSeven) {
   EXPECT_TRUE(err2.str().empty());
 }
 
+// Issue #16: a group change is a line of its own, and a group_change object.
+TEST(MessageFormat, GroupChangesAreLinesOfTheirOwn) {
+  client::ReceivedMessage m;
+  m.sender = "alice";
+  m.group_id = Bytes(32, 0xab);
+  m.group_name = "friends";
+  m.timestamp_ms = 1000;
+  m.group_change = client::GroupChangeInfo{2, "alice", "add", {"dave", "erin"}, "friends", 1000};
+  EXPECT_NE(message_line(m).find("] #friends: alice added dave, erin"), std::string::npos) << message_line(m);
+  const std::string json = message_json(m).str();
+  EXPECT_EQ(json.rfind(R"({"type":"group_change","group":"friends","group_id":")", 0), 0u) << json;
+  EXPECT_NE(json.find(R"("version":2,"author":"alice","action":"add","subjects":["dave","erin"],"name":"friends")"),
+            std::string::npos)
+      << json;
+  EXPECT_EQ(group_change_text({3, "bob", "leave", {"bob"}, "friends", 0}), "bob left the group");
+  EXPECT_EQ(group_change_text({4, "alice", "rename", {}, "pals", 0}), "alice renamed the group to #pals");
+  EXPECT_EQ(group_change_text({5, "alice", "remove", {"bob"}, "pals", 0}), "alice removed bob");
+}
+
 TEST(OutputModes, TextAndObjectGoToTheirMode) {
   std::ostringstream out, err;
   Output human(out, err, false);

@@ -3,6 +3,9 @@
 // thread reads the raw terminal into a LineEditor. Both draw through
 // ChatScreen, which keeps the prompt line (and what is half typed) intact:
 // clear the line, print the message, redraw the prompt and the partial input.
+// Typed lines go through the store's outbox (ChatOutbox): a line typed while
+// the server cannot be reached is shown as pending and sent when the
+// connection returns (issue #16).
 #include "command.hpp"
 #include "daemon/daemon_lock.hpp"
 #include "exit_codes.hpp"
@@ -21,6 +24,7 @@
 #include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <stop_token>
 #include <thread>
 #include <vector>
@@ -118,27 +122,105 @@ std::string lower(std::string s) {
   return s;
 }
 
-/// Sends one typed line; shows it, or why it was not sent.
-void send_line(client::Client& c, const std::string& peer, const std::string& line, ChatScreen& screen) {
-  auto sent = c.send_text(peer, line);
-  if (!sent) {
-    const ErrorInfo info = error_info(sent.code());
-    std::string why = fmt::format("! not sent: {}", info.text);
-    if (sent.code() == Errc::untrusted_identity) {
-      why += fmt::format(" -- compare `hush safety-number {0}`, then `hush trust {0}`", terminal_safe(peer));
-    }
-    JsonObject o("error");
-    o.add("error", errc_name(sent.code())).add("exit_code", static_cast<int>(info.exit)).add("message", info.text);
-    screen.show(why, &o);
-    return;
+/// Why a line was not sent, with what to do about it.
+void show_not_sent(ChatScreen& screen, Errc code, const std::string& to) {
+  const ErrorInfo info = error_info(code);
+  std::string why = fmt::format("! not sent to {}: {}", terminal_safe(to), info.text);
+  if (code == Errc::untrusted_identity) {
+    why += fmt::format(" -- compare `hush safety-number {0}`, then `hush trust {0}`, and type it again", terminal_safe(to));
+  } else if (code == Errc::not_found) {
+    why += " -- no such user on the server";
   }
-  JsonObject o("sent");
-  o.add("to", peer).add("id", format_id(sent->id)).add("server_timestamp_ms", sent->server_timestamp_ms);
-  o.add("text", line);
-  if (!sent->refused.empty()) o.add("refused", refused_json(sent->refused));
-  screen.show(fmt::format("[{}] me: {}", format_time(sent->server_timestamp_ms), terminal_safe(line)), &o);
-  for (const auto& r : sent->refused) screen.show("! " + refused_text(r), nullptr);
+  JsonObject o("error");
+  o.add("error", errc_name(code)).add("exit_code", static_cast<int>(info.exit)).add("message", info.text);
+  o.add("to", to);
+  screen.show(why, &o);
 }
+
+/// Lines typed go through the store's outbox (Client::queue_text): sent at
+/// once when the server answers; else shown as pending and sent, in order,
+/// when the connection returns (issue #16). The outbox outlives the chat:
+/// what is still pending at /quit goes out with the next chat.
+class ChatOutbox {
+ public:
+  ChatOutbox(client::Client& c, ChatScreen& screen, std::string peer)
+      : c_(c), screen_(screen), peer_(std::move(peer)) {}
+
+  /// Shows what an earlier chat left queued, as pending.
+  void show_left_over() {
+    if (auto queued = c_.queued_texts()) {
+      for (const auto& q : *queued) show_pending(q);
+    }
+  }
+  /// Queues a line typed to the peer, then tries to send everything queued.
+  void type(const std::string& line) {
+    auto queued = c_.queue_text(peer_, line);
+    if (!queued) {
+      show_not_sent(screen_, queued.code(), peer_);
+      return;
+    }
+    flush();
+    if (settled_.contains(format_id(queued->id))) return;  // sent or refused: flush() showed it
+    if (auto still = c_.queued_texts()) {
+      for (const auto& q : *still) {
+        if (q.id == queued->id) show_pending(q);
+      }
+    }
+  }
+  /// Sends what is queued while the connection is up (listen's tick).
+  void on_tick() {
+    if (!shown_pending_.empty() && c_.connected()) flush();
+  }
+  /// How many lines shown as pending are still unsent.
+  [[nodiscard]] std::size_t pending() const { return shown_pending_.size(); }
+
+ private:
+  void show_pending(const client::QueuedText& q) {
+    const std::string id = format_id(q.id);
+    if (!shown_pending_.insert(id).second) return;
+    JsonObject o("pending");
+    o.add("to", q.recipient).add("id", id).add("queued_ms", q.queued_ms).add("text", q.text_view());
+    screen_.show(fmt::format("[{}] me -> {} (pending: not sent yet, the server cannot be reached): {}",
+                             format_time(q.queued_ms), terminal_safe(q.recipient), terminal_safe(q.text_view())),
+                 &o);
+  }
+  void flush() {
+    settled_.clear();
+    auto done = c_.send_queued();
+    if (!done) {
+      screen_.show(fmt::format("! the outbox could not be read: {}", error_info(done.code()).text));
+      return;
+    }
+    for (const auto& o : *done) {
+      const std::string id = format_id(o.text.id);
+      const bool was_pending = shown_pending_.erase(id) > 0;
+      settled_.insert(id);
+      if (!o.sent) {
+        show_not_sent(screen_, o.error, o.text.recipient);
+        continue;
+      }
+      JsonObject j("sent");
+      j.add("to", o.text.recipient).add("id", id).add("server_timestamp_ms", o.sent->server_timestamp_ms);
+      j.add("text", o.text.text_view()).add("was_pending", was_pending);
+      if (!o.sent->refused.empty()) j.add("refused", refused_json(o.sent->refused));
+      screen_.show(fmt::format("[{}] me{}: {}{}", format_time(o.sent->server_timestamp_ms),
+                               recipient_suffix(o.text.recipient), terminal_safe(o.text.text_view()),
+                               was_pending ? "  (sent now, was pending)" : ""),
+                   &j);
+      for (const auto& r : o.sent->refused) screen_.show("! " + refused_text(r), nullptr);
+    }
+  }
+  /// " -> carol" for a line queued in another chat; "" for this one's peer.
+  std::string recipient_suffix(const std::string& to) const {
+    return to == peer_ ? std::string() : " -> " + terminal_safe(to);
+  }
+
+  client::Client& c_;
+  ChatScreen& screen_;
+  std::string peer_;
+  std::set<std::string> shown_pending_;  ///< ids shown as pending and not yet sent
+  std::set<std::string> settled_;        ///< ids the last flush() sent or dropped
+};
 
 int run(Context& ctx, const ParsedArgs& args) {
   const std::string peer = lower(args.positionals[0]);
@@ -179,6 +261,9 @@ int run(Context& ctx, const ParsedArgs& args) {
     }
   }
 
+  ChatOutbox outbox(c, screen, peer);
+  outbox.show_left_over();
+
   StopSignals signals;
   TerminalMode raw(ctx.io.in_fd, TerminalMode::Kind::raw);
   screen.edited("");
@@ -214,14 +299,20 @@ int run(Context& ctx, const ParsedArgs& args) {
             screen.show("commands: /quit");
             continue;
           }
-          send_line(c, peer, line, screen);
+          outbox.type(line);
         }
+        outbox.on_tick();
         if (quitting || slash_quit) stop.request_stop();
       });
   typed.quit = true;
   input.join();
   screen.finish();
   StopSignals::reset();
+  if (outbox.pending() > 0) {
+    ctx.out.note(fmt::format("{} line(s) not sent yet: they stay in this home's outbox and go out with the next "
+                             "`hush chat` once the server can be reached",
+                             outbox.pending()));
+  }
   if (!done) return report(ctx, done.error());
   return 0;
 }
@@ -236,7 +327,9 @@ const CommandSpec& chat_command() {
       "An interactive conversation on the terminal: the last messages, then each\n"
       "incoming message appears above the prompt while what you are typing stays\n"
       "intact. Enter sends; Backspace, Ctrl-U and Ctrl-W edit; /quit, Ctrl-D on an\n"
-      "empty line or Ctrl-C leave. Without a terminal it reads lines from stdin.",
+      "empty line or Ctrl-C leave. Without a terminal it reads lines from stdin.\n"
+      "A line typed while the server cannot be reached is kept and shown as pending;\n"
+      "it is sent when the connection returns (or by the next chat).",
       {},
       {"USERNAME"},
       1,

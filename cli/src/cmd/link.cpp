@@ -62,8 +62,15 @@ int run(Context& ctx, const ParsedArgs& args) {
   }
   NewDevice device;
   if (auto failed = prepare_new_device(ctx, args, device)) return *failed;
+  ctx.server_url = *server;
+  // A link that does not complete removes what it made: `hush link` again is the fix.
+  auto failed = [&](const Error& e) {
+    discard_new_device(ctx, device);
+    const std::string_view hint = hint_for(e);
+    return hint.empty() ? report(ctx, e, network_hint(e, *server)) : report(ctx, e, hint);
+  };
   auto offer = device.client->link_begin(*server, device.ca);
-  if (!offer) return report(ctx, offer.error(), hint_for(offer.error()));
+  if (!offer) return failed(offer.error());
   if (ctx.out.json()) {
     JsonObject o("link_offer");
     o.add("code", offer->code).add("uri", offer->qr).add("expires_at_ms", offer->expires_at_ms);
@@ -92,13 +99,15 @@ int run(Context& ctx, const ParsedArgs& args) {
       return 0;
     }
     const bool still_waiting = id.code() == Errc::timeout && std::string_view(id.error().context) == kStillWaiting;
-    if (!still_waiting) return report(ctx, id.error(), hint_for(id.error()));
+    if (!still_waiting) return failed(id.error());
     if (StopSignals::received() != 0) {
       StopSignals::reset();
+      discard_new_device(ctx, device);
       ctx.out.note("stopped: the code no longer works");
       return static_cast<int>(ExitCode::interrupted);
     }
     if (std::chrono::steady_clock::now() >= until) {
+      discard_new_device(ctx, device);
       return report(ctx, make_error(Errc::timeout, "no device approved the code"),
                     "run `hush link` again and approve the code with `hush devices approve CODE`");
     }

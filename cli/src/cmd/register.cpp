@@ -1,14 +1,46 @@
 // `hush register --server URL --username NAME [--ca FILE]`: creates the
 // local store (asking for a new passphrase, or making the --key-file) and
-// registers a new account and this first device on the server.
+// registers a new account and this first device on the server. A failure
+// removes what it made, so running it again is the fix.
 #include "command.hpp"
 #include "format.hpp"
 #include "new_device.hpp"
 #include "session.hpp"
 
+#include <fmt/format.h>
+
 namespace hush::cli {
 
 namespace {
+
+/// Why a registration failed and what to do next.
+std::string hint_for(const Error& e, const std::string& server, const std::string& username, bool with_ca) {
+  const std::string_view context = e.context != nullptr ? e.context : "";
+  switch (e.code) {
+    case Errc::conflict:
+      if (context == "already registered") {
+        return "this home folder already has an account (`hush whoami`): use another --home for a new account";
+      }
+      return fmt::format("the username {} is taken on {}: choose another --username", terminal_safe(username),
+                         terminal_safe(server));
+    case Errc::network_failure:
+    case Errc::timeout:
+      if (context.starts_with("TLS handshake") || context.starts_with("TLS trust")) {
+        return with_ca ? fmt::format("the --ca file is not the certificate of {}: pass the one hushd prints when it "
+                                     "starts (DATA_DIR/tls/cert.pem)",
+                                     terminal_safe(server))
+                       : fmt::format("{} has a certificate this machine does not trust: for a self-signed hushd pass "
+                                     "--ca FILE (hushd prints its path)",
+                                     terminal_safe(server));
+      }
+      return fmt::format("check that the server runs and that the URL {} is right, then run the same command again",
+                         terminal_safe(server));
+    case Errc::rate_limited:
+      return "the server limits registrations from one address: wait a minute, then run the same command again";
+    default:
+      return network_hint(e, server);
+  }
+}
 
 int run(Context& ctx, const ParsedArgs& args) {
   const auto server = args.value("--server");
@@ -19,13 +51,10 @@ int run(Context& ctx, const ParsedArgs& args) {
   if (auto failed = prepare_new_device(ctx, args, device)) return *failed;
   auto id = device.client->register_account(*server, *username, device.ca);
   if (!id) {
-    if (id.code() == Errc::conflict) {
-      return report(ctx, id.error(), "this home folder already has an account (`hush whoami`), or the username is taken");
-    }
-    if (id.code() == Errc::network_failure && device.ca.empty()) {
-      return report(ctx, id.error(), "for a server with a self-signed certificate pass --ca FILE (hushd prints its path)");
-    }
-    return report(ctx, id.error());
+    // Nothing half-made stays: the next `hush register` here starts afresh.
+    discard_new_device(ctx, device);
+    const std::string hint = hint_for(id.error(), *server, *username, !device.ca.empty());
+    return report(ctx, id.error(), hint);
   }
   print_identity(ctx.out, *id, "registered");
   return 0;

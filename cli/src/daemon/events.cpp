@@ -6,7 +6,10 @@
 namespace hush::cli::daemon {
 
 std::string message_notification(const client::ReceivedMessage& m) {
-  const char* method = m.failure ? "decryptionFailure" : m.notice ? "groupWarning" : "message";
+  const char* method = m.failure         ? "decryptionFailure"
+                       : m.notice        ? "groupWarning"
+                       : m.group_change  ? "groupChange"
+                                         : "message";
   return rpc::notification(method, rpc::to_json(m));
 }
 

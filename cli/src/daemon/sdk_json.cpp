@@ -58,7 +58,7 @@ Json to_json(const client::ReceivedMessage& m) {
             {"id", format_id(m.id)},
             {"timestampMs", m.timestamp_ms},
             {"serverTimestampMs", m.server_timestamp_ms}};
-  if (!m.failure && !m.notice) j["text"] = text_of(m.text);
+  if (!m.failure && !m.notice && !m.group_change) j["text"] = text_of(m.text);
   if (m.group_id) {
     j["groupId"] = to_hex(*m.group_id);
     j["groupName"] = m.group_name;
@@ -71,6 +71,10 @@ Json to_json(const client::ReceivedMessage& m) {
   }
   if (!m.warnings.empty()) j["warnings"] = m.warnings;
   if (m.notice) j["notice"] = true;
+  if (const auto& c = m.group_change) {
+    j["groupChange"] = {{"version", c->version}, {"author", c->author},   {"action", c->action},
+                        {"subjects", c->subjects}, {"name", c->name}, {"timestampMs", c->timestamp_ms}};
+  }
   return j;
 }
 
@@ -198,6 +202,14 @@ std::optional<client::ReceivedMessage> received_from_json(const Json& j) try {
   }
   m.warnings = get_or<std::vector<std::string>>(j, "warnings", {});
   m.notice = get_or<bool>(j, "notice", false);
+  if (auto c = j.find("groupChange"); c != j.end()) {
+    m.group_change = client::GroupChangeInfo{get<std::uint32_t>(*c, "version"),
+                                             get<std::string>(*c, "author"),
+                                             get<std::string>(*c, "action"),
+                                             get<std::vector<std::string>>(*c, "subjects"),
+                                             get<std::string>(*c, "name"),
+                                             get<std::uint64_t>(*c, "timestampMs")};
+  }
   return m;
 } catch (const Json::exception&) {
   return std::nullopt;

@@ -111,7 +111,11 @@ std::filesystem::path ClientImpl::ca_file() const {
   auto v = const_cast<store::SdkState&>(state_).get(kCaFileState);
   if (!v || !*v) return {};
   auto b = (**v).expose();
-  return std::filesystem::path(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+  std::filesystem::path stored(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+  // A name is the copy in the home folder (issue #16); a store registered
+  // before that holds the user's absolute path, which keeps working.
+  if (!stored.empty() && stored.is_relative()) return store_->path().parent_path() / stored;
+  return stored;
 }
 
 Result<net::Connection*> ClientImpl::connection() {
@@ -194,6 +198,12 @@ Result<Identity> Client::whoami() { return impl_->whoami(); }
 Result<SentMessage> Client::send_text(std::string_view username, std::string_view text) {
   return impl_->send_text(username, text);
 }
+Result<QueuedText> Client::queue_text(std::string_view username, std::string_view text) {
+  return impl_->queue_text(username, text);
+}
+Result<std::vector<QueuedText>> Client::queued_texts() { return impl_->queued_texts(); }
+Result<std::vector<QueuedTextOutcome>> Client::send_queued() { return impl_->send_queued(); }
+bool Client::connected() const { return impl_->connected(); }
 Result<std::vector<ReceivedMessage>> Client::receive(std::chrono::seconds wait) { return impl_->receive(wait); }
 Status Client::listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
                       const std::function<void()>& on_tick) {

@@ -71,6 +71,13 @@ class ClientImpl {
 
   // ---- messaging (messaging.cpp)
   Result<SentMessage> send_text(std::string_view username, std::string_view text);
+  /// send_text under a given id and timestamp (a queued text's, text_outbox.cpp).
+  Result<SentMessage> send_text_as(std::string_view username, std::string_view text, const MessageId& id,
+                                   std::uint64_t timestamp_ms);
+  Result<QueuedText> queue_text(std::string_view username, std::string_view text);
+  Result<std::vector<QueuedText>> queued_texts();
+  Result<std::vector<QueuedTextOutcome>> send_queued();
+  [[nodiscard]] bool connected() const { return conn_ && conn_->is_open(); }
   Result<std::vector<ReceivedMessage>> receive(std::chrono::milliseconds wait);
   Status listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
                 const std::function<void()>& on_tick);
@@ -243,6 +250,10 @@ class ClientImpl {
   /// Adds a warning to `g` (not stored: the caller puts `g`) and to the
   /// notices the current receive() returns.
   void warn_group(store::GroupRecord& g, std::string text);
+  /// With ClientOptions::report_group_changes: adds the change `c`, just
+  /// applied (`g` is the group after it), to the notices the current
+  /// receive() returns (issue #16).
+  void report_group_change(const content::GroupChange& c, const std::optional<store::GroupRecord>& g);
   /// Queues a GroupStateNotice for `recipient`: our stamp, our signed changes
   /// after `after` (and at `after` if `include_last`), and `request`.
   Status enqueue_group_notice(const store::Account& me, const std::string& recipient, const store::GroupRecord& g,

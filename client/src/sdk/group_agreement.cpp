@@ -81,6 +81,23 @@ void ClientImpl::warn_group(store::GroupRecord& g, std::string text) {
   group_notices_.push_back(std::move(n));
 }
 
+void ClientImpl::report_group_change(const content::GroupChange& c, const std::optional<store::GroupRecord>& g) {
+  if (!options_.report_group_changes) return;
+  ReceivedMessage n;
+  n.sender = c.author;
+  n.conversation = c.name;
+  n.timestamp_ms = c.timestamp_ms;
+  n.group_id = c.group_id;
+  n.group_name = g ? g->name : c.name;
+  n.group_change = GroupChangeInfo{c.version, c.author, std::string(groups::action_name(c.action)), c.subjects, c.name,
+                                   c.timestamp_ms};
+  // A change id as the message id: the same change shows the same id on
+  // every device (16 bytes of its hash; docs/protocol.md §8.7).
+  const Bytes id = groups::change_id(c);
+  if (auto mid = MessageId::from(ByteView(id.data(), std::min(id.size(), MessageId::kSize)))) n.id = *mid;
+  group_notices_.push_back(std::move(n));
+}
+
 Status ClientImpl::enqueue_group_notice(const store::Account& me, const std::string& recipient,
                                         const store::GroupRecord& g, std::uint32_t after, bool include_last,
                                         bool request) {
@@ -188,6 +205,7 @@ Result<bool> ClientImpl::take_group_change(std::optional<store::GroupRecord>& kn
         std::string(groups::action_name(c.action)));
     HUSH_TRY(apply_group_change(known ? &*known : nullptr, c, me));
     HUSH_TRY(reload());
+    report_group_change(c, known);
     return true;
   }
   // Concurrent changes at one version: the lower change id wins on every
@@ -223,6 +241,7 @@ Result<bool> ClientImpl::take_group_change(std::optional<store::GroupRecord>& kn
       warn_group(parent, text);
       HUSH_TRY(apply_group_change(&parent, c, me));
       HUSH_TRY(reload());
+      report_group_change(c, known);
       return true;
     }
   }

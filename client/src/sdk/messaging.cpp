@@ -262,6 +262,12 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
 }
 
 Result<SentMessage> ClientImpl::send_text(std::string_view username, std::string_view text) {
+  const MessageId id = MessageId::generate(rng_);
+  return send_text_as(username, text, id, now_ms());
+}
+
+Result<SentMessage> ClientImpl::send_text_as(std::string_view username, std::string_view text,
+                                             const MessageId& message_id, std::uint64_t timestamp_ms) {
   HUSH_TRY_ASSIGN(const store::Account* acc, account());
   const store::Account me = acc->clone();
   const std::string name = normalize_username(username);
@@ -278,8 +284,8 @@ Result<SentMessage> ClientImpl::send_text(std::string_view username, std::string
   }
 
   SentMessage sent;
-  sent.id = MessageId::generate(rng_);
-  const std::uint64_t ts = now_ms();
+  sent.id = message_id;
+  const std::uint64_t ts = timestamp_ms;
   HUSH_TRY_ASSIGN(auto padded, encode_frame({me.username, "", text_content(sent.id, ts, as_bytes(text))}));
   HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent, true, true));
 

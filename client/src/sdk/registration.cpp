@@ -157,11 +157,21 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
                                                  const std::filesystem::path& ca_file,
                                                  const pb::RegisterRequest& unsigned_request, std::string username) {
   pb::RegisterRequest request = unsigned_request;
+  // The certificate to trust travels with the home (issue #16): a copy in the
+  // home folder, kept by its name, so moving or deleting the user's file
+  // later breaks nothing. Made before the server is asked, and used for the
+  // asking, so a copy that cannot be made or does not work fails here.
+  std::filesystem::path trusted;
+  std::string kept_ca;
+  if (!ca_file.empty()) {
+    HUSH_TRY_ASSIGN(trusted, store::keep_ca_copy(store_->path().parent_path(), ca_file));
+    kept_ca = store::kCaCopyName;
+  }
   {
     HUSH_TRY_ASSIGN(auto identity, protocol_.identities.identity_key_pair());
-    HUSH_TRY(add_proof(url, ca_file, options_.request_timeout, identity, request, rng_));
+    HUSH_TRY(add_proof(url, trusted, options_.request_timeout, identity, request, rng_));
   }
-  HUSH_TRY_ASSIGN(auto answer, net::http_post(url, ca_file, "/v1/register", request.SerializeAsString(),
+  HUSH_TRY_ASSIGN(auto answer, net::http_post(url, trusted, "/v1/register", request.SerializeAsString(),
                                               options_.request_timeout));
   if (answer.status != 200) {
     pb::HttpError err;
@@ -180,7 +190,7 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
   a.device_id = signal::DeviceId{res.device_id()};
   a.server_url = servers;
   a.server_credential = SecretBuffer(as_bytes(res.credential()));
-  HUSH_TRY(state_.put(kCaFileState, as_bytes(ca_file.string())));
+  HUSH_TRY(state_.put(kCaFileState, as_bytes(kept_ca)));
   HUSH_TRY(directory_.put(as_bytes(res.account_id()), a.username));
   HUSH_TRY(save_account(a));
   return whoami();

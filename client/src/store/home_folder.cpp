@@ -1,7 +1,14 @@
-// POSIX calls for the home folder and the store file's creation.
+// POSIX calls for the home folder and the store file's creation, the copy
+// of the server's CA certificate kept in it, and the removal of a new store
+// whose registration failed.
 #include "home_folder.hpp"
 
+#include <hush/client/store/local_store.hpp>
+
 #include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,6 +58,44 @@ Status tighten_store_file(const std::filesystem::path& file) {
 void remove_store_files(const std::filesystem::path& file) noexcept {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     std::string p = file.string() + suffix;
+    ::unlink(p.c_str());
+  }
+}
+
+Result<std::filesystem::path> keep_ca_copy(const std::filesystem::path& home, const std::filesystem::path& ca_file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(ca_file, ec);
+  if (ec) return make_error(Errc::not_found, "CA certificate file unreadable");
+  if (size > kMaxCaFileSize) return make_error(Errc::invalid_argument, "CA certificate file too large");
+  std::string pem;
+  {
+    std::ifstream in(ca_file, std::ios::binary);
+    if (!in) return make_error(Errc::not_found, "CA certificate file unreadable");
+    pem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) return make_error(Errc::not_found, "CA certificate file unreadable");
+  }
+  const std::filesystem::path copy = home / kCaCopyName;
+  const std::filesystem::path temporary = home / (std::string(kCaCopyName) + ".new");
+  ::unlink(temporary.c_str());  // left by an interrupted copy
+  HUSH_TRY(create_private_file(temporary));
+  bool written = false;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(pem.data(), static_cast<std::streamsize>(pem.size()));
+    out.flush();
+    written = static_cast<bool>(out);
+  }
+  if (!written || ::rename(temporary.c_str(), copy.c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    return make_error(Errc::storage_failure, "CA certificate copy");
+  }
+  return copy;
+}
+
+void remove_new_store(const std::filesystem::path& home) noexcept {
+  remove_store_files(home / kStoreFileName);
+  for (const auto& name : {std::string(kCaCopyName), std::string(kCaCopyName) + ".new"}) {
+    const std::filesystem::path p = home / name;
     ::unlink(p.c_str());
   }
 }

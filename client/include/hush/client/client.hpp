@@ -43,6 +43,16 @@ struct DecryptionFailure {
   bool group = false;
 };
 
+/// One applied change of a group (docs/protocol.md §8.3).
+struct GroupChangeInfo {
+  std::uint32_t version = 0;       ///< the group's version after it
+  std::string author;              ///< who made it
+  std::string action;              ///< "create", "add", "remove", "leave", "rename"
+  std::vector<std::string> subjects;  ///< members added or removed (the author for a leave)
+  std::string name;                ///< the group's name after it
+  std::uint64_t timestamp_ms = 0;  ///< the author's clock
+};
+
 /// A message received (from a contact, or a copy of one sent from another
 /// of our own devices), or one that arrived but could not be decrypted
 /// (`failure` set, no text).
@@ -65,6 +75,11 @@ struct ReceivedMessage {
   std::vector<std::string> warnings;
   /// A group notice, not a message: no text, only `warnings` (and the group).
   bool notice = false;
+  /// A group change applied as it arrived (member added, removed or left,
+  /// group created with us or renamed), reported only with
+  /// ClientOptions::report_group_changes: no text; `sender` made it, the
+  /// group is named after the change (issue #16).
+  std::optional<GroupChangeInfo> group_change;
 
   /// The text as a view (valid while this message lives).
   [[nodiscard]] std::string_view text_view() const noexcept {
@@ -100,6 +115,27 @@ struct SentMessage {
   std::vector<RefusedCopy> refused;
 };
 
+/// A text waiting in the store's outbox to be sent (issue #16): typed while
+/// the server could not be reached, sent by send_queued() when it can.
+struct QueuedText {
+  MessageId id;                   ///< the id it is sent under, fixed when queued
+  std::string recipient;          ///< the contact's username
+  std::uint64_t queued_ms = 0;    ///< when it was queued (the message's timestamp)
+  SecretBuffer text;              ///< UTF-8 plaintext
+  [[nodiscard]] std::string_view text_view() const noexcept {
+    return {reinterpret_cast<const char*>(text.expose().data()), text.size()};
+  }
+};
+
+/// What send_queued() did with one queued text: sent (`sent` set), or
+/// refused for good (`error` set: it left the queue; e.g. untrusted_identity,
+/// not_found). A text still waiting for the server is not listed.
+struct QueuedTextOutcome {
+  QueuedText text;
+  std::optional<SentMessage> sent;
+  Errc error = Errc::ok;
+};
+
 /// One entry of the conversation history.
 struct HistoryMessage {
   MessageId id;
@@ -113,16 +149,6 @@ struct HistoryMessage {
   [[nodiscard]] std::string_view text_view() const noexcept {
     return {reinterpret_cast<const char*>(text.expose().data()), text.size()};
   }
-};
-
-/// One applied change of a group (docs/protocol.md §8.3).
-struct GroupChangeInfo {
-  std::uint32_t version = 0;       ///< the group's version after it
-  std::string author;              ///< who made it
-  std::string action;              ///< "create", "add", "remove", "leave", "rename"
-  std::vector<std::string> subjects;  ///< members added or removed (the author for a leave)
-  std::string name;                ///< the group's name after it
-  std::uint64_t timestamp_ms = 0;  ///< the author's clock
 };
 
 /// A change that arrived and was refused.
@@ -257,6 +283,11 @@ struct ClientOptions {
   std::uint64_t one_time_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;
   std::chrono::milliseconds reconnect_min{250};   ///< listen(): first backoff
   std::chrono::milliseconds reconnect_max{30000}; ///< listen(): backoff cap
+  /// receive() and listen() also return each group change they apply, as a
+  /// ReceivedMessage with `group_change` set, so a user interface can show
+  /// it (the CLI does). Off by default: a program counting messages sees
+  /// only messages and notices, as before.
+  bool report_group_changes = false;
   /// One line per notable event (a refused envelope and why, a reconnect):
   /// ids, counts and error names only, never keys or text. Default: silent.
   std::function<void(std::string_view)> on_log;
@@ -324,6 +355,24 @@ class Client {
   /// mailbox on the server has no room is not an error: the other devices
   /// got it and SentMessage::refused names it (all refused: nobody did).
   Result<SentMessage> send_text(std::string_view username, std::string_view text);
+  /// Queues `text` for `username` in the store's outbox without sending it
+  /// (the outbox survives the process): send_queued() sends it. For a user
+  /// interface that takes a line while the server is unreachable (issue #16).
+  /// Errors: invalid_argument (text too long, empty username), not_found
+  /// (not registered), storage errors.
+  Result<QueuedText> queue_text(std::string_view username, std::string_view text);
+  /// The texts queued and not yet sent, oldest first.
+  Result<std::vector<QueuedText>> queued_texts();
+  /// Sends the queued texts in the order they were queued, each under the id
+  /// it was given (a retry after a lost answer is de-duplicated by the server
+  /// and by the recipient: exactly once). The pass stops at the first failure
+  /// to reach the server (network_failure, timeout, unavailable, rate_limited,
+  /// quota_exceeded): that text and the rest wait for the next pass. A text
+  /// refused for any other reason leaves the queue and is reported.
+  /// Errors: storage errors only; a server that cannot be reached is not one.
+  Result<std::vector<QueuedTextOutcome>> send_queued();
+  /// Whether the connection to the server is open now (no network call).
+  [[nodiscard]] bool connected() const;
 
   /// Fetches everything pending, decrypts, stores, de-duplicates and
   /// acknowledges it; if nothing was pending, waits up to `wait` for the

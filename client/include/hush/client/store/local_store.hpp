@@ -28,6 +28,27 @@ class StoreAccess;
 inline constexpr std::uint32_t kStoreSchemaVersion = 1;
 /// The store's file name inside the home folder.
 inline constexpr const char* kStoreFileName = "hush.db";
+/// The copy of the server's CA certificate (`--ca`) inside the home folder:
+/// the store keeps this name, not the user's path, so the home keeps working
+/// when the original file moves or goes (issue #16).
+inline constexpr const char* kCaCopyName = "server-ca.pem";
+/// A CA file larger than this is refused: a PEM bundle of a few certificates
+/// is a few KiB, and the whole file is read into memory to be copied.
+inline constexpr std::uintmax_t kMaxCaFileSize = 1024 * 1024;
+
+/// Copies the certificate file `ca_file` into `home` as kCaCopyName (mode
+/// 0600, written under a temporary name and renamed, so a reader never sees
+/// half a file) and returns the copy's path. Errors: not_found (`ca_file`
+/// cannot be read), invalid_argument (larger than kMaxCaFileSize),
+/// storage_failure (the copy could not be written).
+[[nodiscard]] Result<std::filesystem::path> keep_ca_copy(const std::filesystem::path& home,
+                                                         const std::filesystem::path& ca_file);
+
+/// Removes what a new device's setup made in `home`: the store file with its
+/// companions and the CA copy (the folder itself stays). For a registration
+/// or link that failed, so the next attempt starts clean; the caller closes
+/// the store first.
+void remove_new_store(const std::filesystem::path& home) noexcept;
 
 /// Milliseconds since the Unix epoch; injected so tests control time.
 using Clock = std::function<std::uint64_t()>;
