@@ -280,6 +280,42 @@ TEST(SpqrState, UntamperedConversationIsNeverRefused) {
   EXPECT_EQ(first_refusal([](int, Bytes&) {}), Errc::ok);
 }
 
+// The decapsulation key is checked (FIPS 203 §7.3) where it is used, at the
+// end of its epoch, not at every load: a record whose key was damaged still
+// loads, and the ciphertext that completes the epoch is refused with bad_key,
+// leaving the state as it was.
+TEST(SpqrState, DamagedDecapsulationKeyIsRefusedWhereItIsUsedAndChangesNothing) {
+  DeterministicRng rng(22);
+  SpqrState side[2] = {make(Direction::a2b), make(Direction::b2a)};
+  bool damaged = false;
+  for (int i = 0; i < 400; ++i) {
+    for (int from = 0; from < 2; ++from) {
+      auto sent = side[from].send(rng);
+      ASSERT_TRUE(sent.has_value());
+      auto& braid = *SpqrStateAccess::impl(side[0]).braid;
+      if (!damaged && braid.dk) {
+        auto key = braid.dk->clone();
+        key.expose_mut()[1152 + 10] ^= 1;  // a byte of the ek inside dk: its hash no longer matches
+        braid.dk = std::make_shared<const detail::EncodedDecapsulationKey>(std::move(key));
+        damaged = true;
+        auto reloaded = SpqrState::parse(side[0].serialize().expose());
+        ASSERT_TRUE(reloaded.has_value()) << errc_name(reloaded.code());
+        side[0] = std::move(reloaded).value();
+      }
+      SpqrState& to = side[1 - from];
+      const Bytes before = record(to);
+      auto got = to.recv(sent->message);
+      if (!got) {
+        EXPECT_TRUE(damaged);
+        EXPECT_EQ(got.code(), Errc::bad_key);
+        EXPECT_EQ(record(to), before);
+        return;
+      }
+    }
+  }
+  FAIL() << "the damaged key was never used";
+}
+
 TEST(SpqrState, TrimmedKeyChangesNothing) {
   DeterministicRng rng(21);
   auto a = make(Direction::a2b);

@@ -1,6 +1,7 @@
 // The erasure code's arithmetic: Lagrange interpolation over GF(2^16). The
 // basis polynomials L_j(x) depend only on the evaluation points, which all 16
-// polynomials share, so they are computed once per chunk and reused.
+// polynomials share, so they are computed once per chunk and reused; every
+// product goes through the logarithm tables (gf16.hpp).
 #include "erasure_code.hpp"
 
 #include "gf16.hpp"
@@ -12,22 +13,40 @@
 namespace hush::signal::spqr::detail {
 namespace {
 
-// L_j(x) = Π_{k≠j} (x − x_k) / (x_j − x_k) for distinct points xs (in
-// characteristic 2, subtraction is XOR).
-std::vector<std::uint16_t> lagrange_basis(const std::vector<std::uint16_t>& xs, std::uint16_t x) {
-  std::vector<std::uint16_t> basis(xs.size());
-  for (std::size_t j = 0; j < xs.size(); ++j) {
-    std::uint16_t num = 1;
-    std::uint16_t den = 1;
-    for (std::size_t k = 0; k < xs.size(); ++k) {
-      if (k == j) continue;
-      num = gf16_mul(num, static_cast<std::uint16_t>(x ^ xs[k]));
-      den = gf16_mul(den, static_cast<std::uint16_t>(xs[j] ^ xs[k]));
+// The Lagrange basis L_j(x) = Π_{k≠j} (x − x_k) / (x_j − x_k) over distinct
+// points xs (in characteristic 2, subtraction is XOR), kept as logarithms:
+// the products become sums of table entries, reduced modulo the group order.
+// The denominators depend on the points only, so a decoder computes them
+// once for all the values it rebuilds.
+class LagrangeBasis {
+ public:
+  explicit LagrangeBasis(const std::vector<std::uint16_t>& xs) : t_(gf16_logs()), xs_(xs), den_(xs.size()) {
+    for (std::size_t j = 0; j < xs.size(); ++j) {
+      std::uint32_t sum = 0;  // at most 36 logarithms below 2^16: no overflow
+      for (std::size_t k = 0; k < xs.size(); ++k) {
+        if (k != j) sum += t_.log[xs[j] ^ xs[k]];
+      }
+      den_[j] = sum % Gf16Logs::kOrder;
     }
-    basis[j] = gf16_mul(num, gf16_inv(den));
   }
-  return basis;
-}
+
+  // log L_j(x) for every j; x must not be one of the points.
+  [[nodiscard]] std::vector<std::uint32_t> logs_at(std::uint16_t x) const {
+    std::uint32_t all = 0;
+    for (std::uint16_t xk : xs_) all += t_.log[x ^ xk];
+    std::vector<std::uint32_t> out(xs_.size());
+    for (std::size_t j = 0; j < xs_.size(); ++j) {
+      const std::uint32_t num = (all - t_.log[x ^ xs_[j]]) % Gf16Logs::kOrder;
+      out[j] = (num + Gf16Logs::kOrder - den_[j]) % Gf16Logs::kOrder;
+    }
+    return out;
+  }
+
+ private:
+  const Gf16Logs& t_;
+  const std::vector<std::uint16_t>& xs_;
+  std::vector<std::uint32_t> den_;
+};
 
 std::uint16_t load16(const std::uint8_t* p) noexcept {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
@@ -38,15 +57,19 @@ void store16(std::uint8_t* p, std::uint16_t v) noexcept {
   p[1] = static_cast<std::uint8_t>(v);
 }
 
-// The 16 values at x of the polynomials through `points` (one chunk's data
-// per point, at the points' indices).
-std::array<std::uint8_t, kChunkSize> evaluate(const std::vector<std::uint16_t>& xs,
-                                              const std::vector<const std::uint8_t*>& ys, std::uint16_t x) {
-  const auto basis = lagrange_basis(xs, x);
+// The 16 values at x of the polynomials through the basis' points (one
+// chunk's data per point, in the same order); x is not one of the points.
+std::array<std::uint8_t, kChunkSize> evaluate(const LagrangeBasis& basis, const std::vector<const std::uint8_t*>& ys,
+                                              std::uint16_t x) {
+  const Gf16Logs& t = gf16_logs();
+  const auto logs = basis.logs_at(x);
   std::array<std::uint8_t, kChunkSize> out{};
   for (std::size_t poly = 0; poly < kChunkSize / 2; ++poly) {
     std::uint16_t y = 0;
-    for (std::size_t j = 0; j < xs.size(); ++j) y ^= gf16_mul(load16(ys[j] + 2 * poly), basis[j]);
+    for (std::size_t j = 0; j < ys.size(); ++j) {
+      const std::uint16_t v = load16(ys[j] + 2 * poly);
+      if (v != 0) y ^= t.mul_exp(v, logs[j]);
+    }
     store16(out.data() + 2 * poly, y);
   }
   return out;
@@ -55,8 +78,8 @@ std::array<std::uint8_t, kChunkSize> evaluate(const std::vector<std::uint16_t>& 
 }  // namespace
 
 ChunkEncoder::ChunkEncoder(Bytes message, std::uint32_t next_index)
-    : message_(std::move(message)), next_index_(next_index) {
-  HUSH_CHECK(!message_.empty() && message_.size() % kChunkSize == 0);
+    : message_(std::make_shared<const Bytes>(std::move(message))), next_index_(next_index) {
+  HUSH_CHECK(!message_->empty() && message_->size() % kChunkSize == 0);
 }
 
 Chunk ChunkEncoder::next_chunk() {
@@ -67,20 +90,21 @@ Chunk ChunkEncoder::next_chunk() {
 }
 
 Chunk ChunkEncoder::chunk_at(std::uint16_t index) const {
-  const std::size_t n = message_.size() / kChunkSize;
+  const Bytes& message = *message_;
+  const std::size_t n = message.size() / kChunkSize;
   Chunk c;
   c.index = index;
   if (static_cast<std::size_t>(index) < n) {
-    std::copy_n(message_.data() + kChunkSize * index, kChunkSize, c.data.data());
+    std::copy_n(message.data() + kChunkSize * index, kChunkSize, c.data.data());
     return c;
   }
   std::vector<std::uint16_t> xs(n);
   std::vector<const std::uint8_t*> ys(n);
   for (std::size_t j = 0; j < n; ++j) {
     xs[j] = static_cast<std::uint16_t>(j);
-    ys[j] = message_.data() + kChunkSize * j;
+    ys[j] = message.data() + kChunkSize * j;
   }
-  c.data = evaluate(xs, ys, index);
+  c.data = evaluate(LagrangeBasis(xs), ys, index);
   return c;
 }
 
@@ -118,6 +142,7 @@ std::optional<Bytes> ChunkDecoder::decoded() const {
     xs[j] = chunks_[j].index;
     ys[j] = chunks_[j].data.data();
   }
+  const LagrangeBasis basis(xs);
   Bytes out(length_);
   for (std::size_t x = 0; x < n; ++x) {
     auto held = std::find_if(chunks_.begin(), chunks_.end(),
@@ -125,7 +150,7 @@ std::optional<Bytes> ChunkDecoder::decoded() const {
     if (held != chunks_.end()) {
       std::copy_n(held->data.data(), kChunkSize, out.data() + kChunkSize * x);
     } else {
-      auto data = evaluate(xs, ys, static_cast<std::uint16_t>(x));
+      auto data = evaluate(basis, ys, static_cast<std::uint16_t>(x));  // x is not held, so not a point
       std::copy_n(data.data(), kChunkSize, out.data() + kChunkSize * x);
     }
   }

@@ -102,7 +102,10 @@ class SpqrState {
   /// - too_far_ahead: an epoch or counter beyond what the state allows;
   /// - bad_mac: a reassembled header or ciphertext whose MAC fails;
   /// - invalid_message: a reassembled key that does not match its header;
-  /// - duplicate_message / stale_state: a key already used or trimmed.
+  /// - duplicate_message / stale_state: a key already used or trimmed;
+  /// - bad_key: the stored decapsulation key fails its FIPS 203 checks when
+  ///   the epoch's ciphertext arrives (a damaged record; parse checks only
+  ///   its length).
   /// On failure the state is unchanged.
   [[nodiscard]] Result<std::optional<MessageKey>> recv(ByteView message);
 
@@ -116,7 +119,7 @@ class SpqrState {
   /// The record bytes (SpqrRecordProto; empty for V0).
   [[nodiscard]] SecretBuffer serialize() const;
   /// Parses record bytes; empty bytes are V0. Fails with decode_error,
-  /// unsupported_version (an unknown record format), bad_length or bad_key.
+  /// unsupported_version (an unknown record format) or bad_length.
   static Result<SpqrState> parse(ByteView bytes);
 
   /// An explicit deep copy.
