@@ -93,7 +93,7 @@ Chain::Chain(ByteView initial_key, Direction direction, ChainParams params) : di
 }
 
 Chain::Chain(Direction direction, std::uint64_t current_epoch, std::uint64_t send_epoch, SecretBytes<32> next_root,
-             std::deque<ChainEpoch> links, ChainParams params) noexcept
+             std::vector<ChainEpoch> links, ChainParams params) noexcept
     : direction_(direction),
       current_epoch_(current_epoch),
       send_epoch_(send_epoch),
@@ -134,9 +134,10 @@ Result<std::pair<std::uint32_t, SecretBytes<32>>> Chain::send_key(std::uint64_t 
   HUSH_TRY_ASSIGN(std::size_t index, epoch_index(epoch));
   if (send_epoch_ != epoch) {
     send_epoch_ = epoch;
-    while (index > kEpochsToKeepBeforeSendEpoch) {
-      links_.pop_front();
-      --index;
+    if (index > kEpochsToKeepBeforeSendEpoch) {
+      const std::size_t drop = index - kEpochsToKeepBeforeSendEpoch;
+      links_.erase(links_.begin(), links_.begin() + static_cast<std::ptrdiff_t>(drop));
+      index -= drop;
     }
     for (std::size_t i = 0; i < index; ++i) links_[i].send.next = SecretBuffer();
   }
@@ -150,7 +151,8 @@ Result<SecretBytes<32>> Chain::recv_key(std::uint64_t epoch, std::uint32_t index
 }
 
 Chain Chain::clone() const {
-  std::deque<ChainEpoch> links;
+  std::vector<ChainEpoch> links;
+  links.reserve(links_.size());
   for (const auto& l : links_) links.push_back(l.clone());
   return Chain(direction_, current_epoch_, send_epoch_, next_root_.clone(), std::move(links), params_);
 }

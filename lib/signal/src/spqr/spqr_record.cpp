@@ -383,7 +383,8 @@ Result<Chain> chain_from(const ChainView& p) {
     return bad("spqr record chain links");
   }
   if (p.send_epoch > p.current_epoch) return bad("spqr record send epoch");
-  std::deque<ChainEpoch> links;
+  std::vector<ChainEpoch> links;
+  links.reserve(p.links.size());
   for (const auto& l : p.links) {
     HUSH_TRY_ASSIGN(auto send, direction_state_from(l.send));
     HUSH_TRY_ASSIGN(auto recv, direction_state_from(l.recv));
