@@ -452,7 +452,7 @@ Result<Braid> braid_from(const BraidView& p) {
     if (p.dk.size() != crypto::MlKem768::kSecretKeySize) {
       return make_error(Errc::bad_length, "spqr record decapsulation key length");
     }
-    b.dk = std::make_shared<const EncodedDecapsulationKey>(EncodedDecapsulationKey::from(p.dk));
+    b.dk = std::make_shared<const EncodedDecapsulationKey>(p.dk.first<crypto::MlKem768::kSecretKeySize>());
   }
   if (needs.ek_vector) {
     HUSH_TRY_ASSIGN(auto ek_vector, Inc::Vector::parse(p.ek_vector));

@@ -75,6 +75,20 @@ struct SpqrSend {
   std::optional<MessageKey> key;
 };
 
+/// What SpqrState::send_record produces: send's message and key, and the
+/// record of the state after it.
+struct SpqrRecordSend {
+  Bytes message;
+  std::optional<MessageKey> key;
+  SecretBuffer record;
+};
+
+/// What SpqrState::recv_record produces: recv's key and the record after it.
+struct SpqrRecordRecv {
+  std::optional<MessageKey> key;
+  SecretBuffer record;
+};
+
 /// One SPQR instance.
 class SpqrState {
  public:
@@ -121,6 +135,15 @@ class SpqrState {
   /// Parses record bytes; empty bytes are V0. Fails with decode_error,
   /// unsupported_version (an unknown record format) or bad_length.
   static Result<SpqrState> parse(ByteView bytes);
+
+  /// parse + send + serialize in one step, for callers that keep the state
+  /// as its record (a session does): the result is the same, but the state
+  /// is changed in place rather than on a copy, as `record` itself is the
+  /// state to fall back on. Fails as parse and send do.
+  static Result<SpqrRecordSend> send_record(ByteView record, crypto::Rng& rng);
+  /// parse + recv + serialize in one step (see send_record). Fails as parse
+  /// and recv do.
+  static Result<SpqrRecordRecv> recv_record(ByteView record, ByteView message);
 
   /// An explicit deep copy.
   [[nodiscard]] SpqrState clone() const;
