@@ -9,6 +9,7 @@
 #include <hush/util/check.hpp>
 
 #include <algorithm>
+#include <bit>
 
 namespace hush::signal::spqr::detail {
 namespace {
@@ -72,8 +73,8 @@ class ConstantProduct {
       }
       table[0] = 0;
       for (unsigned nib = 1; nib < 16; ++nib) {
-        const unsigned low = static_cast<unsigned>(__builtin_ctz(nib));
-        table[nib] = static_cast<std::uint16_t>(table[nib & (nib - 1)] ^ bit[low]);
+        // The table entry without nib's lowest bit, plus that bit's product.
+        table[nib] = static_cast<std::uint16_t>(table[nib & (nib - 1)] ^ bit[std::countr_zero(nib)]);
       }
     }
   }
