@@ -55,7 +55,7 @@ std::string str(ByteView b) {
 
 void pb_direction(pb::SpqrChainDirectionProto* out, const detail::ChainDirection& d) {
   out->set_ctr(d.ctr);
-  out->set_next(str(d.next.expose()));
+  if (d.next) out->set_next(str(d.next->expose()));
   for (const auto& [counter, key] : d.skipped) {
     auto* k = out->add_skipped();
     k->set_counter(counter);

@@ -10,6 +10,7 @@
 #include <hush/util/secret.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -18,8 +19,9 @@ namespace hush::signal::spqr::detail {
 /// The chain of one direction within one epoch.
 struct ChainDirection {
   std::uint32_t ctr = 0;
-  /// The next chain key; empty once the epoch is closed for sending.
-  SecretBuffer next;
+  /// The next chain key; none once the epoch is closed for sending. Inline,
+  /// not on the heap: chains are parsed and copied with every message.
+  std::optional<SecretBytes<32>> next;
   /// Skipped keys (counter, key), kept for late messages.
   std::vector<std::pair<std::uint32_t, SecretBytes<32>>> skipped;
 

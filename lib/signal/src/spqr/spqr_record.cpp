@@ -61,7 +61,7 @@ std::size_t skipped_size(std::uint32_t counter) {
 }
 
 std::size_t direction_size(const ChainDirection& d) {
-  std::size_t n = wire::varint_field_size(d.ctr) + wire::bytes_field_size(d.next.size());
+  std::size_t n = wire::varint_field_size(d.ctr) + wire::bytes_field_size(d.next ? 32 : 0);
   for (const auto& k : d.skipped) n += wire::message_field_size(skipped_size(k.first));
   return n;
 }
@@ -122,7 +122,7 @@ std::size_t record_size(const SpqrState::Impl& impl) {
 
 void put_direction(Writer& w, const ChainDirection& d) {
   w.varint_field(f::kDirCtr, d.ctr);
-  w.bytes_field(f::kDirNext, d.next.expose());
+  if (d.next) w.bytes_field(f::kDirNext, d.next->expose());
   for (const auto& [counter, key] : d.skipped) {
     w.message_field(f::kDirSkipped, skipped_size(counter));
     w.varint_field(f::kSkCounter, counter);
@@ -362,7 +362,7 @@ Result<ChainDirection> direction_state_from(const DirectionView& p) {
   ChainDirection d;
   d.ctr = p.ctr;
   if (!p.next.empty() && p.next.size() != 32) return bad("spqr record chain key");
-  d.next = SecretBuffer(p.next);
+  if (!p.next.empty()) d.next = SecretBytes<32>::from(p.next);
   d.skipped.reserve(p.skipped.size());
   for (const auto& [counter, key] : p.skipped) {
     if (key.size() != 32) return bad("spqr record skipped key");
