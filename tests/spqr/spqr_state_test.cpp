@@ -280,6 +280,42 @@ TEST(SpqrState, UntamperedConversationIsNeverRefused) {
   EXPECT_EQ(first_refusal([](int, Bytes&) {}), Errc::ok);
 }
 
+// The decapsulation key is checked (FIPS 203 §7.3) where it is used, at the
+// end of its epoch, not at every load: a record whose key was damaged still
+// loads, and the ciphertext that completes the epoch is refused with bad_key,
+// leaving the state as it was.
+TEST(SpqrState, DamagedDecapsulationKeyIsRefusedWhereItIsUsedAndChangesNothing) {
+  DeterministicRng rng(22);
+  SpqrState side[2] = {make(Direction::a2b), make(Direction::b2a)};
+  bool damaged = false;
+  for (int i = 0; i < 400; ++i) {
+    for (int from = 0; from < 2; ++from) {
+      auto sent = side[from].send(rng);
+      ASSERT_TRUE(sent.has_value());
+      auto& braid = *SpqrStateAccess::impl(side[0]).braid;
+      if (!damaged && braid.dk) {
+        auto key = braid.dk->clone();
+        key.expose_mut()[1152 + 10] ^= 1;  // a byte of the ek inside dk: its hash no longer matches
+        braid.dk = std::make_shared<const detail::EncodedDecapsulationKey>(std::move(key));
+        damaged = true;
+        auto reloaded = SpqrState::parse(side[0].serialize().expose());
+        ASSERT_TRUE(reloaded.has_value()) << errc_name(reloaded.code());
+        side[0] = std::move(reloaded).value();
+      }
+      SpqrState& to = side[1 - from];
+      const Bytes before = record(to);
+      auto got = to.recv(sent->message);
+      if (!got) {
+        EXPECT_TRUE(damaged);
+        EXPECT_EQ(got.code(), Errc::bad_key);
+        EXPECT_EQ(record(to), before);
+        return;
+      }
+    }
+  }
+  FAIL() << "the damaged key was never used";
+}
+
 TEST(SpqrState, TrimmedKeyChangesNothing) {
   DeterministicRng rng(21);
   auto a = make(Direction::a2b);
@@ -310,6 +346,46 @@ TEST(SpqrState, InitialRefusesBadParams) {
   EXPECT_EQ(SpqrState::initial(p).code(), Errc::invalid_argument);
   p.version = Version::v1;
   EXPECT_EQ(SpqrState::initial(p).code(), Errc::invalid_argument);  // empty auth key
+}
+
+// send_record and recv_record (what a session uses: its SPQR state is a
+// record) give exactly what parse + send/recv + serialize give, message,
+// key and record, at every step of a conversation with epochs both ways.
+TEST(SpqrState, RecordOperationsMatchTheStateOperations) {
+  DeterministicRng rng_state(30), rng_record(30);
+  SpqrState side[2] = {make(Direction::a2b), make(Direction::b2a)};
+  Bytes records[2] = {record(side[0]), record(side[1])};
+  for (int i = 0; i < 300; ++i) {
+    const int from = (i % 5 == 0) ? 1 : i % 2;  // irregular turns
+    auto sent = side[from].send(rng_state);
+    auto sent_r = SpqrState::send_record(records[from], rng_record);
+    ASSERT_TRUE(sent.has_value() && sent_r.has_value());
+    EXPECT_EQ(to_hex(sent->message), to_hex(sent_r->message));
+    expect_same_key(sent->key, sent_r->key);
+    records[from] = to_bytes(sent_r->record.expose());
+    ASSERT_EQ(to_hex(records[from]), to_hex(record(side[from])));
+
+    auto got = side[1 - from].recv(sent->message);
+    auto got_r = SpqrState::recv_record(records[1 - from], sent_r->message);
+    ASSERT_TRUE(got.has_value() && got_r.has_value());
+    expect_same_key(*got, got_r->key);
+    records[1 - from] = to_bytes(got_r->record.expose());
+    ASSERT_EQ(to_hex(records[1 - from]), to_hex(record(side[1 - from])));
+  }
+  EXPECT_GE(side[0].epoch(), 3u);
+  // Refusals leave nothing behind: the record given is the state to keep.
+  EXPECT_EQ(SpqrState::recv_record(records[0], Bytes{0x01, 0x50, 0x01, 0x00}).code(), Errc::too_far_ahead);
+  EXPECT_EQ(SpqrState::recv_record(records[0], Bytes{0x01}).code(), Errc::decode_error);
+  EXPECT_EQ(SpqrState::send_record(Bytes{0xFF, 0xFF, 0xFF}, rng_record).code(), Errc::decode_error);
+  // V0 (the empty record) sends nothing and keeps no key, as the state does.
+  auto v0 = SpqrState::send_record({}, rng_record);
+  ASSERT_TRUE(v0.has_value());
+  EXPECT_TRUE(v0->message.empty() && !v0->key && v0->record.empty());
+  // A later version's message is ignored: no key, the record as it was.
+  auto later = SpqrState::recv_record(records[0], Bytes{0x02, 0x01});
+  ASSERT_TRUE(later.has_value());
+  EXPECT_FALSE(later->key.has_value());
+  EXPECT_EQ(to_hex(later->record.expose()), to_hex(records[0]));
 }
 
 TEST(SpqrState, CloneIsIndependent) {

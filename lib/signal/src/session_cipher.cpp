@@ -102,11 +102,10 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
   // SPQR (version 4) before the MAC check, as libsignal does
   // (triple_ratchet.rs): its key salts this message's keys. `state` is a
   // working copy, so the SPQR step is kept only if the whole message decrypts.
-  std::optional<spqr::SpqrState> pq;
+  std::optional<SecretBuffer> pq_record;  // SPQR's record after this message
   std::optional<spqr::MessageKey> pq_key;
   if (state.session_version == kPqxdhCiphertextVersion) {
-    HUSH_TRY_ASSIGN(auto parsed, spqr::SpqrState::parse(state.pq_ratchet_state.expose()));
-    auto received = parsed.recv(message.pq_ratchet());
+    auto received = spqr::SpqrState::recv_record(state.pq_ratchet_state.expose(), message.pq_ratchet());
     // An SPQR key "already used" is not a duplicate of this session's
     // message: the Double Ratchet key above was still there, so the message
     // is most likely another session's (two sessions started at once), and a
@@ -115,8 +114,9 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
     if (!received && received.code() == Errc::duplicate_message) {
       return make_error(Errc::invalid_message, "spqr key already used");
     }
-    HUSH_TRY_ASSIGN(pq_key, std::move(received));
-    pq = std::move(parsed);
+    HUSH_TRY_ASSIGN(auto got, std::move(received));
+    pq_key = std::move(got.key);
+    pq_record = std::move(got.record);
   }
   HUSH_TRY_ASSIGN(auto mk, message_keys_from(std::move(key_source), pq_key));
   if (!message.verify_mac(state.remote_identity, state.local_identity, mk.mac_key.expose())) {
@@ -125,7 +125,7 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
   auto plaintext = crypto::aes256_cbc_decrypt(cipher_key(mk), cipher_iv(mk), message.ciphertext());
   // A valid MAC over undecryptable data: the sender is broken, not the network.
   if (!plaintext) return make_error(Errc::invalid_message, "signal message ciphertext");
-  if (pq) state.pq_ratchet_state = pq->serialize();
+  if (pq_record) state.pq_ratchet_state = std::move(*pq_record);
   state.pending_pre_key.reset();  // the peer has answered
   return std::move(plaintext).value();
 }
@@ -193,11 +193,10 @@ Result<CiphertextMessage> SessionCipher::encrypt_impl(ByteView plaintext, crypto
   std::optional<spqr::MessageKey> pq_key;
   if (state.session_version == kPqxdhCiphertextVersion && !state.pq_ratchet_state.empty()) {
     if (rng == nullptr) return make_error(Errc::invalid_argument, "a version-4 session encrypts with an Rng");
-    HUSH_TRY_ASSIGN(auto pq, spqr::SpqrState::parse(state.pq_ratchet_state.expose()));
-    HUSH_TRY_ASSIGN(auto sent, pq.send(*rng));
+    HUSH_TRY_ASSIGN(auto sent, spqr::SpqrState::send_record(state.pq_ratchet_state.expose(), *rng));
     pq_message = std::move(sent.message);
     pq_key = std::move(sent.key);
-    state.pq_ratchet_state = pq.serialize();
+    state.pq_ratchet_state = std::move(sent.record);
   }
   auto [seed, next_chain] = state.sender_chain.advance_seed();
   const MessageKeys mk = seed.derive(pq_key ? &*pq_key : nullptr);

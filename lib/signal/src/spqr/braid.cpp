@@ -46,8 +46,8 @@ BraidMessage send_header_first(Braid& b, crypto::Rng& rng) {
   auto pair = MlKem768::generate(rng);
   const auto header = Inc::header_of(pair.public_key);
   const Mac mac = b.auth.mac_header(b.epoch, header.bytes());
-  b.dk = std::move(pair.secret_key);
-  b.ek_vector = Inc::vector_of(pair.public_key);
+  b.dk = std::make_shared<const EncodedDecapsulationKey>(pair.secret_key.secret().clone());
+  b.ek_vector = std::make_shared<const Inc::Vector>(Inc::vector_of(pair.public_key));
   b.sending.emplace(concat({ByteView(header.bytes()), ByteView(mac)}));
   b.kind = BraidKind::keys_sampled;
   return with_chunk(b, PayloadType::hdr, b.sending->next_chunk());
@@ -58,7 +58,7 @@ BraidSend send_ct1_first(Braid& b, crypto::Rng& rng) {
   auto one = Inc::encapsulate1(*b.header, rng);
   auto secret = scka_key(b.epoch, one.shared_secret.expose());
   b.auth.update(b.epoch, secret.expose());
-  b.ct1 = one.ciphertext1;
+  b.ct1 = std::make_shared<const Inc::Ciphertext1>(one.ciphertext1);
   b.enc_state = std::move(one.state);
   b.header.reset();
   b.sending.emplace(to_bytes(one.ciphertext1.bytes()));
@@ -113,7 +113,7 @@ Braid Braid::clone() const {
   b.kind = kind;
   b.epoch = epoch;
   b.auth = auth.clone();
-  if (dk) b.dk = dk->clone();
+  b.dk = dk;
   b.ek_vector = ek_vector;
   b.header = header;
   b.ct1 = ct1;
@@ -187,7 +187,8 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
       if (t == PayloadType::ct1) {
         b.receiving->add(msg.chunk);
         if (auto c1 = b.receiving->decoded()) {
-          HUSH_TRY_ASSIGN(b.ct1, Inc::Ciphertext1::parse(*c1));
+          HUSH_TRY_ASSIGN(auto ct1, Inc::Ciphertext1::parse(*c1));
+          b.ct1 = std::make_shared<const Inc::Ciphertext1>(ct1);
           b.receiving.reset();
           b.kind = BraidKind::ct1_received;
         }
@@ -209,7 +210,8 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
         if (auto payload = b.receiving->decoded()) {
           const ByteView p(*payload);
           HUSH_TRY_ASSIGN(auto ct2, Inc::Ciphertext2::parse(p.first(Inc::kCiphertext2Size)));
-          auto ss = Inc::decapsulate(*b.dk, *b.ct1, ct2);
+          HUSH_TRY_ASSIGN(const auto dk, MlKem768::SecretKey::parse(b.dk->expose()));
+          auto ss = Inc::decapsulate(dk, *b.ct1, ct2);
           auto key = scka_key(b.epoch, ss.expose());
           b.auth.update(b.epoch, key.expose());
           const Bytes c = concat({ByteView(b.ct1->bytes()), ByteView(ct2.bytes())});
@@ -246,7 +248,7 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
           if (ack) {
             HUSH_TRY(send_ct2(b, vector));
           } else {
-            b.ek_vector = vector;
+            b.ek_vector = std::make_shared<const Inc::Vector>(vector);
             b.kind = BraidKind::ek_received_ct1_sampled;
           }
         } else if (ack) {

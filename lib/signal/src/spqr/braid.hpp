@@ -33,6 +33,7 @@
 #include <hush/util/secret.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 namespace hush::signal::spqr::detail {
@@ -67,14 +68,27 @@ struct EpochSecret {
   SecretBytes<32> secret;
 };
 
+/// An encoded ML-KEM-768 decapsulation key.
+using EncodedDecapsulationKey = SecretBytes<crypto::MlKem768::kSecretKeySize>;
+
+/// The large parts a braid state holds never change once made, so copies of
+/// a state (each operation works on one, to commit only on success) share
+/// them instead of copying kilobytes per message.
+template <class T>
+using Shared = std::shared_ptr<const T>;
+
 struct Braid {
   BraidKind kind = BraidKind::keys_unsampled;
   std::uint64_t epoch = 1;
   Authenticator auth;
-  std::optional<crypto::MlKem768::SecretKey> dk;
-  std::optional<Inc::Vector> ek_vector;
+  /// Kept encoded: the record is loaded with every message but the key is
+  /// used once per epoch, so its FIPS 203 §7.3 checks (a SHA3-256 of ek and
+  /// the modulus check) run at that use, MlKem768::SecretKey::parse before
+  /// decapsulating, not at every load. Wiped when the last copy goes.
+  Shared<EncodedDecapsulationKey> dk;
+  Shared<Inc::Vector> ek_vector;
   std::optional<Inc::Header> header;
-  std::optional<Inc::Ciphertext1> ct1;
+  Shared<Inc::Ciphertext1> ct1;
   std::optional<Inc::EncapsulationState> enc_state;
   std::optional<ChunkEncoder> sending;
   std::optional<ChunkDecoder> receiving;
@@ -98,8 +112,9 @@ BraidSend braid_send(Braid& braid, crypto::Rng& rng);
 
 /// Applies a peer's message. Fails (and may leave `braid` half-changed: the
 /// caller works on a clone) with too_far_ahead for an epoch beyond the
-/// state's, bad_mac for a header or ciphertext whose MAC fails, and
-/// invalid_message for a key vector that does not match its header.
+/// state's, bad_mac for a header or ciphertext whose MAC fails,
+/// invalid_message for a key vector that does not match its header, and
+/// bad_key when the stored decapsulation key fails its checks (a damaged record).
 Result<std::optional<EpochSecret>> braid_recv(Braid& braid, const BraidMessage& msg);
 
 }  // namespace hush::signal::spqr::detail

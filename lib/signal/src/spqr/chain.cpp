@@ -33,14 +33,14 @@ std::size_t trim_size(const ChainParams& p) noexcept {
 
 // ctr += 1; (next, key) = HKDF(salt 0³², next, be32(ctr) ‖ "Signal PQ Ratchet V1 Chain Next").
 std::pair<std::uint32_t, SecretBytes<32>> next_key(ChainDirection& d) {
-  HUSH_CHECK(d.next.size() == 32);
+  HUSH_CHECK(d.next.has_value());
   d.ctr += 1;
   const std::array<std::uint8_t, 4> ctr{static_cast<std::uint8_t>(d.ctr >> 24), static_cast<std::uint8_t>(d.ctr >> 16),
                                         static_cast<std::uint8_t>(d.ctr >> 8), static_cast<std::uint8_t>(d.ctr)};
   const Bytes info = concat({ByteView(ctr), as_bytes(kNextLabel)});
   SecretBytes<64> out;
-  HUSH_CHECK(crypto::hkdf_sha256_into(d.next.expose(), zero_salt(), info, out.expose_mut()).has_value());
-  std::copy_n(out.expose().data(), 32, d.next.expose_mut().data());
+  HUSH_CHECK(crypto::hkdf_sha256_into(d.next->expose(), zero_salt(), info, out.expose_mut()).has_value());
+  std::copy_n(out.expose().data(), 32, d.next->expose_mut().data());
   return {d.ctr, SecretBytes<32>::from(out.expose().last(32))};
 }
 
@@ -65,7 +65,7 @@ Result<SecretBytes<32>> key_at(ChainDirection& d, std::uint32_t at, const ChainP
   }
   if (at == d.ctr) return make_error(Errc::duplicate_message, "spqr key already used");
   if (at - d.ctr > max_jump(p)) return make_error(Errc::too_far_ahead, "spqr key jump");
-  if (d.next.size() != 32) return make_error(Errc::stale_state, "spqr chain closed");
+  if (!d.next) return make_error(Errc::stale_state, "spqr chain closed");
   if (static_cast<std::uint64_t>(at) > static_cast<std::uint64_t>(d.ctr) + max_ooo(p)) d.skipped.clear();
   while (at > d.ctr + 1) {
     auto k = next_key(d);
@@ -80,7 +80,7 @@ Result<SecretBytes<32>> key_at(ChainDirection& d, std::uint32_t at, const ChainP
 ChainDirection ChainDirection::clone() const {
   ChainDirection c;
   c.ctr = ctr;
-  c.next = next.clone();
+  if (next) c.next = next->clone();
   c.skipped.reserve(skipped.size());
   for (const auto& [i, k] : skipped) c.skipped.emplace_back(i, k.clone());
   return c;
@@ -93,7 +93,7 @@ Chain::Chain(ByteView initial_key, Direction direction, ChainParams params) : di
 }
 
 Chain::Chain(Direction direction, std::uint64_t current_epoch, std::uint64_t send_epoch, SecretBytes<32> next_root,
-             std::deque<ChainEpoch> links, ChainParams params) noexcept
+             std::vector<ChainEpoch> links, ChainParams params) noexcept
     : direction_(direction),
       current_epoch_(current_epoch),
       send_epoch_(send_epoch),
@@ -107,8 +107,8 @@ void Chain::push_epoch(ByteView generator) {
   ByteView a2b = generator.subspan(32, 32);
   ByteView b2a = generator.subspan(64, 32);
   ChainEpoch e;
-  e.send.next = SecretBuffer(direction_ == Direction::a2b ? a2b : b2a);
-  e.recv.next = SecretBuffer(direction_ == Direction::a2b ? b2a : a2b);
+  e.send.next = SecretBytes<32>::from(direction_ == Direction::a2b ? a2b : b2a);
+  e.recv.next = SecretBytes<32>::from(direction_ == Direction::a2b ? b2a : a2b);
   links_.push_back(std::move(e));
 }
 
@@ -134,13 +134,14 @@ Result<std::pair<std::uint32_t, SecretBytes<32>>> Chain::send_key(std::uint64_t 
   HUSH_TRY_ASSIGN(std::size_t index, epoch_index(epoch));
   if (send_epoch_ != epoch) {
     send_epoch_ = epoch;
-    while (index > kEpochsToKeepBeforeSendEpoch) {
-      links_.pop_front();
-      --index;
+    if (index > kEpochsToKeepBeforeSendEpoch) {
+      const std::size_t drop = index - kEpochsToKeepBeforeSendEpoch;
+      links_.erase(links_.begin(), links_.begin() + static_cast<std::ptrdiff_t>(drop));
+      index -= drop;
     }
-    for (std::size_t i = 0; i < index; ++i) links_[i].send.next = SecretBuffer();
+    for (std::size_t i = 0; i < index; ++i) links_[i].send.next.reset();
   }
-  if (links_[index].send.next.size() != 32) return make_error(Errc::stale_state, "spqr chain closed");
+  if (!links_[index].send.next) return make_error(Errc::stale_state, "spqr chain closed");
   return next_key(links_[index].send);
 }
 
@@ -150,7 +151,8 @@ Result<SecretBytes<32>> Chain::recv_key(std::uint64_t epoch, std::uint32_t index
 }
 
 Chain Chain::clone() const {
-  std::deque<ChainEpoch> links;
+  std::vector<ChainEpoch> links;
+  links.reserve(links_.size());
   for (const auto& l : links_) links.push_back(l.clone());
   return Chain(direction_, current_epoch_, send_epoch_, next_root_.clone(), std::move(links), params_);
 }

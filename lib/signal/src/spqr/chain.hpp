@@ -10,7 +10,7 @@
 #include <hush/util/secret.hpp>
 
 #include <cstdint>
-#include <deque>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -19,8 +19,9 @@ namespace hush::signal::spqr::detail {
 /// The chain of one direction within one epoch.
 struct ChainDirection {
   std::uint32_t ctr = 0;
-  /// The next chain key; empty once the epoch is closed for sending.
-  SecretBuffer next;
+  /// The next chain key; none once the epoch is closed for sending. Inline,
+  /// not on the heap: chains are parsed and copied with every message.
+  std::optional<SecretBytes<32>> next;
   /// Skipped keys (counter, key), kept for late messages.
   std::vector<std::pair<std::uint32_t, SecretBytes<32>>> skipped;
 
@@ -40,7 +41,7 @@ class Chain {
   Chain(ByteView initial_key, Direction direction, ChainParams params);
   /// From stored parts (validated by the record codec).
   Chain(Direction direction, std::uint64_t current_epoch, std::uint64_t send_epoch, SecretBytes<32> next_root,
-        std::deque<ChainEpoch> links, ChainParams params) noexcept;
+        std::vector<ChainEpoch> links, ChainParams params) noexcept;
 
   /// Adds epoch current+1 from its secret. Fails with invalid_message if
   /// `epoch` is not current+1 (the braid never does that).
@@ -60,7 +61,7 @@ class Chain {
   [[nodiscard]] std::uint64_t current_epoch() const noexcept { return current_epoch_; }
   [[nodiscard]] std::uint64_t send_epoch() const noexcept { return send_epoch_; }
   [[nodiscard]] const SecretBytes<32>& next_root() const noexcept { return next_root_; }
-  [[nodiscard]] const std::deque<ChainEpoch>& links() const noexcept { return links_; }
+  [[nodiscard]] const std::vector<ChainEpoch>& links() const noexcept { return links_; }
   [[nodiscard]] const ChainParams& params() const noexcept { return params_; }
 
  private:
@@ -71,8 +72,10 @@ class Chain {
   std::uint64_t current_epoch_ = 0;
   std::uint64_t send_epoch_ = 0;
   SecretBytes<32> next_root_;
-  /// Epochs current−(size−1) … current.
-  std::deque<ChainEpoch> links_;
+  /// Epochs current−(size−1) … current: usually two or three (sending
+  /// drops all but one before the send epoch), so a vector: a deque
+  /// allocates even when moved, and states are moved with every message.
+  std::vector<ChainEpoch> links_;
   ChainParams params_;
 };
 

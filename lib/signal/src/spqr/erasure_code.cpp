@@ -1,6 +1,7 @@
 // The erasure code's arithmetic: Lagrange interpolation over GF(2^16). The
 // basis polynomials L_j(x) depend only on the evaluation points, which all 16
-// polynomials share, so they are computed once per chunk and reused.
+// polynomials share, so they are computed once per chunk (through the
+// logarithm tables, gf16.hpp) and reused for the 16 values.
 #include "erasure_code.hpp"
 
 #include "gf16.hpp"
@@ -8,26 +9,45 @@
 #include <hush/util/check.hpp>
 
 #include <algorithm>
+#include <bit>
 
 namespace hush::signal::spqr::detail {
 namespace {
 
-// L_j(x) = Π_{k≠j} (x − x_k) / (x_j − x_k) for distinct points xs (in
-// characteristic 2, subtraction is XOR).
-std::vector<std::uint16_t> lagrange_basis(const std::vector<std::uint16_t>& xs, std::uint16_t x) {
-  std::vector<std::uint16_t> basis(xs.size());
-  for (std::size_t j = 0; j < xs.size(); ++j) {
-    std::uint16_t num = 1;
-    std::uint16_t den = 1;
-    for (std::size_t k = 0; k < xs.size(); ++k) {
-      if (k == j) continue;
-      num = gf16_mul(num, static_cast<std::uint16_t>(x ^ xs[k]));
-      den = gf16_mul(den, static_cast<std::uint16_t>(xs[j] ^ xs[k]));
+// The Lagrange basis L_j(x) = Π_{k≠j} (x − x_k) / (x_j − x_k) over distinct
+// points xs (in characteristic 2, subtraction is XOR), kept as logarithms:
+// the products become sums of table entries, reduced modulo the group order.
+// The denominators depend on the points only, so a decoder computes them
+// once for all the values it rebuilds.
+class LagrangeBasis {
+ public:
+  explicit LagrangeBasis(const std::vector<std::uint16_t>& xs) : t_(gf16_logs()), xs_(xs), den_(xs.size()) {
+    for (std::size_t j = 0; j < xs.size(); ++j) {
+      std::uint32_t sum = 0;  // at most 36 logarithms below 2^16: no overflow
+      for (std::size_t k = 0; k < xs.size(); ++k) {
+        if (k != j) sum += t_.log[xs[j] ^ xs[k]];
+      }
+      den_[j] = sum % Gf16Logs::kOrder;
     }
-    basis[j] = gf16_mul(num, gf16_inv(den));
   }
-  return basis;
-}
+
+  // log L_j(x) for every j; x must not be one of the points.
+  [[nodiscard]] std::vector<std::uint32_t> logs_at(std::uint16_t x) const {
+    std::uint32_t all = 0;
+    for (std::uint16_t xk : xs_) all += t_.log[x ^ xk];
+    std::vector<std::uint32_t> out(xs_.size());
+    for (std::size_t j = 0; j < xs_.size(); ++j) {
+      const std::uint32_t num = (all - t_.log[x ^ xs_[j]]) % Gf16Logs::kOrder;
+      out[j] = (num + Gf16Logs::kOrder - den_[j]) % Gf16Logs::kOrder;
+    }
+    return out;
+  }
+
+ private:
+  const Gf16Logs& t_;
+  const std::vector<std::uint16_t>& xs_;
+  std::vector<std::uint32_t> den_;
+};
 
 std::uint16_t load16(const std::uint8_t* p) noexcept {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
@@ -38,25 +58,55 @@ void store16(std::uint8_t* p, std::uint16_t v) noexcept {
   p[1] = static_cast<std::uint8_t>(v);
 }
 
-// The 16 values at x of the polynomials through `points` (one chunk's data
-// per point, at the points' indices).
-std::array<std::uint8_t, kChunkSize> evaluate(const std::vector<std::uint16_t>& xs,
-                                              const std::vector<const std::uint8_t*>& ys, std::uint16_t x) {
-  const auto basis = lagrange_basis(xs, x);
-  std::array<std::uint8_t, kChunkSize> out{};
-  for (std::size_t poly = 0; poly < kChunkSize / 2; ++poly) {
-    std::uint16_t y = 0;
-    for (std::size_t j = 0; j < xs.size(); ++j) y ^= gf16_mul(load16(ys[j] + 2 * poly), basis[j]);
-    store16(out.data() + 2 * poly, y);
+// c · v for one c and many v: a table per nibble of v (c times each 4-bit
+// polynomial at that position), 128 bytes in all, so the 16 products of a
+// chunk cost lookups in L1 rather than in the 384 KiB logarithm tables.
+class ConstantProduct {
+ public:
+  explicit ConstantProduct(std::uint16_t c) noexcept {
+    std::uint16_t p = c;  // c · x^i for i = 4k … 4k + 3
+    for (auto& table : t_) {
+      std::array<std::uint16_t, 4> bit{};
+      for (auto& b : bit) {
+        b = p;
+        p = static_cast<std::uint16_t>((p << 1) ^ ((p & 0x8000U) ? (kGf16Poly & 0xFFFFU) : 0U));
+      }
+      table[0] = 0;
+      for (unsigned nib = 1; nib < 16; ++nib) {
+        // The table entry without nib's lowest bit, plus that bit's product.
+        table[nib] = static_cast<std::uint16_t>(table[nib & (nib - 1)] ^ bit[std::countr_zero(nib)]);
+      }
+    }
   }
+  [[nodiscard]] std::uint16_t operator()(std::uint16_t v) const noexcept {
+    return static_cast<std::uint16_t>(t_[0][v & 15U] ^ t_[1][(v >> 4) & 15U] ^ t_[2][(v >> 8) & 15U] ^ t_[3][v >> 12]);
+  }
+
+ private:
+  std::array<std::array<std::uint16_t, 16>, 4> t_;
+};
+
+// The 16 values at x of the polynomials through the basis' points (one
+// chunk's data per point, in the same order); x is not one of the points.
+std::array<std::uint8_t, kChunkSize> evaluate(const LagrangeBasis& basis, const std::vector<const std::uint8_t*>& ys,
+                                              std::uint16_t x) {
+  const Gf16Logs& t = gf16_logs();
+  const auto logs = basis.logs_at(x);
+  std::array<std::uint16_t, kChunkSize / 2> y{};
+  for (std::size_t j = 0; j < ys.size(); ++j) {
+    const ConstantProduct times_l(t.exp[logs[j]]);  // L_j(x)
+    for (std::size_t poly = 0; poly < y.size(); ++poly) y[poly] ^= times_l(load16(ys[j] + 2 * poly));
+  }
+  std::array<std::uint8_t, kChunkSize> out{};
+  for (std::size_t poly = 0; poly < y.size(); ++poly) store16(out.data() + 2 * poly, y[poly]);
   return out;
 }
 
 }  // namespace
 
 ChunkEncoder::ChunkEncoder(Bytes message, std::uint32_t next_index)
-    : message_(std::move(message)), next_index_(next_index) {
-  HUSH_CHECK(!message_.empty() && message_.size() % kChunkSize == 0);
+    : message_(std::make_shared<const Bytes>(std::move(message))), next_index_(next_index) {
+  HUSH_CHECK(!message_->empty() && message_->size() % kChunkSize == 0);
 }
 
 Chunk ChunkEncoder::next_chunk() {
@@ -67,20 +117,21 @@ Chunk ChunkEncoder::next_chunk() {
 }
 
 Chunk ChunkEncoder::chunk_at(std::uint16_t index) const {
-  const std::size_t n = message_.size() / kChunkSize;
+  const Bytes& message = *message_;
+  const std::size_t n = message.size() / kChunkSize;
   Chunk c;
   c.index = index;
   if (static_cast<std::size_t>(index) < n) {
-    std::copy_n(message_.data() + kChunkSize * index, kChunkSize, c.data.data());
+    std::copy_n(message.data() + kChunkSize * index, kChunkSize, c.data.data());
     return c;
   }
   std::vector<std::uint16_t> xs(n);
   std::vector<const std::uint8_t*> ys(n);
   for (std::size_t j = 0; j < n; ++j) {
     xs[j] = static_cast<std::uint16_t>(j);
-    ys[j] = message_.data() + kChunkSize * j;
+    ys[j] = message.data() + kChunkSize * j;
   }
-  c.data = evaluate(xs, ys, index);
+  c.data = evaluate(LagrangeBasis(xs), ys, index);
   return c;
 }
 
@@ -118,6 +169,7 @@ std::optional<Bytes> ChunkDecoder::decoded() const {
     xs[j] = chunks_[j].index;
     ys[j] = chunks_[j].data.data();
   }
+  const LagrangeBasis basis(xs);
   Bytes out(length_);
   for (std::size_t x = 0; x < n; ++x) {
     auto held = std::find_if(chunks_.begin(), chunks_.end(),
@@ -125,7 +177,7 @@ std::optional<Bytes> ChunkDecoder::decoded() const {
     if (held != chunks_.end()) {
       std::copy_n(held->data.data(), kChunkSize, out.data() + kChunkSize * x);
     } else {
-      auto data = evaluate(xs, ys, static_cast<std::uint16_t>(x));
+      auto data = evaluate(basis, ys, static_cast<std::uint16_t>(x));  // x is not held, so not a point
       std::copy_n(data.data(), kChunkSize, out.data() + kChunkSize * x);
     }
   }

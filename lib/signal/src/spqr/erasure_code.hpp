@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -41,12 +42,15 @@ class ChunkEncoder {
   /// The chunk with evaluation point `index`.
   [[nodiscard]] Chunk chunk_at(std::uint16_t index) const;
 
-  [[nodiscard]] const Bytes& message() const noexcept { return message_; }
+  [[nodiscard]] const Bytes& message() const noexcept { return *message_; }
   [[nodiscard]] std::uint32_t next_index() const noexcept { return next_index_; }
-  friend bool operator==(const ChunkEncoder&, const ChunkEncoder&) = default;
+  friend bool operator==(const ChunkEncoder& a, const ChunkEncoder& b) {
+    return *a.message_ == *b.message_ && a.next_index_ == b.next_index_;
+  }
 
  private:
-  Bytes message_;
+  /// Never changed once made: copies of an encoder share it.
+  std::shared_ptr<const Bytes> message_;
   std::uint32_t next_index_ = 0;
 };
 

@@ -49,56 +49,49 @@ Result<SpqrState> SpqrState::initial(const SpqrParams& params) {
   return SpqrState(std::move(impl));
 }
 
-Result<SpqrSend> SpqrState::send(crypto::Rng& rng) {
-  if (impl_->version == Version::v0) return SpqrSend{};
-  auto next = impl_->clone();
-  auto sent = detail::braid_send(*next->braid, rng);
+namespace {
+
+// send() on `next` in place; `next` may be left half-changed on failure (the
+// callers work on a copy or on a state parsed for this one operation).
+Result<SpqrSend> send_in_place(SpqrState::Impl& next, crypto::Rng& rng) {
+  auto sent = detail::braid_send(*next.braid, rng);
 
   // spqr: the chain exists once a V1 message arrived; before that only if
   // the negotiation already rules out V0 (min_version V1).
-  if (!next->chain && next->negotiation && next->negotiation->min_version > Version::v0) {
-    next->chain = chain_from_negotiation(*next->negotiation);
+  if (!next.chain && next.negotiation && next.negotiation->min_version > Version::v0) {
+    next.chain = chain_from_negotiation(*next.negotiation);
   }
-  if (!next->chain && !next->negotiation) return make_error(Errc::stale_state, "spqr chain missing");
+  if (!next.chain && !next.negotiation) return make_error(Errc::stale_state, "spqr chain missing");
 
   std::uint32_t index = 0;
   std::optional<MessageKey> key;
-  if (next->chain) {
-    if (sent.secret) HUSH_TRY(next->chain->add_epoch(sent.secret->epoch, sent.secret->secret.expose()));
+  if (next.chain) {
+    if (sent.secret) HUSH_TRY(next.chain->add_epoch(sent.secret->epoch, sent.secret->secret.expose()));
     // spqr: the message of epoch e is keyed by the chain of epoch e − 1.
-    HUSH_TRY_ASSIGN(auto k, next->chain->send_key(sent.message.epoch - 1));
+    HUSH_TRY_ASSIGN(auto k, next.chain->send_key(sent.message.epoch - 1));
     index = k.first;
     key = std::move(k.second);
   } else if (sent.secret) {
     // Unreachable: the send_ct side only gets a secret after a V1 message.
     return make_error(Errc::stale_state, "spqr epoch secret without chain");
   }
-  SpqrSend out{detail::serialize_message(sent.message, index), std::move(key)};
-  impl_ = std::move(next);
-  return out;
+  return SpqrSend{detail::serialize_message(sent.message, index), std::move(key)};
 }
 
-Result<std::optional<MessageKey>> SpqrState::recv(ByteView message) {
-  // spqr: msg_version — empty is V0; an unknown version byte leaves all as is.
-  Version msg_version = Version::v0;
-  if (!message.empty()) {
-    if (message[0] > static_cast<std::uint8_t>(Version::v1)) return std::optional<MessageKey>{};
-    msg_version = static_cast<Version>(message[0]);
-  }
-
-  auto next = impl_->clone();
+// recv() on `next` in place (replaced by an empty state when negotiating down
+// to V0); same contract as send_in_place.
+Result<std::optional<MessageKey>> recv_in_place(std::unique_ptr<SpqrState::Impl>& next, ByteView message) {
+  // spqr: msg_version — empty is V0 (an unknown version byte is handled by the callers).
+  const Version msg_version = message.empty() ? Version::v0 : static_cast<Version>(message[0]);
   if (msg_version < next->version) {
     if (!next->negotiation) return make_error(Errc::unsupported_version, "spqr version below negotiated");
     if (msg_version < next->negotiation->min_version) {
       return make_error(Errc::unsupported_version, "spqr version below minimum");
     }
     // Negotiate down. V0 is the only lower version: the state becomes empty.
-    next = std::make_unique<Impl>();
+    next = std::make_unique<SpqrState::Impl>();
   }
-  if (next->version == Version::v0) {
-    impl_ = std::move(next);
-    return std::optional<MessageKey>{};
-  }
+  if (next->version == Version::v0) return std::optional<MessageKey>{};
 
   HUSH_TRY_ASSIGN(auto wire, detail::parse_message(message));
   HUSH_TRY_ASSIGN(auto secret, detail::braid_recv(*next->braid, wire.braid));
@@ -115,8 +108,50 @@ Result<std::optional<MessageKey>> SpqrState::recv(ByteView message) {
     key = std::move(k);
   }
   next->negotiation.reset();  // a V1 message settles the version
+  return key;
+}
+
+// spqr: a version byte above V1 is ignored, state and all.
+bool unknown_version(ByteView message) {
+  return !message.empty() && message[0] > static_cast<std::uint8_t>(Version::v1);
+}
+
+}  // namespace
+
+Result<SpqrSend> SpqrState::send(crypto::Rng& rng) {
+  if (impl_->version == Version::v0) return SpqrSend{};
+  auto next = impl_->clone();
+  HUSH_TRY_ASSIGN(auto out, send_in_place(*next, rng));
+  impl_ = std::move(next);
+  return out;
+}
+
+Result<std::optional<MessageKey>> SpqrState::recv(ByteView message) {
+  if (unknown_version(message)) return std::optional<MessageKey>{};
+  auto next = impl_->clone();
+  HUSH_TRY_ASSIGN(auto key, recv_in_place(next, message));
   impl_ = std::move(next);
   return key;
+}
+
+Result<SpqrRecordSend> SpqrState::send_record(ByteView record, crypto::Rng& rng) {
+  if (record.empty()) return SpqrRecordSend{};  // V0: nothing sent, the record stays empty
+  HUSH_TRY_ASSIGN(auto impl, detail::parse_record(record));
+  HUSH_TRY_ASSIGN(auto sent, send_in_place(*impl, rng));
+  return SpqrRecordSend{std::move(sent.message), std::move(sent.key), detail::serialize_record(*impl)};
+}
+
+Result<SpqrRecordRecv> SpqrState::recv_record(ByteView record, ByteView message) {
+  if (record.empty() || unknown_version(message)) {
+    // V0, or a message of a later version: no key, the record as it was.
+    HUSH_TRY_ASSIGN(auto state, parse(record));
+    HUSH_TRY_ASSIGN(auto key, state.recv(message));
+    return SpqrRecordRecv{std::move(key), state.serialize()};
+  }
+  HUSH_TRY_ASSIGN(auto impl, detail::parse_record(record));
+  HUSH_TRY_ASSIGN(auto key, recv_in_place(impl, message));
+  SecretBuffer after = impl->version == Version::v0 ? SecretBuffer() : detail::serialize_record(*impl);
+  return SpqrRecordRecv{std::move(key), std::move(after)};
 }
 
 Version SpqrState::version() const noexcept {

@@ -75,6 +75,20 @@ struct SpqrSend {
   std::optional<MessageKey> key;
 };
 
+/// What SpqrState::send_record produces: send's message and key, and the
+/// record of the state after it.
+struct SpqrRecordSend {
+  Bytes message;
+  std::optional<MessageKey> key;
+  SecretBuffer record;
+};
+
+/// What SpqrState::recv_record produces: recv's key and the record after it.
+struct SpqrRecordRecv {
+  std::optional<MessageKey> key;
+  SecretBuffer record;
+};
+
 /// One SPQR instance.
 class SpqrState {
  public:
@@ -102,7 +116,10 @@ class SpqrState {
   /// - too_far_ahead: an epoch or counter beyond what the state allows;
   /// - bad_mac: a reassembled header or ciphertext whose MAC fails;
   /// - invalid_message: a reassembled key that does not match its header;
-  /// - duplicate_message / stale_state: a key already used or trimmed.
+  /// - duplicate_message / stale_state: a key already used or trimmed;
+  /// - bad_key: the stored decapsulation key fails its FIPS 203 checks when
+  ///   the epoch's ciphertext arrives (a damaged record; parse checks only
+  ///   its length).
   /// On failure the state is unchanged.
   [[nodiscard]] Result<std::optional<MessageKey>> recv(ByteView message);
 
@@ -116,8 +133,17 @@ class SpqrState {
   /// The record bytes (SpqrRecordProto; empty for V0).
   [[nodiscard]] SecretBuffer serialize() const;
   /// Parses record bytes; empty bytes are V0. Fails with decode_error,
-  /// unsupported_version (an unknown record format), bad_length or bad_key.
+  /// unsupported_version (an unknown record format) or bad_length.
   static Result<SpqrState> parse(ByteView bytes);
+
+  /// parse + send + serialize in one step, for callers that keep the state
+  /// as its record (a session does): the result is the same, but the state
+  /// is changed in place rather than on a copy, as `record` itself is the
+  /// state to fall back on. Fails as parse and send do.
+  static Result<SpqrRecordSend> send_record(ByteView record, crypto::Rng& rng);
+  /// parse + recv + serialize in one step (see send_record). Fails as parse
+  /// and recv do.
+  static Result<SpqrRecordRecv> recv_record(ByteView record, ByteView message);
 
   /// An explicit deep copy.
   [[nodiscard]] SpqrState clone() const;
