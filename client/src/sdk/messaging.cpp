@@ -1,8 +1,9 @@
 // The messaging pipeline. Send: one padded frame encrypted per device of the
-// recipient (sessions set up from fetched bundles), the server's stale-devices
-// answer repaired and retried, then a copy for our own other devices. Receive,
-// exactly once: per envelope one store transaction (de-dup check, decrypt,
-// decode, history, received id), commit, then ack.
+// recipient (sessions set up from fetched bundles) and a copy for our own
+// other devices, in one request (issue #16); the server's stale-devices
+// answer, with the bundles it carries, repaired and retried. Receive, exactly
+// once: per envelope one store transaction (de-dup check, decrypt, decode,
+// history, received id), commit; one ack for the batch after the drain.
 #include "client_impl.hpp"
 #include "frame.hpp"
 #include "group_fanout.hpp"
