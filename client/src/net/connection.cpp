@@ -92,6 +92,25 @@ Errc errc_from_status(std::uint32_t status, const std::string& message) noexcept
   }
 }
 
+std::string_view request_kind(const pb::ClientFrame& frame) noexcept {
+  using F = pb::ClientFrame;
+  switch (frame.request_case()) {
+    case F::kUploadKeys: return "upload_keys";
+    case F::kPreKeyCount: return "pre_key_count";
+    case F::kFetchBundles: return "fetch_bundles";
+    case F::kSendMessage: return "send_message";
+    case F::kAck: return "ack";
+    case F::kListDevices: return "list_devices";
+    case F::kCreateLinkToken: return "create_link_token";
+    case F::kRemoveDevice: return "remove_device";
+    case F::kLookupUsername: return "lookup_username";
+    case F::kProvisionDevice: return "provision_device";
+    case F::kSendMulti: return "send_multi";
+    case F::REQUEST_NOT_SET: break;
+  }
+  return "unknown";
+}
+
 Result<HttpAnswer> http_post(const ServerUrl& url, const std::filesystem::path& ca_file, const std::string& target,
                              const std::string& body, std::chrono::milliseconds timeout) {
   asio::io_context ioc;

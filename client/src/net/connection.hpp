@@ -25,6 +25,10 @@ namespace pb = ::hush::service::v1;
 /// The Errc behind a hushd status and stable error name ("conflict", ...).
 [[nodiscard]] Errc errc_from_status(std::uint32_t status, const std::string& message) noexcept;
 
+/// The request a frame carries, as hushd names it in its logs
+/// ("send_message", "ack", ...); "unknown" for none.
+[[nodiscard]] std::string_view request_kind(const pb::ClientFrame& frame) noexcept;
+
 /// An HTTP answer: status and body.
 struct HttpAnswer {
   unsigned status = 0;

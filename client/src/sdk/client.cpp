@@ -140,6 +140,7 @@ void ClientImpl::drop_connection() {
 
 Result<pb::Response> ClientImpl::request(pb::ClientFrame frame) {
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
+  if (options_.on_request) options_.on_request(net::request_kind(frame));  // round trips, counted by tests
   auto r = c->call(std::move(frame), options_.request_timeout);
   if (!r) drop_connection();
   return r;

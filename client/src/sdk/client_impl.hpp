@@ -58,6 +58,10 @@ class ClientImpl {
                                     const std::filesystem::path& ca_file);
   Result<Identity> whoami();
   Result<HousekeepingReport> housekeeping();
+  /// housekeeping() when hushd pushed PreKeysLow (`pushed_low`) or
+  /// options.housekeeping_interval_ms has passed since the last one;
+  /// otherwise nothing (no request). Errors as housekeeping().
+  Status maybe_housekeeping(bool pushed_low);
   /// Makes the keys of a new device (identity given or fresh) and the RegisterRequest that publishes them.
   Result<pb::RegisterRequest> prepare_device(const signal::IdentityKeyPair& identity);
   /// After a registration: uploads the one-time Kyber pre-keys prepare_device
@@ -128,6 +132,9 @@ class ClientImpl {
   // messaging.cpp internals
   struct Envelope;
   Status process_envelope(const pb::Envelope& e, std::vector<ReceivedMessage>& out, bool& ack);
+  /// One AckRequest for every seq in `seqs` (cleared, whatever happens).
+  /// Errors: the request's; a lost ack only brings a redelivery.
+  Status ack_batch(std::vector<std::uint64_t>& seqs);
   /// Encrypts `padded` for every device of the account (each encryption and
   /// the kept copy for a resend in one store transaction, the network after
   /// it), repairs a stale device list and retries. `keep`: keep the frame in
@@ -142,6 +149,23 @@ class ClientImpl {
   /// process made one meanwhile) keeps it unless `replace`, which archives it.
   Status fetch_and_process_bundles(ByteView account_id, const std::string& name, std::optional<std::uint32_t> device,
                                    bool replace = false);
+  /// fetch_and_process_bundles without the fetch: bundles already received
+  /// (a stale-devices answer carries them, issue #16).
+  Status process_bundles(const pb::FetchBundlesResponse& bundles, const std::string& name, bool replace = false);
+  /// The account `name` is bound to: the cached binding while it is younger
+  /// than options.directory_recheck_ms (and not `force`), else looked up;
+  /// a binding that changed drops the sessions with the old account.
+  Result<Bytes> recipient_of(const std::string& name, bool force);
+  /// One account's part of a stale-devices answer applied to the sessions
+  /// of `name`: extra and stale ones dropped, the bundles it carries
+  /// processed, any device still without a session fetched.
+  Status repair_from_stale(const pb::AccountStaleDevices& entry, const std::string& name, ByteView account_id);
+  /// A 1:1 send in one request (issue #16): `padded` for every device of
+  /// `recipient` and `copy` (the sync copy) for our own other devices, kept
+  /// for a resend; a stale answer repaired from the bundles it carries and
+  /// retried. Our own devices failing to repair never stop the send.
+  Status send_with_sync(const store::Account& me, ByteView recipient, const std::string& name, ByteView padded,
+                        ByteView copy, const MessageId& id, SentMessage& sent);
 
   // decryption_errors.cpp: telling a sender we could not decrypt, and resending on request.
   /// A 1:1 envelope that could not be decrypted, waiting (after its ack) for

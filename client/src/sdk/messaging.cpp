@@ -1,8 +1,9 @@
 // The messaging pipeline. Send: one padded frame encrypted per device of the
-// recipient (sessions set up from fetched bundles), the server's stale-devices
-// answer repaired and retried, then a copy for our own other devices. Receive,
-// exactly once: per envelope one store transaction (de-dup check, decrypt,
-// decode, history, received id), commit, then ack.
+// recipient (sessions set up from fetched bundles) and a copy for our own
+// other devices, in one request (issue #16); the server's stale-devices
+// answer, with the bundles it carries, repaired and retried. Receive, exactly
+// once: per envelope one store transaction (de-dup check, decrypt, decode,
+// history, received id), commit; one ack for the batch after the drain.
 #include "client_impl.hpp"
 #include "frame.hpp"
 #include "group_fanout.hpp"
@@ -46,6 +47,10 @@ Result<std::optional<signal::BundleKyberPreKey>> kyber_of(const pb::DeviceBundle
 
 /// listen(): how often on_tick runs.
 constexpr std::chrono::milliseconds kTick{100};
+/// Envelopes acknowledged by one AckRequest at most (hushd takes up to
+/// 1,000): a drain of its first pages, or a listener under a burst, still
+/// acks as it goes, so a crash redelivers at most this many (de-duplicated).
+constexpr std::size_t kAckBatch = 100;
 /// listen(): how often a connected listener retries queued group changes
 /// (each pass reads the outbox; a copy refused for good is retried no faster).
 constexpr std::chrono::seconds kOutboxRetryInterval{5};
@@ -140,7 +145,10 @@ Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::str
   f.mutable_fetch_bundles()->set_account_id(str(account_id));
   if (device) f.mutable_fetch_bundles()->set_device_id(*device);
   HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));  // the network, before the transaction
-  const auto& b = r.bundles();
+  return process_bundles(r.bundles(), name, replace);
+}
+
+Status ClientImpl::process_bundles(const pb::FetchBundlesResponse& b, const std::string& name, bool replace) {
   HUSH_TRY_ASSIGN(auto identity, crypto::PublicKey::deserialize(as_bytes(b.identity_key())));
   std::vector<signal::PreKeyBundle> bundles;
   for (const auto& d : b.bundles()) {
@@ -261,6 +269,175 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
   return make_error(Errc::stale_devices, "device list kept changing");
 }
 
+namespace {
+
+/// The SdkState name of the time (ms, 8 bytes little-endian) a username's
+/// binding was last checked with hushd.
+std::string checked_state(const std::string& name) { return "directory_checked/" + name; }
+
+Bytes u64_bytes(std::uint64_t v) {
+  Bytes out(8);
+  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  return out;
+}
+
+std::optional<std::uint64_t> u64_of(ByteView b) {
+  if (b.size() != 8) return std::nullopt;
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i) v |= std::uint64_t{b[i]} << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+Result<Bytes> ClientImpl::recipient_of(const std::string& name, bool force) {
+  HUSH_TRY_ASSIGN(auto cached, directory_.account_of(name));
+  if (cached && !force) {
+    HUSH_TRY_ASSIGN(auto checked, state_.get(checked_state(name)));
+    const auto at = checked ? u64_of((*checked).expose()) : std::nullopt;
+    // Fresh enough: no lookup on the hot path. hushd still refuses the send
+    // (not_found) if the name is no longer this account's.
+    if (at && now_ms() >= *at && now_ms() - *at < options_.directory_recheck_ms) return std::move(*cached);
+  }
+  HUSH_TRY_ASSIGN(Bytes recipient, account_of(name, true));
+  HUSH_TRY(state_.put(checked_state(name), u64_bytes(now_ms())));
+  if (cached && *cached != recipient) {
+    // The name moved to another account (a reinstall, or a lying server):
+    // the sessions with the old one go, and the new account's identity key
+    // must pass the trust check when its bundles arrive (never trusted
+    // silently: untrusted_identity until `hush trust`).
+    if (options_.on_log) options_.on_log("event=username_moved");
+    HUSH_TRY_ASSIGN(auto old_devices, protocol_.sessions.devices(name));
+    for (auto d : old_devices) HUSH_TRY(protocol_.sessions.delete_session({name, d}));
+  }
+  return recipient;
+}
+
+Status ClientImpl::repair_from_stale(const pb::AccountStaleDevices& entry, const std::string& name,
+                                     ByteView account_id) {
+  const auto& stale = entry.devices();
+  for (auto id : stale.extra()) HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
+  for (auto id : stale.stale()) HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
+  // The answer carries the bundles (one request saved per device); one it
+  // could not fetch for us (a limit) is fetched here.
+  if (entry.has_bundles() && entry.bundles().bundles_size() > 0) HUSH_TRY(process_bundles(entry.bundles(), name));
+  HUSH_TRY_ASSIGN(auto have, protocol_.sessions.devices(name));
+  auto held = [&](std::uint32_t id) { return std::find(have.begin(), have.end(), signal::DeviceId{id}) != have.end(); };
+  for (auto id : stale.stale()) {
+    if (!held(id)) HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+  }
+  for (auto id : stale.missing()) {
+    if (!held(id)) HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+  }
+  return ok();
+}
+
+Status ClientImpl::send_with_sync(const store::Account& me, ByteView recipient, const std::string& name,
+                                  ByteView padded, ByteView copy, const MessageId& id, SentMessage& sent) {
+  auto parsed = from_hex(me.account_id);
+  const Bytes mine_bytes = parsed ? std::move(*parsed) : Bytes{};
+  const ByteView mine(mine_bytes);
+  const Bytes sync_id = sync_message_id(id);
+  bool with_sync = mine.size() == 16;
+  // Sessions to set up before encrypting: a first contact (one fetch for
+  // all its devices), and any device whose session was archived (its peer
+  // could not decrypt it, docs/protocol.md §7.6).
+  auto prepare = [&](ByteView account, const std::string& who, bool own) -> Result<std::vector<signal::DeviceId>> {
+    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(who));
+    if (own) std::erase(devices, me.device_id);
+    if (devices.empty() && !own) {
+      HUSH_TRY(fetch_and_process_bundles(account, who, std::nullopt));
+      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(who));
+      if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
+    }
+    for (auto device : devices) {
+      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({who, device}));
+      if (record && !record->has_current_state()) HUSH_TRY(fetch_and_process_bundles(account, who, device.value));
+    }
+    return devices;
+  };
+  for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
+    HUSH_TRY_ASSIGN(auto devices, prepare(recipient, name, false));
+    std::vector<signal::DeviceId> own;
+    if (with_sync) {
+      auto prepared = prepare(mine, me.username, true);
+      if (prepared) {
+        own = std::move(*prepared);
+      } else {  // our own devices cannot be repaired now: the recipient still gets it
+        with_sync = false;
+        if (options_.on_log) options_.on_log("event=sync_copy_failed");
+      }
+    }
+    pb::ClientFrame f;
+    auto* req = f.mutable_send_message();
+    req->set_destination(str(recipient));
+    req->set_message_id(str(id.view()));
+    req->set_partial(true);
+    req->set_bundles_on_stale(true);
+    req->set_destination_username(name);
+    if (with_sync) req->set_sync_message_id(str(sync_id));
+    // Encrypt-and-store as one exclusive transaction (BEGIN IMMEDIATE), as
+    // send_to_account: no network call while the store is held.
+    auto encrypt = [&](const std::string& who, const std::vector<signal::DeviceId>& to, ByteView plain,
+                       google::protobuf::RepeatedPtrField<pb::OutgoingMessage>& out) -> Status {
+      for (auto device : to) {
+        const signal::ProtocolAddress address{who, device};
+        HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
+        if (!record || !record->has_current_state()) continue;
+        const auto registration = record->current_state()->remote_registration_id;
+        signal::SessionCipher cipher(protocol_.stores(), address);
+        HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(plain, rng_));  // rng: SPQR steps (version 4)
+        auto* m = out.Add();
+        m->set_device_id(device.value);
+        m->set_registration_id(registration.value);
+        m->set_type(static_cast<std::uint32_t>(ct.type));
+        m->set_ciphertext(str(ct.serialized));
+      }
+      return ok();
+    };
+    Status encrypted = store_->transaction([&]() -> Status {
+      req->clear_messages();
+      req->clear_sync_messages();
+      HUSH_TRY(encrypt(name, devices, padded, *req->mutable_messages()));
+      HUSH_TRY(sent_.keep(id.view(), recipient, name, padded));
+      if (!with_sync) return ok();
+      HUSH_TRY(encrypt(me.username, own, copy, *req->mutable_sync_messages()));
+      return sent_.keep(sync_id, mine, me.username, copy);
+    });
+    HUSH_TRY(encrypted);
+    HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
+    if (r.status() == 200) {
+      sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
+      sent.duplicate = r.send_message().duplicate();
+      for (const auto& refused : r.send_message().refused()) {
+        const bool ours = refused.account() == str(mine);
+        sent.refused.push_back(RefusedCopy{ours ? me.username : name, refused.device_id(), refused.reason()});
+      }
+      return ok();
+    }
+    const Errc code = net::errc_from_status(r.status(), r.message());
+    if (code != Errc::stale_devices) return make_error(code, "send refused");
+    if (r.has_stale_devices()) {  // a server without issue #16's answer: the recipient only
+      pb::AccountStaleDevices entry;
+      entry.set_account(str(recipient));
+      *entry.mutable_devices() = r.stale_devices();
+      HUSH_TRY(repair_from_stale(entry, name, recipient));
+    }
+    for (const auto& entry : r.multi_stale_devices().accounts()) {
+      if (entry.account() == str(recipient)) {
+        HUSH_TRY(repair_from_stale(entry, name, recipient));
+      } else if (with_sync && entry.account() == str(mine)) {
+        if (!repair_from_stale(entry, me.username, mine)) {
+          with_sync = false;  // as above: the recipient still gets it
+          if (options_.on_log) options_.on_log("event=sync_copy_failed");
+        }
+      }
+    }
+    if (options_.on_log) options_.on_log("event=stale_devices_retry");
+  }
+  return make_error(Errc::stale_devices, "device list kept changing");
+}
+
 Result<SentMessage> ClientImpl::send_text(std::string_view username, std::string_view text) {
   const MessageId id = MessageId::generate(rng_);
   return send_text_as(username, text, id, now_ms());
@@ -273,44 +450,32 @@ Result<SentMessage> ClientImpl::send_text_as(std::string_view username, std::str
   const std::string name = normalize_username(username);
   if (text.size() > content::kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
   (void)retry_group_outbox();  // queued group changes go out before new work
-  // The name is looked up afresh on every send: if it now belongs to another
-  // account (a reinstall, or a lying server), the sessions with the old one
-  // are dropped and the new account's identity key must pass the trust check.
-  HUSH_TRY_ASSIGN(auto cached, directory_.account_of(name));
-  HUSH_TRY_ASSIGN(Bytes recipient, account_of(name, true));
-  if (cached && *cached != recipient) {
-    HUSH_TRY_ASSIGN(auto old_devices, protocol_.sessions.devices(name));
-    for (auto d : old_devices) HUSH_TRY(protocol_.sessions.delete_session({name, d}));
-  }
 
   SentMessage sent;
   sent.id = message_id;
   const std::uint64_t ts = timestamp_ms;
   HUSH_TRY_ASSIGN(auto padded, encode_frame({me.username, "", text_content(sent.id, ts, as_bytes(text))}));
-  HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent, true, true));
-
-  // A copy for our own other devices, so they show what we sent.
-  if (to_hex(recipient) != me.account_id) {
-    auto mine = from_hex(me.account_id);
-    pb::ClientFrame list;
-    list.mutable_list_devices();
-    auto devices = request_ok(std::move(list));
-    Status sync = ok();
-    if (mine && devices) {
-      HUSH_TRY_ASSIGN(auto have, protocol_.sessions.devices(me.username));
-      for (const auto& d : devices->devices().devices()) {
-        signal::DeviceId id{d.device_id()};
-        if (id == me.device_id || std::find(have.begin(), have.end(), id) != have.end()) continue;
-        sync = fetch_and_process_bundles(*mine, me.username, d.device_id());
-        if (!sync) break;
-      }
-      if (sync) {
-        HUSH_TRY_ASSIGN(auto copy, encode_frame({me.username, name, text_content(sent.id, ts, as_bytes(text))}));
-        SentMessage ignored;
-        sync = send_to_account(me, *mine, me.username, copy.expose(), sync_message_id(sent.id), ignored);
-      }
+  // The cached binding of the name (issue #16: no lookup on the hot path);
+  // hushd refuses the send as not_found when the name is no longer that
+  // account's, and then it is looked up once more.
+  // Without a session with the name a fetch follows anyway (a first
+  // contact, or a key change still untrusted): the binding is checked then
+  // too, so a name that moved again is never answered with an older key.
+  HUSH_TRY_ASSIGN(auto sessions, protocol_.sessions.devices(name));
+  HUSH_TRY_ASSIGN(Bytes recipient, recipient_of(name, sessions.empty()));
+  if (to_hex(recipient) == me.account_id) {  // a note to ourselves: our other devices, no sync copy
+    HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent, true, true));
+  } else {
+    // One request: the recipient's devices and, as the sync copy, ours.
+    HUSH_TRY_ASSIGN(auto copy, encode_frame({me.username, name, text_content(sent.id, ts, as_bytes(text))}));
+    Status st = send_with_sync(me, recipient, name, padded.expose(), copy.expose(), sent.id, sent);
+    if (st.code() == Errc::not_found) {
+      HUSH_TRY_ASSIGN(Bytes again, recipient_of(name, true));
+      if (again == recipient) return st.error();  // the account itself refused: nothing to retry
+      recipient = std::move(again);
+      st = send_with_sync(me, recipient, name, padded.expose(), copy.expose(), sent.id, sent);
     }
-    if ((!sync || !devices) && options_.on_log) options_.on_log("event=sync_copy_failed");
+    HUSH_TRY(st);
   }
 
   store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, name, std::nullopt, ts,
@@ -582,7 +747,9 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
   const auto give_up = std::chrono::steady_clock::now() + wait;
   bool any = false;
+  bool keys_low = false;
   int redeliveries = 0;
+  std::vector<std::uint64_t> to_ack;  // acknowledged together after the drain (issue #16)
   for (;;) {
     // Until the first message, wait as long as the caller allows; then only
     // until hushd's QueueEmpty (or, from a server that sends none, a quiet
@@ -597,8 +764,9 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
       quiet = std::max(quiet, left);
     }
     auto next = c->next_envelope(quiet, mode);
+    keys_low = c->take_pre_keys_low() || keys_low;
     if (!next) {
-      drop_connection();
+      drop_connection();  // closed: what was not acked comes again, de-duplicated
       if (!any) return next.error();
       break;
     }
@@ -607,6 +775,7 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
       // new connection makes hushd push them again. Bounded.
       if (released_ && redeliveries++ < 2) {
         (void)retry_group_outbox();
+        (void)ack_batch(to_ack);  // before the connection goes: no redelivery of what is done
         drop_connection();
         held_pending_ = released_ = false;
         HUSH_TRY_ASSIGN(c, connection());
@@ -617,21 +786,34 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
     any = true;
     bool ack = false;
     HUSH_TRY(process_envelope(**next, out, ack));
-    if (ack) {
-      pb::ClientFrame f;
-      f.mutable_ack()->set_seq((*next)->seq());
-      auto r = request(std::move(f));  // a lost ack is harmless: redelivery is de-duplicated
-      if (!r) {
-        after_envelope(out);
-        break;
-      }
+    // Acknowledged once the drain is over, in one request: exactly-once
+    // rests on the received ids committed with each envelope, so an ack
+    // lost to a crash or a closed connection only brings a redelivery that
+    // is recognised and acked again.
+    if (ack) to_ack.push_back((*next)->seq());
+    if (to_ack.size() >= kAckBatch && !ack_batch(to_ack)) {
+      after_envelope(out);
+      break;
     }
     after_envelope(out);  // decryption errors and resends: requests of their own
     HUSH_TRY_ASSIGN(c, connection());
   }
+  (void)ack_batch(to_ack);  // a lost ack is harmless: redelivery is de-duplicated
   (void)retry_group_outbox();  // notices queued while receiving (§8.7)
-  (void)housekeeping();
+  (void)maybe_housekeeping(keys_low);
   return out;
+}
+
+Status ClientImpl::ack_batch(std::vector<std::uint64_t>& seqs) {
+  if (seqs.empty()) return ok();
+  pb::ClientFrame f;
+  auto* ack = f.mutable_ack();
+  ack->set_seq(seqs.front());  // a server before issue #16 reads this one only (the rest come again)
+  for (auto seq : seqs) ack->add_seqs(seq);
+  seqs.clear();
+  HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
+  if (r.status() != 200) return make_error(net::errc_from_status(r.status(), r.message()), "ack refused");
+  return ok();
 }
 
 Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_message, std::stop_token stop,
@@ -652,39 +834,42 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
       continue;
     }
     backoff = options_.reconnect_min;
-    (void)housekeeping();
+    (void)maybe_housekeeping(false);
     (void)retry_group_outbox();
     (void)send_requested_resends();
+    std::vector<std::uint64_t> to_ack;  // acked per kAckBatch, or as soon as nothing is waiting
     while (!stop.stop_requested()) {
       auto conn = connection();
       if (!conn) break;
-      auto next = (*conn)->next_envelope(kTick);
+      auto next = (*conn)->next_envelope(to_ack.empty() ? kTick : std::chrono::milliseconds::zero());
       if (!next) {
         drop_connection();
         break;
       }
-      if ((*conn)->take_pre_keys_low()) (void)housekeeping();  // hushd said: one-time pre-keys (EC or Kyber) run low
+      // hushd said: one-time pre-keys (EC or Kyber) run low
+      if ((*conn)->take_pre_keys_low()) (void)maybe_housekeeping(true);
       if (*next) {
         std::vector<ReceivedMessage> out;
         bool ack = false;
         HUSH_TRY(process_envelope(**next, out, ack));
-        if (ack) {
-          pb::ClientFrame f;
-          f.mutable_ack()->set_seq((*next)->seq());
-          (void)request(std::move(f));
-        }
+        if (ack) to_ack.push_back((*next)->seq());
+        if (to_ack.size() >= kAckBatch) (void)ack_batch(to_ack);
         after_envelope(out);
         for (const auto& m : out) on_message(m);
+      } else {
+        (void)ack_batch(to_ack);  // the queue is empty for now: ack what came
       }
       if (released_) {  // held group messages can open now: reconnect so they come again (§8.7)
         held_pending_ = released_ = false;
         (void)retry_group_outbox();
+        (void)ack_batch(to_ack);
         drop_connection();
         break;
       }
       if (std::chrono::steady_clock::now() - last_outbox_pass_ >= kOutboxRetryInterval) (void)retry_group_outbox();
       if (on_tick) on_tick();
     }
+    if (!to_ack.empty() && conn_ && conn_->is_open()) (void)ack_batch(to_ack);  // stopped: ack what came
   }
   return ok();
 }

@@ -249,6 +249,30 @@ Result<Identity> ClientImpl::whoami() {
                   to_hex(identity.public_key.serialize())};
 }
 
+namespace {
+
+/// The SdkState name of the time (ms, 8 bytes little-endian) housekeeping
+/// last asked hushd for the pre-key count.
+constexpr std::string_view kHousekeepingAt = "housekeeping_at";
+
+}  // namespace
+
+Status ClientImpl::maybe_housekeeping(bool pushed_low) {
+  if (!pushed_low) {
+    HUSH_TRY_ASSIGN(auto at, state_.get(kHousekeepingAt));
+    if (at && (*at).expose().size() == 8) {
+      std::uint64_t last = 0;
+      for (std::size_t i = 0; i < 8; ++i) last |= std::uint64_t{(*at).expose()[i]} << (8 * i);
+      const std::uint64_t now = now_ms();
+      // Not due: no request. hushd pushes PreKeysLow when a fetch leaves few
+      // one-time pre-keys, and the signed pre-key's rotation is weekly.
+      if (now >= last && now - last < options_.housekeeping_interval_ms) return ok();
+    }
+  }
+  HUSH_TRY(housekeeping());
+  return ok();
+}
+
 Result<HousekeepingReport> ClientImpl::housekeeping() {
   HousekeepingReport report;
   HUSH_TRY(account());
@@ -259,6 +283,12 @@ Result<HousekeepingReport> ClientImpl::housekeeping() {
   pb::ClientFrame count;
   count.mutable_pre_key_count();
   HUSH_TRY_ASSIGN(auto counted, request_ok(std::move(count)));
+  {
+    // When hushd last answered (maybe_housekeeping's schedule).
+    Bytes at(8);
+    for (std::size_t i = 0; i < 8; ++i) at[i] = static_cast<std::uint8_t>(now_ms() >> (8 * i));
+    HUSH_TRY(state_.put(kHousekeepingAt, at));
+  }
   // Drained one-time pre-keys (docs/protocol.md §7.8): the server lists the
   // ids it still holds; ours that it does not were handed out. Their private
   // keys go once the grace period since we first saw that has passed. A

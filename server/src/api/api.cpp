@@ -90,7 +90,7 @@ FrameResult Api::handle_frame(const DeviceAddress& caller, ByteView frame) {
   }
   Bytes bytes(out.ByteSizeLong());
   out.SerializeWithCachedSizesToArray(bytes.data());
-  return FrameResult{std::move(bytes), response.status(), kind};
+  return FrameResult{std::move(bytes), response.status(), kind, {}};
 }
 
 }  // namespace hush::server::api

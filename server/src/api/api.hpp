@@ -67,6 +67,10 @@ struct FrameResult {
   Bytes frame;
   std::uint32_t status = 0;
   std::string_view kind = "";  ///< request type name, static storage
+  /// Set by a completion whose answer needs blocking work (a stale send's
+  /// pre-key bundles, issue #16): the caller runs it off the I/O and writer
+  /// threads and sends what it returns instead (`frame` is then empty).
+  std::function<FrameResult()> finish_blocking{};
 };
 
 /// Completion of Api::handle_frame_async: the response and, for a 1:1 send,

@@ -8,6 +8,8 @@
 #include "api/handlers.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 namespace hush::server::api {
@@ -16,7 +18,7 @@ namespace {
 FrameResult finish(pb::ServerFrame& out, std::string_view kind) {
   Bytes bytes(out.ByteSizeLong());
   out.SerializeWithCachedSizesToArray(bytes.data());
-  return FrameResult{std::move(bytes), out.response().status(), kind};
+  return FrameResult{std::move(bytes), out.response().status(), kind, {}};
 }
 
 /// A response frame for request `id` filled by `fill(response)`.
@@ -38,9 +40,11 @@ std::vector<DirectPush> pushes_of(const SendDetails& details) {
     auto d = std::find_if(m.deliveries.begin(), m.deliveries.end(),
                           [&device = device](const Delivery& x) { return x.recipient == device; });
     HUSH_CHECK(d != m.deliveries.end() && d->body_index < m.bodies.size());  // the Store queued what we sent
+    // The sync copies (our own other devices) carry their own id, as stored.
+    const MessageId& id =
+        m.sync_message_id && device.account == m.sender.account ? *m.sync_message_id : m.message_id;
     out.push_back(DirectPush{peer_id(device), raw(seq),
-                             envelope_frame(seq, m.sender, m.message_id, m.server_time, d->type,
-                                            m.bodies[d->body_index])});
+                             envelope_frame(seq, m.sender, id, m.server_time, d->type, m.bodies[d->body_index])});
   }
   return out;
 }
@@ -60,13 +64,30 @@ bool Api::handle_frame_async(const DeviceAddress& caller, ByteView frame, FrameD
         done(respond(id, kind, [&](pb::Response& r) { set_error(r, send.code()); }), {});
         return true;
       }
-      s_.messages.send_async(*send, Announce::caller,
-                             [id, done = std::move(done)](Result<SendReceipt> receipt, const SendDetails& details) {
-                               auto result = respond(id, kind, [&](pb::Response& r) {
-                                 answer_send(r, receipt, details.mismatches);
-                               });
-                               done(std::move(result), receipt ? pushes_of(details) : std::vector<DirectPush>{});
-                             });
+      const bool multi = multi_stale_answer(request.send_message());
+      const bool bundles = request.send_message().bundles_on_stale();
+      s_.messages.send_async(
+          *send, Announce::caller,
+          [this, caller, id, multi, bundles, recipient = send->recipient, done = std::move(done)](
+              Result<SendReceipt> receipt, const SendDetails& details) {
+            pb::ServerFrame out;
+            auto& response = *out.mutable_response();
+            response.set_id(id);
+            answer_send(response, receipt, details.mismatches, recipient, multi);
+            if (bundles && response.status() == 410) {
+              // Fetching bundles blocks (it takes one-time pre-keys): not on
+              // this writer thread. The caller finishes it on its pool.
+              FrameResult later;
+              later.kind = kind;
+              later.finish_blocking = [this, caller, out = std::move(out)]() mutable {
+                HandlerContext ctx{s_, caller};
+                add_stale_bundles(ctx, *out.mutable_response());
+                return finish(out, kind);
+              };
+              return done(std::move(later), {});
+            }
+            done(finish(out, kind), receipt ? pushes_of(details) : std::vector<DirectPush>{});
+          });
       return true;
     }
     case F::kSendMulti: {
@@ -91,16 +112,56 @@ bool Api::handle_frame_async(const DeviceAddress& caller, ByteView frame, FrameD
     }
     case F::kAck: {
       static constexpr std::string_view kind = "ack";
-      s_.messages.ack_async(caller, Seq{request.ack().seq()}, [id, done = std::move(done)](Status acked) {
-        done(respond(id, kind, [&](pb::Response& r) {
-          if (acked) {
-            set_ok(r);
-          } else {
-            set_error(r, acked.code());
+      auto seqs = parse_ack(request.ack());
+      if (!seqs || seqs->empty()) {
+        const Errc code = seqs ? Errc::not_found : seqs.code();  // seq 0 names no row
+        done(respond(id, kind, [&](pb::Response& r) { set_error(r, code); }), {});
+        return true;
+      }
+      if (request.ack().seqs_size() == 0) {  // an older client: one envelope
+        s_.messages.ack_async(caller, seqs->front(), [id, done = std::move(done)](Status acked) {
+          done(respond(id, kind, [&](pb::Response& r) {
+            if (acked) {
+              set_ok(r);
+            } else {
+              set_error(r, acked.code());
+            }
+          }),
+               {});
+        });
+        return true;
+      }
+      // A batch (issue #16): one ack per row, all in the same group commit
+      // as a rule; answered once the last completes, with the first error
+      // other than not_found (a row already gone is acknowledged).
+      struct Batch {
+        std::mutex mutex;
+        std::size_t left = 0;
+        Errc error = Errc::ok;
+        FrameDone done;
+      };
+      auto batch = std::make_shared<Batch>();
+      batch->left = seqs->size();
+      batch->done = std::move(done);
+      for (Seq seq : *seqs) {
+        s_.messages.ack_async(caller, seq, [id, batch](Status acked) {
+          Errc error = Errc::ok;
+          {
+            std::lock_guard lock(batch->mutex);
+            if (!acked && acked.code() != Errc::not_found && batch->error == Errc::ok) batch->error = acked.code();
+            if (--batch->left > 0) return;
+            error = batch->error;
           }
-        }),
-             {});
-      });
+          batch->done(respond(id, kind, [&](pb::Response& r) {
+            if (error == Errc::ok) {
+              set_ok(r);
+            } else {
+              set_error(r, error);
+            }
+          }),
+                      {});
+        });
+      }
       return true;
     }
     default:

@@ -40,9 +40,27 @@ void handle_provision_device(HandlerContext& ctx, const pb::ProvisionDeviceReque
 /// The mailbox requests, parsed and bounded (message_handlers.cpp).
 Result<SendRequest> parse_send(const DeviceAddress& caller, const pb::SendMessageRequest& request);
 Result<MultiSendRequest> parse_send_multi(const DeviceAddress& caller, const pb::SendMultiRequest& request);
-/// A send's answer from its outcome (`mismatches` read only on stale_devices).
+/// A send's answer from its outcome (`mismatches` read only on
+/// stale_devices): `stale_devices` for the recipient's mismatch, or, when
+/// `multi` (a send with sync copies or bundles_on_stale), status 410 with
+/// `multi_stale_devices`, one entry per account, without bundles.
 void answer_send(pb::Response& response, const Result<SendReceipt>& receipt,
-                 const std::vector<DeviceMismatch>& mismatches);
+                 const std::vector<DeviceMismatch>& mismatches, const AccountId& recipient, bool multi);
+/// Whether a send's stale answer is multi_stale_devices / carries bundles.
+[[nodiscard]] bool multi_stale_answer(const pb::SendMessageRequest& request);
+/// Adds to a send's 410 multi_stale_devices answer the bundles of every
+/// missing and stale device (blocking: it takes one-time pre-keys, with the
+/// limits of a bundle fetch by the caller; a device whose fetch is refused
+/// is left out and the client fetches it itself).
+void add_stale_bundles(HandlerContext& ctx, pb::Response& response);
+/// One device's pre-key bundle on the wire (key_handlers.cpp).
+void fill_bundle(const PreKeyBundle& bundle, pb::DeviceBundle& out);
+/// The seqs an AckRequest names (`seq` and `seqs`, zeros left out), or
+/// invalid_argument for more than kMaxAckBatch.
+Result<std::vector<Seq>> parse_ack(const pb::AckRequest& request);
+/// Most envelopes one AckRequest acknowledges: ten drains' pages
+/// (kMaxPendingPage); bounds one request's work in the writer.
+inline constexpr std::size_t kMaxAckBatch = 1'000;
 void answer_send_multi(pb::Response& response, const Result<SendReceipt>& receipt,
                        const std::vector<DeviceMismatch>& mismatches);
 /// The ServerFrame carrying one pushed Envelope.

@@ -95,6 +95,8 @@ Result<AccountId> resolve_target(HandlerContext& ctx, const pb::FetchBundlesRequ
   return make_error(Errc::invalid_argument, "bundle target");
 }
 
+}  // namespace
+
 void fill_bundle(const PreKeyBundle& bundle, pb::DeviceBundle& out) {
   out.set_device_id(raw(bundle.device));
   out.set_registration_id(raw(bundle.registration_id));
@@ -114,8 +116,6 @@ void fill_bundle(const PreKeyBundle& bundle, pb::DeviceBundle& out) {
     kyber->set_signature(to_string(bundle.kyber_pre_key->signature));
   }
 }
-
-}  // namespace
 
 Bytes Api::pre_keys_low_frame(PreKeyCounts left) {
   pb::ServerFrame frame;

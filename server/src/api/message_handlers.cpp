@@ -45,7 +45,64 @@ Result<SendRequest> parse_send(const DeviceAddress& caller, const pb::SendMessag
     send.copies.push_back(
         OutgoingCopy{DeviceId{m.device_id()}, RegistrationId{m.registration_id()}, m.type(), to_bytes(m.ciphertext())});
   }
+  if (!request.sync_message_id().empty()) {
+    // Bound before copying, as parse_send_multi does (the service checks again).
+    if (static_cast<std::size_t>(request.sync_messages_size()) > kMaxDevicesPerSend)
+      return make_error(Errc::invalid_argument, "too many copies");
+    MessageId sync{};
+    if (request.sync_message_id().size() != sync.size()) return make_error(Errc::bad_length, "sync message id");
+    std::copy(request.sync_message_id().begin(), request.sync_message_id().end(), sync.begin());
+    send.sync_message_id = sync;
+    for (const auto& m : request.sync_messages()) {
+      send.sync_copies.push_back(OutgoingCopy{DeviceId{m.device_id()}, RegistrationId{m.registration_id()}, m.type(),
+                                              to_bytes(m.ciphertext())});
+    }
+  } else if (request.sync_messages_size() > 0) {
+    return make_error(Errc::invalid_argument, "sync copies without an id");
+  }
+  if (!request.destination_username().empty()) {
+    HUSH_TRY_ASSIGN(auto name, AccountService::normalize_username(request.destination_username()));
+    send.expected_username = std::move(name);
+  }
   return send;
+}
+
+bool multi_stale_answer(const pb::SendMessageRequest& request) {
+  return request.bundles_on_stale() || !request.sync_message_id().empty();
+}
+
+Result<std::vector<Seq>> parse_ack(const pb::AckRequest& request) {
+  if (static_cast<std::size_t>(request.seqs_size()) > kMaxAckBatch)
+    return make_error(Errc::invalid_argument, "too many seqs");
+  std::vector<Seq> out;
+  out.reserve(static_cast<std::size_t>(request.seqs_size()) + 1);
+  if (request.seq() != 0) out.push_back(Seq{request.seq()});
+  for (auto seq : request.seqs()) {
+    if (seq != 0) out.push_back(Seq{seq});
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void add_stale_bundles(HandlerContext& ctx, pb::Response& response) {
+  if (!response.has_multi_stale_devices()) return;
+  for (auto& entry : *response.mutable_multi_stale_devices()->mutable_accounts()) {
+    auto account = AccountId::from_bytes(hush::as_bytes(entry.account()));
+    if (!account) continue;
+    auto* out = entry.mutable_bundles();
+    out->set_account_id(entry.account());
+    auto add = [&](std::uint32_t id) {
+      auto bundles = ctx.services.keys.fetch_bundles_for(ctx.caller, *account, DeviceId{id});
+      if (!bundles) return;  // rate limited or gone: the client fetches that device itself
+      for (const auto& b : *bundles) {
+        if (out->identity_key().empty()) out->set_identity_key(to_string(b.identity_key.serialize()));
+        fill_bundle(b, *out->add_bundles());
+      }
+    };
+    for (auto id : entry.devices().missing()) add(id);
+    for (auto id : entry.devices().stale()) add(id);
+  }
 }
 
 Result<MultiSendRequest> parse_send_multi(const DeviceAddress& caller, const pb::SendMultiRequest& request) {
@@ -92,15 +149,22 @@ void answer_send_multi(pb::Response& response, const Result<SendReceipt>& receip
 }
 
 void answer_send(pb::Response& response, const Result<SendReceipt>& receipt,
-                 const std::vector<DeviceMismatch>& mismatches) {
+                 const std::vector<DeviceMismatch>& mismatches, const AccountId& recipient, bool multi) {
+  if (multi) {
+    answer_send_multi(response, receipt, mismatches);
+    if (!receipt && receipt.code() == Errc::stale_devices) response.set_status(410);  // a 1:1 send's status
+    return;
+  }
   if (receipt) return set_receipt(response, *receipt);
   set_error(response, receipt.code());
-  if (receipt.code() != Errc::stale_devices || mismatches.empty()) return;
-  const DeviceMismatch& mismatch = mismatches.front();  // a 1:1 send names one account
-  auto* stale = response.mutable_stale_devices();
-  fill_ids(mismatch.missing, *stale->mutable_missing());
-  fill_ids(mismatch.extra, *stale->mutable_extra());
-  fill_ids(mismatch.stale, *stale->mutable_stale());
+  if (receipt.code() != Errc::stale_devices) return;
+  for (const DeviceMismatch& mismatch : mismatches) {
+    if (mismatch.account != recipient) continue;  // without sync copies only the recipient is checked
+    auto* stale = response.mutable_stale_devices();
+    fill_ids(mismatch.missing, *stale->mutable_missing());
+    fill_ids(mismatch.extra, *stale->mutable_extra());
+    fill_ids(mismatch.stale, *stale->mutable_stale());
+  }
 }
 
 void handle_send_multi(HandlerContext& ctx, const pb::SendMultiRequest& request, pb::Response& response) {
@@ -113,13 +177,22 @@ void handle_send_multi(HandlerContext& ctx, const pb::SendMultiRequest& request,
 void handle_send_message(HandlerContext& ctx, const pb::SendMessageRequest& request, pb::Response& response) {
   auto send = parse_send(ctx.caller, request);
   if (!send) return set_error(response, send.code());
-  std::vector<DeviceMismatch> mismatches(1);
-  answer_send(response, ctx.services.messages.send(*send, mismatches.front()), mismatches);
+  std::vector<DeviceMismatch> mismatches;
+  answer_send(response, ctx.services.messages.send(*send, mismatches), mismatches, send->recipient,
+              multi_stale_answer(request));
+  if (request.bundles_on_stale() && response.status() == 410) add_stale_bundles(ctx, response);
 }
 
 void handle_ack(HandlerContext& ctx, const pb::AckRequest& request, pb::Response& response) {
-  const Status acked = ctx.services.messages.ack(ctx.caller, Seq{request.seq()});
-  if (!acked) return set_error(response, acked.code());
+  auto seqs = parse_ack(request);
+  if (!seqs) return set_error(response, seqs.code());
+  if (seqs->empty()) return set_error(response, Errc::not_found);  // seq 0 names no row
+  const bool batch = request.seqs_size() > 0;
+  for (Seq seq : *seqs) {
+    const Status acked = ctx.services.messages.ack(ctx.caller, seq);
+    // In a batch a row already gone is acknowledged (a redelivery acked twice).
+    if (!acked && !(batch && acked.code() == Errc::not_found)) return set_error(response, acked.code());
+  }
   set_ok(response);
 }
 

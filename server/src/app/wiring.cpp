@@ -19,7 +19,7 @@ net::FrameReply ApiApplication::handle_frame(const net::Peer& peer, ByteView fra
   auto device = api::parse_peer_id(peer.id);
   HUSH_CHECK(device.has_value());  // we made this id in authenticate()
   auto result = api_.handle_frame(*device, frame);
-  return net::FrameReply{std::move(result.frame), result.status, result.kind};
+  return net::FrameReply{std::move(result.frame), result.status, result.kind, {}};
 }
 
 // Sends, fan-outs and acks skip the service pool: they are answered from the
@@ -32,7 +32,14 @@ bool ApiApplication::handle_frame_async(const net::Peer& peer, ByteView frame, c
     std::vector<net::PeerPush> out;
     out.reserve(pushes.size());
     for (auto& p : pushes) out.push_back(net::PeerPush{std::move(p.peer), p.seq, std::move(p.frame)});
-    done(net::FrameReply{std::move(result.frame), result.status, result.kind}, std::move(out));
+    net::FrameReply reply{std::move(result.frame), result.status, result.kind, {}};
+    if (result.finish_blocking) {
+      reply.finish_blocking = [rest = std::move(result.finish_blocking)] {
+        api::FrameResult r = rest();
+        return net::FrameReply{std::move(r.frame), r.status, r.kind, {}};
+      };
+    }
+    done(std::move(reply), std::move(out));
   });
 }
 

@@ -39,6 +39,9 @@ struct FrameReply {
   Bytes frame;
   std::uint32_t status = 0;    ///< the status code carried in the frame
   std::string_view kind = "";  ///< the request type ("send_message"); static storage
+  /// Set only by handle_frame_async's completion when the rest of the answer
+  /// blocks: net runs it on the service pool and sends its reply instead.
+  std::function<FrameReply()> finish_blocking{};
 };
 
 /// Completion of Application::handle_frame_async, called once, from any

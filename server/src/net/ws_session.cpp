@@ -165,6 +165,16 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     pusher_signal_.notify();
   }
 
+  /// Answers an asynchronous request on the strand (from any thread).
+  static void post_answer(const std::shared_ptr<WsSession>& self, FrameReply reply) {
+    asio::post(self->ws_.get_executor(), [self, reply = std::move(reply)]() mutable {
+      --self->in_flight_;
+      self->answer(std::move(reply));
+      self->room_signal_.notify();
+      if (self->close_after_reply_ && self->in_flight_ == 0 && !self->handling_) self->begin_close();
+    });
+  }
+
   /// Hands `frame` to the application's non-blocking path; false when it
   /// must go through the service pool instead. The completion runs on any
   /// thread: it passes the pushes to the registry, then posts the reply to
@@ -190,12 +200,19 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
         if (self->ctx_.registry.push_frame(p.peer, p.seq, std::move(p.frame)) == 0)
           self->ctx_.app.mail_not_held(Peer{p.peer});
       }
-      asio::post(self->ws_.get_executor(), [self, reply = std::move(reply)]() mutable {
-        --self->in_flight_;
-        self->answer(std::move(reply));
-        self->room_signal_.notify();
-        if (self->close_after_reply_ && self->in_flight_ == 0 && !self->handling_) self->begin_close();
-      });
+      if (reply.finish_blocking) {
+        // The rest blocks (a stale send's bundles): finished on the service
+        // pool, then answered as below (the completion runs again, plain).
+        auto rest = std::move(reply.finish_blocking);
+        auto again = keep;  // this completion's copy: the pool task owns one too
+        asio::post(self->ctx_.pool, [keep = std::move(again), rest = std::move(rest)]() mutable {
+          FrameReply finished = rest();
+          finished.finish_blocking = nullptr;
+          post_answer(keep.self, std::move(finished));
+        });
+        return;
+      }
+      post_answer(self, std::move(reply));
     };
     ++in_flight_;  // before: done may run (and post its answer) at once
     bool taken = false;

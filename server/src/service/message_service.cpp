@@ -29,6 +29,27 @@ Result<NewMessage> MessageService::build_send(const SendRequest& request) const 
     if (same == msg.bodies.end()) msg.bodies.push_back(c.body);
     msg.deliveries.push_back(Delivery{DeviceAddress{request.recipient, c.device}, c.registration_id, c.type, index});
   }
+  if (request.expected_username) {
+    msg.expected_username = NewMessage::ExpectedName{request.recipient, *request.expected_username};
+  }
+  if (!request.sync_message_id) {
+    if (!request.sync_copies.empty()) return make_error(Errc::invalid_argument, "sync copies without an id");
+    return msg;
+  }
+  // The sync copies: the same checks, to the sender's own account.
+  if (request.recipient == request.sender.account) return make_error(Errc::invalid_argument, "sync copy to oneself");
+  if (request.sync_copies.size() > kMaxDevicesPerSend) return make_error(Errc::invalid_argument, "too many copies");
+  msg.sync_message_id = request.sync_message_id;
+  named.clear();
+  for (const OutgoingCopy& c : request.sync_copies) {
+    if (c.type == 0) return make_error(Errc::invalid_argument, "message type");
+    if (c.body.empty() || c.body.size() > kMaxBodySize) return make_error(Errc::bad_length, "message body");
+    if (!named.insert(c.device).second) return make_error(Errc::invalid_argument, "device named twice");
+    msg.bodies.push_back(c.body);
+    msg.deliveries.push_back(Delivery{DeviceAddress{request.sender.account, c.device}, c.registration_id, c.type,
+                                      static_cast<std::uint32_t>(msg.bodies.size() - 1)});
+  }
+  if (request.sync_copies.empty()) msg.exact_accounts.push_back(request.sender.account);
   return msg;
 }
 
@@ -61,16 +82,22 @@ Result<NewMessage> MessageService::build_multi(const MultiSendRequest& request) 
   return msg;
 }
 
-Result<SendReceipt> MessageService::send(const SendRequest& request, DeviceMismatch& mismatch) {
+Result<SendReceipt> MessageService::send(const SendRequest& request, std::vector<DeviceMismatch>& mismatches) {
+  mismatches.clear();
   HUSH_TRY_ASSIGN(auto msg, build_send(request));
-  std::vector<DeviceMismatch> mismatches;
   auto receipt = store_.store_message(msg, config_.queue_cap, mismatches);
   count_refusals(receipt);
-  if (!receipt) {
-    if (!mismatches.empty()) mismatch = std::move(mismatches.front());  // one account only
-    return receipt.error();
-  }
+  if (!receipt) return receipt.error();
   return announce(*receipt);
+}
+
+Result<SendReceipt> MessageService::send(const SendRequest& request, DeviceMismatch& mismatch) {
+  std::vector<DeviceMismatch> mismatches;
+  auto receipt = send(request, mismatches);
+  for (DeviceMismatch& m : mismatches) {
+    if (m.account == request.recipient) mismatch = std::move(m);
+  }
+  return receipt;
 }
 
 Result<SendReceipt> MessageService::send_multi(const MultiSendRequest& request,

@@ -16,6 +16,8 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
+#include <string>
 #include <span>
 #include <utility>
 #include <vector>
@@ -74,6 +76,15 @@ struct SendRequest {
   std::vector<OutgoingCopy> copies;
   /// The client shows refused copies: store the others (see SendReceipt).
   bool partial = false;
+  /// Issue #16, one request per send: the copies for the sender's own other
+  /// devices, queued under `sync_message_id` in the same transaction. With
+  /// the id set the sender's own account must be exact too (no copies: it
+  /// says it has no other device).
+  std::vector<OutgoingCopy> sync_copies{};
+  std::optional<MessageId> sync_message_id{};
+  /// The recipient's username as the sender's directory has it; another one
+  /// (the name moved) refuses the send with not_found. nullopt: not checked.
+  std::optional<std::string> expected_username{};
 };
 
 /// One recipient account of a fan-out: every one of its current devices
@@ -146,6 +157,11 @@ class MessageService {
   /// share of it (request.partial: those copies are listed in the receipt's
   /// `refused` instead, the others stored). storage_failure, unavailable.
   /// A retry with the same (sender, message_id) returns the first receipt.
+  /// With sync copies (request.sync_message_id) the sender's own account is
+  /// checked as well and `mismatches` gets one entry per account that
+  /// differs; not_found also when expected_username is not the recipient's.
+  Result<SendReceipt> send(const SendRequest& request, std::vector<DeviceMismatch>& mismatches);
+  /// send() with the recipient's mismatch only (a send without sync copies).
   Result<SendReceipt> send(const SendRequest& request, DeviceMismatch& mismatch);
 
   /// Stores one body for every named device of every recipient account

@@ -166,6 +166,7 @@ class MailboxWriter final : public BatchExecutor {
       if (r->kind != WriteRequest::Kind::send) continue;
       const NewMessage& m = static_cast<SendWrite&>(*r).message;
       keys.push_back(SentKey{m.sender, m.message_id});
+      if (m.sync_message_id) keys.push_back(SentKey{m.sender, *m.sync_message_id});
     }
     std::vector<SentRow> found;
     HUSH_TRY(find_sent(db_, keys, found));
@@ -241,6 +242,13 @@ class MailboxWriter final : public BatchExecutor {
         return ok();
       }
     }
+    if (m.expected_username) {
+      HUSH_TRY_ASSIGN(bool named, has_username(m.expected_username->account, m.expected_username->username));
+      if (!named) {  // the client's cached binding is out of date: it looks the name up again
+        w.result = make_error(Errc::not_found, "recipient username");
+        return ok();
+      }
+    }
     // The sender's view of each recipient account against the current
     // devices. Every account is checked (a fan-out learns all its stale
     // accounts in one answer); an unknown account refuses the send at once.
@@ -304,14 +312,34 @@ class MailboxWriter final : public BatchExecutor {
       ++dev->depth;
       ++dev->depth_delta;
       mark_dirty(d.recipient, *dev);
+      // A sync copy (our own other devices) goes under its own id (issue #16).
+      const MessageId* id =
+          m.sync_message_id && d.recipient.account == m.sender.account ? &*m.sync_message_id : &m.message_id;
       queue_rows_.push_back(QueueRow{d.recipient, seq, body_index[d.body_index], m.sender,
-                                     &m.message_id, std::int64_t{d.type}, now_ms});
+                                     id, std::int64_t{d.type}, now_ms});
       w.receipt.queued.emplace_back(d.recipient, Seq{static_cast<std::uint64_t>(seq)});
     }
     sent_rows_.push_back(SentRow{key, now_ms});
     stored_.emplace(key, now_ms);
+    if (m.sync_message_id) {
+      // Recorded too, so a copy sent alone under that id (an older client
+      // on another device of ours never does; a retry does not) is a duplicate.
+      SentKey sync{m.sender, *m.sync_message_id};
+      if (!earlier.contains(sync) && !stored_.contains(sync)) {
+        sent_rows_.push_back(SentRow{sync, now_ms});
+        stored_.emplace(sync, now_ms);
+      }
+    }
     w.receipt.server_time = m.server_time;
     return ok();
+  }
+
+  /// Whether `account` exists and holds `username` (in this transaction).
+  Result<bool> has_username(const AccountId& account, const std::string& username) {
+    HUSH_TRY_ASSIGN(auto q, db_.query("SELECT username FROM accounts WHERE id = ?"));
+    q.bind(1, ByteView(account.bytes));
+    HUSH_TRY_ASSIGN(bool row, q.step());
+    return row && q.text(0) == username;
   }
 
   /// The sender's view `named` of one account against its current devices

@@ -224,6 +224,18 @@ struct NewMessage {
   /// them). false: one full queue refuses the whole send (quota_exceeded),
   /// as older clients expect.
   bool partial = false;
+  /// A 1:1 send that carries its copies for the sender's own other devices
+  /// (issue #16): those deliveries (to the sender's account) are queued
+  /// under this id instead of message_id, and (sender, this id) is recorded
+  /// as sent too, in the same transaction, so both are stored or neither.
+  std::optional<MessageId> sync_message_id{};
+  /// The username the sender believes `account` has (its cached directory
+  /// binding): any other refuses the send with not_found, in the transaction.
+  struct ExpectedName {
+    AccountId account;
+    std::string username;  ///< lower-cased, as stored
+  };
+  std::optional<ExpectedName> expected_username{};
 };
 
 /// Why one device's copy of a send was not queued.

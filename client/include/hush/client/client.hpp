@@ -281,6 +281,16 @@ struct ClientOptions {
   /// send after fetching) waits in our mailbox for up to hushd's retention,
   /// 30 days (docs/protocol.md §7.8).
   std::uint64_t one_time_pre_key_grace_ms = 30ULL * 24 * 3600 * 1000;
+  /// A send uses the username -> account binding it has cached (no lookup
+  /// on the hot path) and looks the name up again once it is older than
+  /// this, or at once when hushd refuses the send as not_found (the name is
+  /// no longer that account's). A name that moved to another account is
+  /// handled like an identity change. Default: a day.
+  std::uint64_t directory_recheck_ms = 24ULL * 3600 * 1000;
+  /// receive() asks hushd for its one-time pre-key count (top-up, pruning,
+  /// signed pre-key rotation) only when hushd pushed PreKeysLow or this long
+  /// after the last time. Default: a day.
+  std::uint64_t housekeeping_interval_ms = 24ULL * 3600 * 1000;
   std::chrono::milliseconds reconnect_min{250};   ///< listen(): first backoff
   std::chrono::milliseconds reconnect_max{30000}; ///< listen(): backoff cap
   /// receive() and listen() also return each group change they apply, as a
@@ -291,6 +301,9 @@ struct ClientOptions {
   /// One line per notable event (a refused envelope and why, a reconnect):
   /// ids, counts and error names only, never keys or text. Default: silent.
   std::function<void(std::string_view)> on_log;
+  /// Test hook: called with the kind of every request sent to hushd
+  /// ("send_message", "ack", "pre_key_count", ...): round trips, counted.
+  std::function<void(std::string_view kind)> on_request;
   /// Test hook: called after a received message's transaction committed and
   /// before its ack is sent (a crash test `_exit`s here).
   std::function<void(const ReceivedMessage&)> after_commit;
