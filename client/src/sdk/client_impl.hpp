@@ -141,6 +141,9 @@ class ClientImpl {
   /// the sent-message store for a resend (docs/protocol.md §7.6). `partial`:
   /// devices without room on the server are listed in sent.refused and the
   /// others get it (else one full mailbox fails the send: quota_exceeded).
+  /// Encrypts `plain` for each of `who`'s devices with a current session, into `out`.
+  Status encrypt_for_devices(const std::string& who, const std::vector<signal::DeviceId>& devices, ByteView plain,
+                             google::protobuf::RepeatedPtrField<pb::OutgoingMessage>& out);
   Status send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
                          ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep = true,
                          bool partial = false);

@@ -198,6 +198,27 @@ Status ClientImpl::process_bundles(const pb::FetchBundlesResponse& b, const std:
   return st;
 }
 
+// Inside the caller's store transaction: one copy of `plain` for each of
+// `who`'s `devices` that has a current session (the others are skipped).
+Status ClientImpl::encrypt_for_devices(const std::string& who, const std::vector<signal::DeviceId>& devices,
+                                       ByteView plain,
+                                       google::protobuf::RepeatedPtrField<pb::OutgoingMessage>& out) {
+  for (auto device : devices) {
+    const signal::ProtocolAddress address{who, device};
+    HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
+    if (!record || !record->has_current_state()) continue;
+    const auto registration = record->current_state()->remote_registration_id;
+    signal::SessionCipher cipher(protocol_.stores(), address);
+    HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(plain, rng_));  // rng: SPQR steps (version 4)
+    auto* m = out.Add();
+    m->set_device_id(device.value);
+    m->set_registration_id(registration.value);
+    m->set_type(static_cast<std::uint32_t>(ct.type));
+    m->set_ciphertext(str(ct.serialized));
+  }
+  return ok();
+}
+
 Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
                                    ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep,
                                    bool partial) {
@@ -228,19 +249,7 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     // processes on one home never encrypt from the same session state, and
     // no network call happens while the store is held (docs/adr/0006-one-writer-per-home.md).
     Status encrypted = store_->transaction([&]() -> Status {
-      for (auto device : devices) {
-        const signal::ProtocolAddress address{name, device};
-        HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
-        if (!record || !record->has_current_state()) continue;
-        const auto registration = record->current_state()->remote_registration_id;
-        signal::SessionCipher cipher(protocol_.stores(), address);
-        HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded, rng_));  // rng: SPQR steps (version 4)
-        auto* m = req->add_messages();
-        m->set_device_id(device.value);
-        m->set_registration_id(registration.value);
-        m->set_type(static_cast<std::uint32_t>(ct.type));
-        m->set_ciphertext(str(ct.serialized));
-      }
+      HUSH_TRY(encrypt_for_devices(name, devices, padded, *req->mutable_messages()));
       if (!keep) return ok();
       return sent_.keep(server_message_id, account_id, name, padded);
     });
@@ -378,30 +387,13 @@ Status ClientImpl::send_with_sync(const store::Account& me, ByteView recipient, 
     if (with_sync) req->set_sync_message_id(str(sync_id));
     // Encrypt-and-store as one exclusive transaction (BEGIN IMMEDIATE), as
     // send_to_account: no network call while the store is held.
-    auto encrypt = [&](const std::string& who, const std::vector<signal::DeviceId>& to, ByteView plain,
-                       google::protobuf::RepeatedPtrField<pb::OutgoingMessage>& out) -> Status {
-      for (auto device : to) {
-        const signal::ProtocolAddress address{who, device};
-        HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
-        if (!record || !record->has_current_state()) continue;
-        const auto registration = record->current_state()->remote_registration_id;
-        signal::SessionCipher cipher(protocol_.stores(), address);
-        HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(plain, rng_));  // rng: SPQR steps (version 4)
-        auto* m = out.Add();
-        m->set_device_id(device.value);
-        m->set_registration_id(registration.value);
-        m->set_type(static_cast<std::uint32_t>(ct.type));
-        m->set_ciphertext(str(ct.serialized));
-      }
-      return ok();
-    };
     Status encrypted = store_->transaction([&]() -> Status {
       req->clear_messages();
       req->clear_sync_messages();
-      HUSH_TRY(encrypt(name, devices, padded, *req->mutable_messages()));
+      HUSH_TRY(encrypt_for_devices(name, devices, padded, *req->mutable_messages()));
       HUSH_TRY(sent_.keep(id.view(), recipient, name, padded));
       if (!with_sync) return ok();
-      HUSH_TRY(encrypt(me.username, own, copy, *req->mutable_sync_messages()));
+      HUSH_TRY(encrypt_for_devices(me.username, own, copy, *req->mutable_sync_messages()));
       return sent_.keep(sync_id, mine, me.username, copy);
     });
     HUSH_TRY(encrypted);
