@@ -266,6 +266,14 @@ Status Connection::connect(std::chrono::milliseconds timeout) {
 
 bool Connection::is_open() const noexcept { return impl_->open; }
 
+bool Connection::still_open() {
+  auto& m = *impl_;
+  if (!m.open) return false;
+  if (m.ioc.stopped()) m.ioc.restart();
+  m.ioc.poll();
+  return m.open;
+}
+
 Result<pb::Response> Connection::call(pb::ClientFrame frame, std::chrono::milliseconds timeout) {
   auto& m = *impl_;
   if (!m.open) return make_error(Errc::network_failure, "not connected");

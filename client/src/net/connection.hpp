@@ -51,6 +51,11 @@ class Connection {
   /// Connection). Errors: unauthorized (401), network_failure, timeout.
   [[nodiscard]] Status connect(std::chrono::milliseconds timeout);
   [[nodiscard]] bool is_open() const noexcept;
+  /// Lets frames that arrived while nobody called in (a close after hushd's
+  /// idle timeout, pings, pushes) be processed, then says whether the
+  /// connection is still open: a connection left idle is checked with this
+  /// before it is used again.
+  [[nodiscard]] bool still_open();
   /// Sends `frame` with a fresh id and waits for its Response (envelopes
   /// arriving meanwhile are queued). Errors: network_failure (closed), timeout.
   Result<pb::Response> call(pb::ClientFrame frame, std::chrono::milliseconds timeout);

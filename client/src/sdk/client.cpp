@@ -119,7 +119,9 @@ std::filesystem::path ClientImpl::ca_file() const {
 }
 
 Result<net::Connection*> ClientImpl::connection() {
-  if (conn_ && conn_->is_open()) return conn_.get();
+  // A connection kept since an earlier call may have been closed by hushd's
+  // idle timeout meanwhile (the SDK runs no thread to answer its pings).
+  if (conn_ && conn_->still_open()) return conn_.get();
   conn_.reset();
   HUSH_TRY_ASSIGN(const store::Account* a, account());
   HUSH_TRY_ASSIGN(auto servers, net::ServerList::parse(a->server_url));

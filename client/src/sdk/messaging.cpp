@@ -741,6 +741,7 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   bool any = false;
   bool keys_low = false;
   int redeliveries = 0;
+  bool reconnected = false;
   std::vector<std::uint64_t> to_ack;  // acknowledged together after the drain (issue #16)
   for (;;) {
     // Until the first message, wait as long as the caller allows; then only
@@ -758,7 +759,15 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
     auto next = c->next_envelope(quiet, mode);
     keys_low = c->take_pre_keys_low() || keys_low;
     if (!next) {
+      const bool kept = c->connect_started() < called;
       drop_connection();  // closed: what was not acked comes again, de-duplicated
+      // A connection kept from an earlier call that hushd closed just now
+      // (its idle timeout): one new connection before giving up.
+      if (!any && !reconnected && kept) {
+        reconnected = true;
+        HUSH_TRY_ASSIGN(c, connection());
+        continue;
+      }
       if (!any) return next.error();
       break;
     }

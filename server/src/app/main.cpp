@@ -147,6 +147,7 @@ int run(const Options& o) {
   so.limits.max_connections_per_address = o.max_connections_per_address;
   so.limits.max_connections_per_account = o.max_connections_per_account;
   so.limits.frame_read_timeout = o.frame_read_timeout;
+  so.limits.ws_idle_timeout = o.ws_idle_timeout;
   so.metrics_host = o.metrics_host;
   so.metrics_port = o.metrics_port;
   std::string fingerprint;

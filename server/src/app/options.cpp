@@ -207,6 +207,10 @@ std::string apply_config(const std::string& path, Options& o) {
     if (*v <= 0) return "config: frame_read_timeout_seconds must be positive";
     o.frame_read_timeout = std::chrono::seconds(*v);
   }
+  if (auto v = t["ws_idle_timeout_seconds"].value<std::int64_t>()) {
+    if (*v < 2) return "config: ws_idle_timeout_seconds must be 2 or more";
+    o.ws_idle_timeout = std::chrono::seconds(*v);
+  }
   if (auto v = t["registration_prefix_v4"].value<std::int64_t>()) {
     if (*v < 1 || *v > 32) return "config: registration_prefix_v4 must be 1..32";
     o.registration_prefix_v4 = static_cast<unsigned>(*v);

@@ -56,6 +56,9 @@ struct Options {
   std::size_t max_connections_per_account = 32;
   /// The rest of a WebSocket message must arrive this soon after its start.
   std::chrono::seconds frame_read_timeout{30};
+  /// A WebSocket with no frame for this long is closed (a ping goes out at
+  /// half of it); clients reconnect on their next call.
+  std::chrono::seconds ws_idle_timeout{60};
   /// Bundle fetches (KeyServiceConfig): per requesting account (burst, per
   /// second), one-time keys per target device (burst, per minute), the
   /// window in which a requester gets one one-time key per device, and the
