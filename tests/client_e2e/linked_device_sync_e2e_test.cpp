@@ -12,6 +12,7 @@
 #include <hush/crypto/sha.hpp>
 #include <hush/crypto/x25519.hpp>
 #include <hush/testing/deterministic_rng.hpp>
+#include <hush/util/base32.hpp>
 
 #include <gtest/gtest.h>
 
@@ -151,45 +152,13 @@ TEST_F(LinkedDeviceSync, ANewDeviceHasTheContactsMarksAndGroupsAndTakesPartAtOnc
   for (const auto& c : *after) EXPECT_FALSE(c.identity_changed) << c.username;
 }
 
-constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-Bytes from_base32(std::string_view code) {
-  Bytes out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : code) {
-    if (c == '-') continue;
-    buffer = (buffer << 5) | static_cast<std::uint32_t>(kBase32.find(c));
-    bits += 5;
-    if (bits >= 8) {
-      out.push_back(static_cast<std::uint8_t>(buffer >> (bits - 8)));
-      bits -= 8;
-    }
-  }
-  return out;
-}
-
-std::string to_base32(ByteView b) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (auto byte : b) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += kBase32[(buffer >> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += kBase32[(buffer << (5 - bits)) & 31];
-  return out;
-}
-
 /// The code hushd could make from what it sees: the waiting socket's
 /// address from the real code, with the attacker's own key and a checksum
 /// that matches (docs/protocol.md §7.4: the checksum only catches typos).
 std::string code_with_key(const std::string& real_code, const crypto::PublicKey& key) {
-  Bytes bytes = from_base32(real_code);
+  auto decoded = base32_decode(real_code);
+  EXPECT_TRUE(decoded);
+  Bytes bytes = decoded ? *decoded : Bytes{};
   bytes.resize(16);  // the address
   const Bytes k = key.serialize();
   bytes.insert(bytes.end(), k.begin() + 1, k.end());  // the u-coordinate
@@ -197,7 +166,7 @@ std::string code_with_key(const std::string& real_code, const crypto::PublicKey&
   in.insert(in.end(), bytes.begin(), bytes.end());
   const auto sum = crypto::sha256(in);
   bytes.insert(bytes.end(), sum.begin(), sum.begin() + 3);
-  return to_base32(bytes);
+  return base32_encode(bytes);
 }
 
 TEST_F(LinkedDeviceSync, AProvisioningMessageFromAnyoneButTheCodesHolderIsRefusedAndNothingIsStored) {

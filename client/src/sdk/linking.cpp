@@ -14,6 +14,7 @@
 #include <hush/crypto/hkdf.hpp>
 #include <hush/crypto/sha.hpp>
 #include <hush/signal/identity.hpp>
+#include <hush/util/base32.hpp>
 
 #include <algorithm>
 
@@ -23,7 +24,6 @@ namespace {
 
 constexpr std::uint8_t kProvisioningVersion = 1;
 constexpr std::string_view kProvisioningInfo = "Hush provisioning v1";
-constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 constexpr std::string_view kCodeUriPrefix = "hush-link:";
 constexpr std::string_view kChecksumLabel = "hush link code v2";
 /// The relay address: 128 bits (32 hex digits on the wire, docs/server/api.md).
@@ -34,48 +34,6 @@ constexpr std::size_t kChecksumSize = 3;
 constexpr std::size_t kCodeBytes = kAddressSize + crypto::kKeySize + kChecksumSize;
 /// How often link_complete looks at its stop token while it waits.
 constexpr std::chrono::milliseconds kStopPoll{100};
-
-std::string base32(ByteView b) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (auto byte : b) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += kBase32[(buffer >> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += kBase32[(buffer << (5 - bits)) & 31];
-  return out;
-}
-
-/// Decodes a typed code: case-insensitive, spaces and dashes ignored, 0/1/8
-/// read as O/I/B (never in the alphabet, easily confused with them). The
-/// bits after the last whole byte must be zero.
-Result<Bytes> unbase32(std::string_view s) {
-  Bytes out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char ch : s) {
-    if (ch == ' ' || ch == '-') continue;
-    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-    if (ch == '0') ch = 'O';
-    if (ch == '1') ch = 'I';
-    if (ch == '8') ch = 'B';
-    auto v = kBase32.find(ch);
-    if (v == std::string_view::npos) return make_error(Errc::invalid_argument, "link code character");
-    buffer = ((buffer << 5) | static_cast<std::uint32_t>(v)) & 0xFFFFu;
-    bits += 5;
-    if (bits >= 8) {
-      out.push_back(static_cast<std::uint8_t>(buffer >> (bits - 8)));
-      bits -= 8;
-    }
-  }
-  if ((buffer & ((1u << bits) - 1)) != 0) return make_error(Errc::invalid_argument, "link code length");
-  return out;
-}
 
 /// SHA-256("hush link code v2" ‖ address ‖ P_u)[0..3].
 Bytes checksum(ByteView address, ByteView key) {
@@ -99,7 +57,7 @@ Result<ParsedCode> parse_code(std::string_view code) {
     std::transform(head.begin(), head.end(), head.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; });
     if (head == kCodeUriPrefix) code.remove_prefix(kCodeUriPrefix.size());
   }
-  HUSH_TRY_ASSIGN(Bytes bytes, unbase32(code));
+  HUSH_TRY_ASSIGN(Bytes bytes, base32_decode(code));
   if (bytes.size() != kCodeBytes) return make_error(Errc::invalid_argument, "link code length");
   const ByteView address(bytes.data(), kAddressSize);
   const ByteView raw(bytes.data() + kAddressSize, crypto::kKeySize);
@@ -108,15 +66,6 @@ Result<ParsedCode> parse_code(std::string_view code) {
   }
   HUSH_TRY_ASSIGN(auto key, crypto::PublicKey::from_raw(raw));
   return ParsedCode{to_hex(address), key};
-}
-
-std::string group(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); i += 4) {
-    if (!out.empty()) out += '-';
-    out += s.substr(i, 4);
-  }
-  return out;
 }
 
 /// key = HKDF-SHA256(ikm = X25519(eph, P), salt = E ‖ P, info = kProvisioningInfo, 32).
@@ -154,8 +103,8 @@ Result<LinkOffer> ClientImpl::link_begin(std::string_view server_url, const std:
   const Bytes sum = checksum(address, raw);
   code_bytes.insert(code_bytes.end(), sum.begin(), sum.end());
   LinkOffer offer;
-  offer.code = group(base32(code_bytes));
-  offer.qr = std::string(kCodeUriPrefix) + base32(code_bytes);
+  offer.code = group_characters(base32_encode(code_bytes), 4);
+  offer.qr = std::string(kCodeUriPrefix) + base32_encode(code_bytes);
   offer.expires_at_ms = where.expires_at_ms > 0 ? static_cast<std::uint64_t>(where.expires_at_ms) : 0;
   link_ = std::move(link);
   return offer;
