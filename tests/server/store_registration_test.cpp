@@ -6,6 +6,7 @@
 #include "raw_database.hpp"
 #include "store_fixture.hpp"
 
+#include <hush/crypto/sha.hpp>
 #include <hush/crypto/xeddsa.hpp>
 
 namespace hush::server::testing {
@@ -133,6 +134,91 @@ TEST_P(Registration, ALinkedDeviceWithAnotherIdentityKeyChangesNothing) {
   EXPECT_EQ(linked->address.device, DeviceId{2});
 }
 
+// Account recovery (issue #16): the recovery code given at registration
+// replaces every device of the account by one new device with a new identity
+// key, once; the code is renewed.
+class Recovery : public Registration {
+ protected:
+  /// The store-level recovery of `name` with `code`, bringing `identity`'s keys.
+  Result<RecoveredAccount> recover(const std::string& name, ByteView code, ByteView renewed,
+                                   const crypto::KeyPair& identity) {
+    NewDevice device{RegistrationId{4242}, crypto::sha256(as_bytes("new credential")), clock_.now(),
+                     keys_for(identity)};
+    return store_->recover_account(name, crypto::sha256(code), crypto::sha256(renewed), device);
+  }
+  std::vector<DeviceId> device_ids(const AccountId& account) {
+    std::vector<DeviceId> out;
+    auto devices = accounts_->devices(account);
+    EXPECT_TRUE(devices) << errc_name(devices.code());
+    if (devices) {
+      for (const auto& d : *devices) out.push_back(d.id);
+    }
+    return out;
+  }
+};
+
+TEST_P(Recovery, ReplacesEveryDeviceWithOneUnderANewIdentityOnce) {
+  auto alice = register_with_keys("alice", keys_for(alice_identity_));
+  ASSERT_TRUE(alice);
+  ASSERT_TRUE(alice->recovery_code) << "a new account gets a recovery code";
+  auto laptop = link_device(alice->address, RegistrationId{55});
+  auto bob = register_user("bob");
+  ASSERT_TRUE(send(make_send(bob.address, alice->address.account, 1)));
+  ASSERT_EQ(messages_->queue_depth(laptop.address).value(), 1u);
+  auto pending_link = accounts_->create_link_token(alice->address);
+  ASSERT_TRUE(pending_link);
+  const Bytes code = to_bytes(alice->recovery_code->expose());
+  const auto new_identity = crypto::KeyPair::generate(rng_);
+
+  Bytes wrong = code;
+  wrong[0] ^= 1;
+  EXPECT_EQ(recover("alice", wrong, as_bytes("next"), new_identity).code(), Errc::not_found);
+  EXPECT_EQ(recover("bob", code, as_bytes("next"), new_identity).code(), Errc::not_found) << "another account's name";
+  EXPECT_EQ(device_ids(alice->address.account), (std::vector<DeviceId>{DeviceId{1}, DeviceId{2}}));
+  EXPECT_TRUE(accounts_->authenticate(alice->address, alice->credential.expose()));
+
+  auto recovered = recover("alice", code, as_bytes("next"), new_identity);
+  ASSERT_TRUE(recovered) << errc_name(recovered.code());
+  EXPECT_EQ(recovered->added, (DeviceAddress{alice->address.account, DeviceId{3}})) << "ids are never reused";
+  EXPECT_EQ(recovered->removed, (std::vector<DeviceId>{DeviceId{1}, DeviceId{2}}));
+  EXPECT_EQ(device_ids(alice->address.account), std::vector<DeviceId>{DeviceId{3}});
+  EXPECT_EQ(store_->get_account(alice->address.account)->identity_key->serialize(),
+            new_identity.public_key.serialize());
+  EXPECT_EQ(accounts_->authenticate(alice->address, alice->credential.expose()).code(), Errc::unauthorized);
+  EXPECT_EQ(accounts_->authenticate(laptop.address, laptop.credential.expose()).code(), Errc::unauthorized);
+  EXPECT_EQ(messages_->queue_depth(laptop.address).value(), 0u) << "mail for the lost devices is gone";
+  EXPECT_EQ(accounts_->link_device(pending_link->token.expose(), RegistrationId{56}, "192.0.2.1").code(),
+            Errc::unauthorized)
+      << "a link token of the old devices no longer works";
+  auto bundles = keys_->fetch_bundles(alice->address.account);
+  ASSERT_TRUE(bundles);
+  ASSERT_EQ(bundles->size(), 1u);
+  EXPECT_EQ(bundles->front().device, DeviceId{3});
+  EXPECT_EQ(accounts_->find_by_username("alice")->id, alice->address.account) << "same account, same name";
+
+  EXPECT_EQ(recover("alice", code, as_bytes("again"), new_identity).code(), Errc::not_found) << "a code works once";
+  auto second = recover("alice", as_bytes("next"), as_bytes("third"), alice_identity_);
+  ASSERT_TRUE(second) << "the renewed code works";
+  EXPECT_EQ(second->removed, std::vector<DeviceId>{DeviceId{3}});
+}
+
+TEST_P(Recovery, AFailureMidwayChangesNothing) {
+  auto alice = register_with_keys("alice", keys_for(alice_identity_));
+  ASSERT_TRUE(alice && alice->recovery_code);
+  const Bytes code = to_bytes(alice->recovery_code->expose());
+  const auto new_identity = crypto::KeyPair::generate(rng_);
+  {
+    PlantedKeyFailure fail(GetParam(), url_);
+    EXPECT_FALSE(recover("alice", code, as_bytes("next"), new_identity));
+  }
+  EXPECT_EQ(device_ids(alice->address.account), std::vector<DeviceId>{DeviceId{1}});
+  EXPECT_TRUE(accounts_->authenticate(alice->address, alice->credential.expose()));
+  EXPECT_EQ(store_->get_account(alice->address.account)->identity_key->serialize(),
+            alice_identity_.public_key.serialize());
+  auto recovered = recover("alice", code, as_bytes("next"), new_identity);
+  ASSERT_TRUE(recovered) << errc_name(recovered.code()) << ": the code survived the failure";
+}
+
 TEST(DeviceKeyValidation, RefusesBadKeysBeforeAnythingIsStored) {
   hush::testing::DeterministicRng rng(5);
   const auto identity = crypto::KeyPair::generate(rng);
@@ -158,6 +244,7 @@ TEST(DeviceKeyValidation, RefusesBadKeysBeforeAnythingIsStored) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Registration, ::testing::Values(Backend::sqlite, Backend::postgres), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, Recovery, ::testing::Values(Backend::sqlite, Backend::postgres), backend_name);
 
 }  // namespace
 }  // namespace hush::server::testing

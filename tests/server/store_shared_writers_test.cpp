@@ -83,7 +83,7 @@ class SharedPostgres : public ::testing::Test {
     id.bytes.fill(0xA5);
     std::uint32_t n = ++accounts_made_;
     std::memcpy(id.bytes.data(), &n, sizeof n);
-    NewAccount a{id, name, from_millis(kNow), new_device(1)};
+    NewAccount a{id, name, from_millis(kNow), new_device(1), std::nullopt};
     auto st = node(0).create_account(a);
     EXPECT_TRUE(st) << errc_name(st.code());
     for (int i = 0; i < extra; ++i) {

@@ -73,12 +73,14 @@ Result<DeviceKeys> parse_keys(const pb::RegisterRequest& request) {
 /// signature must cover (docs/server/api.md, "Proof of possession").
 RegistrationProof proof_of(const pb::RegisterRequest& request) {
   const bool link = !request.link_token().empty();
+  const auto kind = link                                ? service::RegistrationKind::link
+                    : !request.recovery_code().empty() ? service::RegistrationKind::recovery
+                                                       : service::RegistrationKind::new_account;
   RegistrationProof proof;
   proof.challenge.assign(request.challenge().begin(), request.challenge().end());
   proof.signature.assign(request.proof().begin(), request.proof().end());
   proof.message = service::registration_proof_message(
-      link ? service::RegistrationKind::link : service::RegistrationKind::new_account, proof.challenge,
-      link ? request.link_token() : request.username(), request.registration_id(),
+      kind, proof.challenge, link ? request.link_token() : request.username(), request.registration_id(),
       hush::as_bytes(request.identity_key()), request.signed_pre_key().id(),
       hush::as_bytes(request.signed_pre_key().public_key()));
   return proof;
@@ -89,9 +91,14 @@ Result<DeviceEnrollment> enroll(Services& s, const pb::RegisterRequest& request,
                                 std::string_view client_address) {
   const RegistrationId registration_id{request.registration_id()};
   const RegistrationProof proof = proof_of(request);
+  if (request.link_token().empty() && !request.recovery_code().empty()) {
+    return s.accounts.recover_account(request.username(), hush::as_bytes(request.recovery_code()), registration_id,
+                                      client_address, std::move(keys), &proof);
+  }
   if (request.link_token().empty()) {
     return s.accounts.register_account(request.username(), registration_id, client_address, std::move(keys), &proof);
   }
+  if (!request.recovery_code().empty()) return make_error(Errc::invalid_argument, "recovery code with link token");
   if (!request.username().empty()) return make_error(Errc::invalid_argument, "username with link token");
   HUSH_TRY_ASSIGN(auto token, from_hex(request.link_token()));
   return s.accounts.link_device(token, registration_id, client_address, std::move(keys), &proof);
@@ -115,13 +122,21 @@ HttpResult Api::register_device(ByteView body, std::string_view client_address) 
   auto enrollment = enroll(s_, request, std::move(*keys), client_address);
   if (!enrollment) return http_error(enrollment.code());
 
+  // A recovery's removed devices lose their credentials now; their open
+  // sessions, on whichever node, must not outlive them.
+  if (s_.connections != nullptr) {
+    for (DeviceId gone : enrollment->removed) s_.connections->disconnect(DeviceAddress{enrollment->address.account, gone});
+  }
+
   pb::RegisterResponse response;
   response.set_account_id(to_string(enrollment->address.account.bytes));
   response.set_device_id(raw(enrollment->address.device));
   response.set_credential(to_string(enrollment->credential.expose()));
+  if (enrollment->recovery_code) response.set_recovery_code(to_string(enrollment->recovery_code->expose()));
   HttpResult result{200, "application/x-protobuf", response.SerializeAsString()};
   // The serialized copy in `result` is the one that leaves; wipe the message's.
   secure_wipe(response.mutable_credential()->data(), response.credential().size());
+  secure_wipe(response.mutable_recovery_code()->data(), response.recovery_code().size());
   return result;
 }
 

@@ -103,17 +103,50 @@ Result<DeviceEnrollment> AccountService::register_account(std::string_view usern
 
   NewAccount account;
   Credential credential;
+  RecoveryCode recovery;
   {
     std::lock_guard lock(rng_mu_);
     rng_.fill(account.id.bytes);
     rng_.fill(credential.expose_mut());
+    rng_.fill(recovery.expose_mut());
   }
   account.username = std::move(name);
   account.created_at = clock_.now();
   account.first_device =
       NewDevice{registration_id, hash_secret(credential.expose()), account.created_at, std::move(keys)};
+  account.recovery_hash = hash_secret(recovery.expose());
   HUSH_TRY(store_.create_account(account));
-  return DeviceEnrollment{DeviceAddress{account.id, DeviceId{1}}, std::move(credential)};
+  return DeviceEnrollment{DeviceAddress{account.id, DeviceId{1}}, std::move(credential), std::move(recovery), {}};
+}
+
+Result<DeviceEnrollment> AccountService::recover_account(std::string_view username, ByteView recovery_code,
+                                                         RegistrationId registration_id,
+                                                         std::string_view client_address,
+                                                         std::optional<DeviceKeys> keys,
+                                                         const RegistrationProof* proof) {
+  // Limited like registrations: guessing codes costs the same tokens.
+  HUSH_TRY(admit_registration(client_address));
+  HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
+  if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
+  if (recovery_code.size() != kRecoveryCodeSize) return make_error(Errc::invalid_argument, "recovery code length");
+  if (!keys || proof == nullptr) return make_error(Errc::invalid_argument, "recovery needs keys and a proof");
+  HUSH_TRY(check_proof(keys, proof));
+
+  Credential credential;
+  RecoveryCode renewed;
+  {
+    std::lock_guard lock(rng_mu_);
+    rng_.fill(credential.expose_mut());
+    rng_.fill(renewed.expose_mut());
+  }
+  const Timestamp now = clock_.now();
+  const NewDevice device{registration_id, hash_secret(credential.expose()), now, std::move(keys)};
+  auto recovered = store_.recover_account(name, hash_secret(recovery_code), hash_secret(renewed.expose()), device);
+  if (!recovered) {
+    if (recovered.code() == Errc::not_found) return make_error(Errc::unauthorized, "recovery code");
+    return recovered.error();
+  }
+  return DeviceEnrollment{recovered->added, std::move(credential), std::move(renewed), std::move(recovered->removed)};
 }
 
 Status AccountService::authenticate(const DeviceAddress& device, ByteView credential) {
@@ -171,7 +204,7 @@ Result<DeviceEnrollment> AccountService::link_device(ByteView token, Registratio
     if (added.code() == Errc::not_found) return make_error(Errc::unauthorized, "link token");
     return added.error();
   }
-  return DeviceEnrollment{*added, std::move(credential)};
+  return DeviceEnrollment{*added, std::move(credential), std::nullopt, {}};
 }
 
 Status AccountService::remove_device(const DeviceAddress& requester, DeviceId target) {

@@ -38,6 +38,11 @@ using Credential = SecretBytes<kCredentialSize>;
 /// A link token: 32 random bytes, shown once to the linking user.
 inline constexpr std::size_t kLinkTokenSize = 32;
 using LinkToken = SecretBytes<kLinkTokenSize>;
+/// An account recovery code: 16 random bytes (128 bits), shown once at
+/// registration (and again, renewed, after each recovery) for the user to
+/// write down; hushd keeps only its SHA-256.
+inline constexpr std::size_t kRecoveryCodeSize = 16;
+using RecoveryCode = SecretBytes<kRecoveryCodeSize>;
 /// Ten minutes: long enough to scan a QR code on a second device, short
 /// enough that a leaked token is soon worthless.
 inline constexpr std::chrono::minutes kLinkTokenLifetime{10};
@@ -78,6 +83,11 @@ struct RegistrationProof {
 struct DeviceEnrollment {
   DeviceAddress address;
   Credential credential;
+  /// A new account's recovery code, or the renewed one after a recovery;
+  /// absent for a linked device.
+  std::optional<RecoveryCode> recovery_code;
+  /// After a recovery: the devices it removed (their connections must close).
+  std::vector<DeviceId> removed;
 };
 
 /// A fresh link token and when it stops working.
@@ -114,6 +124,19 @@ class AccountService {
                                             std::string_view client_address,
                                             std::optional<DeviceKeys> keys = std::nullopt,
                                             const RegistrationProof* proof = nullptr);
+
+  /// Account recovery ("I lost my only device"): with the account's
+  /// recovery code, replaces every device of the account named `username`
+  /// by one new device whose `keys` bring a new identity key, and renews the
+  /// code (returned in the enrollment, with the removed devices). Counted
+  /// against the registration limits; `proof` as for register_account.
+  /// rate_limited. invalid_argument: bad username, registration id or code
+  /// length, keys or proof missing. unauthorized: unknown account, wrong
+  /// code, or an account without one (indistinguishable). bad_signature,
+  /// bad_length: the proof. storage_failure. Nothing changes on failure.
+  Result<DeviceEnrollment> recover_account(std::string_view username, ByteView recovery_code,
+                                           RegistrationId registration_id, std::string_view client_address,
+                                           std::optional<DeviceKeys> keys, const RegistrationProof* proof);
 
   /// The username lookup of a device, limited per account (lookup_limit).
   /// rate_limited, then as find_by_username.

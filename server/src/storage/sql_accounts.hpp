@@ -119,8 +119,14 @@ Status SqlStore<Db>::create_account(const NewAccount& account) {
   SqlTransaction<Db> tx(*db);
   HUSH_TRY(tx.begin());
   {
-    HUSH_TRY_ASSIGN(auto q, db->query("INSERT INTO accounts (id, username, created_at) VALUES (?, ?, ?)"));
+    HUSH_TRY_ASSIGN(auto q, db->query("INSERT INTO accounts (id, username, created_at, recovery_hash) "
+                                      "VALUES (?, ?, ?, ?)"));
     q.bind(1, sql::view(account.id)).bind_text(2, account.username).bind(3, to_millis(account.created_at));
+    if (account.recovery_hash) {
+      q.bind(4, ByteView(*account.recovery_hash));
+    } else {
+      q.bind_null(4);
+    }
     HUSH_TRY(q.run());
   }
   {
@@ -264,18 +270,88 @@ Status SqlStore<Db>::remove_device(const DeviceAddress& device) {
     }
     HUSH_TRY_ASSIGN(bool exists, device_exists(db, device, true));
     if (!exists) return make_error(Errc::not_found, "device");
-    std::size_t deleted = 0;
-    HUSH_TRY(delete_queue_rows(db, device, std::numeric_limits<std::int64_t>::max(), deleted));
-    for (const char* stmt : {"DELETE FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?",
-                             "DELETE FROM kyber_pre_keys WHERE account_id = ? AND device_id = ?",
-                             "DELETE FROM kyber_last_resort_keys WHERE account_id = ? AND device_id = ?",
-                             "DELETE FROM devices WHERE account_id = ? AND device_id = ?"}) {
-      HUSH_TRY_ASSIGN(auto q, db.query(stmt));
-      q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
+    return delete_device_rows(db, device);
+  });
+}
+
+// The device's queue (and bodies nobody else references), keys and row.
+// Caller holds the account and device locks.
+template <class Db>
+Status SqlStore<Db>::delete_device_rows(Db& db, const DeviceAddress& device) {
+  std::size_t deleted = 0;
+  HUSH_TRY(delete_queue_rows(db, device, std::numeric_limits<std::int64_t>::max(), deleted));
+  for (const char* stmt : {"DELETE FROM one_time_pre_keys WHERE account_id = ? AND device_id = ?",
+                           "DELETE FROM kyber_pre_keys WHERE account_id = ? AND device_id = ?",
+                           "DELETE FROM kyber_last_resort_keys WHERE account_id = ? AND device_id = ?",
+                           "DELETE FROM devices WHERE account_id = ? AND device_id = ?"}) {
+    HUSH_TRY_ASSIGN(auto q, db.query(stmt));
+    q.bind(1, sql::view(device.account)).bind(2, sql::i64(device.device));
+    HUSH_TRY(q.run());
+  }
+  return ok();
+}
+
+// On the writer, like remove_device. The account row is claimed by the
+// UPDATE that consumes the recovery hash (the account lock, taken first as
+// everywhere); a failure anywhere rolls the whole recovery back.
+template <class Db>
+Result<RecoveredAccount> SqlStore<Db>::recover_account(std::string_view username_lower, const SecretHash& recovery_hash,
+                                                       const SecretHash& new_recovery_hash, const NewDevice& device) {
+  RecoveredAccount result;
+  Status st = run_on_writer([&](Db& db, OtherOutcome& out) -> Status {
+    result = {};
+    AccountId account;
+    std::int64_t next_id = 0;
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("UPDATE accounts SET recovery_hash = ?, identity_key = NULL "
+                                       "WHERE username = ? AND recovery_hash = ? RETURNING id, next_device_id"));
+      q.bind(1, ByteView(new_recovery_hash)).bind_text(2, username_lower).bind(3, ByteView(recovery_hash));
+      HUSH_TRY_ASSIGN(bool row, q.step());
+      if (!row) return make_error(Errc::not_found, "account or recovery code");
+      HUSH_TRY_ASSIGN(account, AccountId::from_bytes(q.blob(0)));
+      next_id = q.int64(1);
+    }
+    out.touched.push_back(account);
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("SELECT device_id FROM devices WHERE account_id = ? ORDER BY device_id"));
+      q.bind(1, sql::view(account));
+      for (;;) {
+        HUSH_TRY_ASSIGN(bool row, q.step());
+        if (!row) break;
+        result.removed.push_back(DeviceId{static_cast<std::uint32_t>(q.int64(0))});
+      }
+    }
+    for (DeviceId id : result.removed) {
+      const DeviceAddress old{account, id};
+      HUSH_TRY_ASSIGN(bool exists, device_exists(db, old, true));
+      if (exists) HUSH_TRY(delete_device_rows(db, old));
+    }
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("DELETE FROM link_tokens WHERE account_id = ?"));
+      q.bind(1, sql::view(account));
       HUSH_TRY(q.run());
     }
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO devices (account_id, device_id, registration_id, "
+                                       "credential_hash, created_at) VALUES (?, ?, ?, ?, ?)"));
+      q.bind(1, sql::view(account))
+          .bind(2, next_id)
+          .bind(3, std::int64_t{raw(device.registration_id)})
+          .bind(4, ByteView(device.credential_hash))
+          .bind(5, to_millis(device.created_at));
+      HUSH_TRY(q.run());
+    }
+    {
+      HUSH_TRY_ASSIGN(auto q, db.query("UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = ?"));
+      q.bind(1, sql::view(account));
+      HUSH_TRY(q.run());
+    }
+    result.added = DeviceAddress{account, DeviceId{static_cast<std::uint32_t>(next_id)}};
+    if (device.keys) HUSH_TRY(store_device_keys(db, result.added, *device.keys));
     return ok();
   });
+  if (!st) return st.error();
+  return result;
 }
 
 template <class Db>

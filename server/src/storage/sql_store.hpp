@@ -40,6 +40,8 @@ class SqlStore final : public Store {
   Result<std::vector<DeviceRecord>> list_devices(const AccountId& id) override;
   Result<DeviceCredential> get_credential(const DeviceAddress& device) override;
   Status remove_device(const DeviceAddress& device) override;
+  Result<RecoveredAccount> recover_account(std::string_view username_lower, const SecretHash& recovery_hash,
+                                           const SecretHash& new_recovery_hash, const NewDevice& device) override;
   Status create_link_token(const AccountId& account, const SecretHash& token_hash, Timestamp expires_at) override;
   Result<DeviceAddress> add_device_with_link_token(const SecretHash& token_hash, Timestamp now, const NewDevice& device,
                                                    std::size_t max_devices) override;
@@ -74,6 +76,7 @@ class SqlStore final : public Store {
   // Helpers shared by the definitions (each runs inside the caller's transaction).
   static Result<bool> device_exists(Db& db, const DeviceAddress& device, bool lock);
   static Status delete_queue_rows(Db& db, const DeviceAddress& device, std::int64_t before_ms, std::size_t& deleted);
+  static Status delete_device_rows(Db& db, const DeviceAddress& device);
   static Status drop_body_if_unreferenced(Db& db, std::int64_t body_id);
   static Status set_signed_pre_key_in(Db& db, const DeviceAddress& device, const SignedPreKeyRecord& spk);
   /// The two tables of one-time keys a bundle fetch takes from.

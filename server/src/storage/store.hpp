@@ -69,6 +69,17 @@ class Store {
   /// referenced go too), in one transaction. not_found, storage_failure.
   virtual Status remove_device(const DeviceAddress& device) = 0;
 
+  /// Account recovery: if the account named `username_lower` holds
+  /// `recovery_hash`, in one transaction removes every device of it (with
+  /// credentials, keys, queues and link tokens), clears its identity key,
+  /// adds one device (the next never-used id) with `device.keys` (the new
+  /// identity key becomes the account's) and replaces the recovery hash by
+  /// `new_recovery_hash` (a code works once). not_found: no such account,
+  /// or it holds another hash or none (indistinguishable). storage_failure.
+  /// Nothing changes on any failure.
+  virtual Result<RecoveredAccount> recover_account(std::string_view username_lower, const SecretHash& recovery_hash,
+                                                   const SecretHash& new_recovery_hash, const NewDevice& device) = 0;
+
   /// Records a one-time link token (only its hash) for adding a device to
   /// `account` until `expires_at`. conflict: hash already exists. not_found: no
   /// such account. storage_failure.

@@ -183,6 +183,15 @@ struct NewAccount {
   std::string username;  ///< already validated and lower-cased by the service
   Timestamp created_at{};
   NewDevice first_device;
+  /// SHA-256 of the account's recovery code (absent: it cannot recover).
+  std::optional<SecretHash> recovery_hash;
+};
+
+/// What an account recovery did: the new device, and the devices it removed
+/// (whose connections must close on every node).
+struct RecoveredAccount {
+  DeviceAddress added;
+  std::vector<DeviceId> removed;
 };
 
 /// What authentication needs about one device.

@@ -21,6 +21,7 @@ inline constexpr std::string_view kRegistrationProofLabel = "hush device registr
 enum class RegistrationKind : std::uint8_t {
   new_account = 1,  ///< binding = SHA-256(username as sent)
   link = 2,         ///< binding = SHA-256(link token as sent, the hex text)
+  recovery = 3,     ///< binding = SHA-256(username as sent): the account it replaces the devices of
 };
 
 /// label ‖ 0x00 ‖ kind ‖ u16be(len(challenge)) ‖ challenge ‖ SHA-256(binding)
