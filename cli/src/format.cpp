@@ -125,6 +125,7 @@ void print_identity(Output& out, const client::Identity& id, std::string_view ve
         .add("device_id", id.device_id)
         .add("server", id.server_url)
         .add("identity_key", id.identity_key_hex);
+    if (!id.recovery_code.empty()) o.add("recovery_code", id.recovery_code);
     out.object(o);
     return;
   }
@@ -132,6 +133,12 @@ void print_identity(Output& out, const client::Identity& id, std::string_view ve
                        id.device_id));
   out.text(fmt::format("account id:   {}", id.account_id_hex));
   out.text(fmt::format("identity key: {}", id.identity_key_hex));
+  if (!id.recovery_code.empty()) {
+    out.text(fmt::format("recovery code: {}", id.recovery_code));
+    out.text("  Write it down and keep it away from this device: it is shown only this once. If you lose");
+    out.text("  every device, `hush register --recover CODE` makes a new one (your contacts then see a");
+    out.text("  new identity key and must accept it).");
+  }
 }
 
 namespace {

@@ -123,6 +123,41 @@ TEST_F(NewUserE2e, ErrorsNameTheirCauseAndTheNextStep) {
   EXPECT_EQ(down.err.find("protocol"), std::string::npos) << down.err;
 }
 
+// "I have a new computer and lost the old one": register prints the
+// recovery code (text and --json); `register --recover CODE` in a new home
+// brings the account back under a new identity, which the contact must
+// accept with `hush trust` before messages flow; a wrong code says so with
+// the next step and leaves no home behind.
+TEST_F(NewUserE2e, RegisterRecoverReplacesALostDeviceAndContactsMustTrustTheNewKey) {
+  const CliResult reg = register_as("alice", "alice", {"--ca", ca()}, true);
+  ASSERT_EQ(reg.code, 0) << reg.err;
+  const std::string code = json_field(reg.out, "recovery_code");
+  ASSERT_EQ(code.size(), 32u) << reg.out;
+  const CliResult text_reg = register_as("bob", "bob", {"--ca", ca()});
+  ASSERT_EQ(text_reg.code, 0) << text_reg.err;
+  EXPECT_NE(text_reg.out.find("recovery code: "), std::string::npos) << text_reg.out;
+  EXPECT_NE(text_reg.out.find("shown only this once"), std::string::npos) << text_reg.out;
+  ASSERT_EQ(run_hush(as("alice", {"send", "bob", "hello"})).code, 0);
+  ASSERT_EQ(run_hush(as("bob", {"receive", "--wait", "5"})).code, 0);
+
+  const CliResult wrong = register_as("alice2", "alice", {"--ca", ca(), "--recover", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AA"});
+  EXPECT_EQ(wrong.code, 4) << wrong.err;
+  EXPECT_NE(wrong.err.find("the recovery code does not open alice"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(std::filesystem::exists(home("alice2"))) << "a refused recovery leaves no home";
+
+  const CliResult recovered = register_as("alice2", "alice", {"--ca", ca(), "--recover", code}, true);
+  ASSERT_EQ(recovered.code, 0) << recovered.err;
+  EXPECT_NE(json_field(recovered.out, "recovery_code"), code) << "renewed";
+
+  const CliResult refused = run_hush(as("bob", {"send", "alice", "are you new?"}));
+  EXPECT_NE(refused.code, 0) << "an identity change is never trusted silently";
+  EXPECT_NE(refused.err.find("trust"), std::string::npos) << refused.err;
+  ASSERT_EQ(run_hush(as("bob", {"trust", "alice", "--yes"})).code, 0);
+  ASSERT_EQ(run_hush(as("bob", {"send", "alice", "welcome back"})).code, 0);
+  const CliResult got = run_hush(as("alice2", {"receive", "--wait", "5"}, true));
+  EXPECT_EQ(json_field(got.out, "text"), "welcome back") << got.out << got.err;
+}
+
 /// hushd keeping two envelopes per device: a third message finds the mailbox full.
 class SmallMailboxE2e : public CliFixture {
  protected:

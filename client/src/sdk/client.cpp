@@ -197,6 +197,11 @@ Result<Identity> Client::register_account(std::string_view server_url, std::stri
                                           const std::filesystem::path& ca_file) {
   return impl_->register_account(server_url, username, ca_file);
 }
+Result<Identity> Client::recover_account(std::string_view server_url, std::string_view username,
+                                         std::string_view recovery_code, const std::filesystem::path& ca_file) {
+  if (recovery_code.empty()) return make_error(Errc::invalid_argument, "recovery code");
+  return impl_->register_account(server_url, username, ca_file, recovery_code);
+}
 Result<Identity> Client::whoami() { return impl_->whoami(); }
 Result<SentMessage> Client::send_text(std::string_view username, std::string_view text) {
   return impl_->send_text(username, text);

@@ -54,8 +54,9 @@ class ClientImpl {
   [[nodiscard]] std::filesystem::path ca_file() const;
 
   // ---- registration and keys (registration.cpp)
+  /// A new account, or with `recovery_code` the recovery of an existing one.
   Result<Identity> register_account(std::string_view server_url, std::string_view username,
-                                    const std::filesystem::path& ca_file);
+                                    const std::filesystem::path& ca_file, std::string_view recovery_code = {});
   Result<Identity> whoami();
   Result<HousekeepingReport> housekeeping();
   /// housekeeping() when hushd pushed PreKeysLow (`pushed_low`) or

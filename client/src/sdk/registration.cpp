@@ -9,6 +9,7 @@
 #include <hush/service/registration_proof.hpp>
 #include <hush/signal/kyber_pre_key.hpp>
 #include <hush/signal/pre_key.hpp>
+#include <hush/util/base32.hpp>
 
 #include <algorithm>
 
@@ -33,6 +34,8 @@ constexpr std::uint32_t kKyberPreKeysInRegistration = 30;
 /// 3 KiB of secret, and a server that drops them (hushd before issue #15)
 /// would otherwise make every housekeeping run add a batch for nothing.
 constexpr std::size_t kMaxHeldKyberPreKeys = 1000;
+/// An account recovery code: 128 bits (docs/server/api.md, "Recovery").
+constexpr std::size_t kRecoveryCodeBytes = 16;
 
 std::string str(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
@@ -114,9 +117,11 @@ Status add_proof(const net::ServerUrl& url, const std::filesystem::path& ca_file
     return make_error(Errc::decode_error, "registration challenge");
   }
   const bool link = !req.link_token().empty();
+  const auto kind = link                            ? service::RegistrationKind::link
+                    : !req.recovery_code().empty() ? service::RegistrationKind::recovery
+                                                   : service::RegistrationKind::new_account;
   const Bytes message = service::registration_proof_message(
-      link ? service::RegistrationKind::link : service::RegistrationKind::new_account,
-      as_bytes(challenge.challenge()), link ? req.link_token() : req.username(), req.registration_id(),
+      kind, as_bytes(challenge.challenge()), link ? req.link_token() : req.username(), req.registration_id(),
       as_bytes(req.identity_key()), req.signed_pre_key().id(), as_bytes(req.signed_pre_key().public_key()));
   const auto signature = crypto::xeddsa_sign(identity.private_key, message, rng);
   req.set_challenge(challenge.challenge());
@@ -193,20 +198,34 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
   HUSH_TRY(state_.put(kCaFileState, as_bytes(kept_ca)));
   HUSH_TRY(directory_.put(as_bytes(res.account_id()), a.username));
   HUSH_TRY(save_account(a));
-  return whoami();
+  HUSH_TRY_ASSIGN(Identity id, whoami());
+  // Handed to the user once, never stored: it is for when this device is lost.
+  if (res.recovery_code().size() == kRecoveryCodeBytes) {
+    id.recovery_code = group_characters(base32_encode(as_bytes(res.recovery_code())), 4);
+  }
+  return id;
 }
 
 Result<Identity> ClientImpl::register_account(std::string_view server_url, std::string_view username,
-                                              const std::filesystem::path& ca_file) {
+                                              const std::filesystem::path& ca_file, std::string_view recovery_code) {
   if (account()) return make_error(Errc::conflict, "already registered");
   HUSH_TRY_ASSIGN(auto servers, net::ServerList::parse(server_url));
   const std::string name = normalize_username(username);
   if (name.empty()) return make_error(Errc::invalid_argument, "username");
+  Bytes code;
+  if (!recovery_code.empty()) {
+    auto decoded = base32_decode(recovery_code);
+    if (!decoded || decoded->size() != kRecoveryCodeBytes) return make_error(Errc::invalid_argument, "recovery code");
+    code = std::move(*decoded);
+  }
   Result<Identity> out = make_error(Errc::storage_failure, "registration");
   Status done = store_->transaction([&]() -> Status {
+    // A recovery makes a new identity too: the old private key is lost with
+    // the old device, and contacts must see the change (issue #16).
     auto identity = signal::IdentityKeyPair::generate(rng_);
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
     req.set_username(name);
+    if (!code.empty()) req.set_recovery_code(str(code));
     // The first node that answers registers us; all of them serve us later.
     out = net::try_servers<Identity>(servers, server_index_, [&](const net::ServerUrl& url) {
       return finish_registration(url, servers.str(), ca_file, req, name);
@@ -246,7 +265,7 @@ Result<Identity> ClientImpl::whoami() {
   HUSH_TRY_ASSIGN(const store::Account* a, account());
   HUSH_TRY_ASSIGN(auto identity, protocol_.identities.identity_key_pair());
   return Identity{a->username, a->account_id, a->device_id.value, a->server_url,
-                  to_hex(identity.public_key.serialize())};
+                  to_hex(identity.public_key.serialize()), {}};
 }
 
 namespace {

@@ -220,6 +220,11 @@ struct Identity {
   std::uint32_t device_id = 0;
   std::string server_url;
   std::string identity_key_hex; ///< our public identity key (66 hex digits)
+  /// Only in what register_account and recover_account return: the account's
+  /// recovery code ("ABCD-EFGH-..."), for the user to write down. Never
+  /// stored on the device (it is for when the device is lost); hushd keeps
+  /// only its hash. Empty if the server gave none.
+  std::string recovery_code;
 };
 
 /// A conversation's safety number.
@@ -357,6 +362,17 @@ class Client {
   /// timeout, unavailable, storage errors.
   Result<Identity> register_account(std::string_view server_url, std::string_view username,
                                     const std::filesystem::path& ca_file = {});
+  /// "I lost my only device": registers this new store as the only device of
+  /// the existing account `username`, with the recovery code given at its
+  /// registration (or its last recovery). Every other device of the account
+  /// is removed on the server and this one gets a NEW identity key: contacts
+  /// see an identity-key change and must accept it (`trust`) before messages
+  /// flow again; nothing is trusted silently. Returns the renewed recovery
+  /// code (the old one stops working). Errors: unauthorized (wrong code, or
+  /// no such account), invalid_argument (a code that is not one), then as
+  /// register_account.
+  Result<Identity> recover_account(std::string_view server_url, std::string_view username,
+                                   std::string_view recovery_code, const std::filesystem::path& ca_file = {});
   /// Errors: not_found (not registered).
   Result<Identity> whoami();
 
