@@ -82,6 +82,31 @@ TEST_F(RoundTrips, ASteadySendIsOneRequestAndAReceivedBatchOneAck) {
   EXPECT_EQ(std::count(day.begin(), day.end(), "ack"), 1);
 }
 
+// On a connection kept from an earlier call, the end of the drain is a
+// DrainRequest's answer (hushd pushes everything stored before it ahead of
+// the answer): one round trip, no quiet timer, and nothing stored before the
+// call is missed.
+TEST_F(RoundTrips, AReceiveOnAKeptConnectionEndsItsDrainWithOneRequest) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "first"));
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+  ASSERT_TRUE(bob.connected());
+  take("bob");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(alice.send_text("bob", "kept " + std::to_string(i)));
+    auto got = bob.receive(0s);  // no waiting: only what is stored already
+    ASSERT_TRUE(got) << errc_name(got.code());
+    ASSERT_EQ(got->size(), 1u) << "round " << i;
+    EXPECT_EQ(text(got->front()), "kept " + std::to_string(i));
+    EXPECT_EQ(take("bob"), (Kinds{"drain", "ack"})) << "round " << i;
+  }
+  auto empty = bob.receive(0s);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(take("bob"), Kinds{"drain"});
+}
+
 TEST_F(RoundTrips, ASendAfterTheRecipientLinkedADeviceIsTwoRequests) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");

@@ -106,6 +106,7 @@ std::string_view request_kind(const pb::ClientFrame& frame) noexcept {
     case F::kLookupUsername: return "lookup_username";
     case F::kProvisionDevice: return "provision_device";
     case F::kSendMulti: return "send_multi";
+    case F::kDrain: return "drain";
     case F::REQUEST_NOT_SET: break;
   }
   return "unknown";

@@ -270,6 +270,11 @@ class ClientImpl {
   /// How long the drain before a group send waits for one more envelope
   /// while hushd's QueueEmpty has not come yet.
   static constexpr std::chrono::milliseconds kGroupDrainQuiet{300};
+  /// A DrainRequest on the current connection: true once hushd answered it,
+  /// i.e. every envelope stored before it is queued on the connection.
+  /// False from a hushd without it (400) or on a failure (the connection is
+  /// then gone: take connection() again).
+  bool drain_connection();
   /// Signs `change` with our identity key (its canonical bytes).
   Status sign_group_change(content::GroupChange& change);
   /// Whether the change's signature verifies under its author's accepted

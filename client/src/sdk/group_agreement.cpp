@@ -319,12 +319,18 @@ Status ClientImpl::drain_before_group_send(std::vector<ReceivedMessage>& out) {
   const auto called = std::chrono::steady_clock::now();
   (void)retry_group_outbox();
   HUSH_TRY_ASSIGN(net::Connection * c, connection());
+  // On a connection opened before this call the end-of-drain marker says
+  // nothing about mail stored since: a DrainRequest's answer marks the end
+  // (as in receive()); a quiet spell only with an older hushd.
+  bool drained = false;
+  if (c->connect_started() < called) {
+    drained = drain_connection();
+    HUSH_TRY_ASSIGN(c, connection());  // the request may have replaced it
+  }
   bool skipped = false;
   for (;;) {
-    // On a connection opened before this call the end-of-drain marker says
-    // nothing about mail stored since: a quiet spell decides (as in receive()).
-    const auto mode = c->connect_started() >= called ? net::Connection::Wait::until_drained
-                                                     : net::Connection::Wait::full_timeout;
+    const auto mode = c->connect_started() >= called || drained ? net::Connection::Wait::until_drained
+                                                                 : net::Connection::Wait::full_timeout;
     auto next = c->next_envelope(kGroupDrainQuiet, mode);
     if (!next) {
       drop_connection();

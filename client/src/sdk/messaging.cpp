@@ -742,6 +742,7 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   bool keys_low = false;
   int redeliveries = 0;
   bool reconnected = false;
+  const net::Connection* drained_conn = nullptr;  ///< the kept connection a DrainRequest was answered on
   std::vector<std::uint64_t> to_ack;  // acknowledged together after the drain (issue #16)
   for (;;) {
     // Until the first message, wait as long as the caller allows; then only
@@ -749,12 +750,23 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
     // spell). On a connection opened before this call the marker says
     // nothing about mail stored since: the quiet spell decides there.
     auto quiet = kDrainQuiet;
-    auto mode = c->connect_started() >= called ? net::Connection::Wait::until_drained
-                                               : net::Connection::Wait::full_timeout;
+    bool first_wait = false;  // waiting for a first message as long as the caller allows
     if (!any) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
-      if (left > std::chrono::milliseconds::zero()) mode = net::Connection::Wait::full_timeout;
+      first_wait = left > std::chrono::milliseconds::zero();
       quiet = std::max(quiet, left);
+    }
+    auto mode = net::Connection::Wait::full_timeout;
+    if (!first_wait) {
+      // Where the drain ends: a new connection's QueueEmpty, or on a kept
+      // one a DrainRequest's answer (one round trip); a quiet spell only
+      // with an older hushd.
+      if (c->connect_started() < called && c != drained_conn) {
+        const bool drained = drain_connection();
+        HUSH_TRY_ASSIGN(c, connection());  // the request may have replaced it
+        if (drained) drained_conn = c;
+      }
+      if (c->connect_started() >= called || c == drained_conn) mode = net::Connection::Wait::until_drained;
     }
     auto next = c->next_envelope(quiet, mode);
     keys_low = c->take_pre_keys_low() || keys_low;
@@ -803,6 +815,13 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   (void)retry_group_outbox();  // notices queued while receiving (§8.7)
   (void)maybe_housekeeping(keys_low);
   return out;
+}
+
+bool ClientImpl::drain_connection() {
+  pb::ClientFrame f;
+  f.mutable_drain();
+  auto r = request(std::move(f));
+  return r && r->status() == 200;  // 400 from a hushd that predates DrainRequest
 }
 
 Status ClientImpl::ack_batch(std::vector<std::uint64_t>& seqs) {

@@ -65,6 +65,9 @@ std::string_view dispatch(HandlerContext& ctx, const pb::ClientFrame& request, p
     case F::kProvisionDevice:
       handle_provision_device(ctx, request.provision_device(), response);
       return "provision_device";
+    case F::kDrain:
+      set_ok(response);  // the session holds the answer back (FrameResult::after_mailbox_read)
+      return "drain";
     case F::REQUEST_NOT_SET:
       break;
   }
@@ -81,16 +84,18 @@ FrameResult Api::handle_frame(const DeviceAddress& caller, ByteView frame) {
   pb::ServerFrame out;
   auto& response = *out.mutable_response();
   std::string_view kind = "malformed";
+  bool drain = false;
   if (!request.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
     set_error(response, Errc::decode_error);
   } else {
     response.set_id(request.id());
     HandlerContext ctx{s_, caller};
     kind = dispatch(ctx, request, response);
+    drain = request.request_case() == pb::ClientFrame::kDrain;
   }
   Bytes bytes(out.ByteSizeLong());
   out.SerializeWithCachedSizesToArray(bytes.data());
-  return FrameResult{std::move(bytes), response.status(), kind, {}};
+  return FrameResult{std::move(bytes), response.status(), kind, {}, drain};
 }
 
 }  // namespace hush::server::api

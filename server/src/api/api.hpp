@@ -71,6 +71,9 @@ struct FrameResult {
   /// pre-key bundles, issue #16): the caller runs it off the I/O and writer
   /// threads and sends what it returns instead (`frame` is then empty).
   std::function<FrameResult()> finish_blocking{};
+  /// A DrainRequest's answer: to be sent only after a mailbox read begun
+  /// after the request reached the end of the caller's mailbox.
+  bool after_mailbox_read = false;
 };
 
 /// Completion of Api::handle_frame_async: the response and, for a 1:1 send,

@@ -18,7 +18,7 @@ namespace {
 FrameResult finish(pb::ServerFrame& out, std::string_view kind) {
   Bytes bytes(out.ByteSizeLong());
   out.SerializeWithCachedSizesToArray(bytes.data());
-  return FrameResult{std::move(bytes), out.response().status(), kind, {}};
+  return FrameResult{std::move(bytes), out.response().status(), kind, {}, false};
 }
 
 /// A response frame for request `id` filled by `fill(response)`.

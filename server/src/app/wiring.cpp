@@ -19,7 +19,7 @@ net::FrameReply ApiApplication::handle_frame(const net::Peer& peer, ByteView fra
   auto device = api::parse_peer_id(peer.id);
   HUSH_CHECK(device.has_value());  // we made this id in authenticate()
   auto result = api_.handle_frame(*device, frame);
-  return net::FrameReply{std::move(result.frame), result.status, result.kind, {}};
+  return net::FrameReply{std::move(result.frame), result.status, result.kind, {}, result.after_mailbox_read};
 }
 
 // Sends, fan-outs and acks skip the service pool: they are answered from the
@@ -32,11 +32,11 @@ bool ApiApplication::handle_frame_async(const net::Peer& peer, ByteView frame, c
     std::vector<net::PeerPush> out;
     out.reserve(pushes.size());
     for (auto& p : pushes) out.push_back(net::PeerPush{std::move(p.peer), p.seq, std::move(p.frame)});
-    net::FrameReply reply{std::move(result.frame), result.status, result.kind, {}};
+    net::FrameReply reply{std::move(result.frame), result.status, result.kind, {}, false};
     if (result.finish_blocking) {
       reply.finish_blocking = [rest = std::move(result.finish_blocking)] {
         api::FrameResult r = rest();
-        return net::FrameReply{std::move(r.frame), r.status, r.kind, {}};
+        return net::FrameReply{std::move(r.frame), r.status, r.kind, {}, false};
       };
     }
     done(std::move(reply), std::move(out));

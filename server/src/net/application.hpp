@@ -42,6 +42,10 @@ struct FrameReply {
   /// Set only by handle_frame_async's completion when the rest of the answer
   /// blocks: net runs it on the service pool and sends its reply instead.
   std::function<FrameReply()> finish_blocking{};
+  /// Held back by the session until a mailbox read begun after the request
+  /// reached the end of the mailbox (a DrainRequest: every envelope stored
+  /// before it goes out ahead of this answer).
+  bool after_mailbox_read = false;
 };
 
 /// Completion of Application::handle_frame_async, called once, from any

@@ -235,7 +235,25 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       ctx_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
     }
     log_event(LogLevel::debug, "request", {kv("peer", peer_.id), kv("kind", reply.kind), kv("status", reply.status)});
+    if (reply.after_mailbox_read && reply.status == 200) {
+      // A drain: answered by the pusher after a mailbox read that begins
+      // from now on reaches the end (a read already under way may have
+      // missed mail committed just before the request).
+      held_answers_.push_back(HeldAnswer{std::move(reply.frame), reads_started_ + 1});
+      wake_pending_ = true;
+      pusher_signal_.notify();
+      return;
+    }
     enqueue(std::move(reply.frame), false);
+  }
+
+  /// Queues the drain answers waiting for mailbox read `read` (or earlier),
+  /// which reached the end of the mailbox: after the envelopes it queued.
+  void release_held_answers(std::uint64_t read) {
+    while (!held_answers_.empty() && held_answers_.front().after_read <= read) {
+      enqueue(std::move(held_answers_.front().frame), false);
+      held_answers_.pop_front();
+    }
   }
 
   void enqueue(Bytes frame, bool push) {
@@ -253,7 +271,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       // Room for the answers of everything in flight, and a bounded number
       // in flight: beyond that the client's frames wait in TCP (load is shed
       // at the sender, never queued here without bound).
-      while (!closing_ && !close_after_reply_ && (queue_.size() + in_flight_ >= hard_cap || in_flight_ >= kMaxInFlight))
+      while (!closing_ && !close_after_reply_ &&
+             (queue_.size() + held_answers_.size() + in_flight_ >= hard_cap || in_flight_ >= kMaxInFlight))
         co_await room_signal_.wait();
       if (closing_ || close_after_reply_) co_return "shutdown";
       // One whole message, like websocket::stream::async_read, with the
@@ -380,6 +399,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       wake_pending_ = false;
       const std::size_t room = cap - queue_.size();
       const std::uint64_t after = last_seq_;
+      const std::uint64_t read = ++reads_started_;
       auto fetch = [this, after, room] { return ctx_.app.fetch_pending(peer_, after, room); };
       auto batch = co_await offload(ctx_, fetch);
       if (closing_) co_return;
@@ -390,11 +410,14 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
       }
       if (batch.size() >= room) {
         wake_pending_ = true;  // more may wait; resume when there is room
-      } else if (!drain_reported_) {
-        // The first read that found less than it had room for reached the
-        // end of the mailbox: the client may stop draining here.
-        drain_reported_ = true;
-        enqueue(ctx_.app.queue_empty_frame(), false);
+      } else {
+        if (!drain_reported_) {
+          // The first read that found less than it had room for reached the
+          // end of the mailbox: the client may stop draining here.
+          drain_reported_ = true;
+          enqueue(ctx_.app.queue_empty_frame(), false);
+        }
+        release_held_answers(read);
       }
     }
   }
@@ -421,6 +444,13 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   bool close_after_reply_ = false;  ///< shutdown() came while requests were being handled
   bool wake_pending_ = true;  ///< drain the mailbox once at connect
   bool drain_reported_ = false;  ///< the queue-empty frame has been queued
+  /// A DrainRequest's answer, held until mailbox read `after_read` reaches the end.
+  struct HeldAnswer {
+    Bytes frame;
+    std::uint64_t after_read = 0;
+  };
+  std::list<HeldAnswer> held_answers_;  ///< counted with the queue in the reader's room check
+  std::uint64_t reads_started_ = 0;  ///< mailbox reads begun by the pusher
   std::uint64_t last_seq_ = 0;
   std::uint64_t frames_in_ = 0;
   std::uint64_t pushed_ = 0;
