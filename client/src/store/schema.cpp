@@ -1,4 +1,5 @@
-// DDL of schema version 1. `sealed` in a comment marks an XChaCha20-Poly1305
+// DDL of the current schema version (2; version 1 had the same tables, see
+// docs/adr/0003-client-store-encryption.md "Schema versions"). `sealed` in a comment marks an XChaCha20-Poly1305
 // value bound to (column, row key, schema version); everything else is a
 // plaintext lookup column.
 #include "schema.hpp"
