@@ -6,12 +6,20 @@
 // migrated store shows through the SDK.
 #include "store_fixture.hpp"
 
+#include <hush/client/store/account_address.hpp>
 #include <hush/client/store/account_table.hpp>
+#include <hush/client/store/directory.hpp>
 #include <hush/client/store/identity_store.hpp>
+#include <hush/client/store/message_history.hpp>
+#include <hush/client/store/session_store.hpp>
+#include <hush/client/store/unresolved_peers.hpp>
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -102,17 +110,95 @@ TEST(StoreMigration, V1FixtureMigratesOnceToTheCurrentSchema) {
   {
     auto s = LocalStore::open(t.home(), test_passphrase("pw"), crypto::system_rng());
     ASSERT_TRUE(s) << errc_name(s.code());
+    // Contacts are keyed by account address now, translated through the
+    // v1 directory; every name was known there.
     store::SqliteIdentityKeyStore identities(**s);
+    store::Directory directory(**s);
+    std::map<std::string, std::string> address;  // username -> address
+    for (const char* name : {"alice", "bob", "carol"}) {
+      auto account = directory.account_of(name);
+      ASSERT_TRUE(account && account->has_value()) << name;
+      address[name] = store::account_address(**account);
+    }
     auto names = identities.contact_names();
     ASSERT_TRUE(names) << errc_name(names.code());
-    EXPECT_EQ(*names, (std::vector<std::string>{"bob", "carol"}));
-    for (const auto& name : *names) {
-      auto contact = identities.contact(name);
+    std::vector<std::string> expected{address["bob"], address["carol"]};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(*names, expected);
+    for (const char* name : {"bob", "carol"}) {
+      auto contact = identities.contact(address[name]);
       ASSERT_TRUE(contact && contact->has_value()) << name;
-      EXPECT_EQ((*contact)->verified, name == "bob");
+      EXPECT_EQ((*contact)->verified, std::string(name) == "bob");
     }
+    store::SqliteSessionStore sessions(**s);
+    for (const char* name : {"bob", "carol"}) {
+      auto devices = sessions.devices(address[name]);
+      ASSERT_TRUE(devices);
+      EXPECT_EQ(devices->size(), 1u) << name;
+    }
+    auto waiting = store::unresolved_peers(**s);
+    ASSERT_TRUE(waiting);
+    EXPECT_TRUE(waiting->empty());
   }
   EXPECT_EQ(dump(t.db()), migrated);
+  // No username is left where an address belongs.
+  for (const char* sql : {"SELECT account FROM contacts", "SELECT DISTINCT account FROM sessions",
+                          "SELECT DISTINCT peer FROM messages", "SELECT DISTINCT account FROM sender_keys",
+                          "SELECT DISTINCT recipient_address FROM sent_messages"}) {
+    for (const auto& row : rows_of(t.db(), sql)) {
+      EXPECT_TRUE(store::account_of_address(row.substr(0, row.size() - 1))) << sql << ": " << row;
+    }
+  }
+}
+
+TEST(StoreMigration, NameTheDirectoryLacksIsKeptAndMovedOnceLookedUp) {
+  TempHome t;
+  copy_fixture(t);
+  const auto carol_hex = rows_of(t.db(), "SELECT hex(account_id) FROM directory WHERE username = 'carol'");
+  ASSERT_EQ(carol_hex.size(), 1u);
+  raw_sql(t.db(), "DELETE FROM directory WHERE username = 'carol'");
+  auto s = LocalStore::open(t.home(), test_passphrase("pw"), crypto::system_rng());
+  ASSERT_TRUE(s) << errc_name(s.code());
+  // Kept under the username, listed for a lookup: nothing lost.
+  EXPECT_EQ(*store::unresolved_peers(**s), std::vector<std::string>{"carol"});
+  store::SqliteIdentityKeyStore identities(**s);
+  store::SqliteSessionStore sessions(**s);
+  ASSERT_TRUE(*identities.contact("carol"));
+  EXPECT_EQ(sessions.devices("carol")->size(), 1u);
+  // The lookup (here: the directory's old answer) moves every row.
+  std::string hex = carol_hex[0].substr(0, carol_hex[0].size() - 1);
+  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto account = from_hex(hex);
+  ASSERT_TRUE(account);
+  const std::string carol = store::account_address(*account);
+  ASSERT_FALSE(carol.empty());
+  ASSERT_TRUE(store::rename_peer(**s, "carol", carol));
+  EXPECT_TRUE(store::unresolved_peers(**s)->empty());
+  EXPECT_FALSE(*identities.contact("carol"));
+  ASSERT_TRUE(*identities.contact(carol));
+  EXPECT_EQ(sessions.devices(carol)->size(), 1u);
+  EXPECT_TRUE(sessions.devices("carol")->empty());
+  store::MessageHistory history(**s);
+  auto with_carol = history.with_peer(carol, 10);
+  ASSERT_TRUE(with_carol);
+  EXPECT_EQ(with_carol->size(), 1u);
+}
+
+TEST(AccountAddress, IsTheLowercaseHyphenatedUuidOfTheAccountId) {
+  Bytes id;
+  for (std::uint8_t i = 0; i < 16; ++i) id.push_back(static_cast<std::uint8_t>(0xf0 + i * 17 % 256));
+  const std::string a = store::account_address(id);
+  ASSERT_EQ(a.size(), 36u);
+  EXPECT_EQ(a[8], '-');
+  EXPECT_EQ(a[13], '-');
+  EXPECT_EQ(a[18], '-');
+  EXPECT_EQ(a[23], '-');
+  EXPECT_EQ(store::account_of_address(a), std::optional<Bytes>(id));
+  EXPECT_EQ(store::account_address(Bytes(16, 0xab)), "abababab-abab-abab-abab-abababababab");
+  EXPECT_TRUE(store::account_address(Bytes(15, 1)).empty());
+  EXPECT_FALSE(store::account_of_address("bob"));
+  EXPECT_FALSE(store::account_of_address("ABABABAB-ABAB-ABAB-ABAB-ABABABABABAB"));
+  EXPECT_FALSE(store::account_of_address("abababab-abab-abab-abab-ababababab-b"));
 }
 
 TEST(StoreMigration, WrongPassphraseRefusesBeforeMigrating) {
