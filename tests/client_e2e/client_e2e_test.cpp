@@ -550,6 +550,46 @@ TEST_F(ClientE2e, IdentityChangeRefusedUntilTrusted) {
   EXPECT_FALSE(sn->verified);  // the change undid verification
 }
 
+// Issue #16 item 1: sessions and identities are keyed by account, so a
+// username that moves to another account must not start a fresh,
+// silently trusted contact. Here the new account writes first, before we
+// send anything: its message is held (not shown, not acked) exactly like
+// one under a changed identity key, until the user trusts the name.
+TEST_F(ClientE2e, AMovedUsernameWritingFirstIsHeldUntilTrusted) {
+  Client& alice = registered("alice");
+  registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "hi"));
+  ASSERT_EQ(receive_n(*clients_["bob"], 1).size(), 1u);
+  clients_.erase("bob");
+  alice.disconnect();
+  ASSERT_NO_FATAL_FAILURE(free_username("bob"));
+  Client& bob2 = registered("bob", "bob2");
+
+  ASSERT_TRUE(bob2.send_text("alice", "it's me, new account"));
+  auto held = alice.receive(1s);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(held->empty());
+  auto contacts = alice.contacts();
+  ASSERT_TRUE(contacts);
+  ASSERT_EQ(contacts->size(), 1u);  // bob, once: the old account is nobody's name any more
+  EXPECT_EQ((*contacts)[0].username, "bob");
+  EXPECT_TRUE((*contacts)[0].identity_changed);
+  EXPECT_EQ(alice.send_text("bob", "who is this?").code(), Errc::untrusted_identity);
+
+  auto shown = alice.safety_number("bob");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->pending_key_hex, bob2.whoami()->identity_key_hex);
+  ASSERT_TRUE(alice.trust("bob", shown->pending_key_hex));
+  auto now = receive_n(alice, 1);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].sender, "bob");
+  EXPECT_EQ(text(now[0]), "it's me, new account");
+  auto history = alice.history("bob", 10);
+  ASSERT_TRUE(history);
+  ASSERT_FALSE(history->empty());
+  EXPECT_EQ(history->back().peer, "bob");
+}
+
 TEST_F(ClientE2e, ListenDeliversAsMessagesArriveAndSendsFromTick) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");
