@@ -8,9 +8,11 @@
 #include "../../client/src/net/server_list.hpp"
 
 #include <hush/client/client.hpp>
+#include <hush/client/store/account_address.hpp>
 #include <hush/client/store/sent_messages.hpp>
-#include <hush/testing/deterministic_rng.hpp>
+#include <hush/signal/bound_addresses.hpp>
 #include <hush/signal/messages.hpp>
+#include <hush/testing/deterministic_rng.hpp>
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -548,6 +550,34 @@ TEST_F(ClientE2e, IdentityChangeRefusedUntilTrusted) {
   auto sn = alice.safety_number("bob");
   ASSERT_TRUE(sn);
   EXPECT_FALSE(sn->verified);  // the change undid verification
+}
+
+// docs/protocol.md §2a.6: with account addresses in Service-ID form, the
+// SDK's pre-key messages carry libsignal's field 6, the sender's and the
+// recipient's address (its own and the one it wrote to), and the recipient,
+// which checks it, reads the message.
+TEST_F(ClientE2e, PreKeyMessagesCarryBothAddresses) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "bound to us two"));
+  const auto queued = queued_for("bob");
+  ASSERT_EQ(queued.size(), 1u);
+  ASSERT_EQ(queued[0].type, static_cast<std::uint32_t>(signal::MessageType::pre_key));
+  auto m = signal::PreKeySignalMessage::deserialize(as_bytes(queued[0].body));
+  ASSERT_TRUE(m) << errc_name(m.code());
+  const auto& field = m->message().addresses();
+  ASSERT_TRUE(field.has_value());
+  auto address = [](Client& c) {
+    auto me = c.whoami();
+    auto id = from_hex(me->account_id_hex);
+    return signal::ProtocolAddress{client::store::account_address(*id), signal::DeviceId{me->device_id}};
+  };
+  const auto expected = signal::bound_addresses(address(alice), address(bob));
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(*field, Bytes(expected->begin(), expected->end()));
+  auto got = receive_n(bob, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "bound to us two");
 }
 
 // Issue #16 item 1: sessions and identities are keyed by account, so a
