@@ -207,11 +207,11 @@ Result<signal::ProtocolAddress> ClientImpl::local_address() {
 
 Result<std::string> ClientImpl::address_of(std::string_view username) {
   const std::string name = normalize_username(username);
-  auto account = account_of(name);
+  HUSH_TRY_ASSIGN(auto account, directory_.account_of(name));
   if (account) return store::account_address(*account);
-  HUSH_TRY_ASSIGN(auto waiting, store::unresolved_peers(*store_));
-  if (std::find(waiting.begin(), waiting.end(), name) != waiting.end()) return name;
-  return account.error();
+  // Not in the directory: nothing of it is kept under an address, only
+  // (if at all) a migrated row under the name itself.
+  return name;
 }
 
 Result<std::string> ClientImpl::name_of_address(const std::string& address) {

@@ -56,9 +56,10 @@ class ClientImpl {
   /// Our own protocol address: our account's address and our device id.
   Result<signal::ProtocolAddress> local_address();
   /// The address history, sessions and identities of `username` are kept
-  /// under: its account's (directory, else a lookup), or the username itself
-  /// while a migrated row waits for its account (store/unresolved_peers.hpp)
-  /// and the lookup fails.
+  /// under: its account's, as the directory knows it (no lookup: reading
+  /// history or trust state needs no network), else the username itself
+  /// (what a migrated row waiting for its account is kept under,
+  /// store/unresolved_peers.hpp).
   Result<std::string> address_of(std::string_view username);
   /// The username to show for an address: the directory's, else the address.
   Result<std::string> name_of_address(const std::string& address);

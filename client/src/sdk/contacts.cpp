@@ -68,7 +68,7 @@ Result<SafetyNumber> ClientImpl::safety_number(std::string_view username) {
     // Never talked: set up sessions now, which fetches and records their key.
     HUSH_TRY_ASSIGN(Bytes account_id, account_of(name));
     HUSH_TRY(fetch_and_process_bundles(account_id, std::nullopt));
-    HUSH_TRY_ASSIGN(c, protocol_.identities.contact(address));
+    HUSH_TRY_ASSIGN(c, protocol_.identities.contact(store::account_address(account_id)));
     if (!c) return make_error(Errc::not_found, "no identity key");
   }
   HUSH_TRY_ASSIGN(auto ours, protocol_.identities.identity_key_pair());

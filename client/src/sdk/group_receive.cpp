@@ -152,7 +152,7 @@ Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const s
 Result<ReceivedMessage> ClientImpl::open_group_body(std::string_view sender, std::uint32_t device, ByteView body) {
   std::optional<Result<std::optional<ReceivedMessage>>> got;
   const std::string name = normalize_username(sender);
-  HUSH_TRY_ASSIGN(const std::string address, address_of(name));  // before the transaction: may look up
+  HUSH_TRY_ASSIGN(const std::string address, address_of(name));  // the directory's: no lookup
   // Always rolled back: the body is only looked at.
   (void)store_->transaction([&]() -> Status {
     got.emplace(receive_group_message(name, address, signal::DeviceId{device}, body, 0));
