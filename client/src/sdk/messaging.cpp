@@ -793,6 +793,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
     }
     backoff = options_.reconnect_min;
     (void)maybe_housekeeping(false);
+    resolve_unresolved_peers();  // as receive(): rows a migration kept under a username
     (void)retry_group_outbox();
     (void)send_requested_resends();
     std::vector<std::uint64_t> to_ack;  // acked per kAckBatch, or as soon as nothing is waiting
