@@ -9,13 +9,17 @@
 
 #include <hush/client/client.hpp>
 #include <hush/client/store/account_address.hpp>
+#include <hush/client/store/local_store.hpp>
 #include <hush/client/store/sent_messages.hpp>
+#include <hush/client/store/unresolved_peers.hpp>
+#include <hush/crypto/random.hpp>
 #include <hush/signal/bound_addresses.hpp>
 #include <hush/signal/messages.hpp>
 #include <hush/testing/deterministic_rng.hpp>
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -578,6 +582,57 @@ TEST_F(ClientE2e, PreKeyMessagesCarryBothAddresses) {
   auto got = receive_n(bob, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(text(got[0]), "bound to us two");
+}
+
+// Issue #16 item 4: a name the v1 directory lacked is kept under the
+// username by the migration (nothing lost: its history still shows) and
+// moved to its account's address by the lookup of the next receive; the
+// session survives the move (the next send needs no new pre-key message).
+TEST_F(ClientE2e, ANameTheMigrationCouldNotMapMovesToItsAccountOnTheNextReceive) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "before"));
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+  ASSERT_TRUE(bob.send_text("alice", "reply"));
+  ASSERT_EQ(receive_n(alice, 1).size(), 1u);
+  auto bob_account = from_hex(bob.whoami()->account_id_hex);
+  ASSERT_TRUE(bob_account);
+  clients_.erase("alice");
+  {
+    // What the v1 -> v2 migration leaves for a name its directory lacked.
+    auto s = client::store::LocalStore::open(home("alice"), key_source(), crypto::system_rng());
+    ASSERT_TRUE(s) << errc_name(s.code());
+    ASSERT_TRUE(client::store::rename_peer(**s, client::store::account_address(*bob_account), "bob"));
+    ASSERT_TRUE((*s)->transaction([&] { return client::store::note_unresolved_peer(**s, "bob"); }));
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((home("alice") / client::store::kStoreFileName).c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DELETE FROM directory WHERE username = 'bob'", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Client& again = reopen("alice");
+  auto kept = again.history("bob", 10);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->size(), 2u);
+
+  ASSERT_TRUE(again.receive(1s));  // looks "bob" up and moves the rows
+  auto moved = again.history("bob", 10);
+  ASSERT_TRUE(moved);
+  ASSERT_EQ(moved->size(), 2u);
+  EXPECT_EQ((*moved)[0].peer, "bob");
+  auto sessions = again.sessions("bob");
+  ASSERT_TRUE(sessions);
+  EXPECT_EQ(sessions->size(), 1u);
+  auto contacts = again.contacts();
+  ASSERT_TRUE(contacts);
+  ASSERT_EQ(contacts->size(), 1u);
+  EXPECT_EQ((*contacts)[0].username, "bob");
+  ASSERT_TRUE(again.send_text("bob", "after"));
+  const auto queued = queued_for("bob");
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].type, static_cast<std::uint32_t>(signal::MessageType::whisper));  // the same session
+  auto got = receive_n(bob, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "after");
 }
 
 // Issue #16 item 1: sessions and identities are keyed by account, so a
