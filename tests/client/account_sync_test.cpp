@@ -10,9 +10,11 @@
 #include "sdk_frame.pb.h"
 
 #include <hush/client/content/content.hpp>
+#include <hush/client/store/account_address.hpp>
 #include <hush/client/store/directory.hpp>
 #include <hush/client/store/group_store.hpp>
 #include <hush/client/store/identity_store.hpp>
+#include <hush/client/store/unresolved_peers.hpp>
 #include <hush/testing/deterministic_rng.hpp>
 
 #include <gtest/gtest.h>
@@ -109,8 +111,11 @@ TEST_F(AccountSync, KeysMarksDirectoryAndGroupsReachTheNewDevice) {
 
   Device second(second_home_);
   ASSERT_TRUE(second.store->transaction(
-      [&] { return sdk::import_account_state(*state, second.identities, second.directory, second.groups); }));
-  auto b = second.identities.contact("bob");
+      [&] { return sdk::import_account_state(*second.store, *state, second.identities, second.directory, second.groups); }));
+  // Contacts are kept by account address (store/account_address.hpp); one
+  // carried without an account id keeps its username until a lookup.
+  const std::string bob_address = store::account_address(bob_account);
+  auto b = second.identities.contact(bob_address);
   ASSERT_TRUE(b && *b);
   EXPECT_EQ((*b)->key, bob);
   EXPECT_TRUE((*b)->verified);
@@ -122,9 +127,10 @@ TEST_F(AccountSync, KeysMarksDirectoryAndGroupsReachTheNewDevice) {
   EXPECT_FALSE(*second.identities.contact("alice"));
   EXPECT_EQ(*second.directory.account_of("bob"), std::optional<Bytes>(bob_account));
   EXPECT_FALSE(*second.directory.account_of("carol"));
+  EXPECT_EQ(*store::unresolved_peers(*second.store), std::vector<std::string>{"carol"});
   // The new device trusts exactly the carried keys: another key for bob is refused.
-  EXPECT_TRUE(*second.identities.is_trusted_identity(at("bob"), bob, signal::Direction::sending));
-  EXPECT_FALSE(*second.identities.is_trusted_identity(at("bob"), new_key(), signal::Direction::sending));
+  EXPECT_TRUE(*second.identities.is_trusted_identity(at(bob_address), bob, signal::Direction::sending));
+  EXPECT_FALSE(*second.identities.is_trusted_identity(at(bob_address), new_key(), signal::Direction::sending));
 
   auto g = second.groups.get(Bytes(content::kGroupIdSize, 0x42));
   ASSERT_TRUE(g && *g);

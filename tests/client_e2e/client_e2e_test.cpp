@@ -8,12 +8,18 @@
 #include "../../client/src/net/server_list.hpp"
 
 #include <hush/client/client.hpp>
+#include <hush/client/store/account_address.hpp>
+#include <hush/client/store/local_store.hpp>
 #include <hush/client/store/sent_messages.hpp>
-#include <hush/testing/deterministic_rng.hpp>
+#include <hush/client/store/unresolved_peers.hpp>
+#include <hush/crypto/random.hpp>
+#include <hush/signal/bound_addresses.hpp>
 #include <hush/signal/messages.hpp>
+#include <hush/testing/deterministic_rng.hpp>
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -548,6 +554,125 @@ TEST_F(ClientE2e, IdentityChangeRefusedUntilTrusted) {
   auto sn = alice.safety_number("bob");
   ASSERT_TRUE(sn);
   EXPECT_FALSE(sn->verified);  // the change undid verification
+}
+
+// docs/protocol.md §2a.6: with account addresses in Service-ID form, the
+// SDK's pre-key messages carry libsignal's field 6, the sender's and the
+// recipient's address (its own and the one it wrote to), and the recipient,
+// which checks it, reads the message.
+TEST_F(ClientE2e, PreKeyMessagesCarryBothAddresses) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "bound to us two"));
+  const auto queued = queued_for("bob");
+  ASSERT_EQ(queued.size(), 1u);
+  ASSERT_EQ(queued[0].type, static_cast<std::uint32_t>(signal::MessageType::pre_key));
+  auto m = signal::PreKeySignalMessage::deserialize(as_bytes(queued[0].body));
+  ASSERT_TRUE(m) << errc_name(m.code());
+  const auto& field = m->message().addresses();
+  ASSERT_TRUE(field.has_value());
+  auto address = [](Client& c) {
+    auto me = c.whoami();
+    auto id = from_hex(me->account_id_hex);
+    return signal::ProtocolAddress{client::store::account_address(*id), signal::DeviceId{me->device_id}};
+  };
+  const auto expected = signal::bound_addresses(address(alice), address(bob));
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(*field, Bytes(expected->begin(), expected->end()));
+  auto got = receive_n(bob, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "bound to us two");
+}
+
+// Issue #16 item 4: a name the v1 directory lacked is kept under the
+// username by the migration (nothing lost: its history still shows) and
+// moved to its account's address by the lookup of the next receive; the
+// session survives the move (the next send needs no new pre-key message).
+TEST_F(ClientE2e, ANameTheMigrationCouldNotMapMovesToItsAccountOnTheNextReceive) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "before"));
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+  ASSERT_TRUE(bob.send_text("alice", "reply"));
+  ASSERT_EQ(receive_n(alice, 1).size(), 1u);
+  auto bob_account = from_hex(bob.whoami()->account_id_hex);
+  ASSERT_TRUE(bob_account);
+  clients_.erase("alice");
+  {
+    // What the v1 -> v2 migration leaves for a name its directory lacked.
+    auto s = client::store::LocalStore::open(home("alice"), key_source(), crypto::system_rng());
+    ASSERT_TRUE(s) << errc_name(s.code());
+    ASSERT_TRUE(client::store::rename_peer(**s, client::store::account_address(*bob_account), "bob"));
+    ASSERT_TRUE((*s)->transaction([&] { return client::store::note_unresolved_peer(**s, "bob"); }));
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((home("alice") / client::store::kStoreFileName).c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DELETE FROM directory WHERE username = 'bob'", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Client& again = reopen("alice");
+  auto kept = again.history("bob", 10);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->size(), 2u);
+
+  ASSERT_TRUE(again.receive(1s));  // looks "bob" up and moves the rows
+  auto moved = again.history("bob", 10);
+  ASSERT_TRUE(moved);
+  ASSERT_EQ(moved->size(), 2u);
+  EXPECT_EQ((*moved)[0].peer, "bob");
+  auto sessions = again.sessions("bob");
+  ASSERT_TRUE(sessions);
+  EXPECT_EQ(sessions->size(), 1u);
+  auto contacts = again.contacts();
+  ASSERT_TRUE(contacts);
+  ASSERT_EQ(contacts->size(), 1u);
+  EXPECT_EQ((*contacts)[0].username, "bob");
+  ASSERT_TRUE(again.send_text("bob", "after"));
+  const auto queued = queued_for("bob");
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].type, static_cast<std::uint32_t>(signal::MessageType::whisper));  // the same session
+  auto got = receive_n(bob, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(text(got[0]), "after");
+}
+
+// Issue #16 item 1: sessions and identities are keyed by account, so a
+// username that moves to another account must not start a fresh,
+// silently trusted contact. Here the new account writes first, before we
+// send anything: its message is held (not shown, not acked) exactly like
+// one under a changed identity key, until the user trusts the name.
+TEST_F(ClientE2e, AMovedUsernameWritingFirstIsHeldUntilTrusted) {
+  Client& alice = registered("alice");
+  registered("bob");
+  ASSERT_TRUE(alice.send_text("bob", "hi"));
+  ASSERT_EQ(receive_n(*clients_["bob"], 1).size(), 1u);
+  clients_.erase("bob");
+  alice.disconnect();
+  ASSERT_NO_FATAL_FAILURE(free_username("bob"));
+  Client& bob2 = registered("bob", "bob2");
+
+  ASSERT_TRUE(bob2.send_text("alice", "it's me, new account"));
+  auto held = alice.receive(1s);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(held->empty());
+  auto contacts = alice.contacts();
+  ASSERT_TRUE(contacts);
+  ASSERT_EQ(contacts->size(), 1u);  // bob, once: the old account is nobody's name any more
+  EXPECT_EQ((*contacts)[0].username, "bob");
+  EXPECT_TRUE((*contacts)[0].identity_changed);
+  EXPECT_EQ(alice.send_text("bob", "who is this?").code(), Errc::untrusted_identity);
+
+  auto shown = alice.safety_number("bob");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->pending_key_hex, bob2.whoami()->identity_key_hex);
+  ASSERT_TRUE(alice.trust("bob", shown->pending_key_hex));
+  auto now = receive_n(alice, 1);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].sender, "bob");
+  EXPECT_EQ(text(now[0]), "it's me, new account");
+  auto history = alice.history("bob", 10);
+  ASSERT_TRUE(history);
+  ASSERT_FALSE(history->empty());
+  EXPECT_EQ(history->back().peer, "bob");
 }
 
 TEST_F(ClientE2e, ListenDeliversAsMessagesArriveAndSendsFromTick) {

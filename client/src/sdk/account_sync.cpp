@@ -7,6 +7,8 @@
 #include "sdk_frame.pb.h"
 
 #include <hush/client/content/content.hpp>
+#include <hush/client/store/account_address.hpp>
+#include <hush/client/store/unresolved_peers.hpp>
 
 #include <algorithm>
 
@@ -155,16 +157,25 @@ Result<AccountSyncSummary> export_account_state(store::SqliteIdentityKeyStore& i
     *p.add_groups() = std::move(m);
     ++summary.groups;
   }
-  HUSH_TRY_ASSIGN(auto names, identities.contact_names());
+  HUSH_TRY_ASSIGN(auto addresses, identities.contact_names());
   std::vector<spb::SyncedContact> verified;
   std::vector<spb::SyncedContact> others;
-  for (const auto& name : names) {
-    if (name == own_username) continue;  // our own devices share our key
-    HUSH_TRY_ASSIGN(auto c, identities.contact(name));
+  for (const auto& address : addresses) {
+    // Contacts are kept by account address (a username only while a
+    // migrated row waits for its lookup); the wire names both.
+    auto account = store::account_of_address(address);
+    std::optional<std::string> name;
+    if (account) {
+      HUSH_TRY_ASSIGN(name, directory.username_of(*account));
+    } else {
+      name = address;
+      HUSH_TRY_ASSIGN(account, directory.account_of(address));
+    }
+    if (!name || *name == own_username) continue;  // unnamed, or our own devices (they share our key)
+    HUSH_TRY_ASSIGN(auto c, identities.contact(address));
     if (!c) continue;
     spb::SyncedContact m;
-    m.set_username(name);
-    HUSH_TRY_ASSIGN(auto account, directory.account_of(name));
+    m.set_username(*name);
     if (account) m.set_account_id(str(*account));
     m.set_identity_key(str(c->key.serialize()));
     m.set_verified(c->verified);
@@ -197,12 +208,17 @@ Result<AccountState> parse_account_state(const spb::Provisioning& p) {
   return out;
 }
 
-Status import_account_state(const AccountState& state, store::SqliteIdentityKeyStore& identities,
+Status import_account_state(store::LocalStore& store, const AccountState& state,
+                            store::SqliteIdentityKeyStore& identities,
                             store::Directory& directory, store::GroupStore& groups) {
   for (const auto& c : state.contacts) {
     // Device 1 only names the account: trust is per account (identity_store.hpp).
-    HUSH_TRY(identities.save_identity(signal::ProtocolAddress{c.username, signal::DeviceId{1}}, c.key));
-    if (c.verified) HUSH_TRY(identities.mark_verified(c.username, c.key));
+    // A contact without an account id (an older device sent it) is kept
+    // under its username, as a migrated row is, until a lookup moves it.
+    const std::string address = c.account_id.empty() ? c.username : store::account_address(c.account_id);
+    if (c.account_id.empty()) HUSH_TRY(store::note_unresolved_peer(store, c.username));
+    HUSH_TRY(identities.save_identity(signal::ProtocolAddress{address, signal::DeviceId{1}}, c.key));
+    if (c.verified) HUSH_TRY(identities.mark_verified(address, c.key));
     if (!c.account_id.empty()) HUSH_TRY(directory.put(c.account_id, c.username));
   }
   for (const auto& g : state.groups) HUSH_TRY(groups.put(g));

@@ -71,7 +71,8 @@ Result<AccountState> parse_account_state(const hush::client_sdk::Provisioning& p
 /// Stores `state` on a new device (inside the caller's transaction): each
 /// contact's key accepted as the approving device accepted it, verified if it
 /// was, its account id in the directory; each group put. Storage errors.
-[[nodiscard]] Status import_account_state(const AccountState& state, store::SqliteIdentityKeyStore& identities,
+[[nodiscard]] Status import_account_state(store::LocalStore& store, const AccountState& state,
+                                          store::SqliteIdentityKeyStore& identities,
                                           store::Directory& directory, store::GroupStore& groups);
 
 }  // namespace hush::client::sdk

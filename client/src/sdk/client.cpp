@@ -5,6 +5,7 @@
 
 #include <hush/util/bytes.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -156,18 +157,68 @@ Result<pb::Response> ClientImpl::request_ok(pb::ClientFrame frame) {
 
 Result<Bytes> ClientImpl::account_of(std::string_view username, bool refresh) {
   const std::string name = normalize_username(username);
-  if (!refresh) {
-    HUSH_TRY_ASSIGN(auto known, directory_.account_of(name));
-    if (known) return std::move(*known);
-  }
+  HUSH_TRY_ASSIGN(auto known, directory_.account_of(name));
+  if (!refresh && known) return std::move(*known);
   pb::ClientFrame f;
   f.mutable_lookup_username()->set_username(name);
-  HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));
+  HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));  // the network, before any transaction
   const std::string& id = r.lookup_username().account_id();
-  if (id.size() != 16) return make_error(Errc::decode_error, "account id from server");
+  if (id.size() != store::kAccountIdBytes) return make_error(Errc::decode_error, "account id from server");
   Bytes account = to_bytes(id);
+  if (known && *known != account) HUSH_TRY(note_username_moved(*known, account));
   HUSH_TRY(directory_.put(account, name));
+  HUSH_TRY_ASSIGN(auto waiting, store::unresolved_peers(*store_));
+  if (std::find(waiting.begin(), waiting.end(), name) != waiting.end()) {
+    HUSH_TRY(store::rename_peer(*store_, name, store::account_address(account)));
+  }
   return account;
+}
+
+Status ClientImpl::note_username_moved(ByteView from, ByteView to) {
+  const std::string old_address = store::account_address(from);
+  const std::string new_address = store::account_address(to);
+  return store_->transaction([&]() -> Status {
+    HUSH_TRY_ASSIGN(auto before, protocol_.identities.contact(old_address));
+    HUSH_TRY_ASSIGN(auto after, protocol_.identities.contact(new_address));
+    if (!before || after) return ok();
+    // Device 0: identities are per account, the device plays no part. The
+    // verified mark comes along, as it stays on a contact whose key changed
+    // until the new key is accepted (the user sees which key was verified).
+    HUSH_TRY(protocol_.identities.save_identity({new_address, signal::DeviceId{0}}, before->key));
+    if (before->verified) HUSH_TRY(protocol_.identities.mark_verified(new_address, before->key));
+    return ok();
+  });
+}
+
+void ClientImpl::resolve_unresolved_peers() {
+  if (peers_resolved_) return;
+  peers_resolved_ = true;
+  auto waiting = store::unresolved_peers(*store_);
+  if (!waiting) return;
+  for (const auto& name : *waiting) (void)account_of(name, true);  // moves the rows when found
+}
+
+Result<signal::ProtocolAddress> ClientImpl::local_address() {
+  HUSH_TRY_ASSIGN(const store::Account* a, account());
+  auto id = from_hex(a->account_id);
+  if (!id || id->size() != store::kAccountIdBytes) return make_error(Errc::decode_error, "own account id");
+  return signal::ProtocolAddress{store::account_address(*id), a->device_id};
+}
+
+Result<std::string> ClientImpl::address_of(std::string_view username) {
+  const std::string name = normalize_username(username);
+  HUSH_TRY_ASSIGN(auto account, directory_.account_of(name));
+  if (account) return store::account_address(*account);
+  // Not in the directory: nothing of it is kept under an address, only
+  // (if at all) a migrated row under the name itself.
+  return name;
+}
+
+Result<std::string> ClientImpl::name_of_address(const std::string& address) {
+  auto account = store::account_of_address(address);
+  if (!account) return address;  // a username kept by the migration
+  HUSH_TRY_ASSIGN(auto name, directory_.username_of(*account));
+  return name ? std::move(*name) : address;
 }
 
 // ---------------------------------------------------------------- facade

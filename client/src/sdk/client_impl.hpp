@@ -8,6 +8,7 @@
 #include "../net/server_list.hpp"
 
 #include <hush/client/client.hpp>
+#include <hush/client/store/account_address.hpp>
 #include <hush/client/store/account_table.hpp>
 #include <hush/client/store/directory.hpp>
 #include <hush/client/store/group_store.hpp>
@@ -16,6 +17,7 @@
 #include <hush/client/store/received_ids.hpp>
 #include <hush/client/store/sent_messages.hpp>
 #include <hush/client/store/session_store.hpp>
+#include <hush/client/store/unresolved_peers.hpp>
 #include <hush/crypto/x25519.hpp>
 
 #include <chrono>
@@ -46,8 +48,21 @@ class ClientImpl {
   Result<pb::Response> request(pb::ClientFrame frame);
   /// One request that must answer 200; otherwise the status's Errc.
   Result<pb::Response> request_ok(pb::ClientFrame frame);
-  /// Username -> account id, from the directory or the server (and then recorded).
+  /// Username -> account id, from the directory or the server (and then
+  /// recorded: a name that moved to another account carries its contact
+  /// over, note_username_moved; rows kept under the name by the v1 -> v2
+  /// migration move to the account, store::rename_peer).
   Result<Bytes> account_of(std::string_view username, bool refresh = false);
+  /// Our own protocol address: our account's address and our device id.
+  Result<signal::ProtocolAddress> local_address();
+  /// The address history, sessions and identities of `username` are kept
+  /// under: its account's, as the directory knows it (no lookup: reading
+  /// history or trust state needs no network), else the username itself
+  /// (what a migrated row waiting for its account is kept under,
+  /// store/unresolved_peers.hpp).
+  Result<std::string> address_of(std::string_view username);
+  /// The username to show for an address: the directory's, else the address.
+  Result<std::string> name_of_address(const std::string& address);
   void drop_connection();
   [[nodiscard]] crypto::Rng& rng() noexcept { return rng_; }
   [[nodiscard]] std::uint64_t now_ms() const { return options_.clock(); }
@@ -115,13 +130,14 @@ class ClientImpl {
   /// Inside process_envelope's transaction: a group message (a SenderKeyMessage
   /// body) from `sender`'s `device`. The message to show, or nullopt; errors
   /// are the decryption's (permanent ones make the envelope dropped).
-  Result<std::optional<ReceivedMessage>> receive_group_message(const std::string& sender, signal::DeviceId device,
-                                                               ByteView body, std::uint64_t server_timestamp_ms);
+  Result<std::optional<ReceivedMessage>> receive_group_message(const std::string& sender, const std::string& address,
+                                                               signal::DeviceId device, ByteView body,
+                                                               std::uint64_t server_timestamp_ms);
   /// Inside process_envelope's transaction: a group change or Sender Key
   /// from `sender`'s `device` over the pairwise session. Refusals are
   /// recorded and logged; only storage errors come back.
-  [[nodiscard]] Status receive_group_control(const std::string& sender, signal::DeviceId device,
-                                             content::Content& content);
+  [[nodiscard]] Status receive_group_control(const std::string& sender, const std::string& address,
+                                             signal::DeviceId device, content::Content& content);
 
   store::LocalStore& store() noexcept { return *store_; }
   store::SqliteProtocolStore& protocol() noexcept { return protocol_; }
@@ -151,19 +167,18 @@ class ClientImpl {
   /// Fetches bundles (network), then in one transaction sets up a session
   /// per device; a device that has a current session already (another
   /// process made one meanwhile) keeps it unless `replace`, which archives it.
-  Status fetch_and_process_bundles(ByteView account_id, const std::string& name, std::optional<std::uint32_t> device,
-                                   bool replace = false);
+  Status fetch_and_process_bundles(ByteView account_id, std::optional<std::uint32_t> device, bool replace = false);
   /// fetch_and_process_bundles without the fetch: bundles already received
   /// (a stale-devices answer carries them, issue #16).
-  Status process_bundles(const pb::FetchBundlesResponse& bundles, const std::string& name, bool replace = false);
+  Status process_bundles(const pb::FetchBundlesResponse& bundles, const std::string& address, bool replace = false);
   /// The account `name` is bound to: the cached binding while it is younger
   /// than options.directory_recheck_ms (and not `force`), else looked up;
-  /// a binding that changed drops the sessions with the old account.
+  /// a binding that changed is shown like an identity change (account_of).
   Result<Bytes> recipient_of(const std::string& name, bool force);
   /// One account's part of a stale-devices answer applied to the sessions
-  /// of `name`: extra and stale ones dropped, the bundles it carries
+  /// with `account_id`: extra and stale ones dropped, the bundles it carries
   /// processed, any device still without a session fetched.
-  Status repair_from_stale(const pb::AccountStaleDevices& entry, const std::string& name, ByteView account_id);
+  Status repair_from_stale(const pb::AccountStaleDevices& entry, ByteView account_id);
   /// A 1:1 send in one request (issue #16): `padded` for every device of
   /// `recipient` and `copy` (the sync copy) for our own other devices, kept
   /// for a resend; a stale answer repaired from the bundles it carries and
@@ -189,8 +204,18 @@ class ClientImpl {
   /// Inside process_envelope's transaction: a peer's decryption error. Marks
   /// the named message for a resend (when we hold it, it went to that account
   /// and the budget allows) and archives the session that produced it.
-  [[nodiscard]] Status receive_decryption_error(const std::string& name, ByteView account_id, signal::DeviceId device,
+  [[nodiscard]] Status receive_decryption_error(ByteView account_id, signal::DeviceId device,
                                                 const content::DecryptionError& error);
+  /// The username `username` moved from account `from` to `to`: unless `to`
+  /// is a contact already, it becomes one with `from`'s accepted key, so
+  /// `to`'s own key is refused (untrusted_identity, pending) until the user
+  /// trusts it, exactly as an identity-key change (issue #16 item 1).
+  [[nodiscard]] Status note_username_moved(ByteView from, ByteView to);
+  /// Looks up the usernames the v1 -> v2 migration could not map to an
+  /// account and moves their rows (network first, then one transaction per
+  /// name). Once per process; errors leave them for the next time.
+  void resolve_unresolved_peers();
+  bool peers_resolved_ = false;
   /// Resends what decryption errors asked for (network; outside transactions).
   Status send_requested_resends();
   /// After an envelope's transaction and ack: its decryption errors, then the resends.

@@ -56,7 +56,7 @@ Result<bool> ClientImpl::report_decryption_failure(const FailedEnvelope& failed)
   // A new session from a fresh bundle of that device (the old one is
   // archived): the error must be readable even if our state is the broken one.
   HUSH_TRY_ASSIGN(bool rebuild, budget_.take(peer, "rebuild", 1, kRebuildWindowMs));
-  if (rebuild) HUSH_TRY(fetch_and_process_bundles(failed.account_id, failed.name, failed.device.value, true));
+  if (rebuild) HUSH_TRY(fetch_and_process_bundles(failed.account_id, failed.device.value, true));
   std::vector<std::pair<Bytes, Bytes>> errors{{failed.message_id, failed.ratchet_key}};
   if (options_.decryption_error_test) errors = options_.decryption_error_test(failed.message_id, failed.ratchet_key);
   for (auto& [message_id, ratchet_key] : errors) {
@@ -71,7 +71,7 @@ Result<bool> ClientImpl::report_decryption_failure(const FailedEnvelope& failed)
   return true;
 }
 
-Status ClientImpl::receive_decryption_error(const std::string& name, ByteView account_id, signal::DeviceId device,
+Status ClientImpl::receive_decryption_error(ByteView account_id, signal::DeviceId device,
                                             const content::DecryptionError& error) {
   auto log = [&](const char* what) {
     if (options_.on_log) options_.on_log(std::string("event=") + what + " sender_device=" + std::to_string(device.value));
@@ -86,7 +86,7 @@ Status ClientImpl::receive_decryption_error(const std::string& name, ByteView ac
   // The session that produced the failed message is archived if it is still
   // current: the next send to that device starts a new one from its bundle.
   if (!error.ratchet_key.empty()) {
-    const signal::ProtocolAddress address{name, device};
+    const signal::ProtocolAddress address{store::account_address(account_id), device};
     HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
     if (record && record->has_current_state() &&
         record->current_state()->sender_ratchet.public_key.serialize() == error.ratchet_key) {

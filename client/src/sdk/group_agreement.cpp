@@ -62,7 +62,11 @@ Result<bool> ClientImpl::group_change_signed_by_author(const content::GroupChang
     HUSH_TRY_ASSIGN(auto identity, protocol_.identities.identity_key_pair());
     return crypto::xeddsa_verify(identity.public_key, signed_bytes, change.signature);
   }
-  HUSH_TRY_ASSIGN(auto contact, protocol_.identities.contact(change.author));
+  // Identities are kept by account: the author's, as our directory knows it
+  // (no lookup here: this runs inside the envelope's transaction).
+  HUSH_TRY_ASSIGN(auto author, directory_.account_of(change.author));
+  if (!author) return false;  // never looked up: cannot check (§8.7)
+  HUSH_TRY_ASSIGN(auto contact, protocol_.identities.contact(store::account_address(*author)));
   if (!contact) return false;  // never talked to the author: cannot check (§8.7)
   return crypto::xeddsa_verify(contact->key, signed_bytes, change.signature);
 }

@@ -30,7 +30,8 @@ bool contains(const std::vector<std::string>& sorted, std::string_view name) {
 
 }  // namespace
 
-Status ClientImpl::receive_group_control(const std::string& sender, signal::DeviceId device, content::Content& c) {
+Status ClientImpl::receive_group_control(const std::string& sender, const std::string& address, signal::DeviceId device,
+                                         content::Content& c) {
   auto log = [&](std::string line) {
     if (options_.on_log) options_.on_log(line + " sender_device=" + std::to_string(device.value));
   };
@@ -57,7 +58,7 @@ Status ClientImpl::receive_group_control(const std::string& sender, signal::Devi
     HUSH_TRY(answer_stamp(*group, me, sender, skd->stamp, "a Sender Key"));
     if (group->known_ahead != ahead_before || group->warnings.size() != warnings_before) HUSH_TRY(groups_.put(*group));
     signal::GroupSessionBuilder builder(sender_keys_);
-    return builder.process(str(skd->group_id), signal::ProtocolAddress{sender, device}, *parsed);
+    return builder.process(str(skd->group_id), signal::ProtocolAddress{address, device}, *parsed);
   }
   auto* change = std::get_if<content::GroupChange>(&c.body);
   if (change == nullptr) return ok();
@@ -70,10 +71,11 @@ Status ClientImpl::receive_group_control(const std::string& sender, signal::Devi
 }
 
 Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const std::string& sender,
+                                                                         const std::string& sender_address,
                                                                          signal::DeviceId device, ByteView body,
                                                                          std::uint64_t server_timestamp_ms) {
   HUSH_TRY_ASSIGN(auto message, signal::SenderKeyMessage::deserialize(body));
-  const signal::ProtocolAddress address{sender, device};
+  const signal::ProtocolAddress address{sender_address, device};
   // The chain id names the sender's key, and the key its group: the server
   // is never told which group a body belongs to (§8.5).
   HUSH_TRY_ASSIGN(auto candidates, sender_keys_.groups_of(address));
@@ -126,7 +128,7 @@ Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const s
   }
   const bool from_me = sender == me->username;
   store::HistoryEntry entry{content.id, from_me ? store::MessageDirection::outgoing : store::MessageDirection::incoming,
-                            sender, *group_id, content.timestamp_ms, text->text.clone()};
+                            sender_address, *group_id, content.timestamp_ms, text->text.clone()};
   auto inserted = history_.insert(entry);
   if (!inserted) {
     if (inserted.code() == Errc::conflict) return std::optional<ReceivedMessage>();
@@ -149,9 +151,11 @@ Result<std::optional<ReceivedMessage>> ClientImpl::receive_group_message(const s
 
 Result<ReceivedMessage> ClientImpl::open_group_body(std::string_view sender, std::uint32_t device, ByteView body) {
   std::optional<Result<std::optional<ReceivedMessage>>> got;
+  const std::string name = normalize_username(sender);
+  HUSH_TRY_ASSIGN(const std::string address, address_of(name));  // the directory's: no lookup
   // Always rolled back: the body is only looked at.
   (void)store_->transaction([&]() -> Status {
-    got.emplace(receive_group_message(normalize_username(sender), signal::DeviceId{device}, body, 0));
+    got.emplace(receive_group_message(name, address, signal::DeviceId{device}, body, 0));
     return make_error(Errc::conflict, "look only");
   });
   group_notices_.clear();

@@ -57,7 +57,8 @@ namespace sdk {
 
 Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupRecord& g,
                                          std::vector<RefusedCopy>& refused) {
-  const signal::SenderKeyName ours{str(g.id), {me.username, me.device_id}};
+  HUSH_TRY_ASSIGN(const auto local, local_address());
+  const signal::SenderKeyName ours{str(g.id), local};
   signal::GroupSessionBuilder builder(sender_keys_);
   HUSH_TRY_ASSIGN(auto skdm, builder.create_distribution(ours, rng_));
   auto mine = from_hex(me.account_id);
@@ -65,19 +66,24 @@ Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupR
   bool changed = false;
   for (const auto& member : g.members) {
     const bool self = member == me.username;
-    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(member));
-    if (self) std::erase(devices, me.device_id);
+    // Sessions and key holders are kept under the member's account address.
     Bytes account;
     if (self) {
-      if (devices.empty()) continue;  // no other device of ours
       account = *mine;
     } else {
       HUSH_TRY_ASSIGN(account, account_of(member));
-      if (devices.empty()) HUSH_TRY(fetch_and_process_bundles(account, member, std::nullopt));
-      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(member));
+    }
+    const std::string address = store::account_address(account);
+    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(address));
+    if (self) {
+      std::erase(devices, me.device_id);
+      if (devices.empty()) continue;  // no other device of ours
+    } else {
+      if (devices.empty()) HUSH_TRY(fetch_and_process_bundles(account, std::nullopt));
+      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(address));
     }
     const bool all_hold = std::all_of(devices.begin(), devices.end(),
-                                      [&](signal::DeviceId d) { return holds(g.key_holders, {member, d}); });
+                                      [&](signal::DeviceId d) { return holds(g.key_holders, {address, d}); });
     if (all_hold && !devices.empty()) continue;
     content::Content c{MessageId::generate(rng_), now_ms(),
                        content::SenderKeyDistribution{g.id, skdm.serialized().clone(), groups::stamp_of(g)}};
@@ -88,12 +94,12 @@ Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupR
     SentMessage key_sent;
     HUSH_TRY(send_to_account(me, account, member, padded.expose(), id.view(), key_sent, true, true));
     // Whatever send_to_account repaired, it sent to the devices we now hold sessions with.
-    HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(member));
+    HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(address));
     for (auto d : devices) {
       if (self && d == me.device_id) continue;
       const bool lacks_room = std::any_of(key_sent.refused.begin(), key_sent.refused.end(),
                                           [&](const RefusedCopy& r) { return r.device == d.value; });
-      if (!lacks_room && !holds(g.key_holders, {member, d})) g.key_holders.push_back({member, d});
+      if (!lacks_room && !holds(g.key_holders, {address, d})) g.key_holders.push_back({address, d});
     }
     refused.insert(refused.end(), key_sent.refused.begin(), key_sent.refused.end());
     changed = true;
@@ -145,7 +151,8 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
   std::vector<RefusedCopy> key_refused;
   HUSH_TRY(distribute_sender_key(me, g, key_refused));
   // One encryption, whatever the group's size.
-  signal::GroupCipher cipher(sender_keys_, signal::SenderKeyName{str(g.id), {me.username, me.device_id}});
+  HUSH_TRY_ASSIGN(const auto local, local_address());
+  signal::GroupCipher cipher(sender_keys_, signal::SenderKeyName{str(g.id), local});
   HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded.expose(), rng_));
 
   std::vector<std::string> addressed = g.members;
@@ -167,14 +174,15 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
         HUSH_TRY_ASSIGN(a.account, account_of(name));
       }
       names[str(a.account)] = name;
-      HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
+      const std::string address = store::account_address(a.account);
+      HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(address));
       if (devices.empty() && !self) {  // an extra recipient of a test: sessions only to learn the devices
-        HUSH_TRY(fetch_and_process_bundles(a.account, name, std::nullopt));
-        HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(name));
+        HUSH_TRY(fetch_and_process_bundles(a.account, std::nullopt));
+        HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(address));
       }
       for (auto d : devices) {
         if (self && d == me.device_id) continue;
-        HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({name, d}));
+        HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({address, d}));
         if (!record || !record->has_current_state()) continue;
         a.devices.push_back({d.value, record->current_state()->remote_registration_id.value});
       }
@@ -204,26 +212,21 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
     // Repair each account's device list as the server described it, give the
     // new devices our key, and send the same body again.
     for (const auto& acct : r.multi_stale_devices().accounts()) {
-      HUSH_TRY_ASSIGN(auto known, directory_.username_of(as_bytes(acct.account())));
-      std::string name;
-      if (to_hex(as_bytes(acct.account())) == me.account_id) {
-        name = me.username;
-      } else if (known) {
-        name = *known;
-      } else {
-        continue;
-      }
+      // Only accounts we addressed (the answer names no others).
+      if (names.find(acct.account()) == names.end()) continue;
       const ByteView account = as_bytes(acct.account());
+      const std::string address = store::account_address(account);
+      if (address.empty()) continue;
       auto forget = [&](std::uint32_t id) -> Status {
-        std::erase(g.key_holders, signal::ProtocolAddress{name, signal::DeviceId{id}});
-        return protocol_.sessions.delete_session({name, signal::DeviceId{id}});
+        std::erase(g.key_holders, signal::ProtocolAddress{address, signal::DeviceId{id}});
+        return protocol_.sessions.delete_session({address, signal::DeviceId{id}});
       };
       for (auto id : acct.devices().extra()) HUSH_TRY(forget(id));
       for (auto id : acct.devices().stale()) {
         HUSH_TRY(forget(id));
-        HUSH_TRY(fetch_and_process_bundles(account, name, id));
+        HUSH_TRY(fetch_and_process_bundles(account, id));
       }
-      for (auto id : acct.devices().missing()) HUSH_TRY(fetch_and_process_bundles(account, name, id));
+      for (auto id : acct.devices().missing()) HUSH_TRY(fetch_and_process_bundles(account, id));
     }
     HUSH_TRY(groups_.put(g));
     HUSH_TRY(distribute_sender_key(me, g, key_refused));
@@ -242,7 +245,7 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
     options_.on_log("event=group_copies_refused count=" + std::to_string(sent.refused.size()));
   }
 
-  store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, me.username, g.id, ts,
+  store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, local.name, g.id, ts,
                             SecretBuffer(as_bytes(text))};
   auto inserted = history_.insert(entry);
   if (!inserted && inserted.code() != Errc::conflict) return inserted.error();

@@ -76,17 +76,18 @@ Status ClientImpl::sync_own_devices(const store::Account& me) {
   pb::ClientFrame list;
   list.mutable_list_devices();
   HUSH_TRY_ASSIGN(auto r, request_ok(std::move(list)));
-  HUSH_TRY_ASSIGN(auto have, protocol_.sessions.devices(me.username));
+  const std::string own = store::account_address(*mine);
+  HUSH_TRY_ASSIGN(auto have, protocol_.sessions.devices(own));
   for (const auto& d : r.devices().devices()) {
     signal::DeviceId id{d.device_id()};
     if (id == me.device_id || std::find(have.begin(), have.end(), id) != have.end()) continue;
-    HUSH_TRY(fetch_and_process_bundles(*mine, me.username, d.device_id()));
+    HUSH_TRY(fetch_and_process_bundles(*mine, d.device_id()));
   }
   // Sessions with devices the account no longer has.
   for (auto id : have) {
     const bool listed = std::any_of(r.devices().devices().begin(), r.devices().devices().end(),
                                     [&](const auto& d) { return d.device_id() == id.value; });
-    if (!listed) HUSH_TRY(protocol_.sessions.delete_session({me.username, id}));
+    if (!listed) HUSH_TRY(protocol_.sessions.delete_session({own, id}));
   }
   return ok();
 }
@@ -137,11 +138,17 @@ Status ClientImpl::apply_group_change(const store::GroupRecord* known, const con
       HUSH_TRY(sender_keys_.erase_group(g.id));
     } else {
       // Keys of members who left are forgotten: nothing of theirs decrypts any more.
-      for (const auto& r : removed) HUSH_TRY(sender_keys_.erase_group(g.id, r));
+      // Sender Keys are kept by address (the directory's, no lookup in a
+      // transaction; a name it lacks may still be a migrated row's address).
+      for (const auto& r : removed) {
+        HUSH_TRY_ASSIGN(auto account, directory_.account_of(r));
+        HUSH_TRY(sender_keys_.erase_group(g.id, account ? store::account_address(*account) : r));
+      }
       // Every change rotates our own Sender Key (§8.4): the record is dropped,
       // the next send makes a fresh one (new random chain id) and gives it to
       // the members of the new version only.
-      HUSH_TRY(sender_keys_.erase(signal::SenderKeyName{str(g.id), {me.username, me.device_id}}));
+      HUSH_TRY_ASSIGN(const auto local, local_address());
+      HUSH_TRY(sender_keys_.erase(signal::SenderKeyName{str(g.id), local}));
     }
     g.key_holders.clear();
     return groups_.put(g);

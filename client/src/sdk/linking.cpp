@@ -231,7 +231,7 @@ Result<Identity> ClientImpl::register_linked(PendingLink& link, ByteView b) {
   Result<Identity> out = make_error(Errc::storage_failure, "link");
   Status done = store_->transaction([&]() -> Status {
     // The account state first: if it cannot be stored, nothing registers.
-    HUSH_TRY(sdk::import_account_state(state, protocol_.identities, directory_, groups_));
+    HUSH_TRY(sdk::import_account_state(*store_, state, protocol_.identities, directory_, groups_));
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
     req.set_link_token(p.link_token());
     out = finish_registration(link.url, link.servers, link.ca_file, req, username);

@@ -8,6 +8,8 @@
 #include "frame.hpp"
 #include "group_fanout.hpp"
 
+#include <hush/client/store/account_address.hpp>
+
 #include <hush/crypto/sha.hpp>
 #include <hush/signal/messages.hpp>
 #include <hush/signal/session_builder.hpp>
@@ -71,44 +73,6 @@ Bytes sync_message_id(const MessageId& id) {
   return Bytes(digest.begin(), digest.begin() + MessageId::kSize);
 }
 
-/// Identity store for a first message from an account we cannot name yet:
-/// our own keys from the real store, the peer's key only remembered. Trust is
-/// decided after decryption, against the username the sender proved.
-class DeferredIdentities final : public signal::IdentityKeyStore {
- public:
-  explicit DeferredIdentities(signal::IdentityKeyStore& real) : real_(real) {}
-  Result<signal::IdentityKeyPair> identity_key_pair() override { return real_.identity_key_pair(); }
-  Result<signal::RegistrationId> local_registration_id() override { return real_.local_registration_id(); }
-  Result<bool> save_identity(const signal::ProtocolAddress&, const signal::IdentityKey& key) override {
-    seen = key;
-    return false;
-  }
-  Result<bool> is_trusted_identity(const signal::ProtocolAddress&, const signal::IdentityKey& key,
-                                   signal::Direction) override {
-    seen = key;
-    return true;
-  }
-  Result<std::optional<signal::IdentityKey>> identity(const signal::ProtocolAddress&) override { return seen; }
-  std::optional<signal::IdentityKey> seen;
-
- private:
-  signal::IdentityKeyStore& real_;
-};
-
-/// Session store holding one new record in memory until it is given a name.
-class PendingSession final : public signal::SessionStore {
- public:
-  Result<std::optional<signal::SessionRecord>> load_session(const signal::ProtocolAddress&) override {
-    if (!record) return std::optional<signal::SessionRecord>();
-    return std::optional<signal::SessionRecord>(record->clone());
-  }
-  Status store_session(const signal::ProtocolAddress&, const signal::SessionRecord& r) override {
-    record = r.clone();
-    return ok();
-  }
-  std::optional<signal::SessionRecord> record;
-};
-
 /// Whether a failed decrypt can never succeed later for these bytes, so the
 /// envelope is acknowledged (and dropped) rather than kept on the server.
 bool permanently_undecryptable(Errc code) {
@@ -139,16 +103,15 @@ bool permanently_undecryptable(Errc code) {
 
 // ---------------------------------------------------------------- send
 
-Status ClientImpl::fetch_and_process_bundles(ByteView account_id, const std::string& name,
-                                             std::optional<std::uint32_t> device, bool replace) {
+Status ClientImpl::fetch_and_process_bundles(ByteView account_id, std::optional<std::uint32_t> device, bool replace) {
   pb::ClientFrame f;
   f.mutable_fetch_bundles()->set_account_id(str(account_id));
   if (device) f.mutable_fetch_bundles()->set_device_id(*device);
   HUSH_TRY_ASSIGN(auto r, request_ok(std::move(f)));  // the network, before the transaction
-  return process_bundles(r.bundles(), name, replace);
+  return process_bundles(r.bundles(), store::account_address(account_id), replace);
 }
 
-Status ClientImpl::process_bundles(const pb::FetchBundlesResponse& b, const std::string& name, bool replace) {
+Status ClientImpl::process_bundles(const pb::FetchBundlesResponse& b, const std::string& address, bool replace) {
   HUSH_TRY_ASSIGN(auto identity, crypto::PublicKey::deserialize(as_bytes(b.identity_key())));
   std::vector<signal::PreKeyBundle> bundles;
   for (const auto& d : b.bundles()) {
@@ -180,9 +143,9 @@ Status ClientImpl::process_bundles(const pb::FetchBundlesResponse& b, const std:
   // while we were fetching is kept (it may have encrypted with it already).
   Status st = store_->transaction([&]() -> Status {
     for (const auto& bundle : bundles) {
-      const signal::ProtocolAddress address{name, bundle.device_id};
+      const signal::ProtocolAddress remote{address, bundle.device_id};
       if (!replace) {
-        HUSH_TRY_ASSIGN(auto existing, protocol_.sessions.load_session(address));
+        HUSH_TRY_ASSIGN(auto existing, protocol_.sessions.load_session(remote));
         if (existing && existing->has_current_state()) continue;
       }
       // Every new session is PQXDH, version 4 with SPQR (docs/protocol.md
@@ -190,11 +153,11 @@ Status ClientImpl::process_bundles(const pb::FetchBundlesResponse& b, const std:
       if (!bundle.kyber_pre_key) {
         return make_error(Errc::unsupported_version, "no Kyber pre-key: no new session without PQXDH");
       }
-      HUSH_TRY(signal::process_pre_key_bundle(protocol_.stores(), address, bundle, rng_));
+      HUSH_TRY(signal::process_pre_key_bundle(protocol_.stores(), remote, bundle, rng_));
     }
     return ok();
   });
-  if (st.code() == Errc::untrusted_identity) HUSH_TRY(protocol_.identities.record_untrusted(name, identity));
+  if (st.code() == Errc::untrusted_identity) HUSH_TRY(protocol_.identities.record_untrusted(address, identity));
   return st;
 }
 
@@ -208,7 +171,9 @@ Status ClientImpl::encrypt_for_devices(const std::string& who, const std::vector
     HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session(address));
     if (!record || !record->has_current_state()) continue;
     const auto registration = record->current_state()->remote_registration_id;
-    signal::SessionCipher cipher(protocol_.stores(), address);
+    // With our own address: pre-key messages carry both and the peer checks them (§2a.6).
+    HUSH_TRY_ASSIGN(auto local, local_address());
+    signal::SessionCipher cipher(protocol_.stores(), address, local);
     HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(plain, rng_));  // rng: SPQR steps (version 4)
     auto* m = out.Add();
     m->set_device_id(device.value);
@@ -223,22 +188,21 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
                                    ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep,
                                    bool partial) {
   const bool to_self = to_hex(account_id) == me.account_id;
+  const std::string address = store::account_address(account_id);
   for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
-    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(name));
+    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(address));
     if (to_self) std::erase(devices, me.device_id);
     if (devices.empty()) {
       if (to_self) return ok();  // no other device of ours
-      HUSH_TRY(fetch_and_process_bundles(account_id, name, std::nullopt));
-      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(name));
+      HUSH_TRY(fetch_and_process_bundles(account_id, std::nullopt));
+      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(address));
       if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
     }
     // A device whose session was archived (its peer could not decrypt it,
     // docs/protocol.md §7.6) gets a new one before we encrypt.
     for (auto device : devices) {
-      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({name, device}));
-      if (record && !record->has_current_state()) {
-        HUSH_TRY(fetch_and_process_bundles(account_id, name, device.value));
-      }
+      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({address, device}));
+      if (record && !record->has_current_state()) HUSH_TRY(fetch_and_process_bundles(account_id, device.value));
     }
     pb::ClientFrame f;
     auto* req = f.mutable_send_message();
@@ -249,9 +213,9 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     // processes on one home never encrypt from the same session state, and
     // no network call happens while the store is held (docs/adr/0006-one-writer-per-home.md).
     Status encrypted = store_->transaction([&]() -> Status {
-      HUSH_TRY(encrypt_for_devices(name, devices, padded, *req->mutable_messages()));
+      HUSH_TRY(encrypt_for_devices(address, devices, padded, *req->mutable_messages()));
       if (!keep) return ok();
-      return sent_.keep(server_message_id, account_id, name, padded);
+      return sent_.keep(server_message_id, account_id, address, padded);
     });
     HUSH_TRY(encrypted);
     HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
@@ -267,12 +231,12 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     if (code != Errc::stale_devices) return make_error(code, "send refused");
     // Repair the device list as the server described it, then retry.
     const auto& stale = r.stale_devices();
-    for (auto id : stale.extra()) HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
+    for (auto id : stale.extra()) HUSH_TRY(protocol_.sessions.delete_session({address, signal::DeviceId{id}}));
     for (auto id : stale.stale()) {
-      HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
-      HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+      HUSH_TRY(protocol_.sessions.delete_session({address, signal::DeviceId{id}}));
+      HUSH_TRY(fetch_and_process_bundles(account_id, id));
     }
-    for (auto id : stale.missing()) HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+    for (auto id : stale.missing()) HUSH_TRY(fetch_and_process_bundles(account_id, id));
     if (options_.on_log) options_.on_log("event=stale_devices_retry");
   }
   return make_error(Errc::stale_devices, "device list kept changing");
@@ -312,31 +276,29 @@ Result<Bytes> ClientImpl::recipient_of(const std::string& name, bool force) {
   HUSH_TRY(state_.put(checked_state(name), u64_bytes(now_ms())));
   if (cached && *cached != recipient) {
     // The name moved to another account (a reinstall, or a lying server):
-    // the sessions with the old one go, and the new account's identity key
-    // must pass the trust check when its bundles arrive (never trusted
-    // silently: untrusted_identity until `hush trust`).
+    // account_of carried the contact over (note_username_moved), so the new
+    // account's identity key must pass the trust check when its bundles
+    // arrive (untrusted_identity until `hush trust`).
     if (options_.on_log) options_.on_log("event=username_moved");
-    HUSH_TRY_ASSIGN(auto old_devices, protocol_.sessions.devices(name));
-    for (auto d : old_devices) HUSH_TRY(protocol_.sessions.delete_session({name, d}));
   }
   return recipient;
 }
 
-Status ClientImpl::repair_from_stale(const pb::AccountStaleDevices& entry, const std::string& name,
-                                     ByteView account_id) {
+Status ClientImpl::repair_from_stale(const pb::AccountStaleDevices& entry, ByteView account_id) {
+  const std::string address = store::account_address(account_id);
   const auto& stale = entry.devices();
-  for (auto id : stale.extra()) HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
-  for (auto id : stale.stale()) HUSH_TRY(protocol_.sessions.delete_session({name, signal::DeviceId{id}}));
+  for (auto id : stale.extra()) HUSH_TRY(protocol_.sessions.delete_session({address, signal::DeviceId{id}}));
+  for (auto id : stale.stale()) HUSH_TRY(protocol_.sessions.delete_session({address, signal::DeviceId{id}}));
   // The answer carries the bundles (one request saved per device); one it
   // could not fetch for us (a limit) is fetched here.
-  if (entry.has_bundles() && entry.bundles().bundles_size() > 0) HUSH_TRY(process_bundles(entry.bundles(), name));
-  HUSH_TRY_ASSIGN(auto have, protocol_.sessions.devices(name));
+  if (entry.has_bundles() && entry.bundles().bundles_size() > 0) HUSH_TRY(process_bundles(entry.bundles(), address));
+  HUSH_TRY_ASSIGN(auto have, protocol_.sessions.devices(address));
   auto held = [&](std::uint32_t id) { return std::find(have.begin(), have.end(), signal::DeviceId{id}) != have.end(); };
   for (auto id : stale.stale()) {
-    if (!held(id)) HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+    if (!held(id)) HUSH_TRY(fetch_and_process_bundles(account_id, id));
   }
   for (auto id : stale.missing()) {
-    if (!held(id)) HUSH_TRY(fetch_and_process_bundles(account_id, name, id));
+    if (!held(id)) HUSH_TRY(fetch_and_process_bundles(account_id, id));
   }
   return ok();
 }
@@ -351,25 +313,27 @@ Status ClientImpl::send_with_sync(const store::Account& me, ByteView recipient, 
   // Sessions to set up before encrypting: a first contact (one fetch for
   // all its devices), and any device whose session was archived (its peer
   // could not decrypt it, docs/protocol.md §7.6).
+  const std::string recipient_address = store::account_address(recipient);
+  const std::string my_address = store::account_address(mine);
   auto prepare = [&](ByteView account, const std::string& who, bool own) -> Result<std::vector<signal::DeviceId>> {
     HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(who));
     if (own) std::erase(devices, me.device_id);
     if (devices.empty() && !own) {
-      HUSH_TRY(fetch_and_process_bundles(account, who, std::nullopt));
+      HUSH_TRY(fetch_and_process_bundles(account, std::nullopt));
       HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(who));
       if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
     }
     for (auto device : devices) {
       HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({who, device}));
-      if (record && !record->has_current_state()) HUSH_TRY(fetch_and_process_bundles(account, who, device.value));
+      if (record && !record->has_current_state()) HUSH_TRY(fetch_and_process_bundles(account, device.value));
     }
     return devices;
   };
   for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
-    HUSH_TRY_ASSIGN(auto devices, prepare(recipient, name, false));
+    HUSH_TRY_ASSIGN(auto devices, prepare(recipient, recipient_address, false));
     std::vector<signal::DeviceId> own;
     if (with_sync) {
-      auto prepared = prepare(mine, me.username, true);
+      auto prepared = prepare(mine, my_address, true);
       if (prepared) {
         own = std::move(*prepared);
       } else {  // our own devices cannot be repaired now: the recipient still gets it
@@ -390,11 +354,11 @@ Status ClientImpl::send_with_sync(const store::Account& me, ByteView recipient, 
     Status encrypted = store_->transaction([&]() -> Status {
       req->clear_messages();
       req->clear_sync_messages();
-      HUSH_TRY(encrypt_for_devices(name, devices, padded, *req->mutable_messages()));
-      HUSH_TRY(sent_.keep(id.view(), recipient, name, padded));
+      HUSH_TRY(encrypt_for_devices(recipient_address, devices, padded, *req->mutable_messages()));
+      HUSH_TRY(sent_.keep(id.view(), recipient, recipient_address, padded));
       if (!with_sync) return ok();
-      HUSH_TRY(encrypt_for_devices(me.username, own, copy, *req->mutable_sync_messages()));
-      return sent_.keep(sync_id, mine, me.username, copy);
+      HUSH_TRY(encrypt_for_devices(my_address, own, copy, *req->mutable_sync_messages()));
+      return sent_.keep(sync_id, mine, my_address, copy);
     });
     HUSH_TRY(encrypted);
     HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
@@ -413,13 +377,13 @@ Status ClientImpl::send_with_sync(const store::Account& me, ByteView recipient, 
       pb::AccountStaleDevices entry;
       entry.set_account(str(recipient));
       *entry.mutable_devices() = r.stale_devices();
-      HUSH_TRY(repair_from_stale(entry, name, recipient));
+      HUSH_TRY(repair_from_stale(entry, recipient));
     }
     for (const auto& entry : r.multi_stale_devices().accounts()) {
       if (entry.account() == str(recipient)) {
-        HUSH_TRY(repair_from_stale(entry, name, recipient));
+        HUSH_TRY(repair_from_stale(entry, recipient));
       } else if (with_sync && entry.account() == str(mine)) {
-        if (!repair_from_stale(entry, me.username, mine)) {
+        if (!repair_from_stale(entry, mine)) {
           with_sync = false;  // as above: the recipient still gets it
           if (options_.on_log) options_.on_log("event=sync_copy_failed");
         }
@@ -453,7 +417,11 @@ Result<SentMessage> ClientImpl::send_text_as(std::string_view username, std::str
   // Without a session with the name a fetch follows anyway (a first
   // contact, or a key change still untrusted): the binding is checked then
   // too, so a name that moved again is never answered with an older key.
-  HUSH_TRY_ASSIGN(auto sessions, protocol_.sessions.devices(name));
+  HUSH_TRY_ASSIGN(auto cached, directory_.account_of(name));
+  std::vector<signal::DeviceId> sessions;
+  if (cached) {
+    HUSH_TRY_ASSIGN(sessions, protocol_.sessions.devices(store::account_address(*cached)));
+  }
   HUSH_TRY_ASSIGN(Bytes recipient, recipient_of(name, sessions.empty()));
   if (to_hex(recipient) == me.account_id) {  // a note to ourselves: our other devices, no sync copy
     HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent, true, true));
@@ -470,8 +438,8 @@ Result<SentMessage> ClientImpl::send_text_as(std::string_view username, std::str
     HUSH_TRY(st);
   }
 
-  store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, name, std::nullopt, ts,
-                            SecretBuffer(as_bytes(text))};
+  store::HistoryEntry entry{sent.id, store::MessageDirection::outgoing, store::account_address(recipient),
+                            std::nullopt, ts, SecretBuffer(as_bytes(text))};
   auto inserted = history_.insert(entry);
   if (!inserted && inserted.code() != Errc::conflict) return inserted.error();
   return sent;
@@ -519,23 +487,31 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
                         e.type() == static_cast<std::uint32_t>(signal::MessageType::pre_key);
   if (e.type() == static_cast<std::uint32_t>(signal::MessageType::pre_key)) type = signal::MessageType::pre_key;
 
-  // A first message from an account we cannot name yet: the name it claims is
-  // checked with the server, and that network call must not happen inside the
-  // store transaction (it would hold the home against other hush processes).
-  // So a trial decryption, always rolled back, reads the claim first.
+  // Sessions and identities are keyed by the sender's account (its
+  // address), so decryption never needs a name. Showing one does: an account
+  // our directory does not know yet is named by the name its frame claims,
+  // once hushd maps that name to this very account. That lookup must not
+  // happen inside the store transaction (it would hold the home against
+  // other hush processes), so a trial decryption, always rolled back, reads
+  // the claim first; the real one follows with the name known.
+  const std::string address = store::account_address(account_id);
+  HUSH_TRY_ASSIGN(auto local, local_address());
   std::optional<std::pair<std::string, Result<Bytes>>> claim_lookup;
-  if (pairwise && type == signal::MessageType::pre_key) {
+  Errc trial_error = Errc::no_session;  // why the trial read no claim
+  if (pairwise) {
     HUSH_TRY_ASSIGN(auto known_now, directory_.username_of(account_id));
     if (!known_now) {
       std::string claim;
       (void)store_->transaction([&]() -> Status {
-        DeferredIdentities deferred(protocol_.identities);
-        PendingSession pending;
-        signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending,
-                                     &protocol_.kyber_pre_keys};
-        signal::SessionCipher cipher(stores, {"?", device});
-        if (auto plain = cipher.decrypt(type, body, rng_)) {
-          if (auto frame = decode_frame(plain->expose())) claim = normalize_username(frame->sender_username);
+        signal::SessionCipher cipher(protocol_.stores(), {address, device}, local);
+        auto plain = cipher.decrypt(type, body, rng_);
+        if (!plain) {
+          trial_error = plain.code();
+        } else if (auto frame = decode_frame(plain->expose())) {
+          claim = normalize_username(frame->sender_username);
+          if (claim.empty()) trial_error = Errc::invalid_message;
+        } else {
+          trial_error = frame.code();
         }
         return make_error(Errc::conflict, "trial decryption: rolled back");
       });
@@ -581,7 +557,7 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
       };
       HUSH_TRY_ASSIGN(auto sender, directory_.username_of(account_id));
       if (!sender) return group_failed("group_sender_unknown", Errc::no_session, "");
-      auto got = receive_group_message(*sender, device, body,
+      auto got = receive_group_message(*sender, address, device, body,
                                        static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.server_timestamp_ms())));
       if (!got) {
         if (permanently_undecryptable(got.code()) || got.code() == Errc::forbidden) {
@@ -598,77 +574,49 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     }
     HUSH_TRY_ASSIGN(auto known, directory_.username_of(account_id));
     if (!pairwise) return finish_failed("envelope_type_unsupported", Errc::unsupported_version, known ? *known : "");
-
-    // Decrypt: with the named session when we know the account; otherwise
-    // into memory, to be named once the frame's sender has been checked.
-    DeferredIdentities deferred(protocol_.identities);
-    PendingSession pending;
-    std::string name = known ? *known : std::string("?");
-    Result<SecretBuffer> plain = make_error(Errc::no_session, "unknown sender");
-    if (known) {
-      signal::SessionCipher cipher(protocol_.stores(), {name, device});
-      plain = cipher.decrypt(type, body, rng_);
-      if (!plain && plain.code() == Errc::untrusted_identity && type == signal::MessageType::pre_key) {
-        if (auto m = signal::PreKeySignalMessage::deserialize(body)) untrusted.emplace(name, m->identity_key());
-      }
-    } else if (type == signal::MessageType::pre_key) {
-      signal::ProtocolStores stores{deferred, protocol_.pre_keys, protocol_.signed_pre_keys, pending,
-                                     &protocol_.kyber_pre_keys};
-      signal::SessionCipher cipher(stores, {name, device});
-      plain = cipher.decrypt(type, body, rng_);
-    }
-    if (!plain) {
-      if (permanently_undecryptable(plain.code())) {
-        // Told to the user and, when we can name the sender, to the sending
-        // device, which resends it (docs/protocol.md §7.6) after the ack.
-        if (known) {
-          Bytes ratchet;
-          if (type == signal::MessageType::whisper) {
-            if (auto m = signal::SignalMessage::deserialize(body)) ratchet = m->ratchet_key().serialize();
-          } else if (auto m = signal::PreKeySignalMessage::deserialize(body)) {
-            ratchet = m->message().ratchet_key().serialize();
-          }
-          to_report = FailedEnvelope{0, *known, to_bytes(account_id), device, to_bytes(message_id), std::move(ratchet),
-                                     server_ts};
-        }
-        return finish_failed("decrypt_failed", plain.code(), known ? *known : "");
-      }
-      log("decrypt_deferred", plain.code());
-      return plain.error();  // rolled back; kept on the server
-    }
-    auto frame = decode_frame(plain->expose());
-    if (!frame) return finish_failed("frame_invalid", frame.code(), known ? *known : "");
-
     if (!known) {
-      // The sender claims a name; the server must map that name to the
-      // account that sent the envelope, else the claim is false.
-      const std::string claim = normalize_username(frame->sender_username);
-      if (claim.empty()) return finish_failed("sender_unnamed", Errc::invalid_message, "");
-      // Looked up before the transaction (above); the decryption is the same.
-      if (!claim_lookup || claim_lookup->first != claim) {
-        return make_error(Errc::network_failure, "sender name not looked up: try again later");
+      // The trial above could not name the sender: nothing is stored for
+      // it (no session, no identity) until a name checks out.
+      if (!claim_lookup) {
+        if (permanently_undecryptable(trial_error)) return finish_failed("sender_unnamed", trial_error, "");
+        log("decrypt_deferred", trial_error);
+        return make_error(trial_error, "unknown sender: kept on the server");
       }
       const auto& claimed_account = claim_lookup->second;
       if (!claimed_account) {
         if (claimed_account.code() == Errc::not_found) return finish_failed("sender_claim_unknown", Errc::not_found, "");
         return claimed_account.error();  // network: try again later
       }
-      if (ByteView(*claimed_account).size() != account_id.size() ||
-          !std::equal(account_id.begin(), account_id.end(), claimed_account->begin())) {
-        return finish_failed("sender_claim_false", Errc::forbidden, "");
+      // A lookup that named this account put it in the directory: a false claim is all that is left.
+      return finish_failed("sender_claim_false", Errc::forbidden, "");
+    }
+    const std::string name = *known;
+
+    signal::SessionCipher cipher(protocol_.stores(), {address, device}, local);
+    Result<SecretBuffer> plain = cipher.decrypt(type, body, rng_);
+    if (!plain && plain.code() == Errc::untrusted_identity && type == signal::MessageType::pre_key) {
+      if (auto m = signal::PreKeySignalMessage::deserialize(body)) untrusted.emplace(address, m->identity_key());
+    }
+    if (!plain) {
+      if (permanently_undecryptable(plain.code())) {
+        // Told to the user and to the sending device, which resends it
+        // (docs/protocol.md §7.6) after the ack.
+        Bytes ratchet;
+        if (type == signal::MessageType::whisper) {
+          if (auto m = signal::SignalMessage::deserialize(body)) ratchet = m->ratchet_key().serialize();
+        } else if (auto m = signal::PreKeySignalMessage::deserialize(body)) {
+          ratchet = m->message().ratchet_key().serialize();
+        }
+        to_report = FailedEnvelope{0, name, to_bytes(account_id), device, to_bytes(message_id), std::move(ratchet),
+                                   server_ts};
+        return finish_failed("decrypt_failed", plain.code(), name);
       }
-      name = claim;
-      const signal::ProtocolAddress address{name, device};
-      HUSH_TRY_ASSIGN(bool trusted, protocol_.identities.is_trusted_identity(address, *deferred.seen,
-                                                                             signal::Direction::receiving));
-      if (!trusted) {
-        untrusted.emplace(name, *deferred.seen);
-        log("identity_untrusted", Errc::untrusted_identity);
-        return make_error(Errc::untrusted_identity, "sender identity changed");
-      }
-      HUSH_TRY(protocol_.identities.save_identity(address, *deferred.seen));
-      HUSH_TRY(protocol_.sessions.store_session(address, *pending.record));
-    } else if (normalize_username(frame->sender_username) != name) {
+      log("decrypt_deferred", plain.code());
+      return plain.error();  // rolled back; kept on the server
+    }
+    auto frame = decode_frame(plain->expose());
+    if (!frame) return finish_failed("frame_invalid", frame.code(), name);
+    if (normalize_username(frame->sender_username) != name) {
       log("sender_claim_mismatch");  // the directory is authoritative
     }
 
@@ -681,19 +629,27 @@ Status ClientImpl::process_envelope(const pb::Envelope& e, std::vector<ReceivedM
     const bool from_me = to_hex(account_id) == my_account;
     msg.sent_by_me = from_me && !frame->sent_to.empty();
     msg.conversation = msg.sent_by_me ? normalize_username(frame->sent_to) : name;
+    // The history is keyed by address: a sent copy names its recipient by
+    // username, which our directory maps (or, unknown yet, the row keeps the
+    // name and is moved once a lookup tells the account: unresolved_peers).
+    std::string peer = address;
+    if (msg.sent_by_me) {
+      HUSH_TRY_ASSIGN(auto to, directory_.account_of(msg.conversation));
+      peer = to ? store::account_address(*to) : msg.conversation;
+    }
     if (std::holds_alternative<content::GroupChange>(frame->content.body) ||
         std::holds_alternative<content::SenderKeyDistribution>(frame->content.body) ||
         std::holds_alternative<content::GroupStateNotice>(frame->content.body)) {
-      HUSH_TRY(receive_group_control(name, device, frame->content));
+      HUSH_TRY(receive_group_control(name, address, device, frame->content));
     }
     if (const auto* de = std::get_if<content::DecryptionError>(&frame->content.body)) {
-      HUSH_TRY(receive_decryption_error(name, account_id, device, *de));
+      HUSH_TRY(receive_decryption_error(account_id, device, *de));
     }
     auto* text = frame->content.group_id ? nullptr : std::get_if<content::TextBody>(&frame->content.body);
     if (text != nullptr) {
       store::HistoryEntry entry{msg.id,
                                 msg.sent_by_me ? store::MessageDirection::outgoing : store::MessageDirection::incoming,
-                                msg.conversation, std::nullopt, msg.timestamp_ms, text->text.clone()};
+                                peer, std::nullopt, msg.timestamp_ms, text->text.clone()};
       auto inserted = history_.insert(entry);
       if (inserted) {
         msg.text = std::move(text->text);
@@ -731,6 +687,7 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   const auto called = std::chrono::steady_clock::now();
   std::vector<ReceivedMessage> out;
   (void)retry_group_outbox();  // before the connection is held: a failed request replaces it
+  resolve_unresolved_peers();  // rows a migration kept under a username (once per process)
   (void)send_requested_resends();  // asked for before a crash or a network failure
   if (released_) {  // a change came after a group message was held: a new connection brings it again (§8.7)
     drop_connection();
@@ -855,6 +812,7 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
     }
     backoff = options_.reconnect_min;
     (void)maybe_housekeeping(false);
+    resolve_unresolved_peers();  // as receive(): rows a migration kept under a username
     (void)retry_group_outbox();
     (void)send_requested_resends();
     std::vector<std::uint64_t> to_ack;  // acked per kAckBatch, or as soon as nothing is waiting

@@ -4,6 +4,7 @@
 #include <hush/client/store/group_store.hpp>
 
 #include "record_codec.hpp"
+#include "group_record_migration.hpp"
 #include "store_access.hpp"
 
 #include <algorithm>
@@ -20,12 +21,12 @@ CREATE TABLE IF NOT EXISTS groups (
 ) STRICT;
 CREATE TABLE IF NOT EXISTS sender_keys (
   group_id  BLOB    NOT NULL,
-  username  TEXT    NOT NULL,
+  account   TEXT    NOT NULL,          -- the sender's address (store/account_address.hpp)
   device_id INTEGER NOT NULL,
   record    BLOB    NOT NULL,            -- sealed: libhush SenderKeyRecord
-  PRIMARY KEY (group_id, username, device_id)
+  PRIMARY KEY (group_id, account, device_id)
 ) STRICT;
-CREATE INDEX IF NOT EXISTS sender_keys_by_sender ON sender_keys (username, device_id);
+CREATE INDEX IF NOT EXISTS sender_keys_by_sender ON sender_keys (account, device_id);
 )sql";
 
 constexpr const char* kGroupColumn = "groups.record";
@@ -169,6 +170,13 @@ Result<GroupRecord> decode(ByteView id, ByteView bytes) {
 
 }  // namespace
 
+Result<SecretBuffer> rename_key_holders(ByteView group_id, ByteView record,
+                                        const std::function<std::string(const std::string&)>& rename) {
+  HUSH_TRY_ASSIGN(auto g, decode(group_id, record));
+  for (auto& a : g.key_holders) a.name = rename(a.name);
+  return encode(g);
+}
+
 Status ensure_group_tables(LocalStore& store) { return StoreAccess::db(store).exec(kGroupTables); }
 
 Status GroupStore::put(const GroupRecord& g) {
@@ -211,7 +219,7 @@ Result<std::vector<GroupRecord>> GroupStore::all() {
 Result<std::optional<signal::SenderKeyRecord>> SqliteSenderKeyStore::load_sender_key(const signal::SenderKeyName& n) {
   const ByteView group = as_bytes(n.group_id);
   HUSH_TRY_ASSIGN(auto q, StoreAccess::db(store_).prepare(
-                              "SELECT record FROM sender_keys WHERE group_id = ? AND username = ? AND device_id = ?"));
+                              "SELECT record FROM sender_keys WHERE group_id = ? AND account = ? AND device_id = ?"));
   q.bind(1, group).bind_text(2, n.sender.name).bind(3, static_cast<std::int64_t>(n.sender.device.value));
   HUSH_TRY_ASSIGN(bool row, q.step());
   if (!row) return std::optional<signal::SenderKeyRecord>();
@@ -225,7 +233,7 @@ Status SqliteSenderKeyStore::store_sender_key(const signal::SenderKeyName& n, co
   SecretBuffer plain = record.serialize();
   Bytes sealed = store_.seal(kSenderKeyColumn, sender_key_row_key(group, n.sender), plain.expose());
   HUSH_TRY_ASSIGN(auto q, StoreAccess::db(store_).prepare(
-                              "INSERT OR REPLACE INTO sender_keys (group_id, username, device_id, record) "
+                              "INSERT OR REPLACE INTO sender_keys (group_id, account, device_id, record) "
                               "VALUES (?, ?, ?, ?)"));
   q.bind(1, group).bind_text(2, n.sender.name).bind(3, static_cast<std::int64_t>(n.sender.device.value));
   q.bind(4, ByteView(sealed));
@@ -234,7 +242,7 @@ Status SqliteSenderKeyStore::store_sender_key(const signal::SenderKeyName& n, co
 
 Status SqliteSenderKeyStore::erase(const signal::SenderKeyName& n) {
   HUSH_TRY_ASSIGN(auto q, StoreAccess::db(store_).prepare(
-                              "DELETE FROM sender_keys WHERE group_id = ? AND username = ? AND device_id = ?"));
+                              "DELETE FROM sender_keys WHERE group_id = ? AND account = ? AND device_id = ?"));
   q.bind(1, as_bytes(n.group_id)).bind_text(2, n.sender.name).bind(3, static_cast<std::int64_t>(n.sender.device.value));
   return q.run();
 }
@@ -245,14 +253,14 @@ Status SqliteSenderKeyStore::erase_group(ByteView group_id, std::string_view use
     q.bind(1, group_id);
     return q.run();
   }
-  HUSH_TRY_ASSIGN(auto q, StoreAccess::db(store_).prepare("DELETE FROM sender_keys WHERE group_id = ? AND username = ?"));
+  HUSH_TRY_ASSIGN(auto q, StoreAccess::db(store_).prepare("DELETE FROM sender_keys WHERE group_id = ? AND account = ?"));
   q.bind(1, group_id).bind_text(2, username);
   return q.run();
 }
 
 Result<std::vector<Bytes>> SqliteSenderKeyStore::groups_of(const signal::ProtocolAddress& sender) {
   HUSH_TRY_ASSIGN(auto q, StoreAccess::db(store_).prepare(
-                              "SELECT group_id FROM sender_keys WHERE username = ? AND device_id = ?"));
+                              "SELECT group_id FROM sender_keys WHERE account = ? AND device_id = ?"));
   q.bind_text(1, sender.name).bind(2, static_cast<std::int64_t>(sender.device.value));
   std::vector<Bytes> out;
   for (;;) {

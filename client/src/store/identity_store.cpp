@@ -113,7 +113,7 @@ Result<signal::RegistrationId> SqliteIdentityKeyStore::local_registration_id() {
 }
 
 Result<std::optional<ContactIdentity>> SqliteIdentityKeyStore::contact(std::string_view username) {
-  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT identity FROM contacts WHERE username = ?"));
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT identity FROM contacts WHERE account = ?"));
   stmt.bind_text(1, username);
   HUSH_TRY_ASSIGN(bool row, stmt.step());
   if (!row) return std::optional<ContactIdentity>{};
@@ -123,7 +123,7 @@ Result<std::optional<ContactIdentity>> SqliteIdentityKeyStore::contact(std::stri
 }
 
 Result<std::vector<std::string>> SqliteIdentityKeyStore::contact_names() {
-  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT username FROM contacts ORDER BY username"));
+  HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare("SELECT account FROM contacts ORDER BY account"));
   std::vector<std::string> names;
   for (;;) {
     HUSH_TRY_ASSIGN(bool row, stmt.step());
@@ -136,8 +136,8 @@ Status SqliteIdentityKeyStore::put_contact(std::string_view username, const Cont
   SecretBuffer plain = encode_contact(c);
   Bytes sealed = store_.seal(kContactColumn, contact_row_key(username), plain.expose());
   HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
-                                 "INSERT INTO contacts (username, first_seen_ms, identity) VALUES (?, ?, ?) "
-                                 "ON CONFLICT (username) DO UPDATE SET identity = excluded.identity"));
+                                 "INSERT INTO contacts (account, first_seen_ms, identity) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (account) DO UPDATE SET identity = excluded.identity"));
   stmt.bind_text(1, username).bind(2, static_cast<std::int64_t>(c.first_seen_ms)).bind(3, ByteView(sealed));
   return stmt.run();
 }

@@ -7,23 +7,23 @@
 #include "schema.hpp"
 #include "sqlite_db.hpp"
 #include "store_header.hpp"
+#include "store_migration.hpp"
 
 #include <chrono>
 #include <exception>
 
 namespace hush::client::store {
 
-namespace {
-
-/// Associated data of one cell: a label, the schema version, the column and the row key.
-Bytes cell_ad(std::string_view column, ByteView row_key) {
+Bytes cell_ad(std::uint32_t schema_version, std::string_view column, ByteView row_key) {
   return RecordWriter()
       .string("hush.client.store.cell")
-      .u32(kStoreSchemaVersion)
+      .u32(schema_version)
       .string(column)
       .bytes(row_key)
       .finish_public();
 }
+
+namespace {
 
 Result<std::unique_ptr<SqliteDb>> initialize(const std::filesystem::path& file, const StoreHeader& header) {
   HUSH_TRY_ASSIGN(auto db, SqliteDb::open(file.string()));
@@ -85,8 +85,13 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::filesystem::path
   // Only reads happen until the data key has been unwrapped: a refused open writes nothing.
   HUSH_TRY_ASSIGN(auto db, SqliteDb::open(file.string()));
   HUSH_TRY_ASSIGN(auto header, read_header(*db));
-  HUSH_TRY_ASSIGN(auto data_key, unwrap_data_key(header, key));
-  return std::unique_ptr<LocalStore>(new LocalStore(file, std::move(db), std::move(data_key), rng, std::move(clock)));
+  HUSH_TRY_ASSIGN(auto kek, key_encryption_key(header, key));
+  HUSH_TRY_ASSIGN(auto data_key, unwrap_data_key(header, kek));
+  std::unique_ptr<LocalStore> store(new LocalStore(file, std::move(db), std::move(data_key), rng, std::move(clock)));
+  // An older schema is brought up to date in one transaction: all of it, or
+  // (on any failure) nothing, and the open fails with the cause.
+  if (header.schema_version < kStoreSchemaVersion) HUSH_TRY(migrate_store(*store, header, kek));
+  return store;
 }
 
 Status LocalStore::rewrap(const KeySource& new_key) {
@@ -111,11 +116,11 @@ Status LocalStore::transaction(const std::function<Status()>& body) {
 }
 
 Bytes LocalStore::seal(std::string_view column, ByteView row_key, ByteView plaintext) {
-  return crypto::seal_xchacha(data_key_.expose(), plaintext, cell_ad(column, row_key), rng_);
+  return crypto::seal_xchacha(data_key_.expose(), plaintext, cell_ad(kStoreSchemaVersion, column, row_key), rng_);
 }
 
 Result<SecretBuffer> LocalStore::open_value(std::string_view column, ByteView row_key, ByteView sealed) const {
-  auto opened = crypto::open_xchacha(data_key_.expose(), sealed, cell_ad(column, row_key));
+  auto opened = crypto::open_xchacha(data_key_.expose(), sealed, cell_ad(kStoreSchemaVersion, column, row_key));
   if (!opened) return make_error(opened.code(), "stored value failed authentication");
   return opened;
 }

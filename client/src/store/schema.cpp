@@ -1,4 +1,5 @@
-// DDL of schema version 1. `sealed` in a comment marks an XChaCha20-Poly1305
+// DDL of the current schema version (2: peers keyed by their account's
+// address; docs/adr/0003-client-store-encryption.md "Schema versions"). `sealed` in a comment marks an XChaCha20-Poly1305
 // value bound to (column, row key, schema version); everything else is a
 // plaintext lookup column.
 #include "schema.hpp"
@@ -29,16 +30,16 @@ CREATE TABLE account (
 ) STRICT;
 
 CREATE TABLE contacts (
-  username      TEXT    PRIMARY KEY,
+  account       TEXT    PRIMARY KEY,   -- the peer's address (store/account_address.hpp)
   first_seen_ms INTEGER NOT NULL,
   identity      BLOB    NOT NULL       -- sealed: key, verified, pending key, key-change history
 ) STRICT;
 
 CREATE TABLE sessions (
-  username  TEXT    NOT NULL,
+  account   TEXT    NOT NULL,          -- the peer's address
   device_id INTEGER NOT NULL,
   record    BLOB    NOT NULL,          -- sealed: libhush SessionRecord
-  PRIMARY KEY (username, device_id)
+  PRIMARY KEY (account, device_id)
 ) STRICT;
 
 CREATE TABLE pre_keys (
@@ -54,7 +55,7 @@ CREATE TABLE signed_pre_keys (
 
 CREATE TABLE messages (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-  peer         TEXT    NOT NULL,
+  peer         TEXT    NOT NULL,       -- the peer's address (the sender's, in a group)
   direction    INTEGER NOT NULL CHECK (direction IN (1, 2)),
   message_id   BLOB    NOT NULL CHECK (length(message_id) = 16),
   group_id     BLOB,

@@ -15,7 +15,7 @@ constexpr const char* kTables = R"sql(
 CREATE TABLE IF NOT EXISTS sent_messages (
   message_id        BLOB    PRIMARY KEY,  -- the envelope id the recipient sees
   recipient_account BLOB    NOT NULL,
-  recipient_name    TEXT    NOT NULL,
+  recipient_address TEXT    NOT NULL,  -- the account's address (store/account_address.hpp)
   created_ms        INTEGER NOT NULL,
   resends           INTEGER NOT NULL DEFAULT 0,
   resend_pending    INTEGER NOT NULL DEFAULT 0,
@@ -48,7 +48,7 @@ Status SentMessages::keep(ByteView server_message_id, ByteView recipient_account
   Bytes sealed = store_.seal(kFrameColumn, row_key(server_message_id, recipient_account, recipient_name), frame);
   return store_.transaction([&]() -> Status {
     HUSH_TRY_ASSIGN(auto insert, db.prepare("INSERT OR REPLACE INTO sent_messages "
-                                            "(message_id, recipient_account, recipient_name, created_ms, frame) "
+                                            "(message_id, recipient_account, recipient_address, created_ms, frame) "
                                             "VALUES (?, ?, ?, ?, ?)"));
     insert.bind(1, server_message_id).bind(2, recipient_account).bind_text(3, recipient_name).bind(4, now);
     insert.bind(5, ByteView(sealed));
@@ -81,7 +81,7 @@ Result<SentRecord> read_row(LocalStore& store, const SqliteStatement& stmt) {
 }
 
 constexpr const char* kColumns =
-    "SELECT message_id, recipient_account, recipient_name, created_ms, resends, resend_pending, frame "
+    "SELECT message_id, recipient_account, recipient_address, created_ms, resends, resend_pending, frame "
     "FROM sent_messages ";
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Session records, sealed per (username, device id).
+// Session records, sealed per (address, device id): the address is the
+// peer account's (store/account_address.hpp).
 #include <hush/client/store/session_store.hpp>
 
 #include "record_codec.hpp"
@@ -20,7 +21,7 @@ Bytes session_row_key(const signal::ProtocolAddress& a) {
 
 Result<std::optional<signal::SessionRecord>> SqliteSessionStore::load_session(const signal::ProtocolAddress& address) {
   HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
-                                 "SELECT record FROM sessions WHERE username = ? AND device_id = ?"));
+                                 "SELECT record FROM sessions WHERE account = ? AND device_id = ?"));
   stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value));
   HUSH_TRY_ASSIGN(bool row, stmt.step());
   if (!row) return std::optional<signal::SessionRecord>{};
@@ -33,21 +34,21 @@ Status SqliteSessionStore::store_session(const signal::ProtocolAddress& address,
   SecretBuffer plain = record.serialize();
   Bytes sealed = store_.seal(kSessionColumn, session_row_key(address), plain.expose());
   HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
-                                 "INSERT OR REPLACE INTO sessions (username, device_id, record) VALUES (?, ?, ?)"));
+                                 "INSERT OR REPLACE INTO sessions (account, device_id, record) VALUES (?, ?, ?)"));
   stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value)).bind(3, ByteView(sealed));
   return stmt.run();
 }
 
 Status SqliteSessionStore::delete_session(const signal::ProtocolAddress& address) {
   HUSH_TRY_ASSIGN(auto stmt,
-                  StoreAccess::db(store_).prepare("DELETE FROM sessions WHERE username = ? AND device_id = ?"));
+                  StoreAccess::db(store_).prepare("DELETE FROM sessions WHERE account = ? AND device_id = ?"));
   stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value));
   return stmt.run();
 }
 
 Result<std::vector<signal::DeviceId>> SqliteSessionStore::devices(std::string_view username) {
   HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
-                                 "SELECT device_id FROM sessions WHERE username = ? ORDER BY device_id"));
+                                 "SELECT device_id FROM sessions WHERE account = ? ORDER BY device_id"));
   stmt.bind_text(1, username);
   std::vector<signal::DeviceId> out;
   for (;;) {

@@ -24,6 +24,8 @@ Bytes wrap_ad(const StoreHeader& h) {
       .finish_public();
 }
 
+}  // namespace
+
 Result<crypto::Argon2idKey> key_encryption_key(const StoreHeader& h, const KeySource& key) {
   if (key.kind() != h.key_source) {
     return make_error(Errc::unauthorized, h.key_source == KeySource::Kind::passphrase
@@ -36,8 +38,6 @@ Result<crypto::Argon2idKey> key_encryption_key(const StoreHeader& h, const KeySo
   }
   return crypto::argon2id(key.passphrase_bytes().expose(), h.salt, h.cost);
 }
-
-}  // namespace
 
 StoreHeader new_header(const KeySource& key, crypto::Rng& rng) {
   StoreHeader h;
@@ -60,7 +60,12 @@ Result<StoreHeader> read_header(SqliteDb& db) {
   if (!row) return make_error(Errc::decode_error, "store header missing");
   StoreHeader h;
   std::int64_t version = stmt->int64(0);
-  if (version != kStoreSchemaVersion) return make_error(Errc::unsupported_version, "store schema version");
+  // Older versions are migrated once the data key is unwrapped (store_migration.cpp);
+  // a newer one was written by a newer Hush, whose tables this code cannot read.
+  if (version > kStoreSchemaVersion) {
+    return make_error(Errc::unsupported_version, "the store was written by a newer version of Hush: upgrade Hush");
+  }
+  if (version < kOldestMigratableSchemaVersion) return make_error(Errc::decode_error, "store schema version");
   h.schema_version = static_cast<std::uint32_t>(version);
   std::string source = stmt->text(1);
   if (source == "passphrase") {
@@ -104,12 +109,21 @@ Status write_header(SqliteDb& db, const StoreHeader& h) {
 
 Status wrap_data_key(StoreHeader& header, const KeySource& key, const crypto::AeadKey& data_key, crypto::Rng& rng) {
   HUSH_TRY_ASSIGN(auto kek, key_encryption_key(header, key));
-  header.wrapped_data_key = crypto::seal_xchacha(kek.expose(), data_key.expose(), wrap_ad(header), rng);
+  wrap_data_key(header, kek, data_key, rng);
   return ok();
+}
+
+void wrap_data_key(StoreHeader& header, const crypto::Argon2idKey& kek, const crypto::AeadKey& data_key,
+                   crypto::Rng& rng) {
+  header.wrapped_data_key = crypto::seal_xchacha(kek.expose(), data_key.expose(), wrap_ad(header), rng);
 }
 
 Result<crypto::AeadKey> unwrap_data_key(const StoreHeader& header, const KeySource& key) {
   HUSH_TRY_ASSIGN(auto kek, key_encryption_key(header, key));
+  return unwrap_data_key(header, kek);
+}
+
+Result<crypto::AeadKey> unwrap_data_key(const StoreHeader& header, const crypto::Argon2idKey& kek) {
   auto opened = crypto::open_xchacha(kek.expose(), header.wrapped_data_key, wrap_ad(header));
   if (!opened) return make_error(Errc::unauthorized, "wrong passphrase or key file");
   if (opened->size() != crypto::kAeadKeySize) return make_error(Errc::decode_error, "store header wrapped key");

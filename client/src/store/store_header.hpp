@@ -23,8 +23,11 @@ struct StoreHeader {
 /// A header for `key` with a fresh salt, its data key not yet wrapped.
 [[nodiscard]] StoreHeader new_header(const KeySource& key, crypto::Rng& rng);
 
-/// Reads and validates the header. Errors: decode_error (missing or malformed
-/// row, costs out of range), unsupported_version, storage errors.
+/// Reads and validates the header; a schema version from
+/// kOldestMigratableSchemaVersion to kStoreSchemaVersion is accepted (the
+/// caller migrates an older one). Errors: decode_error (missing or malformed
+/// row, costs out of range, a version older than any we migrate),
+/// unsupported_version (written by a newer Hush), storage errors.
 [[nodiscard]] Result<StoreHeader> read_header(SqliteDb& db);
 /// Inserts or replaces the header row.
 [[nodiscard]] Status write_header(SqliteDb& db, const StoreHeader& header);
@@ -33,6 +36,17 @@ struct StoreHeader {
 /// sets header.wrapped_data_key.
 [[nodiscard]] Status wrap_data_key(StoreHeader& header, const KeySource& key, const crypto::AeadKey& data_key,
                                    crypto::Rng& rng);
+/// As above, with the key-encryption key already derived (a migration
+/// rewraps under a new header without running Argon2id twice).
+void wrap_data_key(StoreHeader& header, const crypto::Argon2idKey& kek, const crypto::AeadKey& data_key,
+                   crypto::Rng& rng);
+/// The key-encryption key `key` gives with `header`'s parameters. Errors:
+/// unauthorized (a key source of the other kind), those of read_key_file
+/// and argon2id.
+[[nodiscard]] Result<crypto::Argon2idKey> key_encryption_key(const StoreHeader& header, const KeySource& key);
+/// Unwraps the data key with an already derived key-encryption key.
+/// Errors: unauthorized (the wrong key), decode_error.
+[[nodiscard]] Result<crypto::AeadKey> unwrap_data_key(const StoreHeader& header, const crypto::Argon2idKey& kek);
 /// Unwraps the data key. Errors: unauthorized (wrong passphrase or key file,
 /// or a key source of the other kind), those of read_key_file and argon2id.
 [[nodiscard]] Result<crypto::AeadKey> unwrap_data_key(const StoreHeader& header, const KeySource& key);

@@ -25,7 +25,11 @@ class SqliteDb;
 class StoreAccess;
 
 /// The schema version: in the header, in every sealed value's associated data.
-inline constexpr std::uint32_t kStoreSchemaVersion = 1;
+/// docs/adr/0003-client-store-encryption.md, "Schema versions", lists them.
+inline constexpr std::uint32_t kStoreSchemaVersion = 2;
+/// The oldest schema version LocalStore::open migrates (in one transaction)
+/// to kStoreSchemaVersion; anything older is not a store Hush ever wrote.
+inline constexpr std::uint32_t kOldestMigratableSchemaVersion = 1;
 /// The store's file name inside the home folder.
 inline constexpr const char* kStoreFileName = "hush.db";
 /// The copy of the server's CA certificate (`--ca`) inside the home folder:
