@@ -1,4 +1,5 @@
-// Containers for secrets. They wipe themselves (libsodium's sodium_memzero)
+// Containers for secrets. They wipe themselves (SecretBuffer with libsodium's
+// sodium_memzero, SecretBytes<N> inline the same way, detail::wipe_fixed)
 // when destroyed or moved from, cannot be copied by accident (clone() is
 // explicit), cannot be printed (no operator<<, no iterators for fmt to find)
 // and cannot be compared except in constant time (ct_equal). Access goes
