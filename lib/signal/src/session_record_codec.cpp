@@ -475,7 +475,7 @@ SecretBuffer SessionRecord::serialize() const {
   for (const auto& s : previous_) size += field_size(kRecordPreviousField, state_size(s));
   // Bounded by the record limits (about 35 MB at most): lengths fit the wire format's uint32.
   HUSH_CHECK(size <= std::numeric_limits<std::uint32_t>::max());
-  SecretBuffer out(size);
+  SecretBuffer out = SecretBuffer::for_overwrite(size);  // every byte written, checked by w.done()
   Writer w(out.expose_mut());
   w.tag(kRecordVersionField, kWireVarint);
   w.varint(kSessionRecordFormatVersion);

@@ -1,4 +1,5 @@
-// Wiping and constant-time comparison, both from libsodium (never hand-made).
+// Wiping and constant-time comparison, both from libsodium (never hand-made);
+// fixed-size secrets are wiped inline instead (secret.hpp, detail::wipe_fixed).
 #include <hush/util/secret.hpp>
 
 #include <sodium.h>

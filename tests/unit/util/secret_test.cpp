@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <type_traits>
 
 namespace hush {
@@ -34,6 +35,37 @@ TEST(SecretBytes, WipeZeroes) {
   SecretBytes<3> a(raw);
   a.wipe();
   for (auto byte : a.expose()) EXPECT_EQ(byte, 0);
+}
+
+// A secret filled through expose_mut() is live: moving it away wipes it, even
+// though the moves of a secret known to be zero skip the wipe.
+TEST(SecretBytes, FilledThroughExposeMutIsWipedWhenMovedFrom) {
+  SecretBytes<32> a;
+  std::fill(a.expose_mut().begin(), a.expose_mut().end(), std::uint8_t{0x5a});
+  SecretBytes<32> b(std::move(a));
+  EXPECT_EQ(b.expose()[31], 0x5a);
+  for (auto byte : a.expose()) EXPECT_EQ(byte, 0);  // NOLINT(bugprone-use-after-move): checking the wipe
+  SecretBytes<32> c;
+  c = std::move(b);
+  EXPECT_EQ(c.expose()[0], 0x5a);
+  for (auto byte : b.expose()) EXPECT_EQ(byte, 0);  // NOLINT(bugprone-use-after-move): checking the wipe
+}
+
+TEST(SecretBytes, LargeSecretWipeZeroes) {
+  SecretBytes<2400> a;  // the size of an ML-KEM-768 decapsulation key
+  std::fill(a.expose_mut().begin(), a.expose_mut().end(), std::uint8_t{0xa5});
+  a.wipe();
+  for (auto byte : a.expose()) EXPECT_EQ(byte, 0);
+}
+
+TEST(SecretBuffer, ForOverwriteHasTheSizeAskedAndCopiesAreExact) {
+  SecretBuffer empty = SecretBuffer::for_overwrite(0);
+  EXPECT_TRUE(empty.empty());
+  SecretBuffer s = SecretBuffer::for_overwrite(4096);
+  ASSERT_EQ(s.size(), 4096u);
+  std::fill(s.expose_mut().begin(), s.expose_mut().end(), std::uint8_t{7});
+  SecretBuffer copy(s.expose());  // the copying constructor no longer zeroes first
+  EXPECT_TRUE(ct_equal(copy, s));
 }
 
 TEST(SecretBuffer, TruncateWipesTheTail) {

@@ -494,7 +494,7 @@ Result<Braid> braid_from(const BraidView& p) {
 }  // namespace
 
 SecretBuffer serialize_record(const SpqrState::Impl& impl) {
-  SecretBuffer out(record_size(impl));
+  SecretBuffer out = SecretBuffer::for_overwrite(record_size(impl));  // every byte written: w.done()
   Writer w(out.expose_mut());
   w.varint_field(f::kFormat, kRecordFormat);
   w.varint_field(f::kVersion, static_cast<std::uint32_t>(impl.version));

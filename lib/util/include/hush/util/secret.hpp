@@ -1,4 +1,5 @@
-// Containers for secrets. They wipe themselves (libsodium's sodium_memzero)
+// Containers for secrets. They wipe themselves (SecretBuffer with libsodium's
+// sodium_memzero, SecretBytes<N> inline the same way, detail::wipe_fixed)
 // when destroyed or moved from, cannot be copied by accident (clone() is
 // explicit), cannot be printed (no operator<<, no iterators for fmt to find)
 // and cannot be compared except in constant time (ct_equal). Access goes
@@ -19,6 +20,21 @@ namespace hush {
 
 /// Wipes memory so the compiler cannot elide it (sodium_memzero).
 void secure_wipe(void* p, std::size_t n) noexcept;
+
+namespace detail {
+/// Wipes N bytes whose size is known at compile time: memset, then an empty
+/// asm statement that takes the pointer and clobbers memory, so the compiler
+/// must assume the zeros are read and keeps the stores. This is what glibc's
+/// explicit_bzero (behind sodium_memzero) does, inline: a SecretBytes<32> is
+/// wiped every time it is moved from, hundreds of times per version-4
+/// message, and the call chain libsodium → glibc → memset cost more than
+/// the stores themselves (docs/performance.md, version 4).
+template <std::size_t N>
+inline void wipe_fixed(std::uint8_t* p) noexcept {
+  std::memset(p, 0, N);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+}  // namespace detail
 
 /// Constant-time equality of two equally long byte strings (sodium_memcmp);
 /// different lengths compare unequal (lengths are not secret).
@@ -49,13 +65,13 @@ class SecretBytes {
   SecretBytes& operator=(const SecretBytes&) = delete;
   SecretBytes(SecretBytes&& other) noexcept : live_(other.live_) {
     std::memcpy(data_.data(), other.data_.data(), N);
-    other.wipe();
+    if (other.live_) other.wipe();  // else it is known to be zero already
   }
   SecretBytes& operator=(SecretBytes&& other) noexcept {
     if (this != &other) {
       std::memcpy(data_.data(), other.data_.data(), N);
       live_ = other.live_;
-      other.wipe();
+      if (other.live_) other.wipe();
     }
     return *this;
   }
@@ -76,7 +92,7 @@ class SecretBytes {
   [[nodiscard]] static constexpr std::size_t size() noexcept { return N; }
 
   void wipe() noexcept {
-    secure_wipe(data_.data(), N);
+    detail::wipe_fixed<N>(data_.data());
     live_ = false;
   }
 
@@ -95,8 +111,18 @@ class SecretBuffer {
  public:
   SecretBuffer() noexcept = default;
   explicit SecretBuffer(std::size_t size) : data_(size ? new std::uint8_t[size]() : nullptr), size_(size) {}
-  explicit SecretBuffer(ByteView src) : SecretBuffer(src.size()) {
+  explicit SecretBuffer(ByteView src) : SecretBuffer(for_overwrite(src.size())) {
     if (size_) std::memcpy(data_.get(), src.data(), size_);
+  }
+  /// A buffer of `size` bytes left uninitialised, for a caller that writes
+  /// every byte before reading any (a codec checking it wrote exactly `size`,
+  /// a copy): zeroing kilobytes only to overwrite them costs a pass over the
+  /// memory on every session record and SPQR record a message rewrites.
+  [[nodiscard]] static SecretBuffer for_overwrite(std::size_t size) {
+    SecretBuffer b;
+    if (size) b.data_.reset(new std::uint8_t[size]);
+    b.size_ = size;
+    return b;
   }
 
   SecretBuffer(const SecretBuffer&) = delete;
