@@ -1,5 +1,4 @@
-// Wiping and constant-time comparison, both from libsodium (never hand-made);
-// fixed-size secrets are wiped inline instead (secret.hpp, detail::wipe_fixed).
+// Wiping and constant-time comparison, both from libsodium (never hand-made).
 #include <hush/util/secret.hpp>
 
 #include <sodium.h>

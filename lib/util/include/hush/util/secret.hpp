@@ -1,5 +1,4 @@
-// Containers for secrets. They wipe themselves (SecretBuffer with libsodium's
-// sodium_memzero, SecretBytes<N> inline the same way, detail::wipe_fixed)
+// Containers for secrets. They wipe themselves (libsodium's sodium_memzero)
 // when destroyed or moved from, cannot be copied by accident (clone() is
 // explicit), cannot be printed (no operator<<, no iterators for fmt to find)
 // and cannot be compared except in constant time (ct_equal). Access goes
@@ -20,21 +19,6 @@ namespace hush {
 
 /// Wipes memory so the compiler cannot elide it (sodium_memzero).
 void secure_wipe(void* p, std::size_t n) noexcept;
-
-namespace detail {
-/// Wipes N bytes whose size is known at compile time: memset, then an empty
-/// asm statement that takes the pointer and clobbers memory, so the compiler
-/// must assume the zeros are read and keeps the stores. This is what glibc's
-/// explicit_bzero (behind sodium_memzero) does, inline: a SecretBytes<32> is
-/// wiped every time it is moved from, hundreds of times per version-4
-/// message, and the call chain libsodium → glibc → memset cost more than
-/// the stores themselves (docs/performance.md, version 4).
-template <std::size_t N>
-inline void wipe_fixed(std::uint8_t* p) noexcept {
-  std::memset(p, 0, N);
-  __asm__ __volatile__("" : : "r"(p) : "memory");
-}
-}  // namespace detail
 
 /// Constant-time equality of two equally long byte strings (sodium_memcmp);
 /// different lengths compare unequal (lengths are not secret).
@@ -92,7 +76,7 @@ class SecretBytes {
   [[nodiscard]] static constexpr std::size_t size() noexcept { return N; }
 
   void wipe() noexcept {
-    detail::wipe_fixed<N>(data_.data());
+    secure_wipe(data_.data(), N);
     live_ = false;
   }
 
