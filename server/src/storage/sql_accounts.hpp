@@ -291,6 +291,26 @@ Status SqlStore<Db>::delete_device_rows(Db& db, const DeviceAddress& device) {
   return ok();
 }
 
+// Adds `device` as the account's device `next_id` (read from the locked
+// account row) and moves next_device_id on: ids are never reused.
+template <class Db>
+Status SqlStore<Db>::insert_next_device(Db& db, const AccountId& account, std::int64_t next_id,
+                                        const NewDevice& device) {
+  {
+    HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO devices (account_id, device_id, registration_id, "
+                                     "credential_hash, created_at) VALUES (?, ?, ?, ?, ?)"));
+    q.bind(1, sql::view(account))
+        .bind(2, next_id)
+        .bind(3, std::int64_t{raw(device.registration_id)})
+        .bind(4, ByteView(device.credential_hash))
+        .bind(5, to_millis(device.created_at));
+    HUSH_TRY(q.run());
+  }
+  HUSH_TRY_ASSIGN(auto q, db.query("UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = ?"));
+  q.bind(1, sql::view(account));
+  return q.run();
+}
+
 // On the writer, like remove_device. The account row is claimed by the
 // UPDATE that consumes the recovery hash (the account lock, taken first as
 // everywhere); a failure anywhere rolls the whole recovery back.
@@ -331,21 +351,7 @@ Result<RecoveredAccount> SqlStore<Db>::recover_account(std::string_view username
       q.bind(1, sql::view(account));
       HUSH_TRY(q.run());
     }
-    {
-      HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO devices (account_id, device_id, registration_id, "
-                                       "credential_hash, created_at) VALUES (?, ?, ?, ?, ?)"));
-      q.bind(1, sql::view(account))
-          .bind(2, next_id)
-          .bind(3, std::int64_t{raw(device.registration_id)})
-          .bind(4, ByteView(device.credential_hash))
-          .bind(5, to_millis(device.created_at));
-      HUSH_TRY(q.run());
-    }
-    {
-      HUSH_TRY_ASSIGN(auto q, db.query("UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = ?"));
-      q.bind(1, sql::view(account));
-      HUSH_TRY(q.run());
-    }
+    HUSH_TRY(insert_next_device(db, account, next_id, device));
     result.added = DeviceAddress{account, DeviceId{static_cast<std::uint32_t>(next_id)}};
     if (device.keys) HUSH_TRY(store_device_keys(db, result.added, *device.keys));
     return ok();
@@ -410,21 +416,7 @@ Result<DeviceAddress> SqlStore<Db>::add_device_with_link_token(const SecretHash&
       if (!row) return make_error(Errc::storage_failure, "device count");
       if (static_cast<std::size_t>(q.int64(0)) >= max_devices) return make_error(Errc::quota_exceeded, "devices");
     }
-    {
-      HUSH_TRY_ASSIGN(auto q, db.query("INSERT INTO devices (account_id, device_id, registration_id, "
-                                       "credential_hash, created_at) VALUES (?, ?, ?, ?, ?)"));
-      q.bind(1, sql::view(account))
-          .bind(2, next_id)
-          .bind(3, std::int64_t{raw(device.registration_id)})
-          .bind(4, ByteView(device.credential_hash))
-          .bind(5, to_millis(device.created_at));
-      HUSH_TRY(q.run());
-    }
-    {
-      HUSH_TRY_ASSIGN(auto q, db.query("UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = ?"));
-      q.bind(1, sql::view(account));
-      HUSH_TRY(q.run());
-    }
+    HUSH_TRY(insert_next_device(db, account, next_id, device));
     added = DeviceAddress{account, DeviceId{static_cast<std::uint32_t>(next_id)}};
     // In the same savepoint: another identity key refuses the whole link
     // (conflict) and rolls back the token's deletion with it.

@@ -77,6 +77,7 @@ class SqlStore final : public Store {
   static Result<bool> device_exists(Db& db, const DeviceAddress& device, bool lock);
   static Status delete_queue_rows(Db& db, const DeviceAddress& device, std::int64_t before_ms, std::size_t& deleted);
   static Status delete_device_rows(Db& db, const DeviceAddress& device);
+  static Status insert_next_device(Db& db, const AccountId& account, std::int64_t next_id, const NewDevice& device);
   static Status drop_body_if_unreferenced(Db& db, std::int64_t body_id);
   static Status set_signed_pre_key_in(Db& db, const DeviceAddress& device, const SignedPreKeyRecord& spk);
   /// The two tables of one-time keys a bundle fetch takes from.
