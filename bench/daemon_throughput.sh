@@ -31,7 +31,6 @@ hush_bin="$bin/cli/hush"
 [ -x "$hushd" ] && [ -x "$hush_bin" ] || { echo "no hushd or hush under $bin" >&2; exit 1; }
 
 data=$(mktemp -d /tmp/hush-daemon-bench-XXXXXX)
-mkdir -p "$data/server"
 # Room for every message of the runs in each mailbox, and registrations
 # from one address.
 cat >"$data/hushd.toml" <<'TOML'
@@ -42,28 +41,9 @@ bundle_fetch_burst = 100000
 queue_cap = 100000
 sender_share = 0
 TOML
-"$hushd" --data "$data/server" --listen 127.0.0.1:0 --config "$data/hushd.toml" \
-  >"$data/server/hushd.out" 2>"$data/server/hushd.log" &
-hushd_pid=$!
-cleanup() {
-  kill -TERM "$hushd_pid" 2>/dev/null || true
-  wait "$hushd_pid" 2>/dev/null || true
-  rm -rf "$data"
-}
-trap cleanup EXIT
-for _ in $(seq 1 200); do
-  grep -q '^hushd listening on ' "$data/server/hushd.out" 2>/dev/null && break
-  sleep 0.1
-done
-address=$(sed -n 's/^hushd listening on \([^ ]*\) .*/\1/p' "$data/server/hushd.out")
-cert=$(awk '/^hushd tls certificate /{print $4}' "$data/server/hushd.out")
-[ -n "$address" ] || { echo "hushd did not start" >&2; cat "$data/server/hushd.log" >&2; exit 1; }
+source "$root/bench/local_hushd.sh"
+start_local_hushd
 
-as() {  # as USER ARGS...: hush for USER (key file), quiet
-  local who=$1
-  shift
-  "$hush_bin" --home "$data/$who" --key-file "$data/$who.key" "$@" >/dev/null 2>>"$data/errors.log"
-}
 for who in alice bob member1 member2 member3 member4 member5 member6 member7 member8; do
   as "$who" register --server "https://$address" --username "$who" --ca "$cert"
 done
