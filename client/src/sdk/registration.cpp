@@ -176,8 +176,11 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
     HUSH_TRY_ASSIGN(auto identity, protocol_.identities.identity_key_pair());
     HUSH_TRY(add_proof(url, trusted, options_.request_timeout, identity, request, rng_));
   }
-  HUSH_TRY_ASSIGN(auto answer, net::http_post(url, trusted, "/v1/register", request.SerializeAsString(),
-                                              options_.request_timeout));
+  std::string body = request.SerializeAsString();
+  secure_wipe(request.mutable_recovery_code()->data(), request.recovery_code().size());
+  auto posted = net::http_post(url, trusted, "/v1/register", body, options_.request_timeout);
+  secure_wipe(body.data(), body.size());  // it carries a recovery code, if any
+  HUSH_TRY_ASSIGN(auto answer, std::move(posted));
   if (answer.status != 200) {
     pb::HttpError err;
     std::string message;
@@ -203,6 +206,8 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
   if (res.recovery_code().size() == kRecoveryCodeBytes) {
     id.recovery_code = group_characters(base32_encode(as_bytes(res.recovery_code())), 4);
   }
+  secure_wipe(res.mutable_recovery_code()->data(), res.recovery_code().size());
+  secure_wipe(answer.body.data(), answer.body.size());
   return id;
 }
 
@@ -212,11 +217,12 @@ Result<Identity> ClientImpl::register_account(std::string_view server_url, std::
   HUSH_TRY_ASSIGN(auto servers, net::ServerList::parse(server_url));
   const std::string name = normalize_username(username);
   if (name.empty()) return make_error(Errc::invalid_argument, "username");
-  Bytes code;
+  SecretBuffer code;  // the recovery code is a secret: wiped when done
   if (!recovery_code.empty()) {
     auto decoded = base32_decode(recovery_code);
     if (!decoded || decoded->size() != kRecoveryCodeBytes) return make_error(Errc::invalid_argument, "recovery code");
-    code = std::move(*decoded);
+    code = SecretBuffer(*decoded);
+    secure_wipe(decoded->data(), decoded->size());
   }
   Result<Identity> out = make_error(Errc::storage_failure, "registration");
   Status done = store_->transaction([&]() -> Status {
@@ -225,11 +231,12 @@ Result<Identity> ClientImpl::register_account(std::string_view server_url, std::
     auto identity = signal::IdentityKeyPair::generate(rng_);
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
     req.set_username(name);
-    if (!code.empty()) req.set_recovery_code(str(code));
+    if (!code.empty()) req.set_recovery_code(str(code.expose()));
     // The first node that answers registers us; all of them serve us later.
     out = net::try_servers<Identity>(servers, server_index_, [&](const net::ServerUrl& url) {
       return finish_registration(url, servers.str(), ca_file, req, name);
     });
+    secure_wipe(req.mutable_recovery_code()->data(), req.recovery_code().size());
     if (!out) return out.error();
     return ok();
   });
