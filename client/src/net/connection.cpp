@@ -340,4 +340,22 @@ void Connection::close() {
   m.envelopes.clear();
 }
 
+namespace {
+
+class NetworkTransport final : public TransportFactory {
+ public:
+  std::unique_ptr<Transport> open(const ServerUrl& url, const std::filesystem::path& ca_file,
+                                  std::string authorization) override {
+    return std::make_unique<Connection>(url, ca_file, std::move(authorization));
+  }
+  Result<HttpAnswer> post(const ServerUrl& url, const std::filesystem::path& ca_file, const std::string& target,
+                          const std::string& body, std::chrono::milliseconds timeout) override {
+    return http_post(url, ca_file, target, body, timeout);
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<TransportFactory> network_transport() { return std::make_shared<NetworkTransport>(); }
+
 }  // namespace hush::client::net

@@ -2,6 +2,7 @@
 // pipelines share (account cache, connection on demand, requests mapped to
 // Errc, the username directory).
 #include "client_impl.hpp"
+#include "transport_guard.hpp"
 
 #include <hush/util/bytes.hpp>
 
@@ -91,7 +92,8 @@ ClientImpl::ClientImpl(std::unique_ptr<crypto::Rng> own_rng, std::unique_ptr<sto
       history_(*store_),
       received_(*store_),
       directory_(*store_),
-      state_(*store_) {}
+      state_(*store_),
+      transport_(guarded_transport(options_.transport ? options_.transport : net::network_transport(), *store_)) {}
 
 Result<const store::Account*> ClientImpl::account() {
   if (!account_) {
@@ -119,7 +121,7 @@ std::filesystem::path ClientImpl::ca_file() const {
   return stored;
 }
 
-Result<net::Connection*> ClientImpl::connection() {
+Result<net::Transport*> ClientImpl::connection() {
   // A connection kept since an earlier call may have been closed by hushd's
   // idle timeout meanwhile (the SDK runs no thread to answer its pings).
   if (conn_ && conn_->still_open()) return conn_.get();
@@ -127,9 +129,9 @@ Result<net::Connection*> ClientImpl::connection() {
   HUSH_TRY_ASSIGN(const store::Account* a, account());
   HUSH_TRY_ASSIGN(auto servers, net::ServerList::parse(a->server_url));
   // A node that is down is passed over for the next: every node serves us.
-  return net::try_servers<net::Connection*>(
-      servers, server_index_, [&](const net::ServerUrl& url) -> Result<net::Connection*> {
-        auto c = std::make_unique<net::Connection>(url, ca_file(), authorization(*a));
+  return net::try_servers<net::Transport*>(
+      servers, server_index_, [&](const net::ServerUrl& url) -> Result<net::Transport*> {
+        auto c = transport_->open(url, ca_file(), authorization(*a));
         HUSH_TRY(c->connect(options_.request_timeout));
         conn_ = std::move(c);
         return conn_.get();
@@ -142,7 +144,7 @@ void ClientImpl::drop_connection() {
 }
 
 Result<pb::Response> ClientImpl::request(pb::ClientFrame frame) {
-  HUSH_TRY_ASSIGN(net::Connection * c, connection());
+  HUSH_TRY_ASSIGN(net::Transport * c, connection());
   if (options_.on_request) options_.on_request(net::request_kind(frame));  // round trips, counted by tests
   auto r = c->call(std::move(frame), options_.request_timeout);
   if (!r) drop_connection();

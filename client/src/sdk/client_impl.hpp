@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../net/connection.hpp"
+#include "../net/transport.hpp"
 #include "../net/provisioning_connection.hpp"
 #include "../net/server_list.hpp"
 
@@ -42,7 +43,7 @@ class ClientImpl {
   Result<const store::Account*> account();
   [[nodiscard]] Status save_account(const store::Account& account);
   /// The connection, opened if needed. unauthorized, network_failure, timeout.
-  Result<net::Connection*> connection();
+  Result<net::Transport*> connection();
   /// One request; the Response whatever its status. A transport failure
   /// drops the connection (the next call reconnects).
   Result<pb::Response> request(pb::ClientFrame frame);
@@ -244,7 +245,10 @@ class ClientImpl {
   store::Directory directory_;
   store::SdkState state_;
   std::optional<store::Account> account_;
-  std::unique_ptr<net::Connection> conn_;
+  /// Every call to hushd goes through it: options_.transport or the
+  /// network, behind the no-network-in-a-transaction guard (transport_guard.hpp).
+  std::shared_ptr<net::TransportFactory> transport_;
+  std::unique_ptr<net::Transport> conn_;
   /// The server of the account's list tried first: the last that answered.
   std::size_t server_index_ = 0;
   // groups (groups.cpp, group_send.cpp, group_receive.cpp)

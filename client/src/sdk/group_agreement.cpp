@@ -322,7 +322,7 @@ Status ClientImpl::receive_group_notice(const std::string& sender, const content
 Status ClientImpl::drain_before_group_send(std::vector<ReceivedMessage>& out) {
   const auto called = std::chrono::steady_clock::now();
   (void)retry_group_outbox();
-  HUSH_TRY_ASSIGN(net::Connection * c, connection());
+  HUSH_TRY_ASSIGN(net::Transport * c, connection());
   // On a connection opened before this call the end-of-drain marker says
   // nothing about mail stored since: a DrainRequest's answer marks the end
   // (as in receive()); a quiet spell only with an older hushd.
@@ -333,8 +333,8 @@ Status ClientImpl::drain_before_group_send(std::vector<ReceivedMessage>& out) {
   }
   bool skipped = false;
   for (;;) {
-    const auto mode = c->connect_started() >= called || drained ? net::Connection::Wait::until_drained
-                                                                 : net::Connection::Wait::full_timeout;
+    const auto mode = c->connect_started() >= called || drained ? net::Transport::Wait::until_drained
+                                                                 : net::Transport::Wait::full_timeout;
     auto next = c->next_envelope(kGroupDrainQuiet, mode);
     if (!next) {
       drop_connection();

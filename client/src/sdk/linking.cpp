@@ -228,17 +228,19 @@ Result<Identity> ClientImpl::register_linked(PendingLink& link, ByteView b) {
   // Checked in full before anything is stored or registered.
   HUSH_TRY_ASSIGN(auto state, sdk::parse_account_state(p));
 
-  Result<Identity> out = make_error(Errc::storage_failure, "link");
-  Status done = store_->transaction([&]() -> Status {
-    // The account state first: if it cannot be stored, nothing registers.
+  // The account state and this device's keys first, in one transaction: if
+  // they cannot be stored, nothing registers. hushd is asked outside it
+  // (no network inside a transaction), as register_account does.
+  std::optional<pb::RegisterRequest> made;
+  Status prepared = store_->transaction([&]() -> Status {
     HUSH_TRY(sdk::import_account_state(*store_, state, protocol_.identities, directory_, groups_));
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
-    req.set_link_token(p.link_token());
-    out = finish_registration(link.url, link.servers, link.ca_file, req, username);
-    if (!out) return out.error();
+    made = std::move(req);
     return ok();
   });
-  if (!done && out) return done.error();
+  HUSH_TRY(prepared);
+  made->set_link_token(p.link_token());
+  Result<Identity> out = finish_registration(link.url, link.servers, link.ca_file, *made, username);
   if (!out) {
     account_.reset();
     return out;

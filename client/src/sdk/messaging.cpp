@@ -693,13 +693,13 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
     drop_connection();
     held_pending_ = released_ = false;
   }
-  HUSH_TRY_ASSIGN(net::Connection * c, connection());
+  HUSH_TRY_ASSIGN(net::Transport * c, connection());
   const auto give_up = std::chrono::steady_clock::now() + wait;
   bool any = false;
   bool keys_low = false;
   int redeliveries = 0;
   bool reconnected = false;
-  const net::Connection* drained_conn = nullptr;  ///< the kept connection a DrainRequest was answered on
+  const net::Transport* drained_conn = nullptr;  ///< the kept connection a DrainRequest was answered on
   std::vector<std::uint64_t> to_ack;  // acknowledged together after the drain (issue #16)
   for (;;) {
     // Until the first message, wait as long as the caller allows; then only
@@ -713,7 +713,7 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
       first_wait = left > std::chrono::milliseconds::zero();
       quiet = std::max(quiet, left);
     }
-    auto mode = net::Connection::Wait::full_timeout;
+    auto mode = net::Transport::Wait::full_timeout;
     if (!first_wait) {
       // Where the drain ends: a new connection's QueueEmpty, or on a kept
       // one a DrainRequest's answer (one round trip); a quiet spell only
@@ -723,7 +723,7 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
         HUSH_TRY_ASSIGN(c, connection());  // the request may have replaced it
         if (drained) drained_conn = c;
       }
-      if (c->connect_started() >= called || c == drained_conn) mode = net::Connection::Wait::until_drained;
+      if (c->connect_started() >= called || c == drained_conn) mode = net::Transport::Wait::until_drained;
     }
     auto next = c->next_envelope(quiet, mode);
     keys_low = c->take_pre_keys_low() || keys_low;

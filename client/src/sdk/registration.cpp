@@ -103,9 +103,9 @@ Result<signal::SignedPreKeyRecord> make_signed_pre_key(store::SqliteProtocolStor
 /// Proves possession of the identity private key (docs/server/api.md,
 /// "Proof of possession"): a fresh challenge from hushd, and the identity
 /// key's signature over it and what `req` registers.
-Status add_proof(const net::ServerUrl& url, const std::filesystem::path& ca_file, std::chrono::milliseconds timeout,
-                 const signal::IdentityKeyPair& identity, pb::RegisterRequest& req, crypto::Rng& rng) {
-  HUSH_TRY_ASSIGN(auto answer, net::http_post(url, ca_file, "/v1/register/challenge", std::string(), timeout));
+Status add_proof(net::TransportFactory& transport, const net::ServerUrl& url, const std::filesystem::path& ca_file,
+                 std::chrono::milliseconds timeout, const signal::IdentityKeyPair& identity, pb::RegisterRequest& req, crypto::Rng& rng) {
+  HUSH_TRY_ASSIGN(auto answer, transport.post(url, ca_file, "/v1/register/challenge", std::string(), timeout));
   if (answer.status != 200) {
     pb::HttpError err;
     std::string message;
@@ -174,11 +174,11 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
   }
   {
     HUSH_TRY_ASSIGN(auto identity, protocol_.identities.identity_key_pair());
-    HUSH_TRY(add_proof(url, trusted, options_.request_timeout, identity, request, rng_));
+    HUSH_TRY(add_proof(*transport_, url, trusted, options_.request_timeout, identity, request, rng_));
   }
   std::string body = request.SerializeAsString();
   secure_wipe(request.mutable_recovery_code()->data(), request.recovery_code().size());
-  auto posted = net::http_post(url, trusted, "/v1/register", body, options_.request_timeout);
+  auto posted = transport_->post(url, trusted, "/v1/register", body, options_.request_timeout);
   secure_wipe(body.data(), body.size());  // it carries a recovery code, if any
   HUSH_TRY_ASSIGN(auto answer, std::move(posted));
   if (answer.status != 200) {
@@ -198,9 +198,15 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
   a.device_id = signal::DeviceId{res.device_id()};
   a.server_url = servers;
   a.server_credential = SecretBuffer(as_bytes(res.credential()));
-  HUSH_TRY(state_.put(kCaFileState, as_bytes(kept_ca)));
-  HUSH_TRY(directory_.put(as_bytes(res.account_id()), a.username));
-  HUSH_TRY(save_account(a));
+  Status saved = store_->transaction([&]() -> Status {
+    HUSH_TRY(state_.put(kCaFileState, as_bytes(kept_ca)));
+    HUSH_TRY(directory_.put(as_bytes(res.account_id()), a.username));
+    return save_account(a);
+  });
+  if (!saved) {
+    account_.reset();  // save_account cached what was rolled back
+    return saved.error();
+  }
   HUSH_TRY_ASSIGN(Identity id, whoami());
   // Handed to the user once, never stored: it is for when this device is lost.
   if (res.recovery_code().size() == kRecoveryCodeBytes) {
@@ -224,23 +230,29 @@ Result<Identity> ClientImpl::register_account(std::string_view server_url, std::
     code = SecretBuffer(*decoded);
     secure_wipe(decoded->data(), decoded->size());
   }
-  Result<Identity> out = make_error(Errc::storage_failure, "registration");
-  Status done = store_->transaction([&]() -> Status {
+  // The device's keys are made and stored first, in one transaction; hushd
+  // is asked outside it (no network inside a transaction: it would hold the
+  // home against other processes), and the account is stored once it said
+  // yes. Keys left by a refused registration are never published: a retry
+  // replaces the identity, and housekeeping prunes pre-keys hushd never held.
+  std::optional<pb::RegisterRequest> made;
+  Status prepared = store_->transaction([&]() -> Status {
     // A recovery makes a new identity too: the old private key is lost with
     // the old device, and contacts must see the change (issue #16).
     auto identity = signal::IdentityKeyPair::generate(rng_);
     HUSH_TRY_ASSIGN(auto req, prepare_device(identity));
-    req.set_username(name);
-    if (!code.empty()) req.set_recovery_code(str(code.expose()));
-    // The first node that answers registers us; all of them serve us later.
-    out = net::try_servers<Identity>(servers, server_index_, [&](const net::ServerUrl& url) {
-      return finish_registration(url, servers.str(), ca_file, req, name);
-    });
-    secure_wipe(req.mutable_recovery_code()->data(), req.recovery_code().size());
-    if (!out) return out.error();
+    made = std::move(req);
     return ok();
   });
-  if (!done && out) return done.error();
+  HUSH_TRY(prepared);
+  pb::RegisterRequest& req = *made;
+  req.set_username(name);
+  if (!code.empty()) req.set_recovery_code(str(code.expose()));
+  // The first node that answers registers us; all of them serve us later.
+  Result<Identity> out = net::try_servers<Identity>(servers, server_index_, [&](const net::ServerUrl& url) {
+    return finish_registration(url, servers.str(), ca_file, req, name);
+  });
+  secure_wipe(req.mutable_recovery_code()->data(), req.recovery_code().size());
   if (!out) {
     account_.reset();
     return out;

@@ -115,6 +115,8 @@ Status LocalStore::transaction(const std::function<Status()>& body) {
   return result;
 }
 
+bool LocalStore::in_transaction() const noexcept { return db_->depth() > 0; }
+
 Bytes LocalStore::seal(std::string_view column, ByteView row_key, ByteView plaintext) {
   return crypto::seal_xchacha(data_key_.expose(), plaintext, cell_ad(kStoreSchemaVersion, column, row_key), rng_);
 }

@@ -18,12 +18,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <utility>
 #include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hush::client {
@@ -273,6 +273,10 @@ struct HousekeepingReport {
 };
 
 /// Tuning and test hooks.
+namespace net {
+class TransportFactory;
+}  // namespace net
+
 struct ClientOptions {
   Clock clock = store::system_clock();     ///< ms since the epoch; tests inject their own
   crypto::Rng* rng = nullptr;              ///< nullptr: the system RNG (must outlive the Client)
@@ -335,6 +339,11 @@ struct ClientOptions {
   /// send for a message it could not decrypt, as a hostile or broken peer
   /// would: forged, repeated, naming messages never sent to it.
   std::function<std::vector<std::pair<Bytes, Bytes>>(ByteView message_id, ByteView ratchet_key)> decryption_error_test;
+  /// What the client reaches hushd through; null: the network (TLS
+  /// WebSocket and HTTPS). Unit tests pass an in-memory hushd here
+  /// (tests/client/fake_hushd.hpp) to drive the pipeline without a server.
+  /// The interface is the SDK's private client/src/net/transport.hpp.
+  std::shared_ptr<net::TransportFactory> transport;
 };
 
 class ClientImpl;

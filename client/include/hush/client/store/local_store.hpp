@@ -90,6 +90,8 @@ class LocalStore {
   /// Runs `body` in a transaction: its writes commit together if it returns
   /// ok, and none of them do otherwise (or if it throws). Nests (savepoints).
   [[nodiscard]] Status transaction(const std::function<Status()>& body);
+  /// Whether a transaction() is running (the SDK makes no network call then).
+  [[nodiscard]] bool in_transaction() const noexcept;
 
   /// Seals `plaintext` for the cell (`column`, `row_key`): nonce ‖ ciphertext ‖ tag.
   /// `column` names table and column ("sessions.record"); `row_key` is the
