@@ -5,6 +5,7 @@
 
 #include "../net/connection.hpp"
 #include "../net/transport.hpp"
+#include "inbox.hpp"
 #include "../net/provisioning_connection.hpp"
 #include "../net/server_list.hpp"
 
@@ -90,7 +91,7 @@ class ClientImpl {
                                        const std::filesystem::path& ca_file, const pb::RegisterRequest& request,
                                        std::string username);
 
-  // ---- messaging (messaging.cpp)
+  // ---- messaging (outgoing.cpp: sending; receive_loop.cpp: receive and listen)
   Result<SentMessage> send_text(std::string_view username, std::string_view text);
   /// send_text under a given id and timestamp (a queued text's, text_outbox.cpp).
   Result<SentMessage> send_text_as(std::string_view username, std::string_view text, const MessageId& id,
@@ -147,9 +148,26 @@ class ClientImpl {
   const ClientOptions& options() const noexcept { return options_; }
 
  private:
-  // messaging.cpp internals
-  struct Envelope;
-  Status process_envelope(const pb::Envelope& e, std::vector<ReceivedMessage>& out, bool& ack);
+  // inbox.cpp: one envelope's stages (inbox.hpp)
+  struct EnvelopeRun;
+  /// Classifies, names, then in one transaction de-duplicates, decrypts,
+  /// authenticates, applies and records `e`. What to show goes to `out`
+  /// (with the group notices it raised); the outcome says whether to ack.
+  /// Errors: a local or network failure that ends the batch (the envelope
+  /// stays on the server).
+  Result<sdk::InboxOutcome> process_envelope(const pb::Envelope& e, std::vector<ReceivedMessage>& out);
+  /// Outside any transaction: the trial decryption of an unknown sender's
+  /// envelope (always rolled back) and hushd's answer for the name it claims.
+  void name_unknown_sender(EnvelopeRun& r);
+  /// Inside the envelope's transaction: a group message, a pairwise one.
+  Status open_group_envelope(EnvelopeRun& r);
+  Status open_pairwise_envelope(EnvelopeRun& r);
+  /// Inside the transaction: the envelope can never be read; records its id
+  /// and shows it as undecryptable (from `shown_as`, empty when unknown).
+  Status drop_envelope(EnvelopeRun& r, const char* why, Errc code, const std::string& shown_as, bool group = false);
+  ReceivedMessage undecryptable(const EnvelopeRun& r, const std::string& sender, Errc code, bool group);
+  void inbox_log(const EnvelopeRun& r, const char* what, Errc code = Errc::ok);
+  // receive_loop.cpp
   /// One AckRequest for every seq in `seqs` (cleared, whatever happens).
   /// Errors: the request's; a lost ack only brings a redelivery.
   Status ack_batch(std::vector<std::uint64_t>& seqs);

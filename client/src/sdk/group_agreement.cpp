@@ -332,6 +332,7 @@ Status ClientImpl::drain_before_group_send(std::vector<ReceivedMessage>& out) {
     HUSH_TRY_ASSIGN(c, connection());  // the request may have replaced it
   }
   bool skipped = false;
+  std::vector<std::uint64_t> to_ack;
   for (;;) {
     const auto mode = c->connect_started() >= called || drained ? net::Transport::Wait::until_drained
                                                                  : net::Transport::Wait::full_timeout;
@@ -348,15 +349,14 @@ Status ClientImpl::drain_before_group_send(std::vector<ReceivedMessage>& out) {
       skipped = true;
       continue;
     }
-    bool ack = false;
-    HUSH_TRY(process_envelope(**next, out, ack));
-    if (ack) {
-      pb::ClientFrame f;
-      f.mutable_ack()->set_seq((*next)->seq());
-      if (!request(std::move(f))) break;
+    HUSH_TRY_ASSIGN(auto outcome, process_envelope(**next, out));
+    if (outcome.ack()) to_ack.push_back((*next)->seq());
+    if (to_ack.size() >= sdk::kAckBatch) {
+      if (!ack_batch(to_ack)) break;
       HUSH_TRY_ASSIGN(c, connection());
     }
   }
+  (void)ack_batch(to_ack);  // one request for the drain; a lost ack only brings a redelivery, de-duplicated
   if (skipped) drop_connection();
   (void)retry_group_outbox();  // notices we queued while draining
   return ok();
