@@ -107,7 +107,10 @@ TEST(Content, DecodeRefusesWhatIsMalformedOrUnsupported) {
   EXPECT_TRUE(decode(padded(valid_text())));
 
   auto m = valid_text();
-  m.set_version(2);
+  m.set_version(kContentVersion + 1);
+  EXPECT_EQ(decode(padded(m)).code(), Errc::unsupported_version);
+  m = valid_text();
+  m.set_version(1);  // inside the SDK's old frame only: never accepted on its own
   EXPECT_EQ(decode(padded(m)).code(), Errc::unsupported_version);
   m = valid_text();
   m.set_version(0);
@@ -164,6 +167,27 @@ TEST(Content, RandomBytesNeverCrash) {
     (void)decode(p->expose());
     (void)decode(junk);
   }
+}
+
+TEST(Content, SenderAndSentToTravelInTheContentItselfWithinTheirLimit) {
+  Content c{id_of(3), 9, TextBody{SecretBuffer(as_bytes("hi"))}};
+  c.sender_username = "alice";
+  c.sent_to = "bob";
+  auto bytes = encode(c);
+  ASSERT_TRUE(bytes);
+  auto back = decode(bytes->expose());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->sender_username, "alice");
+  EXPECT_EQ(back->sent_to, "bob");
+
+  c.sender_username = std::string(kMaxContentUsername + 1, 'a');
+  EXPECT_EQ(encode(c).code(), Errc::invalid_argument);
+  auto m = valid_text();
+  m.set_sent_to(std::string(kMaxContentUsername + 1, 'b'));
+  EXPECT_EQ(decode(padded(m)).code(), Errc::invalid_message);
+  m = valid_text();
+  m.set_sender_username(std::string(kMaxContentUsername, 'a'));
+  EXPECT_TRUE(decode(padded(m)));
 }
 
 }  // namespace

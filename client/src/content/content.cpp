@@ -163,6 +163,11 @@ namespace {
 
 Status build(const Content& content, pb::Content& message) {
   message.set_version(kContentVersion);
+  if (content.sender_username.size() > kMaxContentUsername || content.sent_to.size() > kMaxContentUsername) {
+    return make_error(Errc::invalid_argument, "content username too long");
+  }
+  message.set_sender_username(content.sender_username);
+  message.set_sent_to(content.sent_to);
   message.set_message_id(content.id.bytes.data(), content.id.bytes.size());
   message.set_timestamp_ms(content.timestamp_ms);
   if (content.group_id) {
@@ -232,20 +237,6 @@ Status build(const Content& content, pb::Content& message) {
 
 }  // namespace
 
-Result<SecretBuffer> serialize(const Content& content) {
-  pb::Content message;
-  TextWiper wiper{message};
-  DistributionWiper dwiper{message};
-  HUSH_TRY(build(content, message));
-  std::size_t size = message.ByteSizeLong();
-  if (size > kMaxPaddedSize) return make_error(Errc::invalid_argument, "content too long");
-  SecretBuffer out(size);
-  if (size > 0 && !message.SerializeToArray(out.expose_mut().data(), static_cast<int>(size))) {
-    return make_error(Errc::invalid_argument, "content serialization");
-  }
-  return out;
-}
-
 Result<SecretBuffer> encode(const Content& content) {
   pb::Content message;
   TextWiper wiper{message};
@@ -270,14 +261,19 @@ Result<Content> decode(ByteView padded) {
   return parse(bytes.expose());
 }
 
-Result<Content> parse(ByteView view) {
+namespace {
+
+Result<Content> parse_as(ByteView view, std::uint32_t version) {
   pb::Content message;
   TextWiper wiper{message};
   DistributionWiper dwiper{message};
   if (!message.ParseFromArray(view.data(), static_cast<int>(view.size()))) {
     return make_error(Errc::decode_error, "content protobuf");
   }
-  if (message.version() != kContentVersion) return make_error(Errc::unsupported_version, "content version");
+  if (message.version() != version) return make_error(Errc::unsupported_version, "content version");
+  if (message.sender_username().size() > kMaxContentUsername || message.sent_to().size() > kMaxContentUsername) {
+    return make_error(Errc::invalid_message, "content username too long");
+  }
   HUSH_TRY_ASSIGN(auto id, MessageId::from(as_bytes(message.message_id())));
   Content out{id, message.timestamp_ms(), TextBody{}};
   switch (message.body_case()) {
@@ -346,8 +342,16 @@ Result<Content> parse(ByteView view) {
   } else if (message.group_version() != 0 || !message.group_members_hash().empty()) {
     return make_error(Errc::invalid_message, "group stamp without a group");
   }
+  out.sender_username = message.sender_username();
+  out.sent_to = message.sent_to();
   return out;
 }
+
+}  // namespace
+
+Result<Content> parse(ByteView view) { return parse_as(view, kContentVersion); }
+
+Result<Content> parse_version1(ByteView view) { return parse_as(view, 1); }
 
 Result<Bytes> serialize_group_change(const GroupChange& change) {
   if (!check_group_change(change)) return make_error(Errc::invalid_argument, "group change");

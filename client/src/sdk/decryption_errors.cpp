@@ -7,7 +7,8 @@
 // content id). Both directions are rate-limited per peer device, so a hostile
 // or broken peer cannot make two clients loop.
 #include "client_impl.hpp"
-#include "frame.hpp"
+#include "legacy_frame.hpp"
+#include "pairwise_plaintext.hpp"
 
 #include <hush/crypto/sha.hpp>
 #include <hush/signal/session_record.hpp>
@@ -63,7 +64,7 @@ Result<bool> ClientImpl::report_decryption_failure(const FailedEnvelope& failed)
     content::Content c{MessageId::generate(rng_), now_ms(),
                        content::DecryptionError{std::move(message_id), std::move(ratchet_key), failed.server_timestamp_ms}};
     const MessageId id = c.id;
-    HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", std::move(c)}));
+    HUSH_TRY_ASSIGN(auto padded, sdk::pairwise_plaintext(me.username, "", std::move(c)));
     SentMessage ignored;
     HUSH_TRY(send_to_account(me, failed.account_id, failed.name, padded.expose(), id.view(), ignored, false));
     if (options_.on_log) options_.on_log("event=decryption_error_sent sender_device=" + std::to_string(failed.device.value));
@@ -114,7 +115,13 @@ Status ClientImpl::send_requested_resends() {
   for (const auto& r : pending) {
     const Bytes id = resend_message_id(r.server_message_id, r.resends + 1);
     SentMessage ignored;
-    Status st = send_to_account(me, r.recipient_account, r.recipient_name, r.frame.expose(), id, ignored);
+    // A plaintext kept before content version 2 goes out in today's form.
+    auto plain = sdk::current_plaintext(r.frame.expose());
+    if (!plain) {
+      if (first) first = plain.error();
+      continue;
+    }
+    Status st = send_to_account(me, r.recipient_account, r.recipient_name, plain->expose(), id, ignored);
     if (st) {
       HUSH_TRY(sent_.resent(r.server_message_id));
       if (options_.on_log) options_.on_log("event=resent");

@@ -6,7 +6,7 @@
 // changes: the lower change id wins everywhere); a member that learns it
 // was behind applies the changes, which rotates its Sender Key, and warns.
 #include "client_impl.hpp"
-#include "frame.hpp"
+#include "pairwise_plaintext.hpp"
 #include "group_fanout.hpp"
 #include "group_agreement.hpp"
 #include "group_outbox.hpp"
@@ -121,7 +121,8 @@ Status ClientImpl::enqueue_group_notice(const store::Account& me, const std::str
                          notice.changes.end() - static_cast<std::ptrdiff_t>(content::kMaxNoticeChanges));
   }
   const MessageId id = MessageId::generate(rng_);
-  HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", content::Content{id, now_ms(), std::move(notice)}}));
+  HUSH_TRY_ASSIGN(auto padded,
+                  sdk::pairwise_plaintext(me.username, "", content::Content{id, now_ms(), std::move(notice)}));
   // Version 0 marks a notice in the outbox: it is no change of ours (GroupInfo's pending_changes).
   sdk::PendingGroupChange p{g.id, 0, false, std::move(padded)};
   auto payload = sdk::encode_pending_group_change(p);

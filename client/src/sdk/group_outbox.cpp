@@ -5,7 +5,8 @@
 // each; every retry reuses the copy's server message id, so hushd's
 // idempotency and the receivers' received ids keep delivery exactly-once.
 #include "client_impl.hpp"
-#include "frame.hpp"
+#include "legacy_frame.hpp"
+#include "pairwise_plaintext.hpp"
 #include "group_outbox.hpp"
 
 #include "../store/record_codec.hpp"
@@ -102,7 +103,8 @@ Status ClientImpl::enqueue_group_change(const store::Account& me, const content:
     content::GroupChange copy = change;
     const bool newcomer = contains(joining, name);
     if (!newcomer) copy.history.clear();
-    HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", content::Content{id, ts, std::move(copy)}}));
+    HUSH_TRY_ASSIGN(auto padded,
+                    sdk::pairwise_plaintext(me.username, "", content::Content{id, ts, std::move(copy)}));
     sdk::PendingGroupChange p{change.group_id, change.version, newcomer, std::move(padded)};
     auto payload = sdk::encode_pending_group_change(p);
     HUSH_TRY(outbox_.enqueue(name, id, payload.expose()));
@@ -147,8 +149,10 @@ Status ClientImpl::deliver_group_outbox() {
       } else {
         HUSH_TRY_ASSIGN(account, account_of(e.recipient));
       }
+      // A change queued before content version 2 goes out in today's form.
+      HUSH_TRY_ASSIGN(auto plain, sdk::current_plaintext(p.frame.expose()));
       SentMessage ignored;
-      return send_to_account(me, account, e.recipient, p.frame.expose(), sdk::change_message_id(e.id, account), ignored);
+      return send_to_account(me, account, e.recipient, plain.expose(), sdk::change_message_id(e.id, account), ignored);
     }();
     if (st) {
       if (options_.group_test.outbox_stop_after != 0 && ++accepted >= options_.group_test.outbox_stop_after) {

@@ -28,7 +28,7 @@ struct PendingGroupChange {
   /// The recipient joins with this change: its copy carries the history, and
   /// it is sent only after every member's copy went out.
   bool joining = false;
-  SecretBuffer frame;  ///< the padded SDK frame (§7.1) as it is encrypted for each device
+  SecretBuffer frame;  ///< the padded pairwise plaintext (§7.1) as it is encrypted for each device
 };
 
 /// The sealed outbox payload. The frame is copied into a self-wiping buffer.

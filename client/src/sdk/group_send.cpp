@@ -4,7 +4,7 @@
 // send_multi; the server's per-account stale-device answer is repaired as in
 // the 1:1 pipeline (§7.2) and the same body sent again.
 #include "client_impl.hpp"
-#include "frame.hpp"
+#include "pairwise_plaintext.hpp"
 #include "group_agreement.hpp"
 #include "group_fanout.hpp"
 
@@ -88,7 +88,7 @@ Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupR
     content::Content c{MessageId::generate(rng_), now_ms(),
                        content::SenderKeyDistribution{g.id, skdm.serialized().clone(), groups::stamp_of(g)}};
     const MessageId id = c.id;
-    HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", std::move(c)}));
+    HUSH_TRY_ASSIGN(auto padded, sdk::pairwise_plaintext(me.username, "", std::move(c)));
     // Partial: one member's full mailbox must not stop the group's message
     // for everyone (issue #13); that device stays without our key.
     SentMessage key_sent;

@@ -4,7 +4,7 @@
 // over the pairwise sessions); finding a group by name or id; group info and
 // group history.
 #include "client_impl.hpp"
-#include "frame.hpp"
+#include "pairwise_plaintext.hpp"
 #include "group_outbox.hpp"
 #include "group_rules.hpp"
 
@@ -181,7 +181,8 @@ Status ClientImpl::send_group_change(const store::Account& me, const content::Gr
       }
       content::GroupChange copy = change;
       if (!contains(joining, name)) copy.history.clear();
-      HUSH_TRY_ASSIGN(auto padded, sdk::encode_frame({me.username, "", content::Content{id, ts, std::move(copy)}}));
+      HUSH_TRY_ASSIGN(auto padded,
+                      sdk::pairwise_plaintext(me.username, "", content::Content{id, ts, std::move(copy)}));
       SentMessage ignored;
       return send_to_account(me, account, name, padded.expose(), sdk::change_message_id(id, account), ignored);
     }();

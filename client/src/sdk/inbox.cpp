@@ -4,9 +4,9 @@
 #include "inbox.hpp"
 
 #include "client_impl.hpp"
-#include "frame.hpp"
 #include "group_fanout.hpp"
 
+#include <hush/client/content/content.hpp>
 #include <hush/client/store/account_address.hpp>
 #include <hush/client/store/received_ids.hpp>
 #include <hush/signal/session_cipher.hpp>
@@ -120,7 +120,7 @@ Status ClientImpl::drop_envelope(EnvelopeRun& r, const char* why, Errc code, con
 void ClientImpl::name_unknown_sender(EnvelopeRun& r) {
   // Sessions and identities are keyed by the sender's account, so
   // decryption never needs a name; showing one does. An account the
-  // directory does not know yet is named by the name its frame claims, once
+  // directory does not know yet is named by the name its content claims, once
   // hushd maps that name to this very account. That lookup must not happen
   // inside the store transaction (it would hold the home against other hush
   // processes), so a trial decryption, always rolled back, reads the claim.
@@ -130,11 +130,11 @@ void ClientImpl::name_unknown_sender(EnvelopeRun& r) {
     auto plain = cipher.decrypt(r.c.type, r.c.body, rng_);
     if (!plain) {
       r.trial_error = plain.code();
-    } else if (auto frame = sdk::decode_frame(plain->expose())) {
-      claim = normalize_username(frame->sender_username);
+    } else if (auto received = content::decode(plain->expose())) {
+      claim = normalize_username(received->sender_username);
       if (claim.empty()) r.trial_error = Errc::invalid_message;
     } else {
-      r.trial_error = frame.code();
+      r.trial_error = received.code();
     }
     return make_error(Errc::conflict, "trial decryption: rolled back");
   });
@@ -208,34 +208,34 @@ Status ClientImpl::open_pairwise_envelope(EnvelopeRun& r) {
     inbox_log(r, "decrypt_deferred", plain.code());
     return plain.error();  // rolled back; kept on the server
   }
-  auto frame = sdk::decode_frame(plain->expose());
-  if (!frame) return drop_envelope(r, "frame_invalid", frame.code(), name);
+  auto received = content::decode(plain->expose());
+  if (!received) return drop_envelope(r, "content_invalid", received.code(), name);
 
-  // authenticate: the directory names the sender, whatever the frame claims;
+  // authenticate: the directory names the sender, whatever the content claims;
   // a sent copy (sent_to) counts only from our own account.
-  if (normalize_username(frame->sender_username) != name) inbox_log(r, "sender_claim_mismatch");
+  if (normalize_username(received->sender_username) != name) inbox_log(r, "sender_claim_mismatch");
   HUSH_TRY_ASSIGN(const store::Account* me, account());
   const bool from_me = to_hex(r.c.account_id) == me->account_id;
   ReceivedMessage msg;
   msg.sender = name;
   msg.sender_device = r.c.device.value;
-  msg.id = frame->content.id;
-  msg.timestamp_ms = frame->content.timestamp_ms;
+  msg.id = received->id;
+  msg.timestamp_ms = received->timestamp_ms;
   msg.server_timestamp_ms = r.c.server_timestamp_ms;
-  msg.sent_by_me = from_me && !frame->sent_to.empty();
-  msg.conversation = msg.sent_by_me ? normalize_username(frame->sent_to) : name;
+  msg.sent_by_me = from_me && !received->sent_to.empty();
+  msg.conversation = msg.sent_by_me ? normalize_username(received->sent_to) : name;
 
   // apply
-  auto& body = frame->content.body;
+  auto& body = received->body;
   if (std::holds_alternative<content::GroupChange>(body) ||
       std::holds_alternative<content::SenderKeyDistribution>(body) ||
       std::holds_alternative<content::GroupStateNotice>(body)) {
-    HUSH_TRY(receive_group_control(name, r.c.address, r.c.device, frame->content));
+    HUSH_TRY(receive_group_control(name, r.c.address, r.c.device, *received));
   }
   if (const auto* de = std::get_if<content::DecryptionError>(&body)) {
     HUSH_TRY(receive_decryption_error(r.c.account_id, r.c.device, *de));
   }
-  auto* text = frame->content.group_id ? nullptr : std::get_if<content::TextBody>(&body);
+  auto* text = received->group_id ? nullptr : std::get_if<content::TextBody>(&body);
   if (text != nullptr) {
     // The history is keyed by address: a sent copy names its recipient by
     // username, which our directory maps (or, unknown yet, the row keeps the

@@ -4,7 +4,7 @@
 // stale-devices answer, with the bundles it carries, repaired and retried.
 // Receiving is the inbox's (inbox.hpp).
 #include "client_impl.hpp"
-#include "frame.hpp"
+#include "pairwise_plaintext.hpp"
 #include "group_fanout.hpp"
 
 #include <hush/client/store/account_address.hpp>
@@ -20,7 +20,6 @@
 
 namespace hush::client {
 
-using sdk::encode_frame;
 
 namespace {
 
@@ -368,7 +367,8 @@ Result<SentMessage> ClientImpl::send_text_as(std::string_view username, std::str
   SentMessage sent;
   sent.id = message_id;
   const std::uint64_t ts = timestamp_ms;
-  HUSH_TRY_ASSIGN(auto padded, encode_frame({me.username, "", text_content(sent.id, ts, as_bytes(text))}));
+  HUSH_TRY_ASSIGN(auto padded,
+                  sdk::pairwise_plaintext(me.username, "", text_content(sent.id, ts, as_bytes(text))));
   // The cached binding of the name (issue #16: no lookup on the hot path);
   // hushd refuses the send as not_found when the name is no longer that
   // account's, and then it is looked up once more.
@@ -385,7 +385,8 @@ Result<SentMessage> ClientImpl::send_text_as(std::string_view username, std::str
     HUSH_TRY(send_to_account(me, recipient, name, padded.expose(), sent.id.view(), sent, true, true));
   } else {
     // One request: the recipient's devices and, as the sync copy, ours.
-    HUSH_TRY_ASSIGN(auto copy, encode_frame({me.username, name, text_content(sent.id, ts, as_bytes(text))}));
+    HUSH_TRY_ASSIGN(auto copy,
+                    sdk::pairwise_plaintext(me.username, name, text_content(sent.id, ts, as_bytes(text))));
     Status st = send_with_sync(me, recipient, name, padded.expose(), copy.expose(), sent.id, sent);
     if (st.code() == Errc::not_found) {
       HUSH_TRY_ASSIGN(Bytes again, recipient_of(name, true));

@@ -17,8 +17,12 @@
 
 namespace hush::client::content {
 
-/// The content version this build writes and the only one it reads.
-inline constexpr std::uint32_t kContentVersion = 1;
+/// The content version this build writes and the only one it reads. 2: the
+/// SDK's frame around 1:1 content is gone, its fields are the content's
+/// (issue #16; docs/protocol.md §6.1).
+inline constexpr std::uint32_t kContentVersion = 2;
+/// Longest username in sender_username and sent_to (hushd allows 32).
+inline constexpr std::size_t kMaxContentUsername = 64;
 /// Longest text (bytes of UTF-8) sent or accepted: 64 KiB.
 inline constexpr std::size_t kMaxTextSize = 64 * 1024;
 /// Most message ids in one receipt (a screenful of messages read at once, with room).
@@ -128,6 +132,11 @@ struct Content {
   std::optional<Bytes> group_id = std::nullopt;
   /// A group text's stamp (§8.7); version 0 when absent.
   GroupStamp group_stamp = {};
+  /// The sender's claimed username (1:1 content; docs/protocol.md §7.1):
+  /// names an account the receiver does not know yet, once hushd confirms it.
+  std::string sender_username = {};
+  /// Only on a copy between one account's own devices: the recipient's username.
+  std::string sent_to = {};
 };
 
 /// Serializes (version kContentVersion) and pads. invalid_argument for a text
@@ -142,12 +151,12 @@ struct Content {
 /// unknown receipt kind or group action, limits exceeded).
 [[nodiscard]] Result<Content> decode(ByteView padded);
 
-/// As encode() without the padding, for a container that is padded whole
-/// (the SDK's frame, docs/protocol.md §7.1). Same errors as encode().
-[[nodiscard]] Result<SecretBuffer> serialize(const Content& content);
-
 /// As decode() for bytes without padding. Same errors as decode().
 [[nodiscard]] Result<Content> parse(ByteView bytes);
+/// As parse() for content of version 1, which travelled inside the SDK's
+/// frame (docs/protocol.md §7.1): only to bring frames a store kept before
+/// version 2 up to date (sdk/legacy_frame.hpp). Never used on received bytes.
+[[nodiscard]] Result<Content> parse_version1(ByteView bytes);
 
 /// One group change alone (protobuf GroupChange, history included if set),
 /// as a group record keeps the changes it may forward. invalid_argument as encode().
