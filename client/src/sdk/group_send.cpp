@@ -147,20 +147,20 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
   content::Content c{sent.id, ts, content::TextBody{SecretBuffer(as_bytes(text))}, g.id, groups::stamp_of(g)};
   HUSH_TRY_ASSIGN(auto padded, content::encode(c));
 
-  HUSH_TRY(sync_own_devices(me));
+  // Our own other devices are learnt as any member's are: our account is
+  // named below with the devices we hold sessions with (maybe none), and
+  // hushd's stale-devices answer names the ones we lack (no ListDevices
+  // request per send: issue #16, one request per send).
   std::vector<RefusedCopy> key_refused;
   HUSH_TRY(distribute_sender_key(me, g, key_refused));
-  // One encryption, whatever the group's size.
   HUSH_TRY_ASSIGN(const auto local, local_address());
   signal::GroupCipher cipher(sender_keys_, signal::SenderKeyName{str(g.id), local});
-  HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded.expose(), rng_));
 
   std::vector<std::string> addressed = g.members;
   for (const auto& extra : options_.group_test.extra_recipients) {
     const std::string n = normalize_username(extra);
     if (std::find(addressed.begin(), addressed.end(), n) == addressed.end()) addressed.push_back(n);
   }
-  if (options_.group_test.on_upload) options_.group_test.on_upload(ct.serialized);
   bool delivered = false;
   std::map<std::string, std::string> names;  // recipient account (bytes) -> username, for refused copies
   for (int attempt = 0; attempt < kMaxGroupSendAttempts && !delivered; ++attempt) {
@@ -196,6 +196,12 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
       sent.server_timestamp_ms = ts;
       break;
     }
+    // One encryption per upload, whatever the group's size. After a
+    // stale-devices answer the new devices got our key as it is now, past
+    // the iteration the refused upload used (they would read it as a
+    // replay): so each attempt encrypts anew (nothing was stored of the last).
+    HUSH_TRY_ASSIGN(auto ct, cipher.encrypt(padded.expose(), rng_));
+    if (options_.group_test.on_upload) options_.group_test.on_upload(ct.serialized);
     HUSH_TRY_ASSIGN(auto r, request(sdk::build_send_multi(sent.id.view(), ct.serialized, recipients, true)));
     if (r.status() == 200) {
       sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
