@@ -179,5 +179,39 @@ TEST_F(RoundTrips, AMovedUsernameIsFoundWhenTheSendIsRefusedAndItsKeyIsNotTruste
   EXPECT_EQ(kinds[1], "lookup_username");
 }
 
+// A group send on a kept connection: the drain that applies pending changes
+// first (one DrainRequest) and one send_multi; no device list is asked for.
+// A member's new device is learnt from the stale answer and reads the very
+// message whose first upload was refused (each attempt encrypts anew after
+// the new device got our key).
+TEST_F(RoundTrips, ASteadyGroupSendIsADrainAndOneUploadAndANewDeviceFoundStaleReadsIt) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  Client& carol = registered("carol");
+  ASSERT_TRUE(alice.group_create("club", {"bob", "carol"}));
+  ASSERT_TRUE(alice.group_send("club", "welcome"));
+  ASSERT_EQ(receive_n(bob, 1).size(), 1u);
+  ASSERT_EQ(receive_n(carol, 1).size(), 1u);
+  take("alice");
+
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(alice.group_send("club", "steady " + std::to_string(i)));
+    EXPECT_EQ(take("alice"), (Kinds{"drain", "send_multi"})) << "send " << i;
+  }
+  EXPECT_EQ(receive_n(bob, 2).size(), 2u);
+  EXPECT_EQ(receive_n(carol, 2).size(), 2u);
+
+  Client& bob2 = linked("bob", "bob2", 10s);
+  auto sent = alice.group_send("club", "to every device");
+  ASSERT_TRUE(sent) << errc_name(sent.code());
+  const Kinds kinds = take("alice");
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "list_devices"), 0);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "send_multi"), 2) << "stale once, then taken";
+  auto on2 = receive_n(bob2, 1);
+  ASSERT_EQ(on2.size(), 1u);
+  EXPECT_EQ(text(on2[0]), "to every device");
+  EXPECT_FALSE(on2[0].failure.has_value());
+}
+
 }  // namespace
 }  // namespace hush::client
