@@ -171,15 +171,22 @@ class ClientImpl {
   /// One AckRequest for every seq in `seqs` (cleared, whatever happens).
   /// Errors: the request's; a lost ack only brings a redelivery.
   Status ack_batch(std::vector<std::uint64_t>& seqs);
-  /// Encrypts `padded` for every device of the account (each encryption and
-  /// the kept copy for a resend in one store transaction, the network after
-  /// it), repairs a stale device list and retries. `keep`: keep the frame in
-  /// the sent-message store for a resend (docs/protocol.md §7.6). `partial`:
-  /// devices without room on the server are listed in sent.refused and the
-  /// others get it (else one full mailbox fails the send: quota_exceeded).
   /// Encrypts `plain` for each of `who`'s devices with a current session, into `out`.
   Status encrypt_for_devices(const std::string& who, const std::vector<signal::DeviceId>& devices, ByteView plain,
                              google::protobuf::RepeatedPtrField<pb::OutgoingMessage>& out);
+  /// The devices of the account at `address` a message is encrypted for:
+  /// those we hold sessions with (set up from its bundles when none; not
+  /// found when it has no device), each with a current session (an archived
+  /// one replaced from a fresh bundle). `own`: our account, our own device
+  /// left out, and none is no error.
+  Result<std::vector<signal::DeviceId>> devices_to_encrypt_for(const store::Account& me, ByteView account_id,
+                                                               const std::string& address, bool own);
+  /// Encrypts `padded` for every device of the account (each encryption and
+  /// the kept copy for a resend in one store transaction, the network after
+  /// it), repairs a stale device list and retries. `keep`: keep the plaintext
+  /// in the sent-message store for a resend (docs/protocol.md §7.6). `partial`:
+  /// devices without room on the server are listed in sent.refused and the
+  /// others get it (else one full mailbox fails the send: quota_exceeded).
   Status send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
                          ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep = true,
                          bool partial = false);

@@ -141,26 +141,32 @@ Status ClientImpl::encrypt_for_devices(const std::string& who, const std::vector
   return ok();
 }
 
+Result<std::vector<signal::DeviceId>> ClientImpl::devices_to_encrypt_for(const store::Account& me, ByteView account_id,
+                                                                         const std::string& address, bool own) {
+  HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(address));
+  if (own) std::erase(devices, me.device_id);
+  if (devices.empty() && !own) {
+    HUSH_TRY(fetch_and_process_bundles(account_id, std::nullopt));
+    HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(address));
+    if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
+  }
+  // A device whose session was archived (its peer could not decrypt it,
+  // docs/protocol.md §7.6) gets a new one before we encrypt.
+  for (auto device : devices) {
+    HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({address, device}));
+    if (record && !record->has_current_state()) HUSH_TRY(fetch_and_process_bundles(account_id, device.value));
+  }
+  return devices;
+}
+
 Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id, const std::string& name,
                                    ByteView padded, ByteView server_message_id, SentMessage& sent, bool keep,
                                    bool partial) {
   const bool to_self = to_hex(account_id) == me.account_id;
   const std::string address = store::account_address(account_id);
   for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
-    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(address));
-    if (to_self) std::erase(devices, me.device_id);
-    if (devices.empty()) {
-      if (to_self) return ok();  // no other device of ours
-      HUSH_TRY(fetch_and_process_bundles(account_id, std::nullopt));
-      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(address));
-      if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
-    }
-    // A device whose session was archived (its peer could not decrypt it,
-    // docs/protocol.md §7.6) gets a new one before we encrypt.
-    for (auto device : devices) {
-      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({address, device}));
-      if (record && !record->has_current_state()) HUSH_TRY(fetch_and_process_bundles(account_id, device.value));
-    }
+    HUSH_TRY_ASSIGN(auto devices, devices_to_encrypt_for(me, account_id, address, to_self));
+    if (devices.empty()) return ok();  // no other device of ours
     pb::ClientFrame f;
     auto* req = f.mutable_send_message();
     req->set_destination(str(account_id));
@@ -272,19 +278,8 @@ Status ClientImpl::send_with_sync(const store::Account& me, ByteView recipient, 
   // could not decrypt it, docs/protocol.md §7.6).
   const std::string recipient_address = store::account_address(recipient);
   const std::string my_address = store::account_address(mine);
-  auto prepare = [&](ByteView account, const std::string& who, bool own) -> Result<std::vector<signal::DeviceId>> {
-    HUSH_TRY_ASSIGN(auto devices, protocol_.sessions.devices(who));
-    if (own) std::erase(devices, me.device_id);
-    if (devices.empty() && !own) {
-      HUSH_TRY(fetch_and_process_bundles(account, std::nullopt));
-      HUSH_TRY_ASSIGN(devices, protocol_.sessions.devices(who));
-      if (devices.empty()) return make_error(Errc::not_found, "recipient has no devices");
-    }
-    for (auto device : devices) {
-      HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({who, device}));
-      if (record && !record->has_current_state()) HUSH_TRY(fetch_and_process_bundles(account, device.value));
-    }
-    return devices;
+  auto prepare = [&](ByteView account, const std::string& who, bool own) {
+    return devices_to_encrypt_for(me, account, who, own);
   };
   for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
     HUSH_TRY_ASSIGN(auto devices, prepare(recipient, recipient_address, false));
