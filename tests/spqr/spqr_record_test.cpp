@@ -98,7 +98,7 @@ Bytes protobuf_record(const SpqrState& s) {
     out->set_epoch(b.epoch);
     out->set_auth_root_key(str(b.auth.root_key().expose()));
     out->set_auth_mac_key(str(b.auth.mac_key().expose()));
-    if (b.dk) out->set_decapsulation_key(str(b.dk->expose()));
+    if (b.dk) out->set_decapsulation_key(str(b.dk.view()));
     if (b.ek_vector) out->set_ek_vector(str(b.ek_vector->bytes()));
     if (b.header) out->set_header(str(b.header->bytes()));
     if (b.ct1) out->set_ciphertext1(str(b.ct1->bytes()));

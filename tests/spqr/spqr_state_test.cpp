@@ -294,9 +294,9 @@ TEST(SpqrState, DamagedDecapsulationKeyIsRefusedWhereItIsUsedAndChangesNothing) 
       ASSERT_TRUE(sent.has_value());
       auto& braid = *SpqrStateAccess::impl(side[0]).braid;
       if (!damaged && braid.dk) {
-        auto key = braid.dk->clone();
+        SecretBuffer key(braid.dk.view());
         key.expose_mut()[1152 + 10] ^= 1;  // a byte of the ek inside dk: its hash no longer matches
-        braid.dk = std::make_shared<const detail::EncodedDecapsulationKey>(std::move(key));
+        braid.dk = detail::FrozenBytes::owned(key.expose());
         damaged = true;
         auto reloaded = SpqrState::parse(side[0].serialize().expose());
         ASSERT_TRUE(reloaded.has_value()) << errc_name(reloaded.code());
