@@ -8,6 +8,9 @@
 # minima and of the medians. Noise (other processes, a busy host, a cold
 # cache) only ever adds time, so the minima are the figures closest to the
 # code's own cost; the medians show how far a typical run drifts from them.
+# The last column is the median of each round's own ratio (a Hush run over
+# the floor run right beside it): a slow spell that lasts a whole round
+# cancels out of it, so it is the steadiest figure while the machine is busy.
 #   bench/v4_ratio.sh [--build DIR] [--rounds N] [--min-time SECONDS]
 #     --build DIR   build tree holding bench/session_bench (default build/release;
 #                   if DIR has a build.ninja, session_bench is built there first)
@@ -56,29 +59,34 @@ import os
 import statistics
 import sys
 
-out, rounds, rows = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+out_dir, rounds, rows = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 
 
-def times(side, row):
-    """Real and CPU time (µs) of every run of one side of a row."""
-    real, cpu = [], []
-    for path in glob.glob(os.path.join(out, f"{side}_{row.replace('/', '_')}_*.json")):
+def runs(side, row):
+    """Real and CPU time (µs) of each round's run of one side of a row, by round."""
+    out = {}
+    for path in glob.glob(os.path.join(out_dir, f"{side}_{row.replace('/', '_')}_*.json")):
+        round_no = int(path.rsplit("_", 1)[1].split(".")[0])
         for b in json.load(open(path))["benchmarks"]:
-            real.append(b["real_time"] * scale[b["time_unit"]])
-            cpu.append(b["cpu_time"] * scale[b["time_unit"]])
-    if not real:
+            out[round_no] = (b["real_time"] * scale[b["time_unit"]], b["cpu_time"] * scale[b["time_unit"]])
+    if not out:
         sys.exit(f"v4_ratio: no result for {side} {row}")
-    return real, cpu
+    return out
 
 
 print(f"{rounds} alternating runs per side; times in µs; ratio = Hush / floor")
-print("| row | clock | Hush min | Hush median | floor min | floor median | ratio of minima | ratio of medians |")
-print("|---|---|---|---|---|---|---|---|")
+print("| row | clock | Hush min | Hush median | floor min | floor median | ratio of minima | ratio of medians "
+      "| median of paired ratios |")
+print("|---|---|---|---|---|---|---|---|---|")
 for row in rows:
-    (hr, hc), (fr, fc) = times("HushV4", row), times("FloorV4", row)
-    for clock, h, f in (("real", hr, fr), ("CPU", hc, fc)):
+    hush, floor = runs("HushV4", row), runs("FloorV4", row)
+    for clock, k in (("real", 0), ("CPU", 1)):
+        h = [t[k] for t in hush.values()]
+        f = [t[k] for t in floor.values()]
+        paired = [hush[r][k] / floor[r][k] for r in hush if r in floor]
         hm, fm = min(h), min(f)
         hd, fd = statistics.median(h), statistics.median(f)
-        print(f"| {row} | {clock} | {hm:.1f} | {hd:.1f} | {fm:.1f} | {fd:.1f} | {hm / fm:.2f}× | {hd / fd:.2f}× |")
+        print(f"| {row} | {clock} | {hm:.1f} | {hd:.1f} | {fm:.1f} | {fd:.1f} | {hm / fm:.2f}× | {hd / fd:.2f}× "
+              f"| {statistics.median(paired):.2f}× |")
 PY

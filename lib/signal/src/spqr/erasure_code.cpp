@@ -151,27 +151,25 @@ Result<ChunkDecoder> ChunkDecoder::restore(std::size_t length, std::span<const C
   }
   ChunkDecoder d(length);
   for (const auto& c : chunks) {
-    const std::size_t before = d.chunks_.size();
-    d.add(c);
-    if (d.chunks_.size() != before + 1) return make_error(Errc::decode_error, "spqr decoder chunks");
+    if (!d.keep(c)) return make_error(Errc::decode_error, "spqr decoder chunks");
   }
   return d;
 }
 
-void ChunkDecoder::add(const Chunk& chunk) {
+bool ChunkDecoder::keep(const Chunk& chunk) {
   auto at = std::lower_bound(chunks_.begin(), chunks_.end(), chunk.index,
                              [](const Chunk& c, std::uint16_t i) { return c.index < i; });
-  if (at != chunks_.end() && at->index == chunk.index) return;
+  if (at != chunks_.end() && at->index == chunk.index) return false;
   // spqr: keep a point if it is one of the message's own (x < n) or while
   // fewer than n are held.
-  if (static_cast<std::size_t>(chunk.index) < needed() || chunks_.size() < needed()) {
-    if (chunks_.capacity() < capacity_needed()) {
-      const auto offset = at - chunks_.begin();
-      chunks_.reserve(capacity_needed());
-      at = chunks_.begin() + offset;
-    }
-    chunks_.insert(at, chunk);
+  if (static_cast<std::size_t>(chunk.index) >= needed() && chunks_.size() >= needed()) return false;
+  if (chunks_.capacity() < capacity_needed()) {
+    const auto offset = at - chunks_.begin();
+    chunks_.reserve(capacity_needed());
+    at = chunks_.begin() + offset;
   }
+  chunks_.insert(at, chunk);
+  return true;
 }
 
 std::optional<Bytes> ChunkDecoder::decoded() const {

@@ -78,7 +78,10 @@ class ChunkDecoder {
   static Result<ChunkDecoder> restore(std::size_t length, std::span<const Chunk> chunks);
 
   /// Adds a chunk; a second chunk with an index already held is ignored.
-  void add(const Chunk& chunk);
+  void add(const Chunk& chunk) { (void)keep(chunk); }
+  /// add(), telling whether the chunk was kept: false when its index is held
+  /// already or the decoder keeps no more (every chunk of a record must be kept).
+  [[nodiscard]] bool keep(const Chunk& chunk);
   /// The message once enough chunks are here.
   [[nodiscard]] std::optional<Bytes> decoded() const;
 

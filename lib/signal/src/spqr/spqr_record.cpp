@@ -531,22 +531,21 @@ Result<Braid> braid_from(const BraidView& p, RecordBytes storage) {
   }
   if (needs.receiving) {
     if (p.receiving.length != needs.receiving) return bad("spqr record receiving length");
-    // A decoder holds at most two chunks per chunk of its message (ChunkDecoder).
-    std::array<Chunk, 2 * kMaxChunks> chunks;
-    if (p.receiving.chunks.count() > 2 * needs.receiving / kChunkSize) return bad("spqr record chunks");
-    std::size_t held = 0;
+    // The chunks go straight into the decoder, which refuses what it would
+    // not have kept (a repeated index, more than it holds).
+    ChunkDecoder decoder(needs.receiving);
     const Status each_chunk = p.receiving.chunks.each([&](ByteView item) -> Status {
       std::pair<std::uint32_t, ByteView> c;
       HUSH_TRY(read_pair(item, f::kChunkIndex, f::kChunkData, c));
       const auto& [index, data] = c;
       if (index > 0xFFFF || data.size() != kChunkSize) return bad("spqr record chunk");
-      Chunk& chunk = chunks[held++];
+      Chunk chunk;
       chunk.index = static_cast<std::uint16_t>(index);
       std::copy_n(data.data(), kChunkSize, chunk.data.data());
+      if (!decoder.keep(chunk)) return bad("spqr decoder chunks");
       return ok();
     });
     HUSH_TRY(each_chunk);
-    HUSH_TRY_ASSIGN(auto decoder, ChunkDecoder::restore(needs.receiving, std::span(chunks).first(held)));
     // A decoder that could already decode would have moved the state on.
     if (decoder.decoded()) return bad("spqr record decoder complete");
     b.receiving = std::move(decoder);
