@@ -99,9 +99,9 @@ Bytes protobuf_record(const SpqrState& s) {
     out->set_auth_root_key(str(b.auth.root_key().expose()));
     out->set_auth_mac_key(str(b.auth.mac_key().expose()));
     if (b.dk) out->set_decapsulation_key(str(b.dk.view()));
-    if (b.ek_vector) out->set_ek_vector(str(b.ek_vector->bytes()));
+    if (b.ek_vector) out->set_ek_vector(str(b.ek_vector.view()));
     if (b.header) out->set_header(str(b.header->bytes()));
-    if (b.ct1) out->set_ciphertext1(str(b.ct1->bytes()));
+    if (b.ct1) out->set_ciphertext1(str(b.ct1.view()));
     if (b.enc_state) out->set_encapsulation_state(str(b.enc_state->serialize().expose()));
     if (b.sending) {
       out->mutable_sending()->set_message(str(b.sending->message()));

@@ -104,9 +104,9 @@ std::size_t braid_size(const Braid& b) {
   std::size_t n = wire::varint_field_size(static_cast<std::uint32_t>(b.kind)) + wire::varint_field_size(b.epoch) +
                   wire::bytes_field_size(32) + wire::bytes_field_size(32);
   if (b.dk) n += wire::bytes_field_size(b.dk.size());
-  if (b.ek_vector) n += wire::bytes_field_size(b.ek_vector->bytes().size());
+  if (b.ek_vector) n += wire::bytes_field_size(b.ek_vector.size());
   if (b.header) n += wire::bytes_field_size(b.header->bytes().size());
-  if (b.ct1) n += wire::bytes_field_size(b.ct1->bytes().size());
+  if (b.ct1) n += wire::bytes_field_size(b.ct1.size());
   if (b.enc_state) n += wire::bytes_field_size(Inc::EncapsulationState::kSerializedSize);
   if (b.sending) n += wire::message_field_size(encoder_size(*b.sending));
   if (b.receiving) n += wire::message_field_size(decoder_size(*b.receiving));
@@ -154,9 +154,9 @@ void put_braid(Writer& w, const Braid& b) {
   w.bytes_field(f::kBrAuthRoot, b.auth.root_key().expose());
   w.bytes_field(f::kBrAuthMac, b.auth.mac_key().expose());
   if (b.dk) w.bytes_field(f::kBrDk, b.dk.view());
-  if (b.ek_vector) w.bytes_field(f::kBrEkVector, b.ek_vector->bytes());
+  if (b.ek_vector) w.bytes_field(f::kBrEkVector, b.ek_vector.view());
   if (b.header) w.bytes_field(f::kBrHeader, b.header->bytes());
-  if (b.ct1) w.bytes_field(f::kBrCt1, b.ct1->bytes());
+  if (b.ct1) w.bytes_field(f::kBrCt1, b.ct1.view());
   if (b.enc_state) w.bytes_field(f::kBrEncState, b.enc_state->serialize().expose());
   if (b.sending) {
     w.message_field(f::kBrSending, encoder_size(*b.sending));
@@ -512,15 +512,17 @@ Result<Braid> braid_from(const BraidView& p, RecordBytes storage) {
     b.dk = frozen(p.dk);
   }
   if (needs.ek_vector) {
-    HUSH_TRY_ASSIGN(auto ek_vector, Inc::Vector::parse(p.ek_vector));
-    b.ek_vector = std::make_shared<const Inc::Vector>(ek_vector);
+    // Inc::Vector::parse's check (its length), without the copy.
+    if (p.ek_vector.size() != Inc::kVectorSize) return make_error(Errc::bad_length, "ml-kem key vector length");
+    b.ek_vector = frozen(p.ek_vector);
   }
   if (needs.header) {
     HUSH_TRY_ASSIGN(b.header, Inc::Header::parse(p.header));
   }
   if (needs.ct1) {
-    HUSH_TRY_ASSIGN(auto ct1, Inc::Ciphertext1::parse(p.ct1));
-    b.ct1 = std::make_shared<const Inc::Ciphertext1>(ct1);
+    // Inc::Ciphertext1::parse's check (its length), without the copy.
+    if (p.ct1.size() != Inc::kCiphertext1Size) return make_error(Errc::bad_length, "ml-kem ciphertext1 length");
+    b.ct1 = frozen(p.ct1);
   }
   if (needs.enc_state) {
     HUSH_TRY_ASSIGN(b.enc_state, Inc::EncapsulationState::parse(p.enc_state));
