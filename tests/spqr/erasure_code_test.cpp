@@ -195,10 +195,10 @@ TEST(ErasureCode, RestoreRefusesRepeatsAndBadLengths) {
   ChunkDecoder dec(96);
   Chunk c;
   c.index = 7;
-  EXPECT_EQ(ChunkDecoder::restore(96, {c, c}).code(), Errc::decode_error);
+  EXPECT_EQ(ChunkDecoder::restore(96, std::array{c, c}).code(), Errc::decode_error);
   EXPECT_EQ(ChunkDecoder::restore(95, {}).code(), Errc::decode_error);
   EXPECT_EQ(ChunkDecoder::restore(0, {}).code(), Errc::decode_error);
-  EXPECT_TRUE(ChunkDecoder::restore(96, {c}).has_value());
+  EXPECT_TRUE(ChunkDecoder::restore(96, std::array{c}).has_value());
 }
 
 }  // namespace

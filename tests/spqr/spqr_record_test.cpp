@@ -98,10 +98,10 @@ Bytes protobuf_record(const SpqrState& s) {
     out->set_epoch(b.epoch);
     out->set_auth_root_key(str(b.auth.root_key().expose()));
     out->set_auth_mac_key(str(b.auth.mac_key().expose()));
-    if (b.dk) out->set_decapsulation_key(str(b.dk->expose()));
-    if (b.ek_vector) out->set_ek_vector(str(b.ek_vector->bytes()));
+    if (b.dk) out->set_decapsulation_key(str(b.dk.view()));
+    if (b.ek_vector) out->set_ek_vector(str(b.ek_vector.view()));
     if (b.header) out->set_header(str(b.header->bytes()));
-    if (b.ct1) out->set_ciphertext1(str(b.ct1->bytes()));
+    if (b.ct1) out->set_ciphertext1(str(b.ct1.view()));
     if (b.enc_state) out->set_encapsulation_state(str(b.enc_state->serialize().expose()));
     if (b.sending) {
       out->mutable_sending()->set_message(str(b.sending->message()));
@@ -213,6 +213,7 @@ std::vector<std::pair<std::uint32_t, Bytes>> top_fields(const Bytes& rec) {
 // last scalar winning), and what it refuses is refused.
 TEST(SpqrRecord, ReadsWhatProtobufReads) {
   std::vector<Bytes> variants;
+  int links = 0, most_links = 0;
   converse(90, [&](const SpqrState& s) {
     const Bytes rec = record(s);
     auto fields = top_fields(rec);
@@ -233,6 +234,25 @@ TEST(SpqrRecord, ReadsWhatProtobufReads) {
         into.insert(into.end(), inner[i].second.begin(), inner[i].second.end());
       }
       variants.push_back(concat({rec, field(5, 2, first), field(5, 2, second)}));
+    }
+    // The chain again, one occurrence per field of it: protobuf appends the
+    // epochs of each occurrence, so the codec reads them across many.
+    for (const auto& [number, bytes] : fields) {
+      if (number != 4) continue;
+      std::size_t at = 1;  // the tag: one byte
+      while (bytes[at] & 0x80) ++at;
+      const auto inner = top_fields(Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(at + 1), bytes.end()));
+      Bytes spread;  // the record with its chain replaced by the spread one
+      for (const auto& [other, other_bytes] : fields) {
+        if (other != 4) spread = concat({spread, other_bytes});
+      }
+      for (const auto& [inner_number, inner_bytes] : inner) {
+        spread = concat({spread, field(4, 2, inner_bytes)});
+        if (inner_number == 5) ++links;
+      }
+      most_links = std::max(most_links, links);
+      links = 0;
+      variants.push_back(spread);
     }
     variants.push_back(Bytes(rec.begin(), rec.end() - 1));  // truncated
     variants.push_back(concat({rec, Bytes{0x08}}));           // a tag without its value
@@ -256,6 +276,7 @@ TEST(SpqrRecord, ReadsWhatProtobufReads) {
     EXPECT_EQ(to_hex(record(*ours)), to_hex(*theirs));
   }
   EXPECT_GT(accepted, 100);
+  EXPECT_GE(most_links, 3);  // epochs in three occurrences and more: past the codec's two inline ones
 }
 
 TEST(SpqrRecord, RoundTripsThroughEveryBraidStateAndCarriesOn) {

@@ -46,9 +46,9 @@ BraidMessage send_header_first(Braid& b, crypto::Rng& rng) {
   auto pair = MlKem768::generate(rng);
   const auto header = Inc::header_of(pair.public_key);
   const Mac mac = b.auth.mac_header(b.epoch, header.bytes());
-  b.dk = std::make_shared<const EncodedDecapsulationKey>(pair.secret_key.secret().clone());
-  b.ek_vector = std::make_shared<const Inc::Vector>(Inc::vector_of(pair.public_key));
-  b.sending.emplace(concat({ByteView(header.bytes()), ByteView(mac)}));
+  b.dk = FrozenBytes::owned(pair.secret_key.secret().expose());
+  b.ek_vector = FrozenBytes::owned(Inc::vector_of(pair.public_key).bytes());
+  b.sending.emplace(ByteView(concat({ByteView(header.bytes()), ByteView(mac)})));
   b.kind = BraidKind::keys_sampled;
   return with_chunk(b, PayloadType::hdr, b.sending->next_chunk());
 }
@@ -58,10 +58,10 @@ BraidSend send_ct1_first(Braid& b, crypto::Rng& rng) {
   auto one = Inc::encapsulate1(*b.header, rng);
   auto secret = scka_key(b.epoch, one.shared_secret.expose());
   b.auth.update(b.epoch, secret.expose());
-  b.ct1 = std::make_shared<const Inc::Ciphertext1>(one.ciphertext1);
+  b.ct1 = FrozenBytes::owned(one.ciphertext1.bytes());
   b.enc_state = std::move(one.state);
   b.header.reset();
-  b.sending.emplace(to_bytes(one.ciphertext1.bytes()));
+  b.sending.emplace(ByteView(one.ciphertext1.bytes()));
   b.kind = BraidKind::ct1_sampled;
   return BraidSend{with_chunk(b, PayloadType::ct1, b.sending->next_chunk()), EpochSecret{b.epoch, std::move(secret)}};
 }
@@ -70,9 +70,9 @@ BraidSend send_ct1_first(Braid& b, crypto::Rng& rng) {
 Status send_ct2(Braid& b, const Inc::Vector& vector) {
   HUSH_TRY_ASSIGN(auto key, Inc::assemble(b.enc_state->header(), vector));
   HUSH_TRY_ASSIGN(auto ct2, Inc::encapsulate2(*b.enc_state, key));
-  const Bytes c = concat({ByteView(b.ct1->bytes()), ByteView(ct2.bytes())});
+  const Bytes c = concat({b.ct1.view(), ByteView(ct2.bytes())});
   const Mac mac = b.auth.mac_ciphertext(b.epoch, c);
-  Bytes payload = concat({ByteView(ct2.bytes()), ByteView(mac)});
+  ChunkEncoder payload(concat({ByteView(ct2.bytes()), ByteView(mac)}));
   clear_fields(b);
   b.sending.emplace(std::move(payload));
   b.kind = BraidKind::ct2_sampled;
@@ -177,7 +177,7 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
         // The peer has the header: start on c1 and send t̂ from now on.
         b.receiving.emplace(kCt1PayloadSize);
         b.receiving->add(msg.chunk);
-        b.sending.emplace(to_bytes(b.ek_vector->bytes()));
+        b.sending.emplace(std::move(b.ek_vector));  // t̂ itself, shared or borrowed: no copy
         b.ek_vector.reset();
         b.kind = BraidKind::header_sent;
       }
@@ -188,7 +188,7 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
         b.receiving->add(msg.chunk);
         if (auto c1 = b.receiving->decoded()) {
           HUSH_TRY_ASSIGN(auto ct1, Inc::Ciphertext1::parse(*c1));
-          b.ct1 = std::make_shared<const Inc::Ciphertext1>(ct1);
+          b.ct1 = FrozenBytes::owned(ct1.bytes());
           b.receiving.reset();
           b.kind = BraidKind::ct1_received;
         }
@@ -210,11 +210,12 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
         if (auto payload = b.receiving->decoded()) {
           const ByteView p(*payload);
           HUSH_TRY_ASSIGN(auto ct2, Inc::Ciphertext2::parse(p.first(Inc::kCiphertext2Size)));
-          HUSH_TRY_ASSIGN(const auto dk, MlKem768::SecretKey::parse(b.dk->expose()));
-          auto ss = Inc::decapsulate(dk, *b.ct1, ct2);
+          HUSH_TRY_ASSIGN(const auto dk, MlKem768::SecretKey::parse(b.dk.view()));
+          HUSH_TRY_ASSIGN(const auto ct1, Inc::Ciphertext1::parse(b.ct1.view()));
+          auto ss = Inc::decapsulate(dk, ct1, ct2);
           auto key = scka_key(b.epoch, ss.expose());
           b.auth.update(b.epoch, key.expose());
-          const Bytes c = concat({ByteView(b.ct1->bytes()), ByteView(ct2.bytes())});
+          const Bytes c = concat({ByteView(ct1.bytes()), ByteView(ct2.bytes())});
           HUSH_TRY(b.auth.verify_ciphertext(b.epoch, c, p.last(kMacSize)));
           secret = EpochSecret{b.epoch, std::move(key)};
           clear_fields(b);
@@ -248,7 +249,7 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
           if (ack) {
             HUSH_TRY(send_ct2(b, vector));
           } else {
-            b.ek_vector = std::make_shared<const Inc::Vector>(vector);
+            b.ek_vector = FrozenBytes::owned(vector.bytes());
             b.kind = BraidKind::ek_received_ct1_sampled;
           }
         } else if (ack) {
@@ -260,7 +261,7 @@ Result<std::optional<EpochSecret>> braid_recv(Braid& b, const BraidMessage& msg)
 
     case BraidKind::ek_received_ct1_sampled:
       if (t == PayloadType::ct1_ack || t == PayloadType::ek_ct1_ack) {
-        const Inc::Vector vector = *b.ek_vector;
+        HUSH_TRY_ASSIGN(const auto vector, Inc::Vector::parse(b.ek_vector.view()));
         HUSH_TRY(send_ct2(b, vector));
       }
       break;

@@ -68,27 +68,26 @@ struct EpochSecret {
   SecretBytes<32> secret;
 };
 
-/// An encoded ML-KEM-768 decapsulation key.
-using EncodedDecapsulationKey = SecretBytes<crypto::MlKem768::kSecretKeySize>;
-
-/// The large parts a braid state holds never change once made, so copies of
-/// a state (each operation works on one, to commit only on success) share
-/// them instead of copying kilobytes per message.
-template <class T>
-using Shared = std::shared_ptr<const T>;
-
+/// One side's braid. The large parts it holds (dk, t̂, c1, the payload being
+/// sent) never change once made: they are FrozenBytes, shared between copies
+/// of a state (each operation works on one, to commit only on success) or
+/// borrowed from the record the state was parsed from, never copied per message.
 struct Braid {
   BraidKind kind = BraidKind::keys_unsampled;
   std::uint64_t epoch = 1;
   Authenticator auth;
-  /// Kept encoded: the record is loaded with every message but the key is
-  /// used once per epoch, so its FIPS 203 §7.3 checks (a SHA3-256 of ek and
-  /// the modulus check) run at that use, MlKem768::SecretKey::parse before
-  /// decapsulating, not at every load. Wiped when the last copy goes.
-  Shared<EncodedDecapsulationKey> dk;
-  Shared<Inc::Vector> ek_vector;
+  /// The encoded ML-KEM-768 decapsulation key (kSecretKeySize bytes). Kept
+  /// encoded: the record is loaded with every message but the key is used
+  /// once per epoch, so its FIPS 203 §7.3 checks (a SHA3-256 of ek and the
+  /// modulus check) run at that use, MlKem768::SecretKey::parse before
+  /// decapsulating, not at every load. Owned: wiped when the last copy goes;
+  /// borrowed: the record's own SecretBuffer holds it.
+  FrozenBytes dk;
+  /// The key vector t̂ (Inc::kVectorSize bytes).
+  FrozenBytes ek_vector;
   std::optional<Inc::Header> header;
-  Shared<Inc::Ciphertext1> ct1;
+  /// The first ciphertext part c1 (Inc::kCiphertext1Size bytes).
+  FrozenBytes ct1;
   std::optional<Inc::EncapsulationState> enc_state;
   std::optional<ChunkEncoder> sending;
   std::optional<ChunkDecoder> receiving;

@@ -37,7 +37,9 @@ std::pair<std::uint32_t, SecretBytes<32>> next_key(ChainDirection& d) {
   d.ctr += 1;
   const std::array<std::uint8_t, 4> ctr{static_cast<std::uint8_t>(d.ctr >> 24), static_cast<std::uint8_t>(d.ctr >> 16),
                                         static_cast<std::uint8_t>(d.ctr >> 8), static_cast<std::uint8_t>(d.ctr)};
-  const Bytes info = concat({ByteView(ctr), as_bytes(kNextLabel)});
+  std::array<std::uint8_t, 4 + kNextLabel.size()> info;  // on the stack: one derivation per message
+  std::copy(ctr.begin(), ctr.end(), info.begin());
+  std::copy(kNextLabel.begin(), kNextLabel.end(), info.begin() + 4);
   SecretBytes<64> out;
   HUSH_CHECK(crypto::hkdf_sha256_into(d.next->expose(), zero_salt(), info, out.expose_mut()).has_value());
   std::copy_n(out.expose().data(), 32, d.next->expose_mut().data());

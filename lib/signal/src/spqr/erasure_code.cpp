@@ -21,22 +21,27 @@ namespace {
 // once for all the values it rebuilds.
 class LagrangeBasis {
  public:
-  explicit LagrangeBasis(const std::vector<std::uint16_t>& xs) : t_(gf16_logs()), xs_(xs), den_(xs.size()) {
-    for (std::size_t j = 0; j < xs.size(); ++j) {
+  /// The points xs (at most kMaxChunks), copied.
+  explicit LagrangeBasis(std::span<const std::uint16_t> xs) : t_(gf16_logs()), n_(xs.size()) {
+    HUSH_CHECK(n_ <= kMaxChunks);
+    std::copy(xs.begin(), xs.end(), xs_.begin());
+    for (std::size_t j = 0; j < n_; ++j) {
       std::uint32_t sum = 0;  // at most 36 logarithms below 2^16: no overflow
-      for (std::size_t k = 0; k < xs.size(); ++k) {
-        if (k != j) sum += t_.log[xs[j] ^ xs[k]];
+      for (std::size_t k = 0; k < n_; ++k) {
+        if (k != j) sum += t_.log[xs_[j] ^ xs_[k]];
       }
       den_[j] = sum % Gf16Logs::kOrder;
     }
   }
 
-  // log L_j(x) for every j; x must not be one of the points.
-  [[nodiscard]] std::vector<std::uint32_t> logs_at(std::uint16_t x) const {
+  [[nodiscard]] std::size_t size() const noexcept { return n_; }
+
+  // log L_j(x) for every j < size(); x must not be one of the points.
+  [[nodiscard]] std::array<std::uint32_t, kMaxChunks> logs_at(std::uint16_t x) const {
     std::uint32_t all = 0;
-    for (std::uint16_t xk : xs_) all += t_.log[x ^ xk];
-    std::vector<std::uint32_t> out(xs_.size());
-    for (std::size_t j = 0; j < xs_.size(); ++j) {
+    for (std::size_t k = 0; k < n_; ++k) all += t_.log[x ^ xs_[k]];
+    std::array<std::uint32_t, kMaxChunks> out;  // the first size() are set
+    for (std::size_t j = 0; j < n_; ++j) {
       const std::uint32_t num = (all - t_.log[x ^ xs_[j]]) % Gf16Logs::kOrder;
       out[j] = (num + Gf16Logs::kOrder - den_[j]) % Gf16Logs::kOrder;
     }
@@ -45,8 +50,9 @@ class LagrangeBasis {
 
  private:
   const Gf16Logs& t_;
-  const std::vector<std::uint16_t>& xs_;
-  std::vector<std::uint32_t> den_;
+  std::size_t n_;
+  std::array<std::uint16_t, kMaxChunks> xs_;
+  std::array<std::uint32_t, kMaxChunks> den_;
 };
 
 std::uint16_t load16(const std::uint8_t* p) noexcept {
@@ -88,12 +94,12 @@ class ConstantProduct {
 
 // The 16 values at x of the polynomials through the basis' points (one
 // chunk's data per point, in the same order); x is not one of the points.
-std::array<std::uint8_t, kChunkSize> evaluate(const LagrangeBasis& basis, const std::vector<const std::uint8_t*>& ys,
+std::array<std::uint8_t, kChunkSize> evaluate(const LagrangeBasis& basis, const std::uint8_t* const* ys,
                                               std::uint16_t x) {
   const Gf16Logs& t = gf16_logs();
   const auto logs = basis.logs_at(x);
   std::array<std::uint16_t, kChunkSize / 2> y{};
-  for (std::size_t j = 0; j < ys.size(); ++j) {
+  for (std::size_t j = 0; j < basis.size(); ++j) {
     const ConstantProduct times_l(t.exp[logs[j]]);  // L_j(x)
     for (std::size_t poly = 0; poly < y.size(); ++poly) y[poly] ^= times_l(load16(ys[j] + 2 * poly));
   }
@@ -104,9 +110,9 @@ std::array<std::uint8_t, kChunkSize> evaluate(const LagrangeBasis& basis, const 
 
 }  // namespace
 
-ChunkEncoder::ChunkEncoder(Bytes message, std::uint32_t next_index)
-    : message_(std::make_shared<const Bytes>(std::move(message))), next_index_(next_index) {
-  HUSH_CHECK(!message_->empty() && message_->size() % kChunkSize == 0);
+ChunkEncoder::ChunkEncoder(FrozenBytes message, std::uint32_t next_index)
+    : message_(std::move(message)), next_index_(next_index) {
+  HUSH_CHECK(message_ && message_.size() % kChunkSize == 0 && message_.size() <= kMaxChunks * kChunkSize);
 }
 
 Chunk ChunkEncoder::next_chunk() {
@@ -117,7 +123,7 @@ Chunk ChunkEncoder::next_chunk() {
 }
 
 Chunk ChunkEncoder::chunk_at(std::uint16_t index) const {
-  const Bytes& message = *message_;
+  const ByteView message = message_.view();
   const std::size_t n = message.size() / kChunkSize;
   Chunk c;
   c.index = index;
@@ -125,51 +131,58 @@ Chunk ChunkEncoder::chunk_at(std::uint16_t index) const {
     std::copy_n(message.data() + kChunkSize * index, kChunkSize, c.data.data());
     return c;
   }
-  std::vector<std::uint16_t> xs(n);
-  std::vector<const std::uint8_t*> ys(n);
+  std::array<std::uint16_t, kMaxChunks> xs;
+  std::array<const std::uint8_t*, kMaxChunks> ys;
   for (std::size_t j = 0; j < n; ++j) {
     xs[j] = static_cast<std::uint16_t>(j);
     ys[j] = message.data() + kChunkSize * j;
   }
-  c.data = evaluate(LagrangeBasis(xs), ys, index);
+  c.data = evaluate(LagrangeBasis(std::span(xs).first(n)), ys.data(), index);
   return c;
 }
 
 ChunkDecoder::ChunkDecoder(std::size_t length) : length_(length) {
-  HUSH_CHECK(length_ != 0 && length_ % kChunkSize == 0);
+  HUSH_CHECK(length_ != 0 && length_ % kChunkSize == 0 && length_ <= kMaxChunks * kChunkSize);
 }
 
-Result<ChunkDecoder> ChunkDecoder::restore(std::size_t length, std::vector<Chunk> chunks) {
-  if (length == 0 || length % kChunkSize != 0) return make_error(Errc::decode_error, "spqr decoder length");
+Result<ChunkDecoder> ChunkDecoder::restore(std::size_t length, std::span<const Chunk> chunks) {
+  if (length == 0 || length % kChunkSize != 0 || length > kMaxChunks * kChunkSize) {
+    return make_error(Errc::decode_error, "spqr decoder length");
+  }
   ChunkDecoder d(length);
   for (const auto& c : chunks) {
-    const std::size_t before = d.chunks_.size();
-    d.add(c);
-    if (d.chunks_.size() != before + 1) return make_error(Errc::decode_error, "spqr decoder chunks");
+    if (!d.keep(c)) return make_error(Errc::decode_error, "spqr decoder chunks");
   }
   return d;
 }
 
-void ChunkDecoder::add(const Chunk& chunk) {
+bool ChunkDecoder::keep(const Chunk& chunk) {
   auto at = std::lower_bound(chunks_.begin(), chunks_.end(), chunk.index,
                              [](const Chunk& c, std::uint16_t i) { return c.index < i; });
-  if (at != chunks_.end() && at->index == chunk.index) return;
+  if (at != chunks_.end() && at->index == chunk.index) return false;
   // spqr: keep a point if it is one of the message's own (x < n) or while
   // fewer than n are held.
-  if (static_cast<std::size_t>(chunk.index) < needed() || chunks_.size() < needed()) chunks_.insert(at, chunk);
+  if (static_cast<std::size_t>(chunk.index) >= needed() && chunks_.size() >= needed()) return false;
+  if (chunks_.capacity() < capacity_needed()) {
+    const auto offset = at - chunks_.begin();
+    chunks_.reserve(capacity_needed());
+    at = chunks_.begin() + offset;
+  }
+  chunks_.insert(at, chunk);
+  return true;
 }
 
 std::optional<Bytes> ChunkDecoder::decoded() const {
   const std::size_t n = needed();
   if (chunks_.size() < n) return std::nullopt;
   // The n lowest points define the polynomials (spqr: pts[..necessary]).
-  std::vector<std::uint16_t> xs(n);
-  std::vector<const std::uint8_t*> ys(n);
+  std::array<std::uint16_t, kMaxChunks> xs;
+  std::array<const std::uint8_t*, kMaxChunks> ys;
   for (std::size_t j = 0; j < n; ++j) {
     xs[j] = chunks_[j].index;
     ys[j] = chunks_[j].data.data();
   }
-  const LagrangeBasis basis(xs);
+  const LagrangeBasis basis{std::span(xs).first(n)};
   Bytes out(length_);
   for (std::size_t x = 0; x < n; ++x) {
     auto held = std::find_if(chunks_.begin(), chunks_.end(),
@@ -177,7 +190,7 @@ std::optional<Bytes> ChunkDecoder::decoded() const {
     if (held != chunks_.end()) {
       std::copy_n(held->data.data(), kChunkSize, out.data() + kChunkSize * x);
     } else {
-      auto data = evaluate(basis, ys, static_cast<std::uint16_t>(x));  // x is not held, so not a point
+      auto data = evaluate(basis, ys.data(), static_cast<std::uint16_t>(x));  // x is not held, so not a point
       std::copy_n(data.data(), kChunkSize, out.data() + kChunkSize * x);
     }
   }

@@ -8,6 +8,8 @@
 #include "spqr_state_impl.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <vector>
 
 namespace hush::signal::spqr::detail {
@@ -101,10 +103,10 @@ std::size_t decoder_size(const ChunkDecoder& d) {
 std::size_t braid_size(const Braid& b) {
   std::size_t n = wire::varint_field_size(static_cast<std::uint32_t>(b.kind)) + wire::varint_field_size(b.epoch) +
                   wire::bytes_field_size(32) + wire::bytes_field_size(32);
-  if (b.dk) n += wire::bytes_field_size(b.dk->size());
-  if (b.ek_vector) n += wire::bytes_field_size(b.ek_vector->bytes().size());
+  if (b.dk) n += wire::bytes_field_size(b.dk.size());
+  if (b.ek_vector) n += wire::bytes_field_size(b.ek_vector.size());
   if (b.header) n += wire::bytes_field_size(b.header->bytes().size());
-  if (b.ct1) n += wire::bytes_field_size(b.ct1->bytes().size());
+  if (b.ct1) n += wire::bytes_field_size(b.ct1.size());
   if (b.enc_state) n += wire::bytes_field_size(Inc::EncapsulationState::kSerializedSize);
   if (b.sending) n += wire::message_field_size(encoder_size(*b.sending));
   if (b.receiving) n += wire::message_field_size(decoder_size(*b.receiving));
@@ -151,10 +153,10 @@ void put_braid(Writer& w, const Braid& b) {
   w.varint_field(f::kBrEpoch, b.epoch);
   w.bytes_field(f::kBrAuthRoot, b.auth.root_key().expose());
   w.bytes_field(f::kBrAuthMac, b.auth.mac_key().expose());
-  if (b.dk) w.bytes_field(f::kBrDk, b.dk->expose());
-  if (b.ek_vector) w.bytes_field(f::kBrEkVector, b.ek_vector->bytes());
+  if (b.dk) w.bytes_field(f::kBrDk, b.dk.view());
+  if (b.ek_vector) w.bytes_field(f::kBrEkVector, b.ek_vector.view());
   if (b.header) w.bytes_field(f::kBrHeader, b.header->bytes());
-  if (b.ct1) w.bytes_field(f::kBrCt1, b.ct1->bytes());
+  if (b.ct1) w.bytes_field(f::kBrCt1, b.ct1.view());
   if (b.enc_state) w.bytes_field(f::kBrEncState, b.enc_state->serialize().expose());
   if (b.sending) {
     w.message_field(f::kBrSending, encoder_size(*b.sending));
@@ -171,55 +173,6 @@ void put_braid(Writer& w, const Braid& b) {
     }
   }
 }
-
-// ---- reading: the wire into views of the input (protobuf's semantics), then
-// the views into our types with every check ----
-
-struct DirectionView {
-  std::uint32_t ctr = 0;
-  ByteView next;
-  std::vector<std::pair<std::uint32_t, ByteView>> skipped;
-};
-struct LinkView {
-  DirectionView send, recv;
-};
-struct ChainView {
-  bool present = false;
-  std::uint32_t direction = 0;
-  std::uint64_t current_epoch = 0, send_epoch = 0;
-  ByteView next_root;
-  std::vector<LinkView> links;
-  std::uint32_t max_jump = 0, max_ooo_keys = 0;
-};
-struct NegotiationView {
-  bool present = false;
-  ByteView auth_key;
-  std::uint32_t direction = 0, min_version = 0, max_jump = 0, max_ooo_keys = 0;
-};
-struct EncoderView {
-  bool present = false;
-  ByteView message;
-  std::uint32_t next_index = 0;
-};
-struct DecoderView {
-  bool present = false;
-  std::uint32_t length = 0;
-  std::vector<std::pair<std::uint32_t, ByteView>> chunks;
-};
-struct BraidView {
-  bool present = false;
-  std::uint32_t kind = 0;
-  std::uint64_t epoch = 0;
-  ByteView auth_root_key, auth_mac_key, dk, ek_vector, header, ct1, enc_state;
-  EncoderView sending;
-  DecoderView receiving;
-};
-struct RecordView {
-  std::uint32_t format = 0, version = 0;
-  NegotiationView negotiation;
-  ChainView chain;
-  BraidView braid;
-};
 
 // The field's value if it has the wire type its number has in the schema;
 // otherwise protobuf keeps it as an unknown field, which we drop.
@@ -248,6 +201,101 @@ Status each_field(ByteView bytes, On&& on) {
   }
 }
 
+// ---- reading: the wire into views of the input (protobuf's semantics), then
+// the views into our types with every check. Nothing here allocates but the
+// state's own containers: repeated fields are read where they are used. ----
+
+// A repeated sub-message field: the messages holding it (one per occurrence
+// of the message, as protobuf merges occurrences by appending) and its field
+// number; its elements are read in a second pass over those messages.
+class Repeated {
+ public:
+  explicit Repeated(std::uint32_t number) noexcept : number_(number) {}
+
+  // One element seen in `parent` (the whole message that holds it).
+  void saw(ByteView parent) {
+    ++count_;
+    if (parents_ > 0 && same(parent_at(parents_ - 1), parent)) return;
+    if (parents_ < inline_.size()) {
+      inline_[parents_] = parent;
+    } else {
+      more_.push_back(parent);  // a record split into many occurrences: protobuf accepts it, so do we
+    }
+    ++parents_;
+  }
+
+  [[nodiscard]] std::size_t count() const noexcept { return count_; }
+
+  // Calls on(element bytes) for each element, in protobuf's order.
+  template <class On>
+  Status each(On&& on) const {
+    for (std::size_t i = 0; i < parents_; ++i) {
+      HUSH_TRY(each_field(parent_at(i), [&](const Field& fd) -> Status {
+        if (fd.number == number_ && fd.wire_type == wire::kLengthDelimited) return on(fd.bytes);
+        return ok();
+      }));
+    }
+    return ok();
+  }
+
+ private:
+  static bool same(ByteView a, ByteView b) noexcept { return a.data() == b.data() && a.size() == b.size(); }
+  [[nodiscard]] ByteView parent_at(std::size_t i) const noexcept {
+    return i < inline_.size() ? inline_[i] : more_[i - inline_.size()];
+  }
+
+  std::uint32_t number_;
+  std::size_t count_ = 0, parents_ = 0;
+  std::array<ByteView, 2> inline_{};
+  std::vector<ByteView> more_;
+};
+
+struct DirectionView {
+  std::uint32_t ctr = 0;
+  ByteView next;
+  Repeated skipped{f::kDirSkipped};
+};
+struct LinkView {
+  DirectionView send, recv;
+};
+struct ChainView {
+  bool present = false;
+  std::uint32_t direction = 0;
+  std::uint64_t current_epoch = 0, send_epoch = 0;
+  ByteView next_root;
+  Repeated links{f::kChLinks};
+  std::uint32_t max_jump = 0, max_ooo_keys = 0;
+};
+struct NegotiationView {
+  bool present = false;
+  ByteView auth_key;
+  std::uint32_t direction = 0, min_version = 0, max_jump = 0, max_ooo_keys = 0;
+};
+struct EncoderView {
+  bool present = false;
+  ByteView message;
+  std::uint32_t next_index = 0;
+};
+struct DecoderView {
+  bool present = false;
+  std::uint32_t length = 0;
+  Repeated chunks{f::kDecChunks};
+};
+struct BraidView {
+  bool present = false;
+  std::uint32_t kind = 0;
+  std::uint64_t epoch = 0;
+  ByteView auth_root_key, auth_mac_key, dk, ek_vector, header, ct1, enc_state;
+  EncoderView sending;
+  DecoderView receiving;
+};
+struct RecordView {
+  std::uint32_t format = 0, version = 0;
+  NegotiationView negotiation;
+  ChainView chain;
+  BraidView braid;
+};
+
 Status read_pair(ByteView bytes, std::uint32_t num_field, std::uint32_t bytes_field_no,
                  std::pair<std::uint32_t, ByteView>& out) {
   return each_field(bytes, [&](const Field& fd) -> Status {
@@ -261,10 +309,15 @@ Status read_direction(ByteView bytes, DirectionView& d) {
   return each_field(bytes, [&](const Field& fd) -> Status {
     if (varint_of(fd, f::kDirCtr)) d.ctr = u32(fd);
     if (bytes_of(fd, f::kDirNext)) d.next = fd.bytes;
-    if (bytes_of(fd, f::kDirSkipped)) {
-      d.skipped.emplace_back();
-      HUSH_TRY(read_pair(fd.bytes, f::kSkCounter, f::kSkKey, d.skipped.back()));
-    }
+    if (bytes_of(fd, f::kDirSkipped)) d.skipped.saw(bytes);
+    return ok();
+  });
+}
+
+Status read_link(ByteView bytes, LinkView& l) {
+  return each_field(bytes, [&](const Field& lf) -> Status {
+    if (bytes_of(lf, f::kLinkSend)) HUSH_TRY(read_direction(lf.bytes, l.send));
+    if (bytes_of(lf, f::kLinkRecv)) HUSH_TRY(read_direction(lf.bytes, l.recv));
     return ok();
   });
 }
@@ -278,14 +331,7 @@ Status read_chain(ByteView bytes, ChainView& c) {
     if (bytes_of(fd, f::kChNextRoot)) c.next_root = fd.bytes;
     if (varint_of(fd, f::kChMaxJump)) c.max_jump = u32(fd);
     if (varint_of(fd, f::kChMaxOoo)) c.max_ooo_keys = u32(fd);
-    if (bytes_of(fd, f::kChLinks)) {
-      LinkView& l = c.links.emplace_back();
-      return each_field(fd.bytes, [&](const Field& lf) -> Status {
-        if (bytes_of(lf, f::kLinkSend)) HUSH_TRY(read_direction(lf.bytes, l.send));
-        if (bytes_of(lf, f::kLinkRecv)) HUSH_TRY(read_direction(lf.bytes, l.recv));
-        return ok();
-      });
-    }
+    if (bytes_of(fd, f::kChLinks)) c.links.saw(bytes);
     return ok();
   });
 }
@@ -324,12 +370,10 @@ Status read_braid(ByteView bytes, BraidView& b) {
     }
     if (bytes_of(fd, f::kBrReceiving)) {
       b.receiving.present = true;
-      return each_field(fd.bytes, [&](const Field& df) -> Status {
+      const ByteView decoder = fd.bytes;
+      return each_field(decoder, [&](const Field& df) -> Status {
         if (varint_of(df, f::kDecLength)) b.receiving.length = u32(df);
-        if (bytes_of(df, f::kDecChunks)) {
-          b.receiving.chunks.emplace_back();
-          HUSH_TRY(read_pair(df.bytes, f::kChunkIndex, f::kChunkData, b.receiving.chunks.back()));
-        }
+        if (bytes_of(df, f::kDecChunks)) b.receiving.chunks.saw(decoder);
         return ok();
       });
     }
@@ -363,8 +407,11 @@ Result<ChainDirection> direction_state_from(const DirectionView& p) {
   d.ctr = p.ctr;
   if (!p.next.empty() && p.next.size() != 32) return bad("spqr record chain key");
   if (!p.next.empty()) d.next = SecretBytes<32>::from(p.next);
-  d.skipped.reserve(p.skipped.size());
-  for (const auto& [counter, key] : p.skipped) {
+  d.skipped.reserve(p.skipped.count());
+  const Status each_key = p.skipped.each([&](ByteView item) -> Status {
+    std::pair<std::uint32_t, ByteView> k;
+    HUSH_TRY(read_pair(item, f::kSkCounter, f::kSkKey, k));
+    const auto& [counter, key] = k;
     if (key.size() != 32) return bad("spqr record skipped key");
     // Skipped keys lie below the counter and are distinct.
     if (counter >= d.ctr) return bad("spqr record skipped counter");
@@ -372,24 +419,30 @@ Result<ChainDirection> direction_state_from(const DirectionView& p) {
       if (c == counter) return bad("spqr record skipped counter repeated");
     }
     d.skipped.emplace_back(counter, SecretBytes<32>::from(key));
-  }
+    return ok();
+  });
+  HUSH_TRY(each_key);
   return d;
 }
 
 Result<Chain> chain_from(const ChainView& p) {
   HUSH_TRY_ASSIGN(Direction dir, direction_from(p.direction));
   if (p.next_root.size() != 32) return bad("spqr record next root");
-  if (p.links.empty() || static_cast<std::uint64_t>(p.links.size()) > p.current_epoch + 1) {
+  if (p.links.count() == 0 || static_cast<std::uint64_t>(p.links.count()) > p.current_epoch + 1) {
     return bad("spqr record chain links");
   }
   if (p.send_epoch > p.current_epoch) return bad("spqr record send epoch");
   std::vector<ChainEpoch> links;
-  links.reserve(p.links.size());
-  for (const auto& l : p.links) {
+  links.reserve(p.links.count());
+  const Status each_link = p.links.each([&](ByteView item) -> Status {
+    LinkView l;
+    HUSH_TRY(read_link(item, l));
     HUSH_TRY_ASSIGN(auto send, direction_state_from(l.send));
     HUSH_TRY_ASSIGN(auto recv, direction_state_from(l.recv));
     links.push_back(ChainEpoch{std::move(send), std::move(recv)});
-  }
+    return ok();
+  });
+  HUSH_TRY(each_link);
   if (p.max_jump > kMaxChainParam || p.max_ooo_keys > kMaxChainParam) return bad("spqr record chain params");
   return Chain(dir, p.current_epoch, p.send_epoch, SecretBytes<32>::from(p.next_root), std::move(links),
                ChainParams{p.max_jump, p.max_ooo_keys});
@@ -430,7 +483,11 @@ Result<Needs> needs_of(BraidKind k) {
   return bad("spqr record braid state");
 }
 
-Result<Braid> braid_from(const BraidView& p) {
+Result<Braid> braid_from(const BraidView& p, RecordBytes storage) {
+  // The bytes a state holds unchanged, borrowed from the record or copied.
+  auto frozen = [storage](ByteView v) {
+    return storage == RecordBytes::borrow ? FrozenBytes::borrowed(v) : FrozenBytes::owned(v);
+  };
   if (p.kind < 1 || p.kind > 11) return bad("spqr record braid state");
   Braid b;
   b.kind = static_cast<BraidKind>(p.kind);
@@ -452,38 +509,45 @@ Result<Braid> braid_from(const BraidView& p) {
     if (p.dk.size() != crypto::MlKem768::kSecretKeySize) {
       return make_error(Errc::bad_length, "spqr record decapsulation key length");
     }
-    b.dk = std::make_shared<const EncodedDecapsulationKey>(p.dk.first<crypto::MlKem768::kSecretKeySize>());
+    b.dk = frozen(p.dk);
   }
   if (needs.ek_vector) {
-    HUSH_TRY_ASSIGN(auto ek_vector, Inc::Vector::parse(p.ek_vector));
-    b.ek_vector = std::make_shared<const Inc::Vector>(ek_vector);
+    // Inc::Vector::parse's check (its length), without the copy.
+    if (p.ek_vector.size() != Inc::kVectorSize) return make_error(Errc::bad_length, "ml-kem key vector length");
+    b.ek_vector = frozen(p.ek_vector);
   }
   if (needs.header) {
     HUSH_TRY_ASSIGN(b.header, Inc::Header::parse(p.header));
   }
   if (needs.ct1) {
-    HUSH_TRY_ASSIGN(auto ct1, Inc::Ciphertext1::parse(p.ct1));
-    b.ct1 = std::make_shared<const Inc::Ciphertext1>(ct1);
+    // Inc::Ciphertext1::parse's check (its length), without the copy.
+    if (p.ct1.size() != Inc::kCiphertext1Size) return make_error(Errc::bad_length, "ml-kem ciphertext1 length");
+    b.ct1 = frozen(p.ct1);
   }
   if (needs.enc_state) {
     HUSH_TRY_ASSIGN(b.enc_state, Inc::EncapsulationState::parse(p.enc_state));
   }
   if (needs.sending) {
     if (p.sending.message.size() != needs.sending) return bad("spqr record sending length");
-    b.sending.emplace(to_bytes(p.sending.message), p.sending.next_index);
+    b.sending.emplace(frozen(p.sending.message), p.sending.next_index);
   }
   if (needs.receiving) {
     if (p.receiving.length != needs.receiving) return bad("spqr record receiving length");
-    std::vector<Chunk> chunks;
-    chunks.reserve(p.receiving.chunks.size());
-    for (const auto& [index, data] : p.receiving.chunks) {
+    // The chunks go straight into the decoder, which refuses what it would
+    // not have kept (a repeated index, more than it holds).
+    ChunkDecoder decoder(needs.receiving);
+    const Status each_chunk = p.receiving.chunks.each([&](ByteView item) -> Status {
+      std::pair<std::uint32_t, ByteView> c;
+      HUSH_TRY(read_pair(item, f::kChunkIndex, f::kChunkData, c));
+      const auto& [index, data] = c;
       if (index > 0xFFFF || data.size() != kChunkSize) return bad("spqr record chunk");
       Chunk chunk;
       chunk.index = static_cast<std::uint16_t>(index);
       std::copy_n(data.data(), kChunkSize, chunk.data.data());
-      chunks.push_back(chunk);
-    }
-    HUSH_TRY_ASSIGN(auto decoder, ChunkDecoder::restore(needs.receiving, std::move(chunks)));
+      if (!decoder.keep(chunk)) return bad("spqr decoder chunks");
+      return ok();
+    });
+    HUSH_TRY(each_chunk);
     // A decoder that could already decode would have moved the state on.
     if (decoder.decoded()) return bad("spqr record decoder complete");
     b.receiving = std::move(decoder);
@@ -519,29 +583,34 @@ SecretBuffer serialize_record(const SpqrState::Impl& impl) {
   return out;
 }
 
-Result<std::unique_ptr<SpqrState::Impl>> parse_record(ByteView bytes) {
+Status parse_record_into(ByteView bytes, RecordBytes storage, SpqrState::Impl& impl) {
   RecordView r;
   HUSH_TRY(read_record(bytes, r));
   if (r.format == 0 || r.format > kRecordFormat) {
     return make_error(Errc::unsupported_version, "spqr record format");
   }
-  auto impl = std::make_unique<SpqrState::Impl>();
-  HUSH_TRY_ASSIGN(impl->version, version_from(r.version));
-  if (impl->version != Version::v1 || !r.braid.present) return bad("spqr record without braid");
+  HUSH_TRY_ASSIGN(impl.version, version_from(r.version));
+  if (impl.version != Version::v1 || !r.braid.present) return bad("spqr record without braid");
   if (r.negotiation.present) {
     const auto& n = r.negotiation;
     if (n.auth_key.empty()) return bad("spqr record auth key");
     HUSH_TRY_ASSIGN(Direction dir, direction_from(n.direction));
     HUSH_TRY_ASSIGN(Version min, version_from(n.min_version));
-    if (min > impl->version) return bad("spqr record min version");
+    if (min > impl.version) return bad("spqr record min version");
     if (n.max_jump > kMaxChainParam || n.max_ooo_keys > kMaxChainParam) return bad("spqr record chain params");
-    impl->negotiation = Negotiation{SecretBuffer(n.auth_key), dir, min, ChainParams{n.max_jump, n.max_ooo_keys}};
+    impl.negotiation = Negotiation{SecretBuffer(n.auth_key), dir, min, ChainParams{n.max_jump, n.max_ooo_keys}};
   }
   if (r.chain.present) {
-    HUSH_TRY_ASSIGN(impl->chain, chain_from(r.chain));
+    HUSH_TRY_ASSIGN(impl.chain, chain_from(r.chain));
   }
-  if (!impl->chain && !impl->negotiation) return bad("spqr record without chain");
-  HUSH_TRY_ASSIGN(impl->braid, braid_from(r.braid));
+  if (!impl.chain && !impl.negotiation) return bad("spqr record without chain");
+  HUSH_TRY_ASSIGN(impl.braid, braid_from(r.braid, storage));
+  return ok();
+}
+
+Result<std::unique_ptr<SpqrState::Impl>> parse_record(ByteView bytes) {
+  auto impl = std::make_unique<SpqrState::Impl>();
+  HUSH_TRY(parse_record_into(bytes, RecordBytes::copy, *impl));
   return impl;
 }
 

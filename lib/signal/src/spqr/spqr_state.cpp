@@ -80,34 +80,34 @@ Result<SpqrSend> send_in_place(SpqrState::Impl& next, crypto::Rng& rng) {
 
 // recv() on `next` in place (replaced by an empty state when negotiating down
 // to V0); same contract as send_in_place.
-Result<std::optional<MessageKey>> recv_in_place(std::unique_ptr<SpqrState::Impl>& next, ByteView message) {
+Result<std::optional<MessageKey>> recv_in_place(SpqrState::Impl& next, ByteView message) {
   // spqr: msg_version — empty is V0 (an unknown version byte is handled by the callers).
   const Version msg_version = message.empty() ? Version::v0 : static_cast<Version>(message[0]);
-  if (msg_version < next->version) {
-    if (!next->negotiation) return make_error(Errc::unsupported_version, "spqr version below negotiated");
-    if (msg_version < next->negotiation->min_version) {
+  if (msg_version < next.version) {
+    if (!next.negotiation) return make_error(Errc::unsupported_version, "spqr version below negotiated");
+    if (msg_version < next.negotiation->min_version) {
       return make_error(Errc::unsupported_version, "spqr version below minimum");
     }
     // Negotiate down. V0 is the only lower version: the state becomes empty.
-    next = std::make_unique<SpqrState::Impl>();
+    next = SpqrState::Impl();
   }
-  if (next->version == Version::v0) return std::optional<MessageKey>{};
+  if (next.version == Version::v0) return std::optional<MessageKey>{};
 
   HUSH_TRY_ASSIGN(auto wire, detail::parse_message(message));
-  HUSH_TRY_ASSIGN(auto secret, detail::braid_recv(*next->braid, wire.braid));
-  if (!next->chain) {
-    if (!next->negotiation) return make_error(Errc::stale_state, "spqr chain missing");
-    next->chain = chain_from_negotiation(*next->negotiation);
+  HUSH_TRY_ASSIGN(auto secret, detail::braid_recv(*next.braid, wire.braid));
+  if (!next.chain) {
+    if (!next.negotiation) return make_error(Errc::stale_state, "spqr chain missing");
+    next.chain = chain_from_negotiation(*next.negotiation);
   }
-  if (secret) HUSH_TRY(next->chain->add_epoch(secret->epoch, secret->secret.expose()));
+  if (secret) HUSH_TRY(next.chain->add_epoch(secret->epoch, secret->secret.expose()));
   std::optional<MessageKey> key;
   const std::uint64_t key_epoch = wire.braid.epoch - 1;
   // spqr: index 0 of epoch 0 is "no key" (sent while the chain did not run).
   if (!(key_epoch == 0 && wire.index == 0)) {
-    HUSH_TRY_ASSIGN(auto k, next->chain->recv_key(key_epoch, wire.index));
+    HUSH_TRY_ASSIGN(auto k, next.chain->recv_key(key_epoch, wire.index));
     key = std::move(k);
   }
-  next->negotiation.reset();  // a V1 message settles the version
+  next.negotiation.reset();  // a V1 message settles the version
   return key;
 }
 
@@ -129,16 +129,19 @@ Result<SpqrSend> SpqrState::send(crypto::Rng& rng) {
 Result<std::optional<MessageKey>> SpqrState::recv(ByteView message) {
   if (unknown_version(message)) return std::optional<MessageKey>{};
   auto next = impl_->clone();
-  HUSH_TRY_ASSIGN(auto key, recv_in_place(next, message));
+  HUSH_TRY_ASSIGN(auto key, recv_in_place(*next, message));
   impl_ = std::move(next);
   return key;
 }
 
 Result<SpqrRecordSend> SpqrState::send_record(ByteView record, crypto::Rng& rng) {
   if (record.empty()) return SpqrRecordSend{};  // V0: nothing sent, the record stays empty
-  HUSH_TRY_ASSIGN(auto impl, detail::parse_record(record));
-  HUSH_TRY_ASSIGN(auto sent, send_in_place(*impl, rng));
-  return SpqrRecordSend{std::move(sent.message), std::move(sent.key), detail::serialize_record(*impl)};
+  // The state lives only for this call, while `record` does: it borrows the
+  // record's large parts (detail::RecordBytes::borrow) and sits on the stack.
+  Impl impl;
+  HUSH_TRY(detail::parse_record_into(record, detail::RecordBytes::borrow, impl));
+  HUSH_TRY_ASSIGN(auto sent, send_in_place(impl, rng));
+  return SpqrRecordSend{std::move(sent.message), std::move(sent.key), detail::serialize_record(impl)};
 }
 
 Result<SpqrRecordRecv> SpqrState::recv_record(ByteView record, ByteView message) {
@@ -148,9 +151,10 @@ Result<SpqrRecordRecv> SpqrState::recv_record(ByteView record, ByteView message)
     HUSH_TRY_ASSIGN(auto key, state.recv(message));
     return SpqrRecordRecv{std::move(key), state.serialize()};
   }
-  HUSH_TRY_ASSIGN(auto impl, detail::parse_record(record));
+  Impl impl;  // borrows from `record`, as in send_record
+  HUSH_TRY(detail::parse_record_into(record, detail::RecordBytes::borrow, impl));
   HUSH_TRY_ASSIGN(auto key, recv_in_place(impl, message));
-  SecretBuffer after = impl->version == Version::v0 ? SecretBuffer() : detail::serialize_record(*impl);
+  SecretBuffer after = impl.version == Version::v0 ? SecretBuffer() : detail::serialize_record(impl);
   return SpqrRecordRecv{std::move(key), std::move(after)};
 }
 
