@@ -15,6 +15,9 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <stop_token>
+#include <string>
+#include <vector>
 
 namespace hush::client {
 namespace {
@@ -93,7 +96,9 @@ class ClientPipeline : public ::testing::Test {
 
   std::string account(const std::string& name) const { return hushd->account_of(name); }
 
-  Kept kept(const std::string& h) const { return {rows(db(h), "sessions"), rows(db(h), "contacts"), rows(db(h), "messages")}; }
+  Kept kept(const std::string& h) const {
+    return {rows(db(h), "sessions"), rows(db(h), "contacts"), rows(db(h), "messages")};
+  }
 
   std::vector<ReceivedMessage> receive(Client& c) {
     auto got = c.receive(0s);
@@ -227,6 +232,24 @@ TEST_F(ClientPipeline, UnknownSenderWithAnUnknownClaimIsNotFoundAndNothingIsKept
   EXPECT_TRUE(got[0].sender.empty());
   EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
   EXPECT_EQ(kept("alice"), before);
+}
+
+TEST_F(ClientPipeline, UnknownSenderWithATrueClaimIsNamedAndKept) {
+  Client& alice = registered("alice");
+  Client& carol = registered("carol");
+  send(carol, "alice", "we have not met");
+  const Kept before = kept("alice");
+  auto got = receive(alice);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(got[0].failure);
+  EXPECT_EQ(got[0].sender, "carol");
+  EXPECT_EQ(got[0].text_view(), "we have not met");
+  EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
+  EXPECT_EQ(hushd->requests("lookup_username", account("alice")), 1u);  // the claim, outside the transaction
+  const Kept after = kept("alice");
+  EXPECT_EQ(after.sessions, before.sessions + 1);
+  EXPECT_EQ(after.contacts, before.contacts + 1);
+  EXPECT_EQ(after.messages, before.messages + 1);
 }
 
 TEST_F(ClientPipeline, IdentityChangeIsKeptOnTheServerUntilTrusted) {
@@ -398,6 +421,83 @@ TEST_F(ClientPipeline, NetworkFailureOfASendLeavesNothingOnTheServer) {
   auto got = receive(bob);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].text_view(), "now");
+}
+
+TEST_F(ClientPipeline, RedeliveryInOneBatchIsShownOnceAndAcked) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  ASSERT_TRUE(alice.connected());  // registration's housekeeping left the session open
+  send(bob, "alice", "twice pushed");
+  const auto seq = hushd->mailbox(account("alice"), 1).at(0).seq();
+  ASSERT_TRUE(hushd->push_again(account("alice"), 1, seq));  // same seq, same session
+  auto got = receive(alice);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].text_view(), "twice pushed");
+  EXPECT_TRUE(hushd->acked(account("alice"), 1, seq));
+  EXPECT_EQ(hushd->requests("ack", account("alice")), 1u);
+  EXPECT_EQ(history_size(alice, "bob"), 1u);
+}
+
+TEST_F(ClientPipeline, WithheldMailComesWhenReleasedAndDroppedMailNever) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  hushd->withhold(account("alice"), 1, true);
+  send(bob, "alice", "first");
+  send(bob, "alice", "second");
+  EXPECT_TRUE(receive(alice).empty());  // kept on the server, not pushed
+  const auto waiting = hushd->mailbox(account("alice"), 1);
+  ASSERT_EQ(waiting.size(), 2u);
+  ASSERT_TRUE(hushd->drop(account("alice"), 1, waiting[0].seq()));
+  hushd->withhold(account("alice"), 1, false);
+  // "second" opens although "first", the pre-key message that began the
+  // session, never came: each of Bob's messages until Alice answers carries
+  // the session's set-up.
+  auto got = receive(alice);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(got[0].failure);
+  EXPECT_EQ(got[0].text_view(), "second");
+  EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
+}
+
+TEST_F(ClientPipeline, ListenShowsAndAcksWhatArrives) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  send(bob, "alice", "one");
+  send(bob, "alice", "two");
+  std::vector<std::string> seen;
+  std::stop_source stop;
+  std::size_t ticks = 0;
+  // The fake never waits, so listen() loops at once: stop when both came
+  // (or, if they never do, after a bounded number of turns).
+  auto st = alice.listen([&](const ReceivedMessage& m) { seen.emplace_back(m.text_view()); }, stop.get_token(),
+                         [&] {
+                           if (seen.size() >= 2 || ++ticks > 1000) stop.request_stop();
+                         });
+  ASSERT_TRUE(st) << errc_name(st.code());
+  EXPECT_EQ(seen, (std::vector<std::string>{"one", "two"}));
+  EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
+  EXPECT_EQ(hushd->requests("ack", account("alice")), 1u);
+}
+
+TEST_F(ClientPipeline, GroupMessageReachesEveryMember) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  Client& carol = registered("carol");
+  auto group = alice.group_create("friends", {"bob", "carol"});
+  ASSERT_TRUE(group) << errc_name(group.code()) << " " << (group ? "" : group.error().context);
+  auto sent = alice.group_send("friends", "hello all");
+  ASSERT_TRUE(sent) << errc_name(sent.code()) << " " << (sent ? "" : sent.error().context);
+  EXPECT_TRUE(sent->refused.empty());
+  for (Client* member : {&bob, &carol}) {
+    auto got = receive(*member);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_FALSE(got[0].failure);
+    EXPECT_EQ(got[0].sender, "alice");
+    EXPECT_TRUE(got[0].group_id);
+    EXPECT_EQ(got[0].text_view(), "hello all");
+    EXPECT_TRUE(hushd->mailbox(account(member == &bob ? "bob" : "carol"), 1).empty());
+  }
+  EXPECT_GE(hushd->requests("send_multi", account("alice")), 1u);
 }
 
 // ---------------------------------------------------------------- the guard
