@@ -252,6 +252,27 @@ TEST_F(ClientPipeline, UnknownSenderWithATrueClaimIsNamedAndKept) {
   EXPECT_EQ(after.messages, before.messages + 1);
 }
 
+TEST_F(ClientPipeline, FailedClaimLookupKeepsTheEnvelopeAndShowsWhatCameBefore) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  Client& carol = registered("carol");
+  converse(alice, bob);
+  send(bob, "alice", "before");
+  send(carol, "alice", "from a stranger");  // her name is looked up: that request fails
+  hushd->fail_next(1, "lookup_username");
+  std::vector<std::string> shown;
+  for (int i = 0; i < 3; ++i) {  // bounded: each call shows what it can
+    auto got = alice.receive(0s);
+    if (got) {
+      for (const auto& m : *got) shown.emplace_back(m.text_view());
+    }
+  }
+  // Nothing lost: "before" was committed ahead of the failure and is shown
+  // (once), the stranger's message comes with the next receive.
+  EXPECT_EQ(shown, (std::vector<std::string>{"before", "from a stranger"}));
+  EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
+}
+
 TEST_F(ClientPipeline, IdentityChangeIsKeptOnTheServerUntilTrusted) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");
@@ -477,6 +498,25 @@ TEST_F(ClientPipeline, ListenShowsAndAcksWhatArrives) {
   EXPECT_EQ(seen, (std::vector<std::string>{"one", "two"}));
   EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
   EXPECT_EQ(hushd->requests("ack", account("alice")), 1u);
+}
+
+TEST_F(ClientPipeline, ListenSurvivesAFailedClaimLookup) {
+  Client& alice = registered("alice");
+  Client& carol = registered("carol");
+  send(carol, "alice", "from a stranger");
+  hushd->fail_next(1, "lookup_username");
+  std::vector<std::string> seen;
+  std::stop_source stop;
+  std::size_t ticks = 0;
+  auto st = alice.listen([&](const ReceivedMessage& m) { seen.emplace_back(m.text_view()); }, stop.get_token(),
+                         [&] {
+                           if (!seen.empty() || ++ticks > 1000) stop.request_stop();
+                         });
+  // A lost connection while naming a sender is a reconnect, not the end of
+  // listening: the envelope was not acked, so it comes again.
+  ASSERT_TRUE(st) << errc_name(st.code());
+  EXPECT_EQ(seen, std::vector<std::string>{"from a stranger"});
+  EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
 }
 
 TEST_F(ClientPipeline, GroupMessageReachesEveryMember) {

@@ -755,7 +755,17 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
     }
     any = true;
     bool ack = false;
-    HUSH_TRY(process_envelope(**next, out, ack));
+    if (Status processed = process_envelope(**next, out, ack); !processed) {
+      // Not acked: hushd brings it again and the next call retries it (a
+      // sender's name that could not be looked up now). What this call
+      // already committed is returned and acked: returning only the error
+      // would drop it, since its redelivery is a duplicate, never shown.
+      if (out.empty()) {
+        (void)ack_batch(to_ack);
+        return processed.error();
+      }
+      break;
+    }
     // Acknowledged once the drain is over, in one request: exactly-once
     // rests on the received ids committed with each envelope, so an ack
     // lost to a crash or a closed connection only brings a redelivery that
@@ -829,7 +839,14 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
       if (*next) {
         std::vector<ReceivedMessage> out;
         bool ack = false;
-        HUSH_TRY(process_envelope(**next, out, ack));
+        if (Status processed = process_envelope(**next, out, ack); !processed) {
+          // A connection lost on the way (a sender's name looked up) is
+          // one more reconnect, not the end of listening: the envelope was
+          // not acked, so it comes again.
+          if (processed.code() != Errc::network_failure && processed.code() != Errc::timeout) return processed;
+          drop_connection();
+          break;
+        }
         if (ack) to_ack.push_back((*next)->seq());
         if (to_ack.size() >= kAckBatch) (void)ack_batch(to_ack);
         after_envelope(out);
