@@ -497,6 +497,11 @@ bool FakeHushd::acked(const std::string& account, std::uint32_t device, std::uin
   return d != nullptr && d->acked.count(seq) > 0;
 }
 
+std::pair<std::size_t, std::size_t> FakeHushd::pre_keys(const std::string& account, std::uint32_t device) const {
+  const Device* d = find(account, device);
+  return d == nullptr ? std::pair<std::size_t, std::size_t>{} : std::pair{d->one_time.size(), d->kyber.size()};
+}
+
 std::vector<std::uint32_t> FakeHushd::devices(const std::string& account) const {
   std::vector<std::uint32_t> out;
   if (const Account* a = find(account)) {

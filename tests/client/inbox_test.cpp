@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -76,9 +77,10 @@ class ClientPipeline : public ::testing::Test {
     return store::KeySource::key_file(path);
   }
 
-  Client& registered(const std::string& name, const std::string& home_name = {}) {
+  Client& registered(const std::string& name, const std::string& home_name = {},
+                     std::optional<ClientOptions> custom = std::nullopt) {
     const std::string h = home_name.empty() ? name : home_name;
-    auto c = Client::create(home(h), key(h), options());
+    auto c = Client::create(home(h), key(h), custom ? std::move(*custom) : options());
     EXPECT_TRUE(c) << errc_name(c.code());
     auto id = (*c)->register_account(FakeHushd::kUrl, name);
     EXPECT_TRUE(id) << name << ": " << errc_name(id.code()) << " " << (id ? "" : id.error().context);
@@ -519,6 +521,26 @@ TEST_F(ClientPipeline, ListenSurvivesAFailedClaimLookup) {
   EXPECT_TRUE(hushd->mailbox(account("alice"), 1).empty());
 }
 
+TEST_F(ClientPipeline, PreKeysLowPushedByTheServerTopsUpWithoutPolling) {
+  ClientOptions o = options();
+  o.pre_key_low_water = 5;  // the whole batch: one fetch leaves too few
+  Client& alice = registered("alice", {}, std::move(o));
+  Client& bob = registered("bob");
+  hushd->set_pre_key_low_water(5);
+  send(bob, "alice", "your keys run low");  // the fetch of alice's bundle takes one of five
+  ASSERT_EQ(hushd->pre_keys(account("alice"), 1).first, 4u);
+  hushd->reset_requests();
+  auto got = receive(alice);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(hushd->requests("pre_key_count", account("alice")), 1u);
+  EXPECT_EQ(hushd->requests("upload_keys", account("alice")), 1u);
+  EXPECT_EQ(hushd->pre_keys(account("alice"), 1).first, 9u);
+  // Not pushed again: the next receive asks nothing.
+  hushd->reset_requests();
+  EXPECT_TRUE(receive(alice).empty());
+  EXPECT_EQ(hushd->requests("pre_key_count", account("alice")), 0u);
+}
+
 TEST_F(ClientPipeline, GroupMessageReachesEveryMember) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");
@@ -538,6 +560,33 @@ TEST_F(ClientPipeline, GroupMessageReachesEveryMember) {
     EXPECT_TRUE(hushd->mailbox(account(member == &bob ? "bob" : "carol"), 1).empty());
   }
   EXPECT_GE(hushd->requests("send_multi", account("alice")), 1u);
+}
+
+// TODO(#16): fails today. group_send's drain (drain_before_group_send) acks
+// each envelope as it goes and returns only the error when a later one fails
+// for now (here: naming a stranger), so "before", committed and acked, is
+// never shown. Left to the group pipeline's rework; enable it with the fix.
+TEST_F(ClientPipeline, DISABLED_GroupSendDrainLosesNothingItCommitted) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  registered("carol");
+  Client& dave = registered("dave");  // a stranger to alice
+  ASSERT_TRUE(alice.group_create("friends", {"bob", "carol"}));
+  send(bob, "alice", "before");
+  send(dave, "alice", "from a stranger");
+  hushd->fail_next(1, "lookup_username");  // naming dave fails once
+  std::vector<std::string> shown;
+  auto sent = alice.group_send("friends", "hi all");
+  if (sent) {
+    for (const auto& m : sent->received) shown.emplace_back(m.text_view());
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto got = alice.receive(0s);
+    if (got) {
+      for (const auto& m : *got) shown.emplace_back(m.text_view());
+    }
+  }
+  EXPECT_EQ(shown, (std::vector<std::string>{"before", "from a stranger"}));
 }
 
 // ---------------------------------------------------------------- the guard
