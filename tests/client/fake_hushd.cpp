@@ -497,6 +497,10 @@ bool FakeHushd::acked(const std::string& account, std::uint32_t device, std::uin
   return d != nullptr && d->acked.count(seq) > 0;
 }
 
+void FakeHushd::set_registration_id(const std::string& account, std::uint32_t device, std::uint32_t registration_id) {
+  if (Device* d = find(account, device)) d->registration_id = registration_id;
+}
+
 std::pair<std::size_t, std::size_t> FakeHushd::pre_keys(const std::string& account, std::uint32_t device) const {
   const Device* d = find(account, device);
   return d == nullptr ? std::pair<std::size_t, std::size_t>{} : std::pair{d->one_time.size(), d->kyber.size()};

@@ -73,6 +73,9 @@ class FakeHushd final : public net::TransportFactory, public std::enable_shared_
   [[nodiscard]] std::vector<pb::Envelope> mailbox(const std::string& account, std::uint32_t device) const;
   /// Whether the device acked `seq`.
   [[nodiscard]] bool acked(const std::string& account, std::uint32_t device, std::uint64_t seq) const;
+  /// Gives the device another registration id, as a reinstall would: a
+  /// sender's session with it is stale (410 with its bundle).
+  void set_registration_id(const std::string& account, std::uint32_t device, std::uint32_t registration_id);
   /// One-time pre-keys (EC, Kyber) the device still holds on the server.
   [[nodiscard]] std::pair<std::size_t, std::size_t> pre_keys(const std::string& account, std::uint32_t device) const;
   /// The device ids of an account, ascending.

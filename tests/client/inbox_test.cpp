@@ -431,6 +431,21 @@ TEST_F(ClientPipeline, SteadyStateSendIsOneRequestAndAReceiveBatchOneAck) {
   for (const auto& kind : hushd->request_log()) EXPECT_TRUE(kind == "ack" || kind == "drain") << kind;
 }
 
+TEST_F(ClientPipeline, StaleDeviceCostsOneCorrectedRetryAndNothingElse) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  converse(alice, bob);
+  hushd->set_registration_id(account("bob"), 1, 4242);  // hushd now knows bob's device differently
+  hushd->reset_requests();
+  send(alice, "bob", "still there?");
+  // The 410 carries the device's bundle: a new session and one retry, no fetch.
+  EXPECT_EQ(hushd->request_log(), (std::vector<std::string>{"send_message", "send_message"}));
+  auto got = receive(bob);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(got[0].failure);
+  EXPECT_EQ(got[0].text_view(), "still there?");
+}
+
 TEST_F(ClientPipeline, NetworkFailureOfASendLeavesNothingOnTheServer) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");
