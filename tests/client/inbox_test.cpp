@@ -8,6 +8,7 @@
 #include "store_fixture.hpp"
 
 #include <hush/client/client.hpp>
+#include <hush/client/store/received_ids.hpp>
 #include <hush/crypto/random.hpp>
 #include <hush/signal/messages.hpp>
 
@@ -377,6 +378,8 @@ TEST_F(ClientPipeline, MalformedEnvelopesAreTypedFailuresAckedAndNotKept) {
   with("sender account of 5 bytes", "invalid_message", [](pb::Envelope& e) { e.set_sender_account("short"); });
   with("sender device 0", "invalid_message", [](pb::Envelope& e) { e.set_sender_device(0); });
   with("empty message id", "invalid_message", [](pb::Envelope& e) { e.clear_message_id(); });
+  with("message id too long", "invalid_message",
+       [](pb::Envelope& e) { e.set_message_id(std::string(store::kMaxReceivedIdSize + 1, 'm')); });
   with("unknown envelope type", "unsupported_version", [](pb::Envelope& e) { e.set_type(99); });
   with("garbage from an unknown account", "", [](pb::Envelope& e) { e.set_sender_account(std::string(16, 'x')); });
   const Kept before = kept("alice");
@@ -407,6 +410,35 @@ TEST_F(ClientPipeline, MalformedEnvelopesAreTypedFailuresAckedAndNotKept) {
   EXPECT_EQ(kept("alice").contacts, before.contacts);
   EXPECT_TRUE(receive(bob).empty());  // the decryption error names no message Bob kept
   EXPECT_EQ(history_size(alice, "bob"), 2u);  // converse()'s two only
+}
+
+TEST_F(ClientPipeline, ReplayedCiphertextUnderANewIdIsAFailureAndTheConversationGoesOn) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  converse(alice, bob);
+  send(bob, "alice", "only once");
+  pb::Envelope replay = hushd->mailbox(account("alice"), 1).at(0);
+  ASSERT_EQ(receive(alice).size(), 1u);
+  // The server (the only one who can) replays the ciphertext under another
+  // message id: the id check cannot see it, the ratchet must.
+  replay.set_message_id(std::string(16, 'r'));
+  const auto seq = hushd->deliver(account("alice"), 1, replay);
+  auto got = receive(alice);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(got[0].failure);
+  EXPECT_EQ(got[0].failure->error, "duplicate_message");
+  EXPECT_TRUE(hushd->acked(account("alice"), 1, seq));
+  EXPECT_EQ(history_size(alice, "bob"), 3u);  // converse()'s two and "only once"
+  // Both directions still work afterwards.
+  EXPECT_TRUE(receive(bob).empty());  // the decryption error names nothing bob sent
+  send(alice, "bob", "still friends");
+  auto at_bob = receive(bob);
+  ASSERT_EQ(at_bob.size(), 1u);
+  EXPECT_EQ(at_bob[0].text_view(), "still friends");
+  send(bob, "alice", "yes");
+  auto at_alice = receive(alice);
+  ASSERT_EQ(at_alice.size(), 1u);
+  EXPECT_EQ(at_alice[0].text_view(), "yes");
 }
 
 TEST_F(ClientPipeline, SteadyStateSendIsOneRequestAndAReceiveBatchOneAck) {
