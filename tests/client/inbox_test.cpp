@@ -4,7 +4,6 @@
 // asserts what receive() shows, whether hushd was told to delete the
 // envelope, and what the receiver's store kept.
 #include "fake_hushd.hpp"
-#include "sdk/transport_guard.hpp"
 #include "store_fixture.hpp"
 
 #include <hush/client/client.hpp>
@@ -634,56 +633,6 @@ TEST_F(ClientPipeline, DISABLED_GroupSendDrainLosesNothingItCommitted) {
     }
   }
   EXPECT_EQ(shown, (std::vector<std::string>{"before", "from a stranger"}));
-}
-
-// ---------------------------------------------------------------- the guard
-
-class TransportGuard : public ::testing::Test {
- protected:
-  void SetUp() override {
-    GTEST_FLAG_SET(death_test_style, "threadsafe");
-    store = fixture::create_store(tmp.home(), "pw");
-    guarded = guarded_transport(hushd, *store);
-  }
-  std::shared_ptr<FakeHushd> hushd = FakeHushd::make();
-  fixture::TempHome tmp;
-  std::unique_ptr<store::LocalStore> store;
-  std::shared_ptr<net::TransportFactory> guarded;
-};
-
-TEST_F(TransportGuard, AbortsOnANetworkCallInsideAStoreTransaction) {
-  auto url = net::ServerUrl::parse(FakeHushd::kUrl);
-  ASSERT_TRUE(url);
-  EXPECT_DEATH(
-      {
-        (void)store->transaction([&]() -> Status {
-          (void)guarded->post(*url, {}, "/v1/register/challenge", {}, 1s);
-          return ok();
-        });
-      },
-      "inside a client store transaction");
-  auto session = guarded->open(*url, {}, "Basic bm9ib2R5");
-  EXPECT_DEATH(
-      {
-        (void)store->transaction([&]() -> Status {
-          (void)session->connect(1s);
-          return ok();
-        });
-      },
-      "inside a client store transaction");
-}
-
-TEST_F(TransportGuard, LetsTheSameCallsThroughOutsideATransaction) {
-  auto url = net::ServerUrl::parse(FakeHushd::kUrl);
-  ASSERT_TRUE(url);
-  auto answer = guarded->post(*url, {}, "/v1/register/challenge", {}, 1s);
-  ASSERT_TRUE(answer);
-  EXPECT_EQ(answer->status, 200u);
-  auto session = guarded->open(*url, {}, "Basic bm9ib2R5");
-  auto connected = session->connect(1s);
-  EXPECT_EQ(connected.code(), Errc::unauthorized);  // reached the fake, which knows no such device
-  EXPECT_EQ(hushd->requests("connect"), 1u);
-  EXPECT_EQ(hushd->requests("register_challenge"), 1u);
 }
 
 }  // namespace
