@@ -477,6 +477,37 @@ TEST_F(ClientPipeline, StaleDeviceCostsOneCorrectedRetryAndNothingElse) {
   EXPECT_EQ(got[0].text_view(), "still there?");
 }
 
+TEST_F(ClientPipeline, FirstContactSendIsALookupAFetchAndTheSend) {
+  Client& alice = registered("alice");
+  registered("bob");
+  hushd->reset_requests();
+  send(alice, "bob", "nice to meet you");
+  EXPECT_EQ(hushd->request_log(), (std::vector<std::string>{"lookup_username", "fetch_bundles", "send_message"}));
+}
+
+TEST_F(ClientPipeline, QueuedTextWaitsForTheServerAndArrivesOnce) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  converse(alice, bob);
+  ASSERT_TRUE(alice.queue_text("bob", "typed offline"));
+  hushd->fail_next(1, "send_message");  // the server cannot be reached yet
+  auto first = alice.send_queued();
+  ASSERT_TRUE(first.has_value() || first.code() == Errc::network_failure) << errc_name(first.code());
+  if (first) {
+    EXPECT_TRUE(first->empty());  // still waiting: not listed
+  }
+  ASSERT_EQ(alice.queued_texts()->size(), 1u);
+  auto second = alice.send_queued();
+  ASSERT_TRUE(second) << errc_name(second.code());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_TRUE((*second)[0].sent);
+  EXPECT_TRUE(alice.queued_texts()->empty());
+  auto got = receive(bob);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].text_view(), "typed offline");
+  EXPECT_EQ(got[0].id, (*second)[0].text.id);
+}
+
 TEST_F(ClientPipeline, NetworkFailureOfASendLeavesNothingOnTheServer) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");
