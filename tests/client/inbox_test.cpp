@@ -317,6 +317,36 @@ TEST_F(ClientPipeline, IdentityChangeIsKeptOnTheServerUntilTrusted) {
   EXPECT_EQ(at_bob[0].text_view(), "welcome back");
 }
 
+TEST_F(ClientPipeline, NameMovedToAnotherAccountIsRefusedUntilTrusted) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  converse(alice, bob);
+  Client& impostor = registered("bobby", "impostor");
+  const std::string old_bob = account("bob");
+  hushd->set_username(account("bobby"), "bob");  // the server now maps "bob" elsewhere
+  hushd->reset_requests();
+  // The cached binding is fresh, so the send names it; hushd refuses it
+  // (404: "bob" is not that account's any more), the name is looked up
+  // again, and the new account's key is not trusted: nothing is sent to it.
+  auto refused = alice.send_text("bob", "is this you?");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.code(), Errc::untrusted_identity);
+  EXPECT_EQ(hushd->requests("lookup_username", account("alice")), 1u);
+  EXPECT_TRUE(hushd->mailbox(account("bobby"), 1).empty());
+  EXPECT_TRUE(hushd->mailbox(old_bob, 1).empty());
+  auto contacts = alice.contacts();
+  ASSERT_TRUE(contacts);
+  bool flagged = false;
+  for (const auto& c : *contacts) flagged = flagged || (c.username == "bob" && c.identity_changed);
+  EXPECT_TRUE(flagged);
+  // Accepted by the user: the message goes to the account now named "bob".
+  ASSERT_TRUE(alice.trust("bob"));
+  send(alice, "bob", "hello, new bob");
+  auto got = receive(impostor);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].text_view(), "hello, new bob");
+}
+
 TEST_F(ClientPipeline, StaleSessionIsReportedAndTheResendDecrypts) {
   Client& alice = registered("alice");
   registered("bob");
