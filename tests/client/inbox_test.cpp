@@ -441,6 +441,32 @@ TEST_F(ClientPipeline, MalformedEnvelopesAreTypedFailuresAckedAndNotKept) {
   EXPECT_EQ(history_size(alice, "bob"), 2u);  // converse()'s two only
 }
 
+TEST_F(ClientPipeline, UnreadableGroupMessagesAreGroupFailuresAckedAndNotKept) {
+  Client& alice = registered("alice");
+  Client& bob = registered("bob");
+  converse(alice, bob);
+  pb::Envelope e;
+  e.set_sender_device(1);
+  e.set_type(static_cast<std::uint32_t>(signal::MessageType::sender_key));
+  e.set_content("not a sender key message");
+  const Kept before = kept("alice");
+  hushd->reset_requests();
+  for (const std::string& from : {std::string(16, 'x'), account("bob")}) {
+    SCOPED_TRACE(from == account("bob") ? "from a contact, no group" : "from an unknown account");
+    e.set_sender_account(from);
+    e.set_message_id(from.substr(0, 8) + "group-id");
+    const auto seq = hushd->deliver(account("alice"), 1, e);
+    auto got = receive(alice);
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_TRUE(got[0].failure);
+    EXPECT_TRUE(got[0].failure->group);
+    EXPECT_FALSE(got[0].failure->resend_requested);  // the Sender Key layer has no resend
+    EXPECT_TRUE(hushd->acked(account("alice"), 1, seq));
+    EXPECT_EQ(kept("alice"), before);
+  }
+  EXPECT_EQ(hushd->requests("send_message", account("alice")), 0u);
+}
+
 TEST_F(ClientPipeline, ReplayedCiphertextUnderANewIdIsAFailureAndTheConversationGoesOn) {
   Client& alice = registered("alice");
   Client& bob = registered("bob");
