@@ -2,7 +2,8 @@
 // real Clients on temporary homes talk to one in-memory hushd (FakeHushd),
 // so every test is the SDK's own code from send_text to the ack. Each test
 // asserts what receive() shows, whether hushd was told to delete the
-// envelope, and what the receiver's store kept.
+// envelope, and what the receiver's store kept; and the round trips of a
+// send, the outbox, listen(), PreKeysLow and a group message over the fake.
 #include "fake_hushd.hpp"
 #include "store_fixture.hpp"
 
