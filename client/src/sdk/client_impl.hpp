@@ -124,6 +124,12 @@ class ClientImpl {
   // distribution and the fan-out; group_receive.cpp: the receiving side)
   Result<GroupInfo> group_create(std::string_view name, const std::vector<std::string>& members);
   Result<SentMessage> group_send(std::string_view group, std::string_view text);
+  /// group_send's work; `sent.received` holds what its drain showed, even on failure.
+  Status group_send_into(std::string_view group, std::string_view text, SentMessage& sent);
+  /// Messages a call committed but could not return (it failed after, as a
+  /// group send whose drain read them): the next receive() or listen()
+  /// returns them first. Memory only: the history holds them in any case.
+  std::vector<ReceivedMessage> unshown_;
   Result<GroupInfo> group_change(std::string_view group, content::GroupAction action, std::string_view argument);
   Result<GroupInfo> group_info(std::string_view group);
   Result<std::vector<GroupInfo>> groups();

@@ -350,8 +350,12 @@ Status ClientImpl::drain_before_group_send(std::vector<ReceivedMessage>& out) {
       skipped = true;
       continue;
     }
-    HUSH_TRY_ASSIGN(auto outcome, process_envelope(**next, out));
-    if (outcome.ack()) to_ack.push_back((*next)->seq());
+    auto outcome = process_envelope(**next, out);
+    if (!outcome) {
+      (void)ack_batch(to_ack);  // what was committed is done: no redelivery of it
+      return outcome.error();   // the caller keeps `out` to be shown
+    }
+    if (outcome->ack()) to_ack.push_back((*next)->seq());
     if (to_ack.size() >= sdk::kAckBatch) {
       if (!ack_batch(to_ack)) break;
       HUSH_TRY_ASSIGN(c, connection());

@@ -109,11 +109,25 @@ Status ClientImpl::distribute_sender_key(const store::Account& me, store::GroupR
 }
 
 Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_view text) {
+  SentMessage sent;
+  Status st = group_send_into(ref, text, sent);
+  if (!st) {
+    // The messages the drain before it committed must still be shown: the
+    // next receive() returns them (their redelivery would be a duplicate,
+    // never shown). Group notices are not kept: the group's warnings hold them.
+    for (auto& m : sent.received) {
+      if (!m.notice) unshown_.push_back(std::move(m));
+    }
+    return st.error();
+  }
+  return sent;
+}
+
+Status ClientImpl::group_send_into(std::string_view ref, std::string_view text, SentMessage& sent) {
   HUSH_TRY_ASSIGN(const store::Account* acc, account());
   const store::Account me = acc->clone();
   if (text.size() > content::kMaxTextSize) return make_error(Errc::invalid_argument, "text too long");
   HUSH_TRY_ASSIGN(auto before, resolve_group(ref));
-  SentMessage sent;
   // Our queued changes go out and the changes, keys and notices waiting for
   // us are applied first (§8.7), so the message goes to the members as they
   // are now, not as we last heard. What the drain showed is returned.
@@ -255,7 +269,7 @@ Result<SentMessage> ClientImpl::group_send(std::string_view ref, std::string_vie
                             SecretBuffer(as_bytes(text))};
   auto inserted = history_.insert(entry);
   if (!inserted && inserted.code() != Errc::conflict) return inserted.error();
-  return sent;
+  return ok();
 }
 
 }  // namespace hush::client

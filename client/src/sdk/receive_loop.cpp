@@ -37,6 +37,9 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
     held_pending_ = released_ = false;
   }
   HUSH_TRY_ASSIGN(net::Transport * c, connection());
+  // Messages an earlier call committed but could not return are shown now,
+  // without waiting for more.
+  if (!unshown_.empty()) wait = std::chrono::milliseconds::zero();
   const auto give_up = std::chrono::steady_clock::now() + wait;
   bool any = false;
   bool keys_low = false;
@@ -97,12 +100,23 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
       break;
     }
     any = true;
-    HUSH_TRY_ASSIGN(auto outcome, process_envelope(**next, out));
+    auto outcome = process_envelope(**next, out);
+    if (!outcome) {
+      // Not acked: hushd brings it again and the next call retries it (a
+      // sender's name that could not be looked up now). What this call
+      // already committed is returned and acked: returning only the error
+      // would lose it, since its redelivery is a duplicate, never shown.
+      if (out.empty()) {
+        (void)ack_batch(to_ack);
+        return outcome.error();
+      }
+      break;
+    }
     // Acknowledged once the drain is over, in one request: exactly-once
     // rests on the received ids committed with each envelope, so an ack
     // lost to a crash or a closed connection only brings a redelivery that
     // is recognised and acked again.
-    if (outcome.ack()) to_ack.push_back((*next)->seq());
+    if (outcome->ack()) to_ack.push_back((*next)->seq());
     if (to_ack.size() >= sdk::kAckBatch && !ack_batch(to_ack)) {
       after_envelope(out);
       break;
@@ -113,6 +127,10 @@ Result<std::vector<ReceivedMessage>> ClientImpl::receive(std::chrono::millisecon
   (void)ack_batch(to_ack);  // a lost ack is harmless: redelivery is de-duplicated
   (void)retry_group_outbox();  // notices queued while receiving (§8.7)
   (void)maybe_housekeeping(keys_low);
+  if (!unshown_.empty()) {  // older than what came now: first
+    out.insert(out.begin(), std::make_move_iterator(unshown_.begin()), std::make_move_iterator(unshown_.end()));
+    unshown_.clear();
+  }
   return out;
 }
 
@@ -157,6 +175,8 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
     resolve_unresolved_peers();  // as receive(): rows a migration kept under a username
     (void)retry_group_outbox();
     (void)send_requested_resends();
+    for (const auto& m : unshown_) on_message(m);  // committed by an earlier call that failed after
+    unshown_.clear();
     std::vector<std::uint64_t> to_ack;  // acked per sdk::kAckBatch, or as soon as nothing is waiting
     while (!stop.stop_requested()) {
       auto conn = connection();
@@ -170,8 +190,16 @@ Status ClientImpl::listen(const std::function<void(const ReceivedMessage&)>& on_
       if ((*conn)->take_pre_keys_low()) (void)maybe_housekeeping(true);
       if (*next) {
         std::vector<ReceivedMessage> out;
-        HUSH_TRY_ASSIGN(auto outcome, process_envelope(**next, out));
-        if (outcome.ack()) to_ack.push_back((*next)->seq());
+        auto outcome = process_envelope(**next, out);
+        if (!outcome) {
+          // A connection lost on the way (a sender's name looked up) is
+          // one more reconnect, not the end of listening: the envelope was
+          // not acked, so it comes again.
+          if (outcome.code() != Errc::network_failure && outcome.code() != Errc::timeout) return outcome.error();
+          drop_connection();
+          break;
+        }
+        if (outcome->ack()) to_ack.push_back((*next)->seq());
         if (to_ack.size() >= sdk::kAckBatch) (void)ack_batch(to_ack);
         after_envelope(out);
         for (const auto& m : out) on_message(m);
