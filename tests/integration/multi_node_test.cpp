@@ -43,6 +43,12 @@ TEST(HushdMultiNode, MailStoredOnOneNodeReachesASessionOnAnother) {
   auto alice_ws = a.online(*alice);
   auto bob_ws = b.online(*bob);
   ASSERT_TRUE(alice_ws && bob_ws);
+  // Bob's first mailbox drain on B is over (its QueueEmpty came) before alice
+  // sends: otherwise that drain could pick the mail up itself, and the poll
+  // asserted below would never be needed (it failed so under ASan's slowness).
+  auto first = bob_ws->read_raw(10s);
+  pb::ServerFrame marker;
+  ASSERT_TRUE(first && marker.ParseFromString(*first) && marker.has_queue_empty());
 
   // Connected to B, bob gets mail stored through A.
   auto r = alice_ws->call(send_frame(*bob, message_id('1'), "across nodes"));
