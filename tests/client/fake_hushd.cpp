@@ -646,4 +646,25 @@ void FakeTransport::close() {
   server_->live_.erase(this);
 }
 
+namespace {
+
+/// The fake has no provisioning relay: linking is tested against a real hushd.
+class NoProvisioning final : public net::ProvisioningSocket {
+ public:
+  Result<net::ProvisioningAddress> open(std::chrono::milliseconds /*timeout*/) override {
+    return make_error(Errc::unavailable, "the fake hushd does not link devices");
+  }
+  Result<std::optional<Bytes>> wait_message(std::chrono::milliseconds /*timeout*/) override {
+    return make_error(Errc::network_failure, "not open");
+  }
+  void close() override {}
+};
+
+}  // namespace
+
+std::unique_ptr<net::ProvisioningSocket> FakeHushd::open_provisioning(const net::ServerUrl& /*url*/,
+                                                                      const std::filesystem::path& /*ca_file*/) {
+  return std::make_unique<NoProvisioning>();
+}
+
 }  // namespace hush::client::testing

@@ -49,6 +49,10 @@ class FakeHushd final : public net::TransportFactory, public std::enable_shared_
   Result<net::HttpAnswer> post(const net::ServerUrl& url, const std::filesystem::path& ca_file,
                                const std::string& target, const std::string& body,
                                std::chrono::milliseconds timeout) override;
+  /// No linking here (the e2e tests link through a real hushd): a socket
+  /// whose open() says `unavailable`.
+  std::unique_ptr<net::ProvisioningSocket> open_provisioning(const net::ServerUrl& url,
+                                                             const std::filesystem::path& ca_file) override;
 
   // ------------------------------------------------------------ test controls
 

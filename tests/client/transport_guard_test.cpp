@@ -48,6 +48,15 @@ TEST_F(TransportGuard, AbortsOnANetworkCallInsideAStoreTransaction) {
         });
       },
       "inside a client store transaction");
+  auto provisioning = guarded->open_provisioning(*url, {});
+  EXPECT_DEATH(
+      {
+        (void)store->transaction([&]() -> Status {
+          (void)provisioning->open(1s);
+          return ok();
+        });
+      },
+      "inside a client store transaction");
 }
 
 TEST_F(TransportGuard, LetsTheSameCallsThroughOutsideATransaction) {
@@ -60,6 +69,8 @@ TEST_F(TransportGuard, LetsTheSameCallsThroughOutsideATransaction) {
   auto connected = session->connect(1s);
   EXPECT_EQ(connected.code(), Errc::unauthorized);  // reached the fake, which knows no such device
   EXPECT_EQ(hushd->requests("connect"), 1u);
+  // The fake links no device: its provisioning socket refuses, once reached.
+  EXPECT_EQ(guarded->open_provisioning(*url, {})->open(1s).code(), Errc::unavailable);
   EXPECT_EQ(hushd->requests("register_challenge"), 1u);
 }
 

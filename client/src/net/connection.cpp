@@ -5,6 +5,7 @@
 #include "connection.hpp"
 
 #include "beast_stream.hpp"
+#include "provisioning_connection.hpp"
 
 #include <deque>
 #include <string_view>
@@ -347,6 +348,10 @@ class NetworkTransport final : public TransportFactory {
   std::unique_ptr<Transport> open(const ServerUrl& url, const std::filesystem::path& ca_file,
                                   std::string authorization) override {
     return std::make_unique<Connection>(url, ca_file, std::move(authorization));
+  }
+  std::unique_ptr<ProvisioningSocket> open_provisioning(const ServerUrl& url,
+                                                        const std::filesystem::path& ca_file) override {
+    return std::make_unique<ProvisioningConnection>(url, ca_file);
   }
   Result<HttpAnswer> post(const ServerUrl& url, const std::filesystem::path& ca_file, const std::string& target,
                           const std::string& body, std::chrono::milliseconds timeout) override {

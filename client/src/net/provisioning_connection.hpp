@@ -7,6 +7,7 @@
 #pragma once
 
 #include "server_url.hpp"
+#include "transport.hpp"
 
 #include <hush/util/bytes.hpp>
 #include <hush/util/result.hpp>
@@ -20,35 +21,17 @@
 
 namespace hush::client::net {
 
-/// Where an existing device can reach this socket.
-struct ProvisioningAddress {
-  std::string address;            ///< 32 lower-case hex digits, as hushd sent them
-  std::int64_t expires_at_ms = 0; ///< hushd closes the socket then unless a message came
-};
-
-class ProvisioningConnection {
+class ProvisioningConnection final : public ProvisioningSocket {
  public:
   ProvisioningConnection(ServerUrl url, std::filesystem::path ca_file);
-  ~ProvisioningConnection();
+  ~ProvisioningConnection() override;
   ProvisioningConnection(const ProvisioningConnection&) = delete;
   ProvisioningConnection& operator=(const ProvisioningConnection&) = delete;
 
-  /// Opens the socket and reads its address (once per object). Errors:
-  /// rate_limited (429: this client address holds too many such sockets),
-  /// invalid_message (the first frame is not a valid address),
-  /// network_failure, timeout.
-  Result<ProvisioningAddress> open(std::chrono::milliseconds timeout);
-
-  /// Waits up to `timeout` for the one message. nullopt: nothing yet (the
-  /// socket stays open; call again). Errors: not_found (hushd closed the
-  /// socket at the address's lifetime: the address expired), network_failure (the
-  /// socket closed otherwise: server shutdown, connection lost), invalid_message
-  /// (a frame that is not a ProvisioningMessage). After a message or an error
-  /// the socket is finished: further calls return network_failure.
-  Result<std::optional<Bytes>> wait_message(std::chrono::milliseconds timeout);
-
-  /// Closes politely (bounded wait). Idempotent; the destructor does it too.
-  void close();
+  // ProvisioningSocket (transport.hpp says what each does).
+  Result<ProvisioningAddress> open(std::chrono::milliseconds timeout) override;
+  Result<std::optional<Bytes>> wait_message(std::chrono::milliseconds timeout) override;
+  void close() override;
 
  private:
   struct Impl;

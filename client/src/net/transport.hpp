@@ -1,7 +1,9 @@
 // What the SDK's pipelines talk to hushd through (issue #16 item 3): a
 // WebSocket carrying service.proto frames (requests answered by id, pushed
-// envelopes queued in arrival order) and one HTTPS POST for registration.
-// `Connection` and `http_post` are the network implementation; a test
+// envelopes queued in arrival order), the provisioning socket a new device
+// waits on while it is linked, and the HTTPS POSTs of registration.
+// `Connection`, `ProvisioningConnection` and `http_post` are the network
+// implementation; a test
 // implements it in memory (tests/client/fake_hushd.hpp) to drive every
 // branch of the pipeline without a server.
 //
@@ -14,9 +16,11 @@
 #include "server_url.hpp"
 #include "service.pb.h"
 
+#include <hush/util/bytes.hpp>
 #include <hush/util/result.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -71,7 +75,30 @@ class Transport {
   virtual void close() = 0;
 };
 
-/// Makes Transports and carries the HTTPS requests of registration.
+/// Where an existing device can reach a provisioning socket.
+struct ProvisioningAddress {
+  std::string address;            ///< 32 lower-case hex digits, as hushd sent them
+  std::int64_t expires_at_ms = 0; ///< hushd closes the socket then unless a message came
+};
+
+/// The new device's side of hushd's provisioning relay (docs/server/api.md,
+/// "Provisioning socket"): its address first, then at most one message.
+class ProvisioningSocket {
+ public:
+  virtual ~ProvisioningSocket() = default;
+  /// Opens the socket and reads its address (once per object). Errors:
+  /// rate_limited (429), invalid_message (no valid address), network_failure, timeout.
+  virtual Result<ProvisioningAddress> open(std::chrono::milliseconds timeout) = 0;
+  /// Waits up to `timeout` for the one message; nullopt: nothing yet (call
+  /// again). Errors: not_found (the address expired), network_failure (closed
+  /// otherwise, or finished), invalid_message (a frame that is no message).
+  virtual Result<std::optional<Bytes>> wait_message(std::chrono::milliseconds timeout) = 0;
+  /// Closes politely (bounded wait). Idempotent.
+  virtual void close() = 0;
+};
+
+/// Makes Transports and provisioning sockets, and carries the HTTPS
+/// requests of registration.
 class TransportFactory {
  public:
   virtual ~TransportFactory() = default;
@@ -79,6 +106,10 @@ class TransportFactory {
   /// by `authorization` (the Authorization header: it holds the credential).
   virtual std::unique_ptr<Transport> open(const ServerUrl& url, const std::filesystem::path& ca_file,
                                           std::string authorization) = 0;
+  /// A provisioning socket on the node at `url` (not yet open): a new
+  /// device waits on it while an existing one links it.
+  virtual std::unique_ptr<ProvisioningSocket> open_provisioning(const ServerUrl& url,
+                                                                const std::filesystem::path& ca_file) = 0;
   /// One POST of `body` to `target` on `url`. Errors: network_failure, timeout.
   virtual Result<HttpAnswer> post(const ServerUrl& url, const std::filesystem::path& ca_file,
                                   const std::string& target, const std::string& body,

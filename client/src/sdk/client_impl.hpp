@@ -6,7 +6,6 @@
 #include "../net/connection.hpp"
 #include "../net/transport.hpp"
 #include "inbox.hpp"
-#include "../net/provisioning_connection.hpp"
 #include "../net/server_list.hpp"
 
 #include <hush/client/client.hpp>
@@ -255,13 +254,14 @@ class ClientImpl {
   // linking.cpp internals
   /// A new device's link in progress: memory only, it dies with the socket.
   struct PendingLink {
-    PendingLink(crypto::KeyPair k, const net::ServerUrl& u, std::string list, const std::filesystem::path& ca)
-        : key(std::move(k)), url(u), servers(std::move(list)), ca_file(ca), socket(u, ca) {}
+    PendingLink(crypto::KeyPair k, const net::ServerUrl& u, std::string list, const std::filesystem::path& ca,
+                std::unique_ptr<net::ProvisioningSocket> s)
+        : key(std::move(k)), url(u), servers(std::move(list)), ca_file(ca), socket(std::move(s)) {}
     crypto::KeyPair key;  ///< (p, P): p never leaves memory
     net::ServerUrl url;   ///< the node holding the provisioning socket
     std::string servers;  ///< every node the user named (ServerList::str)
     std::filesystem::path ca_file;
-    net::ProvisioningConnection socket;
+    std::unique_ptr<net::ProvisioningSocket> socket;  ///< from the transport factory
   };
   Result<Identity> register_linked(PendingLink& link, ByteView sealed);
 

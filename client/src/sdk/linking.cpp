@@ -91,8 +91,9 @@ Result<LinkOffer> ClientImpl::link_begin(std::string_view server_url, const std:
   // node relays to it (today only when both are on one node: issue #17).
   std::unique_ptr<PendingLink> link;
   auto opened = net::try_servers<net::ProvisioningAddress>(servers, server_index_, [&](const net::ServerUrl& url) {
-    link = std::make_unique<PendingLink>(crypto::KeyPair::generate(rng_), url, servers.str(), ca_file);
-    return link->socket.open(options_.request_timeout);
+    link = std::make_unique<PendingLink>(crypto::KeyPair::generate(rng_), url, servers.str(), ca_file,
+                                         transport_->open_provisioning(url, ca_file));
+    return link->socket->open(options_.request_timeout);
   });
   HUSH_TRY_ASSIGN(auto where, std::move(opened));
   HUSH_TRY_ASSIGN(Bytes address, from_hex(where.address));
@@ -174,7 +175,7 @@ Result<Identity> ClientImpl::link_complete(std::chrono::milliseconds wait, std::
   std::optional<Bytes> sealed;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto got = link_->socket.wait_message(std::clamp(left, std::chrono::milliseconds(0), kStopPoll));
+    auto got = link_->socket->wait_message(std::clamp(left, std::chrono::milliseconds(0), kStopPoll));
     if (!got) {
       link_.reset();  // the socket ended: this code is spent
       return got.error();
@@ -188,7 +189,7 @@ Result<Identity> ClientImpl::link_complete(std::chrono::milliseconds wait, std::
     }
   }
   auto link = std::move(link_);  // one message per socket: whatever happens next, this link is over
-  link->socket.close();
+  link->socket->close();
   return register_linked(*link, *sealed);
 }
 

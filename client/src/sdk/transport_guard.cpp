@@ -55,6 +55,26 @@ class GuardedTransport final : public net::Transport {
   std::shared_ptr<const Rule> rule_;
 };
 
+class GuardedProvisioning final : public net::ProvisioningSocket {
+ public:
+  GuardedProvisioning(std::unique_ptr<net::ProvisioningSocket> inner, std::shared_ptr<const Rule> rule)
+      : inner_(std::move(inner)), rule_(std::move(rule)) {}
+
+  Result<net::ProvisioningAddress> open(std::chrono::milliseconds timeout) override {
+    rule_->check("provisioning open");
+    return inner_->open(timeout);
+  }
+  Result<std::optional<Bytes>> wait_message(std::chrono::milliseconds timeout) override {
+    rule_->check("provisioning wait");
+    return inner_->wait_message(timeout);
+  }
+  void close() override { inner_->close(); }
+
+ private:
+  std::unique_ptr<net::ProvisioningSocket> inner_;
+  std::shared_ptr<const Rule> rule_;
+};
+
 class GuardedFactory final : public net::TransportFactory {
  public:
   GuardedFactory(std::shared_ptr<net::TransportFactory> inner, std::shared_ptr<const Rule> rule)
@@ -63,6 +83,10 @@ class GuardedFactory final : public net::TransportFactory {
   std::unique_ptr<net::Transport> open(const net::ServerUrl& url, const std::filesystem::path& ca_file,
                                        std::string authorization) override {
     return std::make_unique<GuardedTransport>(inner_->open(url, ca_file, std::move(authorization)), rule_);
+  }
+  std::unique_ptr<net::ProvisioningSocket> open_provisioning(const net::ServerUrl& url,
+                                                             const std::filesystem::path& ca_file) override {
+    return std::make_unique<GuardedProvisioning>(inner_->open_provisioning(url, ca_file), rule_);
   }
   Result<net::HttpAnswer> post(const net::ServerUrl& url, const std::filesystem::path& ca_file,
                                const std::string& target, const std::string& body,
