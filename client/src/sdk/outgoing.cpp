@@ -46,6 +46,17 @@ content::Content text_content(const MessageId& id, std::uint64_t ts, ByteView te
   return content::Content{id, ts, content::TextBody{SecretBuffer(text)}};
 }
 
+/// A send hushd took: its time, whether it had it already, and the copies
+/// it refused for want of room, each named by `who(refused copy)`.
+template <class Name>
+void note_accepted(const pb::Response& r, SentMessage& sent, Name who) {
+  sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
+  sent.duplicate = r.send_message().duplicate();
+  for (const auto& refused : r.send_message().refused()) {
+    sent.refused.push_back(RefusedCopy{who(refused), refused.device_id(), refused.reason()});
+  }
+}
+
 /// The server-side id of the copy for our own devices: distinct from the
 /// message's (the server's idempotency key is per sender device and id), and
 /// the same on a retry.
@@ -183,11 +194,7 @@ Status ClientImpl::send_to_account(const store::Account& me, ByteView account_id
     HUSH_TRY(encrypted);
     HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
     if (r.status() == 200) {
-      sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
-      sent.duplicate = r.send_message().duplicate();
-      for (const auto& refused : r.send_message().refused()) {
-        sent.refused.push_back(RefusedCopy{name, refused.device_id(), refused.reason()});
-      }
+      note_accepted(r, sent, [&](const auto&) { return name; });
       return ok();
     }
     const Errc code = net::errc_from_status(r.status(), r.message());
@@ -315,12 +322,7 @@ Status ClientImpl::send_with_sync(const store::Account& me, ByteView recipient, 
     HUSH_TRY(encrypted);
     HUSH_TRY_ASSIGN(auto r, request(std::move(f)));
     if (r.status() == 200) {
-      sent.server_timestamp_ms = static_cast<std::uint64_t>(r.send_message().server_timestamp_ms());
-      sent.duplicate = r.send_message().duplicate();
-      for (const auto& refused : r.send_message().refused()) {
-        const bool ours = refused.account() == str(mine);
-        sent.refused.push_back(RefusedCopy{ours ? me.username : name, refused.device_id(), refused.reason()});
-      }
+      note_accepted(r, sent, [&](const auto& refused) { return refused.account() == str(mine) ? me.username : name; });
       return ok();
     }
     const Errc code = net::errc_from_status(r.status(), r.message());
