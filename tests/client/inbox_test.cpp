@@ -723,5 +723,25 @@ TEST_F(ClientPipeline, GroupSendDrainLosesNothingItCommitted) {
   EXPECT_EQ(shown, (std::vector<std::string>{"before", "from a stranger"}));
 }
 
+// Registration asks hushd outside any store transaction (the guard would
+// abort otherwise): the keys are stored first, the POST goes, the account is
+// stored after. A POST that fails leaves no account, and the same Client
+// registers on the next try, with keys that work (the first try's are never
+// published).
+TEST_F(ClientPipeline, ARegistrationWhosePostFailsIsRetriedOnTheSameClientAndWorks) {
+  Client& alice = registered("alice");
+  auto made = Client::create(home("bob"), key("bob"), options());
+  ASSERT_TRUE(made) << errc_name(made.code());
+  hushd->fail_next(1, "register");
+  auto refused = (*made)->register_account(FakeHushd::kUrl, "bob");
+  EXPECT_EQ(refused.code(), Errc::network_failure);
+  EXPECT_EQ((*made)->whoami().code(), Errc::not_found) << "no account after a failed registration";
+  EXPECT_TRUE(account("bob").empty());
+  auto id = (*made)->register_account(FakeHushd::kUrl, "bob");
+  ASSERT_TRUE(id) << errc_name(id.code()) << " " << (id ? "" : id.error().context);
+  Client& bob = *(clients["bob"] = std::move(*made));
+  converse(alice, bob);
+}
+
 }  // namespace
 }  // namespace hush::client
