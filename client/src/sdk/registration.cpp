@@ -199,6 +199,14 @@ Result<Identity> ClientImpl::finish_registration(const net::ServerUrl& url, cons
   a.server_url = servers;
   a.server_credential = SecretBuffer(as_bytes(res.credential()));
   Status saved = store_->transaction([&]() -> Status {
+    // hushd was asked outside any transaction: another process on this home
+    // may have registered, or made other keys, meanwhile. Then this answer
+    // does not fit the store and is not saved.
+    HUSH_TRY_ASSIGN(auto existing, accounts_.load());
+    HUSH_TRY_ASSIGN(auto held, protocol_.identities.identity_key_pair());
+    if (existing || str(held.public_key.serialize()) != request.identity_key()) {
+      return make_error(Errc::conflict, "another process registered this home meanwhile");
+    }
     HUSH_TRY(state_.put(kCaFileState, as_bytes(kept_ca)));
     HUSH_TRY(directory_.put(as_bytes(res.account_id()), a.username));
     return save_account(a);
@@ -237,6 +245,8 @@ Result<Identity> ClientImpl::register_account(std::string_view server_url, std::
   // replaces the identity, and housekeeping prunes pre-keys hushd never held.
   std::optional<pb::RegisterRequest> made;
   Status prepared = store_->transaction([&]() -> Status {
+    HUSH_TRY_ASSIGN(auto existing, accounts_.load());  // under the lock: another process may have registered
+    if (existing) return make_error(Errc::conflict, "already registered");
     // A recovery makes a new identity too: the old private key is lost with
     // the old device, and contacts must see the change (issue #16).
     auto identity = signal::IdentityKeyPair::generate(rng_);
