@@ -91,14 +91,20 @@ Result<std::string> AccountService::normalize_username(std::string_view username
   return out;
 }
 
+Result<std::string> AccountService::admit_named(std::string_view username, RegistrationId registration_id,
+                                                std::string_view client_address) {
+  HUSH_TRY(admit_registration(client_address));
+  HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
+  if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
+  return name;
+}
+
 Result<DeviceEnrollment> AccountService::register_account(std::string_view username, RegistrationId registration_id,
                                                           std::string_view client_address,
                                                           std::optional<DeviceKeys> keys,
                                                           const RegistrationProof* proof) {
   // Limit attempts, not successes: probing for free usernames costs tokens too.
-  HUSH_TRY(admit_registration(client_address));
-  HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
-  if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
+  HUSH_TRY_ASSIGN(std::string name, admit_named(username, registration_id, client_address));
   HUSH_TRY(check_proof(keys, proof));
 
   NewAccount account;
@@ -125,9 +131,7 @@ Result<DeviceEnrollment> AccountService::recover_account(std::string_view userna
                                                          std::optional<DeviceKeys> keys,
                                                          const RegistrationProof* proof) {
   // Limited like registrations: guessing codes costs the same tokens.
-  HUSH_TRY(admit_registration(client_address));
-  HUSH_TRY_ASSIGN(std::string name, normalize_username(username));
-  if (!valid_registration_id(registration_id)) return make_error(Errc::invalid_argument, "registration id");
+  HUSH_TRY_ASSIGN(std::string name, admit_named(username, registration_id, client_address));
   if (recovery_code.size() != kRecoveryCodeSize) return make_error(Errc::invalid_argument, "recovery code length");
   if (!keys || proof == nullptr) return make_error(Errc::invalid_argument, "recovery needs keys and a proof");
   HUSH_TRY(check_proof(keys, proof));

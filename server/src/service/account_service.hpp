@@ -186,6 +186,10 @@ class AccountService {
   /// full table cannot track is let through to the global rate (fail open
   /// to rate-limited, never refusing every new address). rate_limited.
   Status admit_registration(std::string_view client_address);
+  /// What a registration and a recovery check first, in this order: the
+  /// limits above, the username (normalized, returned), the registration id.
+  Result<std::string> admit_named(std::string_view username, RegistrationId registration_id,
+                                  std::string_view client_address);
   /// The proof's challenge and signature by `keys`' identity key. Nothing is
   /// checked when `keys` or `proof` is absent: only service tests do that;
   /// the API always passes the request's proof, empty or not.
