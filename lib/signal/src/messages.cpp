@@ -3,6 +3,7 @@
 #include <hush/signal/messages.hpp>
 
 #include "proto_util.hpp"
+#include "proto_wire.hpp"
 #include "signal_wire.pb.h"
 
 #include <algorithm>
@@ -42,6 +43,12 @@ constexpr std::uint8_t kTagPreviousCounter = (3 << 3) | 0;
 constexpr std::uint8_t kTagCiphertext = (4 << 3) | 2;
 constexpr std::uint8_t kTagPqRatchet = (5 << 3) | 2;
 constexpr std::uint8_t kTagAddresses = (6 << 3) | 2;
+constexpr std::uint32_t kRatchetKeyField = 1;
+constexpr std::uint32_t kCounterField = 2;
+constexpr std::uint32_t kPreviousCounterField = 3;
+constexpr std::uint32_t kCiphertextField = 4;
+constexpr std::uint32_t kPqRatchetField = 5;
+constexpr std::uint32_t kAddressesField = 6;
 
 std::size_t varint_size(std::uint64_t v) noexcept {
   std::size_t n = 1;
@@ -102,10 +109,13 @@ SignalMessage SignalMessage::create(std::uint8_t version, const crypto::PublicKe
   p = put_varint(p, previous_counter);
   *p++ = kTagCiphertext;
   p = put_varint(p, ciphertext.size());
+  const Slice ciphertext_at{static_cast<std::size_t>(p - serialized.data()), ciphertext.size()};
   if (!ciphertext.empty()) p = std::copy(ciphertext.begin(), ciphertext.end(), p);
+  Slice pq_at;
   if (!pq_ratchet.empty()) {
     *p++ = kTagPqRatchet;
     p = put_varint(p, pq_ratchet.size());
+    pq_at = Slice{static_cast<std::size_t>(p - serialized.data()), pq_ratchet.size()};
     p = std::copy(pq_ratchet.begin(), pq_ratchet.end(), p);
   }
   if (!addresses.empty()) {
@@ -118,32 +128,57 @@ SignalMessage SignalMessage::create(std::uint8_t version, const crypto::PublicKe
   std::memcpy(serialized.data() + 1 + body, mac.expose().data(), kMacSize);
   std::optional<Bytes> bound;
   if (!addresses.empty()) bound = to_bytes(addresses);
-  return SignalMessage(version, ratchet_key, counter, previous_counter, std::move(ciphertext), to_bytes(pq_ratchet),
-                       std::move(bound), std::move(serialized));
+  return SignalMessage(version, ratchet_key, counter, previous_counter, ciphertext_at, pq_at, std::move(bound),
+                       std::move(serialized));
 }
 
 Result<SignalMessage> SignalMessage::deserialize(ByteView bytes) {
   if (bytes.size() <= 1 + kMacSize) return make_error(Errc::bad_length, "signal message too short");
   if (!fits_int(bytes.size())) return make_error(Errc::bad_length, "signal message too long");
   HUSH_TRY(check_version(bytes[0]));
-  wire::SignalMessage p;
-  ByteView body = bytes.subspan(1, bytes.size() - 1 - kMacSize);
-  if (!p.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-    return make_error(Errc::decode_error, "signal message protobuf");
+  // proto/signal_wire.proto's SignalMessage, read as protobuf-lite reads it
+  // (proto_wire.hpp): any order, the last of a repeated field wins, unknown
+  // fields and fields of another wire type skipped.
+  Bytes serialized = to_bytes(bytes);
+  const ByteView body = ByteView(serialized).subspan(1, serialized.size() - 1 - kMacSize);
+  const auto at = [&](ByteView field) {
+    return Slice{static_cast<std::size_t>(field.data() - serialized.data()), field.size()};
+  };
+  std::optional<ByteView> ratchet_key_bytes;
+  std::optional<std::uint32_t> counter;
+  std::uint32_t previous_counter = 0;
+  std::optional<Slice> ciphertext;
+  Slice pq_ratchet;
+  std::optional<ByteView> addresses;
+  detail::wire::Reader reader(body);
+  detail::wire::Field f;
+  for (;;) {
+    auto more = reader.next(f);
+    if (!more) return make_error(Errc::decode_error, "signal message protobuf");
+    if (!*more) break;
+    const bool is_bytes = f.wire_type == detail::wire::kLengthDelimited;
+    const bool is_varint = f.wire_type == detail::wire::kVarint;
+    // uint32 fields take a varint's low 32 bits, as protobuf does.
+    if (f.number == kRatchetKeyField && is_bytes) ratchet_key_bytes = f.bytes;
+    if (f.number == kCounterField && is_varint) counter = static_cast<std::uint32_t>(f.varint);
+    if (f.number == kPreviousCounterField && is_varint) previous_counter = static_cast<std::uint32_t>(f.varint);
+    if (f.number == kCiphertextField && is_bytes) ciphertext = at(f.bytes);
+    if (f.number == kPqRatchetField && is_bytes) pq_ratchet = at(f.bytes);
+    if (f.number == kAddressesField && is_bytes) addresses = f.bytes;
   }
-  if (!p.has_ratchet_key() || !p.has_counter() || !p.has_ciphertext()) {
+  if (!ratchet_key_bytes || !counter || !ciphertext) {
     return make_error(Errc::decode_error, "signal message missing field");
   }
   const std::uint8_t version = bytes[0] >> 4;
   // Only version-4 sessions run SPQR (libsignal: a version-3 state has none).
-  if (version == kCiphertextVersion && !p.pq_ratchet().empty()) {
+  if (version == kCiphertextVersion && pq_ratchet.size != 0) {
     return make_error(Errc::invalid_message, "version 3 signal message with an SPQR message");
   }
-  HUSH_TRY_ASSIGN(auto ratchet_key, detail::public_key_from(p.ratchet_key()));
-  std::optional<Bytes> addresses;
-  if (p.has_addresses()) addresses = to_bytes(view(p.addresses()));
-  return SignalMessage(version, ratchet_key, p.counter(), p.previous_counter(), to_bytes(view(p.ciphertext())),
-                       to_bytes(view(p.pq_ratchet())), std::move(addresses), to_bytes(bytes));
+  HUSH_TRY_ASSIGN(auto ratchet_key, crypto::PublicKey::deserialize(*ratchet_key_bytes, crypto::KeyCheck::canonical));
+  std::optional<Bytes> address_bytes;
+  if (addresses) address_bytes = to_bytes(*addresses);
+  return SignalMessage(version, ratchet_key, *counter, previous_counter, *ciphertext, pq_ratchet,
+                       std::move(address_bytes), std::move(serialized));
 }
 
 bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,

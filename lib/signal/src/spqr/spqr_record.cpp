@@ -4,7 +4,7 @@
 // Parsing checks every field a braid state needs, its size, and the chain's
 // invariants, so a damaged record is a decode error, never a broken state.
 // Secrets go straight between the record's bytes and our self-wiping types.
-#include "record_wire.hpp"
+#include "../proto_wire.hpp"
 #include "spqr_state_impl.hpp"
 
 #include <algorithm>
@@ -14,6 +14,8 @@
 
 namespace hush::signal::spqr::detail {
 namespace {
+
+namespace wire = signal::detail::wire;
 
 using wire::Field;
 using wire::Reader;

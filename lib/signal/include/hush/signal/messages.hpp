@@ -45,32 +45,39 @@ class SignalMessage {
   [[nodiscard]] const crypto::PublicKey& ratchet_key() const noexcept { return ratchet_key_; }
   [[nodiscard]] std::uint32_t counter() const noexcept { return counter_; }
   [[nodiscard]] std::uint32_t previous_counter() const noexcept { return previous_counter_; }
-  [[nodiscard]] ByteView ciphertext() const noexcept { return ciphertext_; }
+  [[nodiscard]] ByteView ciphertext() const noexcept { return slice(ciphertext_); }
   /// The SPQR message (field 5); empty in version 3 and while SPQR is not running.
-  [[nodiscard]] ByteView pq_ratchet() const noexcept { return pq_ratchet_; }
+  [[nodiscard]] ByteView pq_ratchet() const noexcept { return slice(pq_ratchet_); }
   /// libsignal's field 6 (sender and recipient, bound_addresses.hpp), when
   /// present, in any length: checked against the expected bytes, never parsed.
   [[nodiscard]] const std::optional<Bytes>& addresses() const noexcept { return addresses_; }
   [[nodiscard]] const Bytes& serialized() const noexcept { return serialized_; }
 
  private:
+  /// Where a field's bytes sit in serialized_: the message keeps one buffer,
+  /// and its fields are views of it (no copy, no allocation per field).
+  struct Slice {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
   SignalMessage(std::uint8_t version, crypto::PublicKey ratchet_key, std::uint32_t counter, std::uint32_t previous,
-                Bytes ciphertext, Bytes pq_ratchet, std::optional<Bytes> addresses, Bytes serialized)
+                Slice ciphertext, Slice pq_ratchet, std::optional<Bytes> addresses, Bytes serialized)
       : version_(version),
         ratchet_key_(ratchet_key),
         counter_(counter),
         previous_counter_(previous),
-        ciphertext_(std::move(ciphertext)),
-        pq_ratchet_(std::move(pq_ratchet)),
+        ciphertext_(ciphertext),
+        pq_ratchet_(pq_ratchet),
         addresses_(std::move(addresses)),
         serialized_(std::move(serialized)) {}
+  [[nodiscard]] ByteView slice(Slice s) const noexcept { return ByteView(serialized_).subspan(s.offset, s.size); }
 
   std::uint8_t version_;
   crypto::PublicKey ratchet_key_;
   std::uint32_t counter_;
   std::uint32_t previous_counter_;
-  Bytes ciphertext_;
-  Bytes pq_ratchet_;
+  Slice ciphertext_;
+  Slice pq_ratchet_;
   std::optional<Bytes> addresses_;
   Bytes serialized_;
 };

@@ -1,8 +1,9 @@
-// The protobuf wire format, as much of it as the SPQR record needs
-// (proto/spqr_storage.proto), read and written by hand: the record is loaded
-// and stored with every message, and this way its bytes go straight between
-// the caller's buffer and our types, with no protobuf objects, no string per
-// field and no secret copied into memory that then needs scrubbing.
+// The protobuf wire format, as much of it as the SPQR record
+// (proto/spqr_storage.proto) and the SignalMessage (proto/signal_wire.proto)
+// need, read and written by hand: both go through every message, and this
+// way their bytes go straight between the caller's buffer and our types, with
+// no protobuf objects, no string (and allocation) per field and no secret
+// copied into memory that then needs scrubbing. Private to lib/signal.
 //
 // Writing is canonical, byte for byte what protobuf-lite writes: fields in
 // number order, proto3 defaults (0, empty bytes) left out, a present
@@ -20,7 +21,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace hush::signal::spqr::detail::wire {
+namespace hush::signal::detail::wire {
 
 inline constexpr std::uint32_t kVarint = 0;
 inline constexpr std::uint32_t kFixed64 = 1;
@@ -112,7 +113,7 @@ class Reader {
     for (;;) {
       if (at_ == in_.size()) return false;
       HUSH_TRY_ASSIGN(std::uint64_t tag, varint());
-      if (tag >> 32 != 0 || (tag >> 3) == 0) return bad("spqr record field tag");
+      if (tag >> 32 != 0 || (tag >> 3) == 0) return bad("protobuf field tag");
       f.number = static_cast<std::uint32_t>(tag >> 3);
       f.wire_type = static_cast<std::uint32_t>(tag & 7);
       switch (f.wire_type) {
@@ -122,7 +123,7 @@ class Reader {
         }
         case kLengthDelimited: {
           HUSH_TRY_ASSIGN(std::uint64_t len, varint());
-          if (len > in_.size() - at_) return bad("spqr record field length");
+          if (len > in_.size() - at_) return bad("protobuf field length");
           f.bytes = in_.subspan(at_, static_cast<std::size_t>(len));
           at_ += static_cast<std::size_t>(len);
           return true;
@@ -137,7 +138,7 @@ class Reader {
           HUSH_TRY(skip_group(f.number, 0));
           continue;
         default:
-          return bad("spqr record wire type");
+          return bad("protobuf wire type");
       }
     }
   }
@@ -148,16 +149,16 @@ class Reader {
   Result<std::uint64_t> varint() {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < 10; ++i) {
-      if (at_ == in_.size()) return bad("spqr record varint truncated");
+      if (at_ == in_.size()) return bad("protobuf varint truncated");
       const std::uint8_t byte = in_[at_++];
       v |= static_cast<std::uint64_t>(byte & 0x7F) << (7 * i);
       if ((byte & 0x80) == 0) return v;
     }
-    return bad("spqr record varint too long");
+    return bad("protobuf varint too long");
   }
 
   Status skip(std::size_t n) {
-    if (n > in_.size() - at_) return bad("spqr record field truncated");
+    if (n > in_.size() - at_) return bad("protobuf field truncated");
     at_ += n;
     return ok();
   }
@@ -165,11 +166,11 @@ class Reader {
   // Skips an unknown group up to its end tag (groups nest; depth bounded as
   // protobuf bounds recursion).
   Status skip_group(std::uint32_t number, int depth) {
-    if (depth > 100) return bad("spqr record groups too deep");
+    if (depth > 100) return bad("protobuf groups too deep");
     for (;;) {
-      if (at_ == in_.size()) return bad("spqr record group unterminated");
+      if (at_ == in_.size()) return bad("protobuf group unterminated");
       HUSH_TRY_ASSIGN(std::uint64_t tag, varint());
-      if (tag >> 32 != 0 || (tag >> 3) == 0) return bad("spqr record field tag");
+      if (tag >> 32 != 0 || (tag >> 3) == 0) return bad("protobuf field tag");
       const auto field = static_cast<std::uint32_t>(tag >> 3);
       switch (tag & 7) {
         case kVarint:
@@ -180,7 +181,7 @@ class Reader {
           break;
         case kLengthDelimited: {
           HUSH_TRY_ASSIGN(std::uint64_t len, varint());
-          if (len > in_.size() - at_) return bad("spqr record field length");
+          if (len > in_.size() - at_) return bad("protobuf field length");
           at_ += static_cast<std::size_t>(len);
           break;
         }
@@ -188,13 +189,13 @@ class Reader {
           HUSH_TRY(skip_group(field, depth + 1));
           break;
         case kEndGroup:
-          if (field != number) return bad("spqr record group end");
+          if (field != number) return bad("protobuf group end");
           return ok();
         case kFixed32:
           HUSH_TRY(skip(4));
           break;
         default:
-          return bad("spqr record wire type");
+          return bad("protobuf wire type");
       }
     }
   }
@@ -203,4 +204,4 @@ class Reader {
   std::size_t at_ = 0;
 };
 
-}  // namespace hush::signal::spqr::detail::wire
+}  // namespace hush::signal::detail::wire
