@@ -223,7 +223,7 @@ TEST(SqliteStores, AnswerAPqxdhSessionFromTheKyberStore) {
   auto record = bob.protocol().sessions.load_session(alice.address());
   ASSERT_TRUE(record && *record && (*record)->has_current_state());
   EXPECT_EQ((*record)->current_state()->session_version, 4u);
-  EXPECT_FALSE((*record)->current_state()->pq_ratchet_state.empty()) << "SPQR runs";
+  EXPECT_EQ((*record)->current_state()->pq_ratchet.version(), signal::spqr::Version::v1) << "SPQR runs";
   for (int round = 0; round < 3; ++round) {
     auto b = bob.send_text(alice.address(), "reply " + std::to_string(round));
     ASSERT_TRUE(b);

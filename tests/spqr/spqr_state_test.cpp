@@ -348,53 +348,62 @@ TEST(SpqrState, InitialRefusesBadParams) {
   EXPECT_EQ(SpqrState::initial(p).code(), Errc::invalid_argument);  // empty auth key
 }
 
-// send_record and recv_record (what a session uses: its SPQR state is a
-// record) give exactly what parse + send/recv + serialize give, message,
-// key and record, at every step of a conversation with epochs both ways.
-TEST(SpqrState, RecordOperationsMatchTheStateOperations) {
-  DeterministicRng rng_state(30), rng_record(30);
+// send_in_place and recv_in_place (what a session uses: it works on a copy
+// of its state, parsed from its record or copied from a kept one) give
+// exactly what send and recv give, message, key and state, at every step of
+// a conversation with epochs both ways. Each step runs on a state parsed
+// from the last record, as a session loading its record does.
+TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnes) {
+  DeterministicRng rng_state(30), rng_in_place(30);
   SpqrState side[2] = {make(Direction::a2b), make(Direction::b2a)};
   Bytes records[2] = {record(side[0]), record(side[1])};
   for (int i = 0; i < 300; ++i) {
     const int from = (i % 5 == 0) ? 1 : i % 2;  // irregular turns
     auto sent = side[from].send(rng_state);
-    auto sent_r = SpqrState::send_record(records[from], rng_record);
-    ASSERT_TRUE(sent.has_value() && sent_r.has_value());
-    EXPECT_EQ(to_hex(sent->message), to_hex(sent_r->message));
-    expect_same_key(sent->key, sent_r->key);
-    records[from] = to_bytes(sent_r->record.expose());
+    auto sender = SpqrState::parse(records[from]);
+    ASSERT_TRUE(sender.has_value());
+    auto sent_i = sender->send_in_place(rng_in_place);
+    ASSERT_TRUE(sent.has_value() && sent_i.has_value());
+    EXPECT_EQ(to_hex(sent->message), to_hex(sent_i->message));
+    expect_same_key(sent->key, sent_i->key);
+    records[from] = record(*sender);
     ASSERT_EQ(to_hex(records[from]), to_hex(record(side[from])));
 
     auto got = side[1 - from].recv(sent->message);
-    auto got_r = SpqrState::recv_record(records[1 - from], sent_r->message);
-    ASSERT_TRUE(got.has_value() && got_r.has_value());
-    expect_same_key(*got, got_r->key);
-    records[1 - from] = to_bytes(got_r->record.expose());
+    auto receiver = SpqrState::parse(records[1 - from]);
+    ASSERT_TRUE(receiver.has_value());
+    auto got_i = receiver->recv_in_place(sent_i->message);
+    ASSERT_TRUE(got.has_value() && got_i.has_value());
+    expect_same_key(*got, *got_i);
+    records[1 - from] = record(*receiver);
     ASSERT_EQ(to_hex(records[1 - from]), to_hex(record(side[1 - from])));
   }
   EXPECT_GE(side[0].epoch(), 3u);
-  // Refusals leave nothing behind: the record given is the state to keep.
-  EXPECT_EQ(SpqrState::recv_record(records[0], Bytes{0x01, 0x50, 0x01, 0x00}).code(), Errc::too_far_ahead);
-  EXPECT_EQ(SpqrState::recv_record(records[0], Bytes{0x01}).code(), Errc::decode_error);
-  EXPECT_EQ(SpqrState::send_record(Bytes{0xFF, 0xFF, 0xFF}, rng_record).code(), Errc::decode_error);
-  // V0 (the empty record) sends nothing and keeps no key, as the state does.
-  auto v0 = SpqrState::send_record({}, rng_record);
-  ASSERT_TRUE(v0.has_value());
-  EXPECT_TRUE(v0->message.empty() && !v0->key && v0->record.empty());
-  // A later version's message is ignored: no key, the record as it was.
-  auto later = SpqrState::recv_record(records[0], Bytes{0x02, 0x01});
+  // Refusals fail as recv does (the caller drops its copy).
+  auto copy = SpqrState::parse(records[0]);
+  EXPECT_EQ(copy->recv_in_place(Bytes{0x01, 0x50, 0x01, 0x00}).code(), Errc::too_far_ahead);
+  copy = SpqrState::parse(records[0]);
+  EXPECT_EQ(copy->recv_in_place(Bytes{0x01}).code(), Errc::decode_error);
+  // V0 sends nothing and keeps no key, as the state does.
+  SpqrState v0;
+  auto nothing = v0.send_in_place(rng_in_place);
+  ASSERT_TRUE(nothing.has_value());
+  EXPECT_TRUE(nothing->message.empty() && !nothing->key && v0.serialized_size() == 0);
+  // A later version's message is ignored: no key, the state as it was.
+  copy = SpqrState::parse(records[0]);
+  auto later = copy->recv_in_place(Bytes{0x02, 0x01});
   ASSERT_TRUE(later.has_value());
-  EXPECT_FALSE(later->key.has_value());
-  EXPECT_EQ(to_hex(later->record.expose()), to_hex(records[0]));
+  EXPECT_FALSE(later->has_value());
+  EXPECT_EQ(to_hex(record(*copy)), to_hex(records[0]));
 }
 
 // The same through long one-way stretches with lost messages: a sender
 // keeps waiting with its key (dk, t̂) and sends chunks far past the message's
 // own (evaluated ones), the receiver's decoder fills with gaps and skipped
-// chain keys pile up; send_record/recv_record borrow those parts from the
-// record (FrozenBytes) where the states own them, and must agree byte for byte.
-TEST(SpqrState, RecordOperationsMatchTheStateOperationsThroughOneWayStretchesAndLoss) {
-  DeterministicRng rng_state(31), rng_record(31), pattern(32);
+// chain keys pile up; a state parsed from the record and changed in place
+// must agree byte for byte with the one that never left memory.
+TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnesThroughOneWayStretchesAndLoss) {
+  DeterministicRng rng_state(31), rng_in_place(31), pattern(32);
   SpqrState side[2] = {make(Direction::a2b), make(Direction::b2a)};
   Bytes records[2] = {record(side[0]), record(side[1])};
   int from = 0;
@@ -406,23 +415,46 @@ TEST(SpqrState, RecordOperationsMatchTheStateOperationsThroughOneWayStretchesAnd
     }
     --left;
     auto sent = side[from].send(rng_state);
-    auto sent_r = SpqrState::send_record(records[from], rng_record);
-    ASSERT_TRUE(sent.has_value() && sent_r.has_value());
-    EXPECT_EQ(to_hex(sent->message), to_hex(sent_r->message));
-    expect_same_key(sent->key, sent_r->key);
-    records[from] = to_bytes(sent_r->record.expose());
+    auto sender = SpqrState::parse(records[from]);
+    ASSERT_TRUE(sender.has_value());
+    auto sent_i = sender->send_in_place(rng_in_place);
+    ASSERT_TRUE(sent.has_value() && sent_i.has_value());
+    EXPECT_EQ(to_hex(sent->message), to_hex(sent_i->message));
+    expect_same_key(sent->key, sent_i->key);
+    records[from] = record(*sender);
     ASSERT_EQ(to_hex(records[from]), to_hex(record(side[from])));
     if (pattern.uniform(4) == 0) continue;  // lost on the way
 
     auto got = side[1 - from].recv(sent->message);
-    auto got_r = SpqrState::recv_record(records[1 - from], sent_r->message);
-    ASSERT_EQ(got.has_value(), got_r.has_value());
+    auto receiver = SpqrState::parse(records[1 - from]);
+    ASSERT_TRUE(receiver.has_value());
+    auto got_i = receiver->recv_in_place(sent_i->message);
+    ASSERT_EQ(got.has_value(), got_i.has_value());
     if (!got) continue;
-    expect_same_key(*got, got_r->key);
-    records[1 - from] = to_bytes(got_r->record.expose());
+    expect_same_key(*got, *got_i);
+    records[1 - from] = record(*receiver);
     ASSERT_EQ(to_hex(records[1 - from]), to_hex(record(side[1 - from])));
   }
   EXPECT_GE(side[0].epoch(), 2u);
+}
+
+// serialize_into writes what serialize returns, into exactly serialized_size() bytes.
+TEST(SpqrState, SerializeIntoWritesTheRecord) {
+  DeterministicRng rng(33);
+  auto a = make(Direction::a2b);
+  auto b = make(Direction::b2a);
+  for (int i = 0; i < 40; ++i) {
+    auto sent = a.send(rng);
+    ASSERT_TRUE(sent && b.recv(sent->message).has_value());
+    for (const SpqrState* s : {&a, &b}) {
+      Bytes into(s->serialized_size(), 0xEE);
+      s->serialize_into(into);
+      ASSERT_EQ(to_hex(into), to_hex(record(*s)));
+    }
+    if (i % 3 == 0) {
+      ASSERT_TRUE(a.recv(b.send(rng)->message).has_value());
+    }
+  }
 }
 
 TEST(SpqrState, CloneIsIndependent) {

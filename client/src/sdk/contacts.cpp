@@ -53,7 +53,7 @@ Result<std::vector<SessionInfo>> ClientImpl::sessions(std::string_view username)
     HUSH_TRY_ASSIGN(auto record, protocol_.sessions.load_session({address, device}));
     if (!record || !record->has_current_state()) continue;
     const signal::SessionState& state = *record->current_state();
-    out.push_back(SessionInfo{device.value, state.session_version, !state.pq_ratchet_state.empty()});
+    out.push_back(SessionInfo{device.value, state.session_version, state.pq_ratchet.version() != signal::spqr::Version::v0});
   }
   return out;
 }

@@ -88,13 +88,36 @@ Status InMemoryKyberPreKeyStore::mark_kyber_pre_key_used(KyberPreKeyId id, Signe
 Result<std::optional<SessionRecord>> InMemorySessionStore::load_session(const ProtocolAddress& address) {
   auto it = records_.find(address);
   if (it == records_.end()) return std::optional<SessionRecord>{};
+  if (auto kept = parsed_.extract(address)) return std::optional<SessionRecord>{std::move(kept.mapped())};
   HUSH_TRY_ASSIGN(auto record, SessionRecord::deserialize(it->second.expose()));
   return std::optional<SessionRecord>{std::move(record)};
 }
 
 Status InMemorySessionStore::store_session(const ProtocolAddress& address, const SessionRecord& record) {
+  if (keep_parsed_) return store_session_owned(address, record.clone());
   records_[address] = record.serialize();
+  parsed_.erase(address);
   return ok();
+}
+
+Status InMemorySessionStore::store_session_owned(const ProtocolAddress& address, SessionRecord&& record) {
+  records_[address] = record.serialize();
+  if (keep_parsed_) {
+    parsed_.insert_or_assign(address, std::move(record));
+  } else {
+    parsed_.erase(address);
+  }
+  return ok();
+}
+
+void InMemorySessionStore::put_raw(const ProtocolAddress& address, SecretBuffer bytes) {
+  parsed_.erase(address);  // parsed again from these bytes on the next load
+  records_[address] = std::move(bytes);
+}
+
+void InMemorySessionStore::keep_parsed(bool on) {
+  keep_parsed_ = on;
+  if (!on) parsed_.clear();
 }
 
 const SecretBuffer* InMemorySessionStore::raw(const ProtocolAddress& address) const {

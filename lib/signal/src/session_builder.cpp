@@ -67,7 +67,7 @@ Status process_pre_key_bundle(ProtocolStores stores, const ProtocolAddress& addr
   record.promote_state(std::move(state));
 
   // Commit: only now does anything reach the stores.
-  HUSH_TRY(stores.sessions.store_session(address, record));
+  HUSH_TRY(stores.sessions.store_session_owned(address, std::move(record)));
   HUSH_TRY(stores.identities.save_identity(address, bundle.identity_key));
   return ok();
 }

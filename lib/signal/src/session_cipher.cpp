@@ -102,10 +102,9 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
   // SPQR (version 4) before the MAC check, as libsignal does
   // (triple_ratchet.rs): its key salts this message's keys. `state` is a
   // working copy, so the SPQR step is kept only if the whole message decrypts.
-  std::optional<SecretBuffer> pq_record;  // SPQR's record after this message
   std::optional<spqr::MessageKey> pq_key;
   if (state.session_version == kPqxdhCiphertextVersion) {
-    auto received = spqr::SpqrState::recv_record(state.pq_ratchet_state.expose(), message.pq_ratchet());
+    auto received = state.pq_ratchet.recv_in_place(message.pq_ratchet());
     // An SPQR key "already used" is not a duplicate of this session's
     // message: the Double Ratchet key above was still there, so the message
     // is most likely another session's (two sessions started at once), and a
@@ -114,9 +113,7 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
     if (!received && received.code() == Errc::duplicate_message) {
       return make_error(Errc::invalid_message, "spqr key already used");
     }
-    HUSH_TRY_ASSIGN(auto got, std::move(received));
-    pq_key = std::move(got.key);
-    pq_record = std::move(got.record);
+    HUSH_TRY_ASSIGN(pq_key, std::move(received));
   }
   HUSH_TRY_ASSIGN(auto mk, message_keys_from(std::move(key_source), pq_key));
   if (!message.verify_mac(state.remote_identity, state.local_identity, mk.mac_key.expose())) {
@@ -125,7 +122,6 @@ Result<SecretBuffer> decrypt_with_state(SessionState& state, const SignalMessage
   auto plaintext = crypto::aes256_cbc_decrypt(cipher_key(mk), cipher_iv(mk), message.ciphertext());
   // A valid MAC over undecryptable data: the sender is broken, not the network.
   if (!plaintext) return make_error(Errc::invalid_message, "signal message ciphertext");
-  if (pq_record) state.pq_ratchet_state = std::move(*pq_record);
   state.pending_pre_key.reset();  // the peer has answered
   return std::move(plaintext).value();
 }
@@ -191,12 +187,12 @@ Result<CiphertextMessage> SessionCipher::encrypt_impl(ByteView plaintext, crypto
   // An empty state is SPQR's V0: no message, no key.
   Bytes pq_message;
   std::optional<spqr::MessageKey> pq_key;
-  if (state.session_version == kPqxdhCiphertextVersion && !state.pq_ratchet_state.empty()) {
+  if (state.session_version == kPqxdhCiphertextVersion && state.pq_ratchet.version() != spqr::Version::v0) {
     if (rng == nullptr) return make_error(Errc::invalid_argument, "a version-4 session encrypts with an Rng");
-    HUSH_TRY_ASSIGN(auto sent, spqr::SpqrState::send_record(state.pq_ratchet_state.expose(), *rng));
+    // In place: `record` is this call's copy, stored only on success.
+    HUSH_TRY_ASSIGN(auto sent, state.pq_ratchet.send_in_place(*rng));
     pq_message = std::move(sent.message);
     pq_key = std::move(sent.key);
-    state.pq_ratchet_state = std::move(sent.record);
   }
   auto [seed, next_chain] = state.sender_chain.advance_seed();
   const MessageKeys mk = seed.derive(pq_key ? &*pq_key : nullptr);
@@ -221,7 +217,7 @@ Result<CiphertextMessage> SessionCipher::encrypt_impl(ByteView plaintext, crypto
     out.serialized = message.serialized();
   }
   state.sender_chain = std::move(next_chain);
-  HUSH_TRY(stores_.sessions.store_session(remote_, record));
+  HUSH_TRY(stores_.sessions.store_session_owned(remote_, std::move(record)));
   return out;
 }
 
@@ -277,7 +273,7 @@ Result<SecretBuffer> SessionCipher::decrypt_signal_message_impl(const SignalMess
   const IdentityKey remote_identity = record.current_state()->remote_identity;
   HUSH_TRY_ASSIGN(bool trusted, stores_.identities.is_trusted_identity(remote_, remote_identity, Direction::receiving));
   if (!trusted) return make_error(Errc::untrusted_identity, "sender identity key changed");
-  HUSH_TRY(stores_.sessions.store_session(remote_, record));
+  HUSH_TRY(stores_.sessions.store_session_owned(remote_, std::move(record)));
   return plaintext;
 }
 
@@ -349,7 +345,7 @@ Result<SecretBuffer> SessionCipher::decrypt_pre_key_message_impl(const PreKeySig
   }
   // Commit, in the order that leaves the least damage if a store fails midway:
   // the session first (without it nothing decrypts), the pre-key last.
-  HUSH_TRY(stores_.sessions.store_session(remote_, record));
+  HUSH_TRY(stores_.sessions.store_session_owned(remote_, std::move(record)));
   HUSH_TRY(stores_.identities.save_identity(remote_, message.identity_key()));
   if (used_pre_key) HUSH_TRY(stores_.pre_keys.remove_pre_key(*used_pre_key));
   return plaintext;

@@ -87,7 +87,7 @@ std::size_t state_size(const SessionState& s) noexcept {
   for (const auto& c : s.receiver_chains) n += field_size(kStateReceiverChainField, chain_size(c));
   if (s.pending_pre_key) n += field_size(kStatePendingPreKeyField, kPendingSize);
   if (s.pending_pre_key && s.pending_pre_key->kyber) n += field_size(kStatePendingKyberField, kPendingKyberSize);
-  if (s.pq_ratchet_seed) n += field_size(kStatePqRatchetField, kPqSeedSize + s.pq_ratchet_state.size());
+  if (s.pq_ratchet_seed) n += field_size(kStatePqRatchetField, kPqSeedSize + s.pq_ratchet.serialized_size());
   return n;
 }
 
@@ -120,6 +120,13 @@ class Writer {
     for (; b.size() - at >= kPiece; at += kPiece) std::memcpy(p_ + at, b.data() + at, kPiece);
     std::memcpy(p_ + at, b.data() + at, b.size() - at);
     p_ += b.size();
+  }
+  /// The next `n` bytes, for the caller to fill.
+  MutableByteView take(std::size_t n) noexcept {
+    HUSH_CHECK(static_cast<std::size_t>(end_ - p_) >= n);
+    MutableByteView out(p_, n);
+    p_ += n;
+    return out;
   }
   void u8(std::uint8_t v) noexcept { raw(ByteView(&v, 1)); }
   void u32(std::uint32_t v) noexcept {
@@ -182,9 +189,10 @@ void write_state(Writer& w, const SessionState& s) {
     }
   }
   if (s.pq_ratchet_seed) {
-    w.length_delimited(kStatePqRatchetField, kPqSeedSize + s.pq_ratchet_state.size());
+    const std::size_t spqr_size = s.pq_ratchet.serialized_size();
+    w.length_delimited(kStatePqRatchetField, kPqSeedSize + spqr_size);
     w.raw(s.pq_ratchet_seed->expose());
-    w.raw(s.pq_ratchet_state.expose());
+    s.pq_ratchet.serialize_into(w.take(spqr_size));  // straight into the record
   }
 }
 
@@ -445,7 +453,7 @@ Result<std::unique_ptr<SessionState>> read_state(ByteView body, std::uint32_t fo
   }
   if (has_pq_ratchet) {
     state->pq_ratchet_seed = SecretBytes<32>::from(pq_ratchet.first(kPqSeedSize));
-    state->pq_ratchet_state = SecretBuffer(pq_ratchet.subspan(kPqSeedSize));
+    HUSH_TRY_ASSIGN(state->pq_ratchet, spqr::SpqrState::parse(pq_ratchet.subspan(kPqSeedSize)));
   }
   return state;
 }

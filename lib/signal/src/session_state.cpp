@@ -16,7 +16,7 @@ SessionState SessionState::clone() const {
                  previous_counter, sender_ratchet.clone(), sender_chain.clone(),   {},
                  pending_pre_key,  local_registration_id,  remote_registration_id, alice_base_key};
   if (pq_ratchet_seed) s.pq_ratchet_seed = pq_ratchet_seed->clone();
-  s.pq_ratchet_state = pq_ratchet_state.clone();
+  s.pq_ratchet = pq_ratchet.clone();
   s.receiver_chains.reserve(receiver_chains.size());
   for (const auto& c : receiver_chains) s.receiver_chains.push_back(c.clone());
   return s;

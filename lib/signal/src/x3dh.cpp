@@ -74,7 +74,7 @@ Status start_spqr(SessionState& s, spqr::Direction direction) {
                                             direction,
                                             s.pq_ratchet_seed->expose(),
                                             {kMaxForwardJumps, static_cast<std::uint32_t>(kMaxSkippedKeysPerChain)}}));
-  s.pq_ratchet_state = state.serialize();
+  s.pq_ratchet = std::move(state);
   return ok();
 }
 

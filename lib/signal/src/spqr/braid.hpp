@@ -70,8 +70,8 @@ struct EpochSecret {
 
 /// One side's braid. The large parts it holds (dk, t̂, c1, the payload being
 /// sent) never change once made: they are FrozenBytes, shared between copies
-/// of a state (each operation works on one, to commit only on success) or
-/// borrowed from the record the state was parsed from, never copied per message.
+/// of a state (each operation works on one, to commit only on success),
+/// never copied per message.
 struct Braid {
   BraidKind kind = BraidKind::keys_unsampled;
   std::uint64_t epoch = 1;
@@ -80,8 +80,7 @@ struct Braid {
   /// encoded: the record is loaded with every message but the key is used
   /// once per epoch, so its FIPS 203 §7.3 checks (a SHA3-256 of ek and the
   /// modulus check) run at that use, MlKem768::SecretKey::parse before
-  /// decapsulating, not at every load. Owned: wiped when the last copy goes;
-  /// borrowed: the record's own SecretBuffer holds it.
+  /// decapsulating, not at every load. Wiped when the last copy goes.
   FrozenBytes dk;
   /// The key vector t̂ (Inc::kVectorSize bytes).
   FrozenBytes ek_vector;

@@ -42,7 +42,7 @@ struct Chunk {
 class ChunkEncoder {
  public:
   /// `message.size()` must be a positive multiple of kChunkSize, at most
-  /// kMaxChunks chunks (checked). A borrowed message must outlive the encoder.
+  /// kMaxChunks chunks (checked).
   explicit ChunkEncoder(FrozenBytes message, std::uint32_t next_index = 0);
   /// An encoder of a copy of `message`.
   explicit ChunkEncoder(ByteView message, std::uint32_t next_index = 0)

@@ -1,10 +1,8 @@
 // FrozenBytes: bytes a braid state holds that never change once made (the
 // epoch's decapsulation key, the payload being sent in chunks). Copies of a
-// state share them; a state parsed for one operation on a record that
-// outlives it (SpqrState::send_record / recv_record: parse, change,
-// re-serialize) borrows them from that record instead of copying them out:
-// these are the kilobytes a message would otherwise copy, and allocate for,
-// twice (out of the record and back in).
+// state share them: a session works on a copy of its state for every message
+// (to commit only on success), and these are the kilobytes that copy would
+// otherwise allocate for and copy.
 #pragma once
 
 #include <hush/util/bytes.hpp>
@@ -27,13 +25,6 @@ class FrozenBytes {
     f.view_ = f.owned_->expose();
     return f;
   }
-  /// A view of `bytes`, which must outlive this value and every copy of it
-  /// (the record a state was parsed from, for the one operation on it).
-  [[nodiscard]] static FrozenBytes borrowed(ByteView bytes) noexcept {
-    FrozenBytes f;
-    f.view_ = bytes;
-    return f;
-  }
 
   [[nodiscard]] ByteView view() const noexcept { return view_; }
   [[nodiscard]] std::size_t size() const noexcept { return view_.size(); }
@@ -42,7 +33,7 @@ class FrozenBytes {
   void reset() noexcept { *this = FrozenBytes(); }
 
  private:
-  std::shared_ptr<const SecretBuffer> owned_;  ///< null when borrowed
+  std::shared_ptr<const SecretBuffer> owned_;
   ByteView view_;
 };
 

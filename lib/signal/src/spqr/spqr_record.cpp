@@ -115,7 +115,7 @@ std::size_t braid_size(const Braid& b) {
   return n;
 }
 
-std::size_t record_size(const SpqrState::Impl& impl) {
+std::size_t encoded_size(const SpqrState::Impl& impl) {
   std::size_t n =
       wire::varint_field_size(kRecordFormat) + wire::varint_field_size(static_cast<std::uint32_t>(impl.version));
   if (impl.negotiation) n += wire::message_field_size(negotiation_size(*impl.negotiation));
@@ -485,11 +485,9 @@ Result<Needs> needs_of(BraidKind k) {
   return bad("spqr record braid state");
 }
 
-Result<Braid> braid_from(const BraidView& p, RecordBytes storage) {
-  // The bytes a state holds unchanged, borrowed from the record or copied.
-  auto frozen = [storage](ByteView v) {
-    return storage == RecordBytes::borrow ? FrozenBytes::borrowed(v) : FrozenBytes::owned(v);
-  };
+Result<Braid> braid_from(const BraidView& p) {
+  // The bytes a state holds unchanged, copied out once (copies of the state share them).
+  auto frozen = [](ByteView v) { return FrozenBytes::owned(v); };
   if (p.kind < 1 || p.kind > 11) return bad("spqr record braid state");
   Braid b;
   b.kind = static_cast<BraidKind>(p.kind);
@@ -561,7 +559,16 @@ Result<Braid> braid_from(const BraidView& p, RecordBytes storage) {
 
 SecretBuffer serialize_record(const SpqrState::Impl& impl) {
   SecretBuffer out = SecretBuffer::for_overwrite(record_size(impl));  // every byte written: w.done()
-  Writer w(out.expose_mut());
+  write_record(impl, out.expose_mut());
+  return out;
+}
+
+std::size_t record_size(const SpqrState::Impl& impl) {
+  return encoded_size(impl);
+}
+
+void write_record(const SpqrState::Impl& impl, MutableByteView out) {
+  Writer w(out);
   w.varint_field(f::kFormat, kRecordFormat);
   w.varint_field(f::kVersion, static_cast<std::uint32_t>(impl.version));
   if (impl.negotiation) {
@@ -582,10 +589,11 @@ SecretBuffer serialize_record(const SpqrState::Impl& impl) {
     put_braid(w, *impl.braid);
   }
   HUSH_CHECK(w.done());
-  return out;
 }
 
-Status parse_record_into(ByteView bytes, RecordBytes storage, SpqrState::Impl& impl) {
+Result<std::unique_ptr<SpqrState::Impl>> parse_record(ByteView bytes) {
+  auto out = std::make_unique<SpqrState::Impl>();
+  SpqrState::Impl& impl = *out;
   RecordView r;
   HUSH_TRY(read_record(bytes, r));
   if (r.format == 0 || r.format > kRecordFormat) {
@@ -606,14 +614,8 @@ Status parse_record_into(ByteView bytes, RecordBytes storage, SpqrState::Impl& i
     HUSH_TRY_ASSIGN(impl.chain, chain_from(r.chain));
   }
   if (!impl.chain && !impl.negotiation) return bad("spqr record without chain");
-  HUSH_TRY_ASSIGN(impl.braid, braid_from(r.braid, storage));
-  return ok();
-}
-
-Result<std::unique_ptr<SpqrState::Impl>> parse_record(ByteView bytes) {
-  auto impl = std::make_unique<SpqrState::Impl>();
-  HUSH_TRY(parse_record_into(bytes, RecordBytes::copy, *impl));
-  return impl;
+  HUSH_TRY_ASSIGN(impl.braid, braid_from(r.braid));
+  return out;
 }
 
 }  // namespace hush::signal::spqr::detail

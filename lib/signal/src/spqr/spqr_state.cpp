@@ -53,7 +53,7 @@ namespace {
 
 // send() on `next` in place; `next` may be left half-changed on failure (the
 // callers work on a copy or on a state parsed for this one operation).
-Result<SpqrSend> send_in_place(SpqrState::Impl& next, crypto::Rng& rng) {
+Result<SpqrSend> send_step(SpqrState::Impl& next, crypto::Rng& rng) {
   auto sent = detail::braid_send(*next.braid, rng);
 
   // spqr: the chain exists once a V1 message arrived; before that only if
@@ -79,8 +79,8 @@ Result<SpqrSend> send_in_place(SpqrState::Impl& next, crypto::Rng& rng) {
 }
 
 // recv() on `next` in place (replaced by an empty state when negotiating down
-// to V0); same contract as send_in_place.
-Result<std::optional<MessageKey>> recv_in_place(SpqrState::Impl& next, ByteView message) {
+// to V0); same contract as send_step.
+Result<std::optional<MessageKey>> recv_step(SpqrState::Impl& next, ByteView message) {
   // spqr: msg_version — empty is V0 (an unknown version byte is handled by the callers).
   const Version msg_version = message.empty() ? Version::v0 : static_cast<Version>(message[0]);
   if (msg_version < next.version) {
@@ -121,7 +121,7 @@ bool unknown_version(ByteView message) {
 Result<SpqrSend> SpqrState::send(crypto::Rng& rng) {
   if (impl_->version == Version::v0) return SpqrSend{};
   auto next = impl_->clone();
-  HUSH_TRY_ASSIGN(auto out, send_in_place(*next, rng));
+  HUSH_TRY_ASSIGN(auto out, send_step(*next, rng));
   impl_ = std::move(next);
   return out;
 }
@@ -129,33 +129,19 @@ Result<SpqrSend> SpqrState::send(crypto::Rng& rng) {
 Result<std::optional<MessageKey>> SpqrState::recv(ByteView message) {
   if (unknown_version(message)) return std::optional<MessageKey>{};
   auto next = impl_->clone();
-  HUSH_TRY_ASSIGN(auto key, recv_in_place(*next, message));
+  HUSH_TRY_ASSIGN(auto key, recv_step(*next, message));
   impl_ = std::move(next);
   return key;
 }
 
-Result<SpqrRecordSend> SpqrState::send_record(ByteView record, crypto::Rng& rng) {
-  if (record.empty()) return SpqrRecordSend{};  // V0: nothing sent, the record stays empty
-  // The state lives only for this call, while `record` does: it borrows the
-  // record's large parts (detail::RecordBytes::borrow) and sits on the stack.
-  Impl impl;
-  HUSH_TRY(detail::parse_record_into(record, detail::RecordBytes::borrow, impl));
-  HUSH_TRY_ASSIGN(auto sent, send_in_place(impl, rng));
-  return SpqrRecordSend{std::move(sent.message), std::move(sent.key), detail::serialize_record(impl)};
+Result<SpqrSend> SpqrState::send_in_place(crypto::Rng& rng) {
+  if (impl_->version == Version::v0) return SpqrSend{};
+  return send_step(*impl_, rng);
 }
 
-Result<SpqrRecordRecv> SpqrState::recv_record(ByteView record, ByteView message) {
-  if (record.empty() || unknown_version(message)) {
-    // V0, or a message of a later version: no key, the record as it was.
-    HUSH_TRY_ASSIGN(auto state, parse(record));
-    HUSH_TRY_ASSIGN(auto key, state.recv(message));
-    return SpqrRecordRecv{std::move(key), state.serialize()};
-  }
-  Impl impl;  // borrows from `record`, as in send_record
-  HUSH_TRY(detail::parse_record_into(record, detail::RecordBytes::borrow, impl));
-  HUSH_TRY_ASSIGN(auto key, recv_in_place(impl, message));
-  SecretBuffer after = impl.version == Version::v0 ? SecretBuffer() : detail::serialize_record(impl);
-  return SpqrRecordRecv{std::move(key), std::move(after)};
+Result<std::optional<MessageKey>> SpqrState::recv_in_place(ByteView message) {
+  if (unknown_version(message)) return std::optional<MessageKey>{};
+  return recv_step(*impl_, message);
 }
 
 Version SpqrState::version() const noexcept {
@@ -173,6 +159,15 @@ std::uint64_t SpqrState::epoch() const noexcept {
 SecretBuffer SpqrState::serialize() const {
   if (impl_->version == Version::v0) return SecretBuffer();
   return detail::serialize_record(*impl_);
+}
+
+std::size_t SpqrState::serialized_size() const {
+  return impl_->version == Version::v0 ? 0 : detail::record_size(*impl_);
+}
+
+void SpqrState::serialize_into(MutableByteView out) const {
+  HUSH_CHECK(out.size() == serialized_size());
+  if (impl_->version != Version::v0) detail::write_record(*impl_, out);
 }
 
 Result<SpqrState> SpqrState::parse(ByteView bytes) {

@@ -45,20 +45,11 @@ struct SpqrStateAccess {
 namespace detail {
 /// Encodes a non-V0 state as SpqrRecordProto.
 SecretBuffer serialize_record(const SpqrState::Impl& impl);
+/// The size of a non-V0 state's record, and the record written into `out` of that size.
+std::size_t record_size(const SpqrState::Impl& impl);
+void write_record(const SpqrState::Impl& impl, MutableByteView out);
 /// Decodes SpqrRecordProto bytes (non-empty) into a state that owns all it holds.
 Result<std::unique_ptr<SpqrState::Impl>> parse_record(ByteView bytes);
-
-/// Where a parsed state keeps the large parts it holds unchanged (the
-/// decapsulation key, the payload being sent): a copy, or views of the record.
-enum class RecordBytes : std::uint8_t {
-  copy,
-  /// For a state that lives only while `bytes` does (one operation on a
-  /// record: SpqrState::send_record, recv_record).
-  borrow,
-};
-/// Decodes SpqrRecordProto bytes (non-empty) into `impl` (a fresh state); on
-/// failure `impl` is to be dropped.
-Status parse_record_into(ByteView bytes, RecordBytes storage, SpqrState::Impl& impl);
 }  // namespace detail
 
 }  // namespace hush::signal::spqr

@@ -1,8 +1,10 @@
 // In-memory implementations of the stores, for tests, benchmarks and small
 // tools. Records are kept serialized, as a persistent store would keep them,
-// so a round trip through the record format happens on every load and save.
+// so a round trip through the record format happens on every load and save
+// (the session store can also keep parsed records: keep_parsed).
 #pragma once
 
+#include <hush/signal/session_record.hpp>
 #include <hush/signal/stores.hpp>
 #include <hush/util/secret.hpp>
 
@@ -69,12 +71,26 @@ class InMemorySessionStore final : public SessionStore {
  public:
   Result<std::optional<SessionRecord>> load_session(const ProtocolAddress& address) override;
   Status store_session(const ProtocolAddress& address, const SessionRecord& record) override;
+  Status store_session_owned(const ProtocolAddress& address, SessionRecord&& record) override;
   /// The serialized record as stored (for tests that inspect or restore it).
   [[nodiscard]] const SecretBuffer* raw(const ProtocolAddress& address) const;
-  void put_raw(const ProtocolAddress& address, SecretBuffer bytes) { records_[address] = std::move(bytes); }
+  void put_raw(const ProtocolAddress& address, SecretBuffer bytes);
+
+  /// Keep the last record stored for each address parsed, beside its bytes,
+  /// and hand it out on the next load rather than parsing the bytes again:
+  /// what an application's session cache does in front of its database (and
+  /// libsignal's in-memory store, which keeps only parsed records). Every
+  /// store still serializes, and the bytes stay the truth: a load takes the
+  /// parsed record out (no copy), the store after a successful operation
+  /// puts the new one back, and a load with none kept (after a failed
+  /// operation, or two loads in a row) parses the bytes. Off by default, so
+  /// that tests go through the record format on every load.
+  void keep_parsed(bool on);
 
  private:
   std::map<ProtocolAddress, SecretBuffer> records_;
+  std::map<ProtocolAddress, SessionRecord> parsed_;  ///< with keep_parsed: records stored and not loaded since
+  bool keep_parsed_ = false;
 };
 
 /// All in-memory stores for one device, with its identity.

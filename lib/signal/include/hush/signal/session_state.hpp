@@ -8,6 +8,7 @@
 #include <hush/signal/ids.hpp>
 #include <hush/signal/kyber_pre_key.hpp>
 #include <hush/signal/ratchet_keys.hpp>
+#include <hush/signal/spqr.hpp>
 
 #include <optional>
 #include <vector>
@@ -53,11 +54,14 @@ struct SessionState {
   /// Version 4: the last 32 bytes of PQXDH's output, the SPQR ratchet's
   /// authentication key (libsignal: HandshakeKeys.pqr_key, spqr Params.auth_key).
   std::optional<SecretBytes<32>> pq_ratchet_seed{};
-  /// Version 4: the SPQR state (spqr::SpqrState::serialize), started at V1
-  /// with minimum V1 as libsignal does. Empty is SPQR's V0 (no key mixed into
-  /// the message keys, no pq_ratchet field): only version-4 records written
-  /// before SPQR was wired in (record format 4) hold that.
-  SecretBuffer pq_ratchet_state{};
+  /// Version 4: the SPQR state, started at V1 with minimum V1 as libsignal
+  /// does. Kept parsed (the record holds its bytes): a session works on a
+  /// copy of its state for every message, and a store that keeps parsed
+  /// records hands out copies without parsing anything. V0 (the default) is
+  /// SPQR off (no key mixed into the message keys, no pq_ratchet field): only
+  /// version-3 states and version-4 records written before SPQR was wired in
+  /// (record format 4) hold that.
+  spqr::SpqrState pq_ratchet{};
 
   [[nodiscard]] SessionState clone() const;
 

@@ -14,8 +14,9 @@
 //
 // Every operation commits on success only: a failed send or recv leaves the
 // state exactly as it was. A session that commits a decrypt only when the
-// whole message verified (as Hush's does) calls recv on a copy (clone()) and
-// keeps it on success.
+// whole message verified (as Hush's does) works on a copy of its state anyway
+// and keeps it on success: it calls send_in_place and recv_in_place, which
+// skip the copy send and recv make.
 #pragma once
 
 #include <hush/crypto/random.hpp>
@@ -75,20 +76,6 @@ struct SpqrSend {
   std::optional<MessageKey> key;
 };
 
-/// What SpqrState::send_record produces: send's message and key, and the
-/// record of the state after it.
-struct SpqrRecordSend {
-  Bytes message;
-  std::optional<MessageKey> key;
-  SecretBuffer record;
-};
-
-/// What SpqrState::recv_record produces: recv's key and the record after it.
-struct SpqrRecordRecv {
-  std::optional<MessageKey> key;
-  SecretBuffer record;
-};
-
 /// One SPQR instance.
 class SpqrState {
  public:
@@ -136,14 +123,18 @@ class SpqrState {
   /// unsupported_version (an unknown record format) or bad_length.
   static Result<SpqrState> parse(ByteView bytes);
 
-  /// parse + send + serialize in one step, for callers that keep the state
-  /// as its record (a session does): the result is the same, but the state
-  /// is changed in place rather than on a copy, as `record` itself is the
-  /// state to fall back on. Fails as parse and send do.
-  static Result<SpqrRecordSend> send_record(ByteView record, crypto::Rng& rng);
-  /// parse + recv + serialize in one step (see send_record). Fails as parse
-  /// and recv do.
-  static Result<SpqrRecordRecv> recv_record(ByteView record, ByteView message);
+  /// The record's size in bytes (0 for V0), and the record written into
+  /// `out` of exactly that size: for a caller that keeps the record inside
+  /// its own (a session record does), with no buffer in between.
+  [[nodiscard]] std::size_t serialized_size() const;
+  void serialize_into(MutableByteView out) const;
+
+  /// send and recv without the copy they make to stay unchanged on failure,
+  /// for a caller that works on a copy of its own and drops it on failure (a
+  /// session encrypting or decrypting on a loaded record does). On failure
+  /// the state may be half-changed and must be dropped. Fail as send and recv do.
+  [[nodiscard]] Result<SpqrSend> send_in_place(crypto::Rng& rng);
+  [[nodiscard]] Result<std::optional<MessageKey>> recv_in_place(ByteView message);
 
   /// An explicit deep copy.
   [[nodiscard]] SpqrState clone() const;

@@ -79,6 +79,10 @@ class SessionStore {
   /// The record for `address`, or nullopt if there is none.
   virtual Result<std::optional<SessionRecord>> load_session(const ProtocolAddress& address) = 0;
   virtual Status store_session(const ProtocolAddress& address, const SessionRecord& record) = 0;
+  /// store_session for a caller done with `record` (SessionCipher, after
+  /// each message): a store that keeps parsed records takes it instead of
+  /// copying it. By default, store_session.
+  virtual Status store_session_owned(const ProtocolAddress& address, SessionRecord&& record);
 };
 
 /// The stores one device needs, by reference.
