@@ -124,6 +124,42 @@ TEST(SqliteStores, FailedDecryptChangesNothing) {
   EXPECT_EQ(*bob.receive(alice.address(), *m), "tampered");
 }
 
+// The session store keeps the record it last wrote parsed, and a load that
+// finds the bytes it wrote takes it without opening and parsing them. The
+// row stays the truth: a second process on the same home (or a rolled-back
+// transaction) leaves other bytes there, and the load must read those.
+TEST(SqliteStores, KeptSessionRecordsYieldToWhatTheRowHolds) {
+  TempHome t;
+  hush::testing::SignalParty alice("alice", 21);
+  SqliteParty bob("bob", t.home(), 22);
+  ASSERT_TRUE(alice.start_session(bob.address(), bob.make_bundle()));
+  auto m1 = alice_sends(alice, bob.address(), "one");
+  ASSERT_TRUE(m1);
+  ASSERT_EQ(*bob.receive(alice.address(), *m1), "one");
+  // A second process on the same home, holding the record as it is now.
+  auto other = open_store(t.home(), "bob passphrase");
+  store::SqliteProtocolStore other_protocol(*other);
+  auto snapshot = other_protocol.sessions.load_session(alice.address());
+  ASSERT_TRUE(snapshot && *snapshot);
+  const Bytes snapshot_bytes = to_bytes((*snapshot)->serialize().expose());
+
+  // Bob goes on (his store keeps the record it writes) ...
+  for (int i = 0; i < 3; ++i) {
+    auto m = alice_sends(alice, bob.address(), "more " + std::to_string(i));
+    ASSERT_TRUE(m);
+    ASSERT_EQ(*bob.receive(alice.address(), *m), "more " + std::to_string(i));
+  }
+  auto mine = bob.protocol().sessions.load_session(alice.address());
+  ASSERT_TRUE(mine && *mine);
+  ASSERT_NE(to_bytes((*mine)->serialize().expose()), snapshot_bytes);
+  ASSERT_TRUE(bob.protocol().sessions.store_session_owned(alice.address(), std::move(**mine)));
+  // ... then the other process writes its (older) record: Bob's next load sees it.
+  ASSERT_TRUE(other_protocol.sessions.store_session(alice.address(), **snapshot));
+  auto seen = bob.protocol().sessions.load_session(alice.address());
+  ASSERT_TRUE(seen && *seen);
+  EXPECT_EQ(to_bytes((*seen)->serialize().expose()), snapshot_bytes) << "the row, not the kept record";
+}
+
 TEST(SqliteStores, ChangedIdentityIsRefusedUntilAccepted) {
   TempHome t;
   hush::testing::SignalParty alice("alice", 9);

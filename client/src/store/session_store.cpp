@@ -7,6 +7,8 @@
 
 #include <hush/signal/session_record.hpp>
 
+#include <algorithm>
+
 namespace hush::client::store {
 
 namespace {
@@ -24,22 +26,40 @@ Result<std::optional<signal::SessionRecord>> SqliteSessionStore::load_session(co
                                  "SELECT record FROM sessions WHERE account = ? AND device_id = ?"));
   stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value));
   HUSH_TRY_ASSIGN(bool row, stmt.step());
+  auto kept = kept_.extract(address);
   if (!row) return std::optional<signal::SessionRecord>{};
+  if (kept && std::ranges::equal(kept.mapped().sealed, stmt.blob(0))) {
+    return std::optional<signal::SessionRecord>{std::move(kept.mapped().record)};
+  }
   HUSH_TRY_ASSIGN(auto plain, store_.open_value(kSessionColumn, session_row_key(address), stmt.blob(0)));
   HUSH_TRY_ASSIGN(auto record, signal::SessionRecord::deserialize(plain.expose()));
   return std::optional<signal::SessionRecord>{std::move(record)};
 }
 
-Status SqliteSessionStore::store_session(const signal::ProtocolAddress& address, const signal::SessionRecord& record) {
+Result<Bytes> SqliteSessionStore::write(const signal::ProtocolAddress& address, const signal::SessionRecord& record) {
+  kept_.erase(address);
   SecretBuffer plain = record.serialize();
   Bytes sealed = store_.seal(kSessionColumn, session_row_key(address), plain.expose());
   HUSH_TRY_ASSIGN(auto stmt, StoreAccess::db(store_).prepare(
                                  "INSERT OR REPLACE INTO sessions (account, device_id, record) VALUES (?, ?, ?)"));
   stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value)).bind(3, ByteView(sealed));
-  return stmt.run();
+  HUSH_TRY(stmt.run());
+  return sealed;
+}
+
+Status SqliteSessionStore::store_session(const signal::ProtocolAddress& address, const signal::SessionRecord& record) {
+  HUSH_TRY(write(address, record));
+  return ok();
+}
+
+Status SqliteSessionStore::store_session_owned(const signal::ProtocolAddress& address, signal::SessionRecord&& record) {
+  HUSH_TRY_ASSIGN(Bytes sealed, write(address, record));
+  kept_.insert_or_assign(address, Kept{std::move(sealed), std::move(record)});
+  return ok();
 }
 
 Status SqliteSessionStore::delete_session(const signal::ProtocolAddress& address) {
+  kept_.erase(address);
   HUSH_TRY_ASSIGN(auto stmt,
                   StoreAccess::db(store_).prepare("DELETE FROM sessions WHERE account = ? AND device_id = ?"));
   stmt.bind_text(1, address.name).bind(2, static_cast<std::int64_t>(address.device.value));

@@ -60,7 +60,7 @@ constexpr std::size_t kPendingSize = 1 + 4 + 4 + 32;
 constexpr std::uint8_t kPendingHasPreKeyId = 0x01;
 // pending Kyber pre-key (format 4): Kyber pre-key id ‖ Kyber1024 ciphertext (without its type byte)
 constexpr std::size_t kPendingKyberSize = 4 + crypto::Kyber1024::kCiphertextSize;
-// pq ratchet (format 4): SPQR seed (32) ‖ SPQR state (the rest, opaque; empty until SPQR runs)
+// pq ratchet (format 4): SPQR seed (32) ‖ SPQR record (the rest, SpqrState::serialize; empty until SPQR runs)
 constexpr std::size_t kPqSeedSize = 32;
 
 // ---- writing ----

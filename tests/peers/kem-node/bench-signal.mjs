@@ -28,11 +28,18 @@ class Identities extends S.IdentityKeyStore {
   async getIdentity(a) { return this.known.get(name(a)) ?? null; }
 }
 
-// Records kept serialized, as Hush's in-memory stores keep them.
+// Records kept as Hush's v4 rows keep them (InMemorySessionStore::keep_parsed):
+// serialized on every save, as a store that persists would, and the record
+// last saved handed back on the next load instead of parsing the bytes.
 class Sessions extends S.SessionStore {
-  constructor() { super(); this.records = new Map(); }
-  async saveSession(a, r) { this.records.set(name(a), r.serialize()); }
-  async getSession(a) { const r = this.records.get(name(a)); return r ? S.SessionRecord.deserialize(r) : null; }
+  constructor() { super(); this.records = new Map(); this.parsed = new Map(); }
+  async saveSession(a, r) { this.records.set(name(a), r.serialize()); this.parsed.set(name(a), r); }
+  async getSession(a) {
+    const kept = this.parsed.get(name(a));
+    if (kept) return kept;
+    const r = this.records.get(name(a));
+    return r ? S.SessionRecord.deserialize(r) : null;
+  }
   async getExistingSessions(as) { return Promise.all(as.map((a) => this.getSession(a))); }
 }
 
@@ -158,7 +165,9 @@ const rows = [];
     return send(alice, bob, msg);
   }, async () => {
     alice.sessions.records.clear();
+    alice.sessions.parsed.clear();
     bob.sessions.records.clear();
+    bob.sessions.parsed.clear();
     bundle = await bob.bundle();
   }));
 }

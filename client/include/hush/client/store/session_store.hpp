@@ -10,6 +10,7 @@
 #include <hush/signal/session_record.hpp>
 #include <hush/signal/stores.hpp>
 
+#include <map>
 #include <vector>
 
 namespace hush::client::store {
@@ -20,13 +21,27 @@ class SqliteSessionStore final : public signal::SessionStore {
   /// nullopt if there is no session; bad_mac or decode_error for a damaged record.
   Result<std::optional<signal::SessionRecord>> load_session(const signal::ProtocolAddress& address) override;
   Status store_session(const signal::ProtocolAddress& address, const signal::SessionRecord& record) override;
+  Status store_session_owned(const signal::ProtocolAddress& address, signal::SessionRecord&& record) override;
   /// Forgets the session with one device (a removed device).
   [[nodiscard]] Status delete_session(const signal::ProtocolAddress& address);
   /// The devices of `username` we hold sessions with, ascending.
   Result<std::vector<signal::DeviceId>> devices(std::string_view username);
 
  private:
+  /// A record this store wrote, kept parsed with the sealed bytes it wrote:
+  /// a load that finds those very bytes in the row takes it instead of
+  /// opening and parsing them (the row is the truth: another process's
+  /// write, or a rolled-back transaction, leaves other bytes there, and the
+  /// load reads them). Taken out by the load; put back by the store after a
+  /// successful operation (SessionCipher's store_session_owned).
+  struct Kept {
+    Bytes sealed;
+    signal::SessionRecord record;
+  };
+  Result<Bytes> write(const signal::ProtocolAddress& address, const signal::SessionRecord& record);
+
   LocalStore& store_;
+  std::map<signal::ProtocolAddress, Kept> kept_;
 };
 
 /// libhush's five stores over one LocalStore (the Kyber one's tables come
