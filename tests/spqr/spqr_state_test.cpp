@@ -348,17 +348,18 @@ TEST(SpqrState, InitialRefusesBadParams) {
   EXPECT_EQ(SpqrState::initial(p).code(), Errc::invalid_argument);  // empty auth key
 }
 
-// send_in_place and recv_in_place (what a session uses: it works on a copy
-// of its state, parsed from its record or copied from a kept one) give
-// exactly what send and recv give, message, key and state, at every step of
-// a conversation with epochs both ways. Each step runs on a state parsed
-// from the last record, as a session loading its record does.
-TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnes) {
-  DeterministicRng rng_state(30), rng_in_place(30);
+// Two sides run twice: as states that never leave memory (send, recv) and
+// as records, each step on a state parsed from the last record and changed
+// in place (send_in_place, recv_in_place), as a session loading its record does.
+struct TwoWays {
+  DeterministicRng rng_state, rng_in_place;
   SpqrState side[2] = {make(Direction::a2b), make(Direction::b2a)};
   Bytes records[2] = {record(side[0]), record(side[1])};
-  for (int i = 0; i < 300; ++i) {
-    const int from = (i % 5 == 0) ? 1 : i % 2;  // irregular turns
+  explicit TwoWays(std::uint64_t seed) : rng_state(seed), rng_in_place(seed) {}
+
+  // One message from `from`, delivered unless `lost`; both ways must agree
+  // on message, key and record, and on whether the receiver took it.
+  void step(int from, bool lost) {
     auto sent = side[from].send(rng_state);
     auto sender = SpqrState::parse(records[from]);
     ASSERT_TRUE(sender.has_value());
@@ -368,33 +369,45 @@ TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnes) {
     expect_same_key(sent->key, sent_i->key);
     records[from] = record(*sender);
     ASSERT_EQ(to_hex(records[from]), to_hex(record(side[from])));
+    if (lost) return;
 
     auto got = side[1 - from].recv(sent->message);
     auto receiver = SpqrState::parse(records[1 - from]);
     ASSERT_TRUE(receiver.has_value());
     auto got_i = receiver->recv_in_place(sent_i->message);
-    ASSERT_TRUE(got.has_value() && got_i.has_value());
+    ASSERT_EQ(got.has_value(), got_i.has_value());
+    if (!got) return;
     expect_same_key(*got, *got_i);
     records[1 - from] = record(*receiver);
     ASSERT_EQ(to_hex(records[1 - from]), to_hex(record(side[1 - from])));
   }
-  EXPECT_GE(side[0].epoch(), 3u);
+};
+
+// send_in_place and recv_in_place (what a session uses: it works on a copy
+// of its state and drops it on failure) give exactly what send and recv
+// give at every step of a conversation with epochs both ways.
+TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnes) {
+  TwoWays t(30);
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_NO_FATAL_FAILURE(t.step((i % 5 == 0) ? 1 : i % 2, false));  // irregular turns
+  }
+  EXPECT_GE(t.side[0].epoch(), 3u);
   // Refusals fail as recv does (the caller drops its copy).
-  auto copy = SpqrState::parse(records[0]);
+  auto copy = SpqrState::parse(t.records[0]);
   EXPECT_EQ(copy->recv_in_place(Bytes{0x01, 0x50, 0x01, 0x00}).code(), Errc::too_far_ahead);
-  copy = SpqrState::parse(records[0]);
+  copy = SpqrState::parse(t.records[0]);
   EXPECT_EQ(copy->recv_in_place(Bytes{0x01}).code(), Errc::decode_error);
   // V0 sends nothing and keeps no key, as the state does.
   SpqrState v0;
-  auto nothing = v0.send_in_place(rng_in_place);
+  auto nothing = v0.send_in_place(t.rng_in_place);
   ASSERT_TRUE(nothing.has_value());
   EXPECT_TRUE(nothing->message.empty() && !nothing->key && v0.serialized_size() == 0);
   // A later version's message is ignored: no key, the state as it was.
-  copy = SpqrState::parse(records[0]);
+  copy = SpqrState::parse(t.records[0]);
   auto later = copy->recv_in_place(Bytes{0x02, 0x01});
   ASSERT_TRUE(later.has_value());
   EXPECT_FALSE(later->has_value());
-  EXPECT_EQ(to_hex(record(*copy)), to_hex(records[0]));
+  EXPECT_EQ(to_hex(record(*copy)), to_hex(t.records[0]));
 }
 
 // The same through long one-way stretches with lost messages: a sender
@@ -403,9 +416,8 @@ TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnes) {
 // chain keys pile up; a state parsed from the record and changed in place
 // must agree byte for byte with the one that never left memory.
 TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnesThroughOneWayStretchesAndLoss) {
-  DeterministicRng rng_state(31), rng_in_place(31), pattern(32);
-  SpqrState side[2] = {make(Direction::a2b), make(Direction::b2a)};
-  Bytes records[2] = {record(side[0]), record(side[1])};
+  TwoWays t(31);
+  DeterministicRng pattern(32);
   int from = 0;
   int left = 0;
   for (int i = 0; i < 600; ++i) {
@@ -414,28 +426,9 @@ TEST(SpqrState, InPlaceOperationsMatchTheCommittingOnesThroughOneWayStretchesAnd
       left = 1 + static_cast<int>(pattern.uniform(80));
     }
     --left;
-    auto sent = side[from].send(rng_state);
-    auto sender = SpqrState::parse(records[from]);
-    ASSERT_TRUE(sender.has_value());
-    auto sent_i = sender->send_in_place(rng_in_place);
-    ASSERT_TRUE(sent.has_value() && sent_i.has_value());
-    EXPECT_EQ(to_hex(sent->message), to_hex(sent_i->message));
-    expect_same_key(sent->key, sent_i->key);
-    records[from] = record(*sender);
-    ASSERT_EQ(to_hex(records[from]), to_hex(record(side[from])));
-    if (pattern.uniform(4) == 0) continue;  // lost on the way
-
-    auto got = side[1 - from].recv(sent->message);
-    auto receiver = SpqrState::parse(records[1 - from]);
-    ASSERT_TRUE(receiver.has_value());
-    auto got_i = receiver->recv_in_place(sent_i->message);
-    ASSERT_EQ(got.has_value(), got_i.has_value());
-    if (!got) continue;
-    expect_same_key(*got, *got_i);
-    records[1 - from] = record(*receiver);
-    ASSERT_EQ(to_hex(records[1 - from]), to_hex(record(side[1 - from])));
+    ASSERT_NO_FATAL_FAILURE(t.step(from, pattern.uniform(4) == 0));  // one in four lost on the way
   }
-  EXPECT_GE(side[0].epoch(), 2u);
+  EXPECT_GE(t.side[0].epoch(), 2u);
 }
 
 // serialize_into writes what serialize returns, into exactly serialized_size() bytes.

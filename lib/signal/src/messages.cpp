@@ -36,25 +36,23 @@ crypto::HmacSha256Output compute_mac(const IdentityKey& sender, const IdentityKe
   return crypto::hmac_sha256(mac_key, {sender_bytes, receiver_bytes, message});
 }
 
-// Protobuf wire-format pieces for SignalMessage::create.
-constexpr std::uint8_t kTagRatchetKey = (1 << 3) | 2;
-constexpr std::uint8_t kTagCounter = (2 << 3) | 0;
-constexpr std::uint8_t kTagPreviousCounter = (3 << 3) | 0;
-constexpr std::uint8_t kTagCiphertext = (4 << 3) | 2;
-constexpr std::uint8_t kTagPqRatchet = (5 << 3) | 2;
-constexpr std::uint8_t kTagAddresses = (6 << 3) | 2;
+// SignalMessage's fields (proto/signal_wire.proto) and, for create, their tags.
 constexpr std::uint32_t kRatchetKeyField = 1;
 constexpr std::uint32_t kCounterField = 2;
 constexpr std::uint32_t kPreviousCounterField = 3;
 constexpr std::uint32_t kCiphertextField = 4;
 constexpr std::uint32_t kPqRatchetField = 5;
 constexpr std::uint32_t kAddressesField = 6;
-
-std::size_t varint_size(std::uint64_t v) noexcept {
-  std::size_t n = 1;
-  for (; v >= 0x80; v >>= 7) ++n;
-  return n;
+constexpr std::uint8_t tag(std::uint32_t field, std::uint32_t wire_type) {
+  return static_cast<std::uint8_t>(field << 3 | wire_type);
 }
+constexpr std::uint8_t kTagRatchetKey = tag(kRatchetKeyField, detail::wire::kLengthDelimited);
+constexpr std::uint8_t kTagCounter = tag(kCounterField, detail::wire::kVarint);
+constexpr std::uint8_t kTagPreviousCounter = tag(kPreviousCounterField, detail::wire::kVarint);
+constexpr std::uint8_t kTagCiphertext = tag(kCiphertextField, detail::wire::kLengthDelimited);
+constexpr std::uint8_t kTagPqRatchet = tag(kPqRatchetField, detail::wire::kLengthDelimited);
+constexpr std::uint8_t kTagAddresses = tag(kAddressesField, detail::wire::kLengthDelimited);
+using detail::wire::varint_size;
 
 std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
   for (; v >= 0x80; v >>= 7) *p++ = static_cast<std::uint8_t>(v | 0x80);
