@@ -14,6 +14,7 @@ namespace hush::client::store {
 namespace {
 
 constexpr const char* kSessionColumn = "sessions.record";
+constexpr std::size_t kMaxKeptRecords = 64;
 
 Bytes session_row_key(const signal::ProtocolAddress& a) {
   return RecordWriter().string(a.name).u32(a.device.value).finish_public();
@@ -54,6 +55,9 @@ Status SqliteSessionStore::store_session(const signal::ProtocolAddress& address,
 
 Status SqliteSessionStore::store_session_owned(const signal::ProtocolAddress& address, signal::SessionRecord&& record) {
   HUSH_TRY_ASSIGN(Bytes sealed, write(address, record));
+  // Bounded: a client that talks to many devices keeps the latest few (any
+  // one dropped is only parsed again on its next load).
+  if (kept_.size() >= kMaxKeptRecords) kept_.erase(kept_.begin());
   kept_.insert_or_assign(address, Kept{std::move(sealed), std::move(record)});
   return ok();
 }

@@ -1,7 +1,6 @@
 // Session record bookkeeping: archive, promote, look-up by base key.
 #include <hush/signal/constants.hpp>
 #include <hush/signal/session_record.hpp>
-#include <hush/signal/stores.hpp>
 
 namespace hush::signal {
 
@@ -26,10 +25,6 @@ void SessionRecord::archive_current_state() {
   previous_.insert(previous_.begin(), std::move(*current_));
   current_.reset();
   if (previous_.size() > kMaxArchivedStates) previous_.erase(previous_.begin() + kMaxArchivedStates, previous_.end());
-}
-
-Status SessionStore::store_session_owned(const ProtocolAddress& address, SessionRecord&& record) {
-  return store_session(address, record);
 }
 
 void SessionRecord::promote_state(SessionState state) {

@@ -33,7 +33,7 @@ class SqliteSessionStore final : public signal::SessionStore {
   /// opening and parsing them (the row is the truth: another process's
   /// write, or a rolled-back transaction, leaves other bytes there, and the
   /// load reads them). Taken out by the load; put back by the store after a
-  /// successful operation (SessionCipher's store_session_owned).
+  /// successful operation (SessionCipher's store_session_owned). At most 64.
   struct Kept {
     Bytes sealed;
     signal::SessionRecord record;
